@@ -1,0 +1,3 @@
+"""opscenter — 运营中心: operations management for service organizations in China."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,36 @@
+"""The one NinjaAPI: docs at /api/docs, schema at /api/openapi.json. Apps contribute routers."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from opscenter.api.auth import TokenAuth
+from opscenter.api.org import router as org_router
+from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
+
+api = NinjaAPI(
+    title="opscenter API",
+    version="1",
+    description="运营中心 API. Authenticate with `Authorization: Bearer <token>` (tokens: 个人设置 → API 令牌).",
+    # Session auth (for the pages' own fetches) enforces CSRF; tokens do not need it.
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(NotFound)
+def _not_found(request: HttpRequest, exc: NotFound):
+    return api.create_response(request, {"detail": exc.message}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied):
+    return api.create_response(request, {"detail": exc.message}, status=403)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError):
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
+
+
+api.add_router("/org/", org_router)

@@ -1,0 +1,120 @@
+"""The shipped roles (Django groups) and what each may do.
+
+Group names are the Chinese role names users see. Permissions are granted per app (all models of
+the app) or per model, as letters: v = view, a = add, c = change, d = delete. Apps that do not
+exist yet simply contribute nothing until they do. Syncing only adds permissions, so what an
+administrator grants by hand is kept; see docs/permissions.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BUSINESS_APPS = (
+    "org", "pipeline", "targets", "members", "commitments", "appraisal", "callcenter", "care", "imports", "reports",
+)
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    name: str
+    description: str
+    grants: dict[str, str] = field(default_factory=dict)
+    all_sites: bool = False  # read every site
+    own_only: bool = False  # only customers the staff member owns
+
+
+ROLES: tuple[Role, ...] = (
+    Role("executive", "管理层", "所有院区只读", {app: "v" for app in BUSINESS_APPS}, all_sites=True),
+    Role(
+        "operations",
+        "运营管理",
+        "本院区全部数据读写",
+        {app: "vacd" for app in BUSINESS_APPS},
+    ),
+    Role(
+        "marketing",
+        "市场部",
+        "本院区客户、渠道、咨询、预约、上门、签约",
+        {"org": "v", "pipeline": "vac", "targets": "v", "imports": "vac", "reports": "v"},
+    ),
+    Role(
+        "customer",
+        "客户管理部",
+        "本院区客户、回访、会员、关怀任务",
+        {"org": "v", "pipeline": "vac", "members": "vac", "targets": "v", "imports": "vac", "reports": "v"},
+    ),
+    Role(
+        "nursing",
+        "护理部",
+        "本院区入住评估、风险与事件",
+        {"org": "v", "pipeline": "v", "pipeline.assessment": "vac", "care": "vac", "commitments": "vc", "reports": "v"},
+    ),
+    Role(
+        "call_center",
+        "客服中心",
+        "本院区来电、质检、回访登记、工单",
+        {
+            "org": "v",
+            "pipeline": "v",
+            "pipeline.consultation": "vac",
+            "pipeline.followup": "vac",
+            "callcenter": "vac",
+            "commitments": "vac",
+            "reports": "v",
+        },
+    ),
+    Role(
+        "finance_hr",
+        "财务/人事",
+        "本院区员工、考核与绩效发放",
+        {"org": "vac", "appraisal": "vacd", "pipeline": "v", "targets": "v", "reports": "v"},
+    ),
+    Role(
+        "consultant",
+        "咨询师",
+        "只看自己名下的客户",
+        {"org": "v", "pipeline": "vac", "targets": "v", "members": "v"},
+        own_only=True,
+    ),
+)
+
+ROLE_BY_CODE = {role.code: role for role in ROLES}
+ROLE_BY_NAME = {role.name: role for role in ROLES}
+_ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
+
+
+def role_codenames(role: Role, models_by_app: dict[str, list[str]]) -> set[tuple[str, str]]:
+    """(app_label, codename) pairs the role grants, given the models that exist now."""
+    wanted: set[tuple[str, str]] = set()
+    for target, letters in role.grants.items():
+        app, _, model = target.partition(".")
+        names = [model] if model else models_by_app.get(app, [])
+        for name in names:
+            for letter in letters:
+                wanted.add((app, f"{_ACTIONS[letter]}_{name}"))
+    return wanted
+
+
+def sync_role_permissions(sender=None, **kwargs) -> None:
+    """post_migrate: make sure every role group exists and holds its shipped permissions."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    if kwargs.get("using", "default") != "default":
+        return
+    models_by_app: dict[str, list[str]] = {}
+    for ct in ContentType.objects.filter(app_label__in=BUSINESS_APPS):
+        models_by_app.setdefault(ct.app_label, []).append(ct.model)
+    perms = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.filter(content_type__app_label__in=BUSINESS_APPS).select_related("content_type")
+    }
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role.name)
+        want = [perms[key] for key in role_codenames(role, models_by_app) if key in perms]
+        have = set(group.permissions.values_list("id", flat=True))
+        missing = [p for p in want if p.id not in have]
+        if missing:
+            group.permissions.add(*missing)

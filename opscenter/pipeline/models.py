@@ -1,0 +1,1 @@
+"""Customer pipeline models (issue 3)."""
