@@ -12,6 +12,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import decimal
+import functools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,6 +47,28 @@ def audit_context(user: Any | None, source: str, label: str = "") -> Iterator[No
 
 def current_actor() -> Actor | None:
     return _current.get()
+
+
+def as_actor(func):
+    """Service decorator: attribute audited writes to the service's `actor` keyword argument.
+
+    The channel (web / api / cli …) is kept from the surrounding context, so a service called
+    from a view is recorded as "web" by the user named in `actor`.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        actor = kwargs.get("actor")
+        outer = _current.get()
+        if actor is None or (outer is not None and outer.user is actor):
+            return func(*args, **kwargs)
+        token = _current.set(Actor(user=actor, source=outer.source if outer else "system"))
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _current.reset(token)
+
+    return wrapper
 
 
 def register(*, exclude: tuple[str, ...] = ()):

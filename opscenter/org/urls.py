@@ -5,5 +5,6 @@ from opscenter.org import views
 app_name = "org"
 urlpatterns = [
     path("", views.org_chart, name="org_chart"),
+    path("departments/<int:department_id>/liaison/", views.liaison_assign, name="liaison_assign"),
     path("staff/<int:staff_id>/", views.staff_detail, name="staff_detail"),
 ]

@@ -1,12 +1,26 @@
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from opscenter.core.audit import history_for
-from opscenter.org import selectors
+from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
+from opscenter.org import selectors, services
 
 
 def org_chart(request: HttpRequest) -> HttpResponse:
-    return render(request, "org/org_chart.html", {"sites": selectors.org_tree(user=request.user)})
+    scope = selectors.scope_for(request.user)
+    return render(
+        request,
+        "org/org_chart.html",
+        {
+            "sites": selectors.org_tree(user=request.user),
+            "editable_site_ids": scope.site_ids if scope.can("org.change_liaison") else set(),
+            "is_superuser": scope.is_superuser,
+        },
+    )
 
 
 def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
@@ -14,3 +28,19 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
     if staff is None:
         raise Http404("员工不存在或无权访问")
     return render(request, "org/staff_detail.html", {"staff": staff, "history": history_for(staff)[:100]})
+
+
+@require_POST
+def liaison_assign(request: HttpRequest, department_id: int) -> HttpResponse:
+    """Set a department's liaison from the org page (operations / HR of that site)."""
+    try:
+        staff_id = int(request.POST.get("staff_id", ""))
+        services.liaison_assign(actor=request.user, department_id=department_id, staff_id=staff_id)
+        messages.success(request, _("联络员已更新"))
+    except ValueError:
+        messages.error(request, _("请选择联络员"))
+    except (NotFound, PermissionDenied) as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('org:org_chart')}#department-{department_id}")
