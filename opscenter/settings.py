@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "opscenter.core",
     "opscenter.org",
     "opscenter.pipeline",
+    "opscenter.imports",
     "opscenter.api",
     "opscenter.demo",
 ]
