@@ -15,3 +15,6 @@ urlpatterns = [
     path("org/", include("opscenter.org.urls")),
     path("", include("opscenter.core.urls")),
 ]
+
+handler404 = "opscenter.core.views.page_not_found"
+handler403 = "opscenter.core.views.permission_denied"

@@ -1,5 +1,6 @@
 """The one NinjaAPI: docs at /api/docs, schema at /api/openapi.json. Apps contribute routers."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.security import django_auth
@@ -7,14 +8,18 @@ from ninja.security import django_auth
 from opscenter.api.auth import TokenAuth
 from opscenter.api.org import router as org_router
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
+from opscenter.core.views import ApiDocs
 
 api = NinjaAPI(
     title="opscenter API",
     version="1",
-    description="运营中心 API. Authenticate with `Authorization: Bearer <token>` (tokens: 个人设置 → API 令牌).",
+    description="运营中心 API. Authenticate with `Authorization: Bearer <token>` (tokens: 用户菜单 → API 令牌).",
     # Session auth (for the pages' own fetches) enforces CSRF; tokens do not need it.
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
+    # Swagger UI from ninja's bundled static files, for signed-in users, with nothing from another origin.
+    docs=ApiDocs(),
+    docs_decorator=login_required,
 )
 
 

@@ -1,5 +1,124 @@
+"""What every page's shell needs: languages, and the navigation by domain (defined here, once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.functional import Promise, SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
 
 
-def shell(request):
-    return {"LANGUAGES_AVAILABLE": settings.LANGUAGES, "OPSCENTER_DEBUG": settings.DEBUG}
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: Promise
+    description: Promise
+    url_name: str
+    path: str
+    app_label: str | None = None  # shown only to users holding a permission in this app
+
+
+# The one navigation list: the header menu and the home page's tiles both render it. A domain
+# appears once its app routes a page; until then it is left out rather than shown as a stub.
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("home", _("首页"), _("今日概况与快捷入口"), "core:home", "/"),
+    NavItem(
+        "pipeline",
+        _("客户管理"),
+        _("渠道、咨询、上门、签约与回访"),
+        "pipeline:customer_list",
+        "/pipeline/",
+        "pipeline",
+    ),
+    NavItem(
+        "targets",
+        _("指标分解"),
+        _("年度目标分解到月、部门与个人"),
+        "targets:plan_list",
+        "/targets/",
+        "targets",
+    ),
+    NavItem(
+        "members", _("会员"), _("会员分级、权益与关怀任务"), "members:member_list", "/members/", "members"
+    ),
+    NavItem(
+        "commitments",
+        _("服务承诺/工单"),
+        _("服务承诺、异动监测与工单闭环"),
+        "commitments:work_order_list",
+        "/commitments/",
+        "commitments",
+    ),
+    NavItem(
+        "appraisal",
+        _("绩效考核"),
+        _("考核方案、评分与绩效发放"),
+        "appraisal:appraisal_list",
+        "/appraisal/",
+        "appraisal",
+    ),
+    NavItem(
+        "callcenter",
+        _("客服质检"),
+        _("来电指标、质检抽样与排班"),
+        "callcenter:qa_list",
+        "/callcenter/",
+        "callcenter",
+    ),
+    NavItem("care", _("风险与投诉"), _("风险评估、事件与投诉处理"), "care:risk_list", "/care/", "care"),
+    NavItem("reports", _("报表"), _("看板、周报与月报、导出"), "reports:report_list", "/reports/", "reports"),
+    NavItem("org", _("组织架构"), _("院区、部门、小组与员工"), "org:org_chart", "/org/", "org"),
+)
+
+
+def _url_for(item: NavItem) -> str | None:
+    """The item's URL by name, else by its path if something is routed there, else None."""
+    try:
+        return reverse(item.url_name)
+    except NoReverseMatch:
+        pass
+    try:
+        resolve(item.path)
+    except Resolver404:
+        return None
+    return item.path
+
+
+def _is_active(url: str, path: str) -> bool:
+    return path == url if url == "/" else path.startswith(url)
+
+
+def nav_for(request: HttpRequest) -> list[dict]:
+    """Navigation entries the signed-in user may see: built domains they hold a permission in."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    entries = []
+    for item in NAV_ITEMS:
+        if item.app_label and not user.has_module_perms(item.app_label):
+            continue
+        url = _url_for(item)
+        if url is None:
+            continue
+        entries.append(
+            {
+                "key": item.key,
+                "label": item.label,
+                "description": item.description,
+                "url": url,
+                "active": _is_active(url, request.path),
+            }
+        )
+    return entries
+
+
+def shell(request: HttpRequest) -> dict:
+    return {
+        "LANGUAGES_AVAILABLE": settings.LANGUAGES,
+        "OPSCENTER_DEBUG": settings.DEBUG,
+        # Lazy: partial (htmx) responses never render the navigation, so they never pay for it.
+        "nav_items": SimpleLazyObject(lambda: nav_for(request)),
+    }

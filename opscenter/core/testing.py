@@ -65,7 +65,7 @@ def make_staff(*, department, user=None, name: str | None = None, team=None, pos
 def make_person(username: str, role: str, site, dept_kind: str, *, team=None, name: str | None = None):
     """A user + staff member with one role in a department of `site`."""
     user = make_user(username, role=role)
-    staff = make_staff(department=make_department(site, dept_kind), user=user, name=name, team=team)
+    make_staff(department=make_department(site, dept_kind), user=user, name=name, team=team)
     return user
 
 

@@ -1,0 +1,80 @@
+"""Writes owned by core: a user's interface language and their API tokens.
+
+Error messages are Chinese source strings marked for translation, so an English user reads English.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opscenter.core.audit import record_event
+from opscenter.core.exceptions import NotFound, ValidationError
+from opscenter.core.models import ApiToken, User
+
+API_TOKEN_NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length
+API_TOKEN_PREFIX_LENGTH = ApiToken._meta.get_field("prefix").max_length
+# Enough for every script a person runs; more usually means tokens are not being revoked.
+API_TOKENS_ACTIVE_LIMIT = 20
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """Save the user's interface language; it wins over cookie and browser on every later request."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language not in codes:
+        raise ValidationError(
+            _("不支持该界面语言"), field="language", log_message=f"unsupported language {language!r}"
+        )
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the record and the raw token, which is never stored or logged.
+
+    Only the SHA-256 digest is kept, so the caller must show the raw token to the user now.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("请填写令牌名称"), field="name")
+    if len(name) > API_TOKEN_NAME_MAX_LENGTH:
+        raise ValidationError(
+            _("令牌名称不能超过 %(max)d 个字符") % {"max": API_TOKEN_NAME_MAX_LENGTH}, field="name"
+        )
+    if not user.is_active:
+        raise ValidationError(_("已停用的账号不能创建令牌"), log_message=f"inactive user {user.pk}")
+    active = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    if active.count() >= API_TOKENS_ACTIVE_LIMIT:
+        raise ValidationError(
+            _("有效令牌最多 %(limit)d 个，请先吊销不再使用的令牌") % {"limit": API_TOKENS_ACTIVE_LIMIT},
+            field="name",
+            log_message=f"user {user.pk} reached the API token limit",
+        )
+    raw = ApiToken.generate()
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=raw[:API_TOKEN_PREFIX_LENGTH], digest=ApiToken.hash(raw)
+    )
+    record_event(token, "创建 API 令牌")
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens. Someone else's token is reported as not found."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
+    if token is None:
+        raise NotFound(
+            _("令牌不存在或无权操作"), log_message=f"token {token_id} not found for user {user.pk}"
+        )
+    if token.revoked_at is not None:
+        raise ValidationError(_("该令牌已吊销"), log_message=f"token {token_id} already revoked")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    record_event(token, "吊销 API 令牌", {"revoked_at": [None, token.revoked_at.isoformat()]})
+    return token
