@@ -150,6 +150,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "opscenter.core.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind nginx every request comes from the proxy's address; lock out by the client address nginx
+# forwards in X-Real-IP instead (docs/deploy.md). Only trusted when the proxy is declared.
+BEHIND_PROXY = env_bool("OPSCENTER_BEHIND_PROXY", False)
+AXES_CLIENT_IP_CALLABLE = "opscenter.core.security.client_ip"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

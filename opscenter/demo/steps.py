@@ -1,0 +1,5 @@
+"""What `opscenter demo` loads, in order. Each step is the dotted path of a function
+`(*, seed: int, stdout) -> None` that is idempotent: run twice, it creates nothing new.
+"""
+
+STEPS = ["opscenter.demo.org.build_org", "opscenter.pipeline.demo.generate"]
