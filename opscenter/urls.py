@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("org/", include("opscenter.org.urls")),
+    path("pipeline/", include("opscenter.pipeline.urls")),
     path("", include("opscenter.core.urls")),
 ]
 

@@ -70,6 +70,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     ),
     NavItem("care", _("风险与投诉"), _("风险评估、事件与投诉处理"), "care:risk_list", "/care/", "care"),
     NavItem("reports", _("报表"), _("看板、周报与月报、导出"), "reports:report_list", "/reports/", "reports"),
+    NavItem("imports", _("数据导入"), _("Excel/CSV 导入、校验与撤销"), "imports:job_list", "/imports/", "imports"),
     NavItem("org", _("组织架构"), _("院区、部门、小组与员工"), "org:org_chart", "/org/", "org"),
 )
 

@@ -57,6 +57,9 @@ def test_the_url_walk_finds_the_pages_that_matter():
 @pytest.mark.parametrize("path", [p for p in _all_paths() if not _is_public(p) and p != API_SCHEMA])
 def test_every_page_sends_an_anonymous_visitor_to_login(client, path):
     response = client.get(path)
+    if response.status_code == 405:
+        # A POST-only endpoint: ask it the way it is meant to be asked.
+        response = client.post(path)
 
     if path == "/api/":
         # ninja's root only exists to be reversed; it answers 404 to everyone.

@@ -1,0 +1,30 @@
+"""Import job lifecycle (explicit transition map, STYLE.md §4)."""
+
+from django.db import models
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "待校验"
+    VALIDATING = "validating", "校验中"
+    VALIDATED = "validated", "已校验"
+    COMMITTING = "committing", "导入中"
+    COMMITTED = "committed", "已导入"
+    FAILED = "failed", "失败"
+    UNDONE = "undone", "已撤销"
+
+
+# A failed or validated job may be validated again (e.g. after editing the mapping).
+TRANSITIONS: dict[str, set[str]] = {
+    JobStatus.PENDING: {JobStatus.VALIDATING, JobStatus.COMMITTING, JobStatus.FAILED},
+    JobStatus.VALIDATING: {JobStatus.VALIDATED, JobStatus.FAILED},
+    JobStatus.VALIDATED: {JobStatus.VALIDATING, JobStatus.COMMITTING, JobStatus.FAILED},
+    JobStatus.COMMITTING: {JobStatus.COMMITTED, JobStatus.FAILED},
+    JobStatus.COMMITTED: {JobStatus.UNDONE},
+    JobStatus.FAILED: {JobStatus.VALIDATING, JobStatus.COMMITTING},
+    JobStatus.UNDONE: set(),
+}
+
+
+class OnError(models.TextChoices):
+    STOP = "stop", "有错误则全部不导入"
+    SKIP = "skip", "跳过错误行，导入其余行"

@@ -1,0 +1,37 @@
+"""The registry of import kinds. Apps register theirs with `@register` (see `pipeline.py` here).
+
+@register
+class CustomerImport(ImportKind):
+    name = "customers"
+    ...
+"""
+
+from __future__ import annotations
+
+from opscenter.imports.exceptions import MappingError
+
+_KINDS: dict[str, type] = {}
+
+
+def register(kind: type) -> type:
+    """Class decorator: make `kind` importable under `kind.name` (names are unique)."""
+    existing = _KINDS.get(kind.name)
+    if existing is not None and existing is not kind:
+        raise ValueError(f"import kind {kind.name!r} is already registered by {existing.__module__}")
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def get_kind(name: str):
+    """An instance of the registered kind `name`, or MappingError listing the known kinds."""
+    try:
+        return _KINDS[name]()
+    except KeyError:
+        known = "、".join(f"{k}（{c.label_zh}）" for k, c in sorted(_KINDS.items()))
+        raise MappingError(
+            f"未知的导入类型“{name}”，可选：{known}", log_message=f"unknown kind {name!r}"
+        ) from None
+
+
+def all_kinds() -> list[type]:
+    return [_KINDS[name] for name in sorted(_KINDS)]

@@ -1,0 +1,244 @@
+"""Import screens: job list, upload, the dry-run report with the mapping editor, commit with a
+polled progress bar, rejected rows and templates as downloads, undo."""
+
+from __future__ import annotations
+
+import functools
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
+from opscenter.core.htmx import hx_redirect, is_partial
+from opscenter.imports import selectors, services, tasks
+from opscenter.imports.choices import JobStatus
+from opscenter.imports.engine import ImportOptions, map_table
+from opscenter.imports.forms import MappingForm, UploadForm
+from opscenter.imports.kinds import all_kinds, get_kind
+from opscenter.imports.rejects import write_rejected_rows
+from opscenter.imports.samples import write_template
+from opscenter.org.selectors import scope_for, site_list
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RUNNING = (JobStatus.VALIDATING, JobStatus.COMMITTING)
+
+
+def domain_errors(view):
+    """Out of scope → 404 (we do not say whether it exists); out of role → 403."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(exc.message) from exc
+
+    return wrapper
+
+
+def _job_url(job_id: int) -> str:
+    return reverse("imports:job_detail", args=[job_id])
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    return hx_redirect(url) if is_partial(request) else HttpResponseRedirect(url)
+
+
+def _writable_sites(user):
+    scope = scope_for(user)
+    sites = site_list(user=user).filter(is_active=True).order_by("name")
+    return sites if scope.is_superuser else sites.filter(pk__in=scope.site_ids)
+
+
+@login_required
+@domain_errors
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = list(selectors.import_job_list(user=request.user)[:100])
+    labels = {k.name: k.label_zh for k in all_kinds()}
+    for job in jobs:
+        job.kind_label = labels.get(job.kind, job.kind)
+    return render(
+        request,
+        "imports/job_list.html",
+        {
+            "jobs": jobs,
+            "kinds": all_kinds(),
+            "can_upload": scope_for(request.user).can("imports.add_importjob"),
+        },
+    )
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def job_upload(request: HttpRequest) -> HttpResponse:
+    scope_for(request.user).require("imports.add_importjob")
+    sites = _writable_sites(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, sites=sites)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        try:
+            job = services.import_job_create(
+                actor=request.user,
+                kind=data["kind"],
+                site_id=data["site"].pk,
+                source=upload,
+                filename=upload.name,
+                options=ImportOptions(
+                    on_error=data["on_error"],
+                    create_missing_channels=data["create_missing_channels"],
+                    create_missing_customers=data["create_missing_customers"],
+                    default_year=data["default_year"],
+                    sheet=data["sheet"] or None,
+                ),
+            )
+            tasks.import_job_enqueue(job=job, step=tasks.VALIDATE, actor=request.user)
+        except PermissionDenied:
+            raise
+        except DomainError as exc:
+            form.add_error("file" if exc.field in (None, "file") else None, exc.message)
+        else:
+            return _redirect(request, _job_url(job.pk))
+    return render(request, "imports/job_upload.html", {"form": form})
+
+
+def _detail_context(request: HttpRequest, job) -> dict[str, Any]:
+    kind = get_kind(job.kind)
+    context: dict[str, Any] = {
+        "job": job,
+        "kind": kind,
+        "report": job.report or {},
+        "errors": selectors.import_job_errors(job=job),
+        "running": job.status in RUNNING or bool(job.queued),
+        "can_commit": job.status == JobStatus.VALIDATED and not job.queued and job.rows_ok > 0,
+        "can_undo": job.status == JobStatus.COMMITTED,
+        "can_edit_mapping": job.status in (JobStatus.PENDING, JobStatus.VALIDATED, JobStatus.FAILED)
+        and not job.queued,
+    }
+    if context["can_edit_mapping"]:
+        try:
+            table = services.open_job_table(job)
+        except DomainError as exc:
+            context["file_error"] = exc.message
+        else:
+            mapping = job.mapping or map_table(kind, table).as_header_map()
+            context["mapping_form"] = MappingForm(headers=table.headers, kind=kind, current=mapping)
+    return context
+
+
+@login_required
+@domain_errors
+@require_GET
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
+    return render(request, "imports/job_detail.html", _detail_context(request, job))
+
+
+@login_required
+@domain_errors
+@require_GET
+def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The progress partial the detail page polls every second; the page reloads when it is done."""
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
+    running = job.status in RUNNING or bool(job.queued)
+    response = render(request, "imports/partials/_progress.html", {"job": job, "running": running})
+    if not running and request.GET.get("was") == "running":
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@domain_errors
+@require_POST
+def job_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
+    table = services.open_job_table(job)
+    form = MappingForm(request.POST, headers=table.headers, kind=get_kind(job.kind), current={})
+    if form.is_valid():
+        try:
+            services.import_job_set_mapping(job=job, actor=request.user, mapping=form.mapping())
+            tasks.import_job_enqueue(job=job, step=tasks.VALIDATE, actor=request.user)
+        except PermissionDenied:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已保存列对应关系，正在重新校验")
+    return _redirect(request, _job_url(job.pk))
+
+
+def _step(step: str, done_message: str):
+    @login_required
+    @domain_errors
+    @require_POST
+    def view(request: HttpRequest, job_id: int) -> HttpResponse:
+        job = selectors.import_job_get(user=request.user, job_id=job_id)
+        try:
+            tasks.import_job_enqueue(job=job, step=step, actor=request.user)
+        except PermissionDenied:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, done_message)
+        return _redirect(request, _job_url(job.pk))
+
+    return view
+
+
+job_validate = _step(tasks.VALIDATE, "已开始校验")
+job_commit = _step(tasks.COMMIT, "已开始导入")
+
+
+@login_required
+@domain_errors
+@require_POST
+def job_undo(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
+    try:
+        removed = services.import_job_undo(job=job, actor=request.user)
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已撤销本次导入（{removed} 条记录）")
+    return _redirect(request, _job_url(job.pk))
+
+
+@login_required
+@domain_errors
+@require_GET
+def job_rejects(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The rejected rows as .xlsx: the original cells and an error column (formulas neutralised)."""
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
+    buffer = io.BytesIO()
+    write_rejected_rows(services.open_job_table(job), job.row_errors.all().iterator(), buffer)
+    buffer.seek(0)
+    name = f"未导入的行-{job.pk}.xlsx"
+    return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX)
+
+
+@login_required
+@domain_errors
+@require_GET
+def kind_template(request: HttpRequest, kind: str) -> HttpResponse:
+    scope_for(request.user).require("imports.view_importjob")
+    import_kind = get_kind(kind)
+    buffer = io.BytesIO()
+    write_template(import_kind, buffer)
+    buffer.seek(0)
+    return FileResponse(
+        buffer, as_attachment=True, filename=f"{import_kind.label_zh}导入模板.xlsx", content_type=XLSX
+    )

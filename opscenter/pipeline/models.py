@@ -1,1 +1,0 @@
-"""Customer pipeline models (issue 3)."""

@@ -1,0 +1,210 @@
+"""After the visit: deals (contracts/orders), transactions, follow-ups and exits."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from opscenter.core import audit
+from opscenter.pipeline.choices import (
+    CareZone,
+    DealStatus,
+    FollowUpChannel,
+    FollowUpOutcome,
+    ItemCategory,
+    Satisfaction,
+    StayType,
+    TransactionKind,
+)
+from opscenter.pipeline.models.base import FunnelEvent, ImportTracked
+
+
+@audit.register()
+class Deal(FunnelEvent):
+    """A signed contract or a paid order (成交/签约).
+
+    Elder care: a stay contract with `stay_type` (试住/短住/长住) and care zone; clinics: order
+    lines (`DealLine`) whose amounts add up to `amount_fen`. `is_new_customer` marks the customer's
+    first deal (新顾客成交). `month` is the signing month. Money in fen.
+    """
+
+    consultant = models.ForeignKey(
+        "org.Staff", on_delete=models.PROTECT, related_name="deals", verbose_name="成交咨询师"
+    )
+    signed_on = models.DateField("签约日期")
+    amount_fen = models.BigIntegerField("金额(分)")
+    stay_type = models.CharField("入住类型", max_length=10, choices=StayType.choices, blank=True)
+    care_zone = models.CharField("入住区域", max_length=20, choices=CareZone.choices, blank=True)
+    status = models.CharField("状态", max_length=12, choices=DealStatus.choices, default=DealStatus.SIGNED)
+    status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
+    is_new_customer = models.BooleanField("新顾客成交", default=True)
+    visit = models.ForeignKey(
+        "pipeline.Visit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="上门",
+    )
+    note = models.CharField("备注", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "成交"
+        verbose_name_plural = "成交"
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gte=0), name="deal_amount_not_negative"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["month", "site", "status", "is_new_customer", "customer", "amount_fen"],
+                name="deal_event_idx",
+            ),
+            models.Index(
+                fields=["cohort_month", "site", "status", "is_new_customer", "customer", "amount_fen"],
+                name="deal_cohort_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.signed_on} ¥{self.amount_fen / 100:,.2f}"
+
+
+@audit.register()
+class DealLine(models.Model):
+    """One item of a clinic order: item, category, sessions and amount."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines", verbose_name="成交")
+    item = models.CharField("项目", max_length=100)
+    category = models.CharField("类别", max_length=20, choices=ItemCategory.choices)
+    sessions = models.PositiveSmallIntegerField("次数/疗程", default=1)
+    amount_fen = models.BigIntegerField("金额(分)")
+
+    class Meta:
+        verbose_name = "成交明细"
+        verbose_name_plural = "成交明细"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gte=0), name="deal_line_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} ¥{self.amount_fen / 100:,.2f}"
+
+
+@audit.register()
+class Transaction(ImportTracked):
+    """One purchase or session (消费记录), or a refund: the raw data member tiers are computed from.
+
+    `amount_fen` is never negative; a refund is a row of kind refund.
+    """
+
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    customer = models.ForeignKey(
+        "pipeline.Customer", on_delete=models.PROTECT, related_name="transactions", verbose_name="客户"
+    )
+    occurred_on = models.DateField("消费日期")
+    month = models.PositiveIntegerField("月份", help_text="yyyymm")
+    item = models.CharField("项目", max_length=100)
+    category = models.CharField("类别", max_length=20, choices=ItemCategory.choices)
+    sessions = models.PositiveSmallIntegerField("次数", default=1)
+    amount_fen = models.BigIntegerField("金额(分)")
+    kind = models.CharField(
+        "类型", max_length=10, choices=TransactionKind.choices, default=TransactionKind.PURCHASE
+    )
+    deal = models.ForeignKey(
+        Deal,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transactions",
+        verbose_name="成交",
+    )
+
+    class Meta:
+        verbose_name = "消费记录"
+        verbose_name_plural = "消费记录"
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gte=0), name="transaction_amount_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "occurred_on"], name="txn_customer_idx"),
+            models.Index(fields=["month", "site", "category"], name="txn_month_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.item} {self.occurred_on}"
+
+
+@audit.register()
+class FollowUp(ImportTracked):
+    """An after-care contact (回访): scheduled, then done with an outcome and a satisfaction rating."""
+
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    customer = models.ForeignKey(
+        "pipeline.Customer", on_delete=models.PROTECT, related_name="followups", verbose_name="客户"
+    )
+    staff = models.ForeignKey(
+        "org.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followups",
+        verbose_name="回访人",
+    )
+    channel = models.CharField(
+        "回访方式", max_length=10, choices=FollowUpChannel.choices, default=FollowUpChannel.PHONE
+    )
+    scheduled_on = models.DateField("计划日期")
+    month = models.PositiveIntegerField("月份", help_text="yyyymm of scheduled_on")
+    done_on = models.DateField("完成日期", null=True, blank=True)
+    outcome = models.CharField(
+        "结果", max_length=20, choices=FollowUpOutcome.choices, default=FollowUpOutcome.PENDING
+    )
+    satisfaction = models.PositiveSmallIntegerField(
+        "满意度", choices=Satisfaction.choices, null=True, blank=True
+    )
+    note = models.TextField("回访记录", blank=True)
+    deal = models.ForeignKey(
+        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="followups", verbose_name="成交"
+    )
+
+    class Meta:
+        verbose_name = "回访"
+        verbose_name_plural = "回访"
+        ordering = ["scheduled_on", "id"]
+        indexes = [
+            models.Index(fields=["site", "done_on", "scheduled_on"], name="followup_due_idx"),
+            models.Index(fields=["customer", "done_on"], name="followup_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.scheduled_on}"
+
+
+@audit.register()
+class Exit(models.Model):
+    """A customer leaving (退出); the reason comes from the editable list and is required."""
+
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    customer = models.ForeignKey(
+        "pipeline.Customer", on_delete=models.PROTECT, related_name="exits", verbose_name="客户"
+    )
+    exited_on = models.DateField("退出日期")
+    month = models.PositiveIntegerField("月份", help_text="yyyymm")
+    reason = models.ForeignKey("pipeline.ExitReason", on_delete=models.PROTECT, verbose_name="退出原因")
+    note = models.TextField("说明", blank=True)
+    recorded_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="登记人"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "退出"
+        verbose_name_plural = "退出"
+        ordering = ["-exited_on", "-id"]
+        indexes = [models.Index(fields=["site", "month"], name="exit_site_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.exited_on} {self.reason}"

@@ -1,0 +1,90 @@
+"""The customer list's filters and export rows, and the staff a screen offers to pick."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+
+from opscenter.org.models import Staff
+from opscenter.org.selectors import scope_for, staff_list
+from opscenter.pipeline import selectors
+from opscenter.pipeline.choices import ChannelKind, CustomerStatus, Gender
+from opscenter.pipeline.models import Customer
+
+
+def staff_choices(*, user, site_id: int | None = None) -> QuerySet[Staff]:
+    """Active staff the user may pick in a filter or a form, by name; a consultant only themselves."""
+    scope = scope_for(user)
+    qs = staff_list(user=user, site_id=site_id).filter(is_active=True).order_by("name")
+    if scope.own_only and not scope.is_superuser:
+        qs = qs.filter(pk=scope.staff_id)
+    return qs
+
+
+def customer_search(
+    *,
+    user,
+    search: str = "",
+    status: str | None = None,
+    channel_id: int | None = None,
+    owner_id: int | None = None,
+    site_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[Customer]:
+    """The customer list with the screen's filters; the date range is on the first-contact date."""
+    qs = selectors.customer_list(
+        user=user,
+        search=search,
+        status=status or None,
+        channel_id=channel_id,
+        owner_id=owner_id,
+        site_id=site_id,
+    )
+    if date_from is not None:
+        qs = qs.filter(first_contact_on__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(first_contact_on__lte=date_to)
+    return qs
+
+
+# (header, cell kind, customer field) of the Excel export, in column order.
+_EXPORT: tuple[tuple[str, str, str], ...] = (
+    ("客户编号", "int", "pk"),
+    ("姓名", "text", "name"),
+    ("电话", "text", "phone"),
+    ("院区", "text", "site__name"),
+    ("状态", "text", "status"),
+    ("来源渠道", "text", "channel__name"),
+    ("渠道类型", "text", "channel_kind"),
+    ("归属咨询师", "text", "owner__name"),
+    ("性别", "text", "gender"),
+    ("年龄", "int", "age"),
+    ("职业", "text", "profession"),
+    ("所在城市", "text", "city"),
+    ("本市", "bool", "is_local"),
+    ("首次咨询日期", "date", "first_contact_on"),
+    ("登记时间", "datetime", "created_at"),
+    ("标签", "text", "tags"),
+    ("备注", "text", "note"),
+)
+EXPORT_COLUMNS: tuple[tuple[str, str], ...] = tuple((header, kind) for header, kind, _field in _EXPORT)
+
+
+def customer_export_rows(qs: QuerySet[Customer]) -> Iterator[tuple[Any, ...]]:
+    """The export's rows, streamed: one query, read in chunks, choice codes turned into labels."""
+    labels = {
+        "status": dict(CustomerStatus.choices),
+        "channel_kind": dict(ChannelKind.choices),
+        "gender": dict(Gender.choices),
+    }
+    fields = [field for _header, _kind, field in _EXPORT]
+    values = qs.select_related(None).values(*fields)
+    for row in values.iterator(chunk_size=2000):
+        for field, names in labels.items():
+            row[field] = names.get(row[field], row[field])
+        row["tags"] = "、".join(row["tags"] or [])
+        yield tuple(row[field] for field in fields)

@@ -1,0 +1,283 @@
+"""The customer page's timeline: every event of one customer, newest first, one query per kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from opscenter.pipeline import selectors
+from opscenter.pipeline.choices import AppointmentStatus, DealStatus, FollowUpOutcome
+from opscenter.pipeline.models import Customer, OwnershipChange
+
+
+@dataclass
+class TimelineEntry:
+    """One line of the customer's timeline. `at` orders it; `is_date` = only a date is known."""
+
+    at: dt.datetime
+    kind: str
+    title: str
+    obj: Any
+    is_date: bool = False
+    detail: str = ""
+    who: str = ""
+    badges: list[tuple[str, str]] = field(default_factory=list)  # (label, css modifier)
+    written: dt.datetime | None = None  # when the line was entered, if not the row's created_at
+
+    @property
+    def kind_label(self) -> str:
+        return TIMELINE_KINDS[self.kind]
+
+    @property
+    def sort_key(self) -> tuple[dt.datetime, dt.datetime]:
+        """Newest first by the minute shown; inside one minute, by when the row was written
+        (quick forms record times to the minute, so a visit entered after a call still sorts after it).
+        """
+        written = (
+            self.written
+            or getattr(self.obj, "created_at", None)
+            or getattr(self.obj, "changed_at", None)
+            or self.at
+        )
+        return (self.at.replace(second=0, microsecond=0), written)
+
+
+TIMELINE_KINDS = {
+    "consultation": "咨询",
+    "appointment": "预约",
+    "visit": "上门",
+    "assessment": "评估",
+    "resolution": "裁定",
+    "deal": "成交",
+    "transaction": "消费",
+    "followup": "回访",
+    "exit": "退出",
+    "ownership": "归属",
+}
+
+
+def _day_start(day: dt.date, written: dt.datetime | None = None) -> dt.datetime:
+    """Where a date-only event sits on the timeline: when it was entered if that was the same
+    day (a deal signed and entered today sorts after this morning's visit), else the day's start.
+    """
+    if written is not None and timezone.localtime(written).date() == day:
+        return written
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _rows(selector: Callable[..., QuerySet], user, customer_id: int, *related: str) -> QuerySet:
+    """One kind of event of the customer (scoped by its selector), with only the joins shown."""
+    qs = selector(user=user, customer_id=customer_id).select_related(None)
+    return qs.select_related(*related) if related else qs
+
+
+def _user_label(user) -> str:
+    staff = getattr(user, "staff", None)
+    return staff.name if staff is not None else user.get_username()
+
+
+def _consultation_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
+    for c in _rows(selectors.consultation_list, user, customer_id, "staff"):
+        badges = [(c.get_intent_display() + "意向", "primary" if c.intent == "high" else "")]
+        if c.is_first:
+            badges.insert(0, ("首次咨询", "success"))
+        next_step = f"下一步：{c.next_step}" + (f"（{c.next_step_on:%Y-%m-%d}）" if c.next_step_on else "")
+        detail = "\n".join(x for x in (c.content, next_step if c.next_step else "") if x)
+        yield TimelineEntry(
+            c.occurred_at,
+            "consultation",
+            c.get_mode_display(),
+            c,
+            detail=detail,
+            who=c.staff.name,
+            badges=badges,
+        )
+
+
+def _appointment_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
+    tones = {
+        AppointmentStatus.BOOKED: "primary",
+        AppointmentStatus.ARRIVED: "success",
+        AppointmentStatus.NO_SHOW: "danger",
+    }
+    for a in _rows(selectors.appointment_list, user, customer_id, "booked_by"):
+        when = timezone.localtime(a.scheduled_for)
+        yield TimelineEntry(
+            a.booked_at,
+            "appointment",
+            f"{a.get_mode_display()}：预约 {when:%Y-%m-%d %H:%M} 到院",
+            a,
+            detail=a.note,
+            who=a.booked_by.name,
+            badges=[(a.get_status_display(), tones.get(a.status, ""))],
+        )
+
+
+def _visit_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
+    for v in _rows(selectors.visit_list, user, customer_id, "onsite_consultant"):
+        badges = [
+            (v.get_source_display(), ""),
+            (v.get_outcome_display(), "success" if v.outcome == "deal" else ""),
+        ]
+        if v.onsite_consultant_id is None:
+            badges.append(("待分诊", "danger"))
+        yield TimelineEntry(
+            v.arrived_at,
+            "visit",
+            f"{v.get_kind_display()}到院",
+            v,
+            detail=v.note,
+            who=f"现场咨询师：{v.onsite_consultant.name}" if v.onsite_consultant_id else "",
+            badges=badges,
+        )
+
+
+def _assessment_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
+    """Each opinion as given, and each settled disagreement as a line of its own (裁定)."""
+    related = ("assessor", "second_opinion_of__assessor", "resolved_by__staff")
+    for a in _rows(selectors.assessment_list, user, customer_id, *related):
+        who = f"{a.get_assessor_role_display()} {a.assessor.name}"
+        if a.second_opinion_of_id is None:
+            title = f"{a.get_assessor_role_display()}评估：{a.get_zone_display()}"
+            yield TimelineEntry(a.assessed_at, "assessment", title, a, detail=a.notes, who=who)
+            continue
+        disputed = a.second_opinion_of
+        badge = (
+            ("待裁定", "danger") if a.is_disputed else (f"裁定：{a.get_resolved_zone_display()}", "success")
+        )
+        yield TimelineEntry(
+            a.assessed_at,
+            "assessment",
+            f"异议意见：{a.get_zone_display()}（原评估：{disputed.get_zone_display()}，{disputed.assessor.name}）",
+            a,
+            detail=a.notes,
+            who=who,
+            badges=[badge],
+        )
+        if a.resolved_at is not None:
+            yield TimelineEntry(
+                a.resolved_at,
+                "resolution",
+                f"评估分歧裁定：{a.get_resolved_zone_display()}",
+                a,
+                detail=a.resolution,
+                who=f"裁定人：{_user_label(a.resolved_by)}" if a.resolved_by_id else "",
+                written=a.resolved_at,
+            )
+
+
+def _deal_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
+    for d in _rows(selectors.deal_list, user, customer_id, "consultant"):
+        parts = [
+            p
+            for p in (
+                d.get_stay_type_display() if d.stay_type else "",
+                d.get_care_zone_display() if d.care_zone else "",
+            )
+            if p
+        ]
+        lines = "、".join(f"{ln.item} ¥{ln.amount_fen / 100:,.2f}" for ln in d.lines.all())
+        detail = "\n".join(x for x in (" · ".join(parts), lines, d.note) if x)
+        badges = [(d.get_status_display(), "success" if d.status == DealStatus.SIGNED else "danger")]
+        if d.is_new_customer:
+            badges.append(("新顾客成交", "primary"))
+        yield TimelineEntry(
+            _day_start(d.signed_on, d.created_at),
+            "deal",
+            f"签约 ¥{d.amount_fen / 100:,.2f}",
+            d,
+            is_date=True,
+            detail=detail,
+            who=d.consultant.name,
+            badges=badges,
+        )
+
+
+def _transaction_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
+    for t in _rows(selectors.transaction_list, user, customer_id):
+        sign = "-" if t.kind == "refund" else ""
+        yield TimelineEntry(
+            _day_start(t.occurred_on, t.created_at),
+            "transaction",
+            f"{t.get_kind_display()}：{t.item} {sign}¥{t.amount_fen / 100:,.2f}",
+            t,
+            is_date=True,
+            detail=f"{t.get_category_display()} · {t.sessions} 次",
+        )
+
+
+def _followup_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
+    today = timezone.localdate()
+    for f in _rows(selectors.followup_list, user, customer_id, "staff"):
+        if f.done_on is None:
+            tone = "danger" if f.scheduled_on < today else "primary"
+            badges = [("逾期" if f.scheduled_on < today else "待回访", tone)]
+            title = f"计划{f.get_channel_display()}回访"
+        else:
+            badges = [
+                (f.get_outcome_display(), "danger" if f.outcome == FollowUpOutcome.COMPLAINT else "success")
+            ]
+            if f.satisfaction:
+                badges.append((f.get_satisfaction_display(), ""))
+            title = f"{f.get_channel_display()}回访（完成于 {f.done_on:%Y-%m-%d}）"
+        yield TimelineEntry(
+            _day_start(f.scheduled_on, f.created_at),
+            "followup",
+            title,
+            f,
+            is_date=True,
+            detail=f.note,
+            who=f.staff.name if f.staff_id else "",
+            badges=badges,
+        )
+
+
+def _exit_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
+    for e in _rows(selectors.exit_list, user, customer_id, "reason"):
+        yield TimelineEntry(
+            _day_start(e.exited_on), "exit", f"退出：{e.reason.name}", e, is_date=True, detail=e.note
+        )
+
+
+def _ownership_entries(customer: Customer) -> Iterator[TimelineEntry]:
+    changes = OwnershipChange.objects.filter(customer=customer).select_related(
+        "from_owner", "to_owner", "changed_by__staff"
+    )
+    for c in changes:
+        before = f"{c.from_owner.name} → " if c.from_owner_id else ""
+        yield TimelineEntry(
+            c.changed_at,
+            "ownership",
+            f"{c.get_kind_display()}：{before}{c.to_owner.name}",
+            c,
+            detail=f"原因：{c.reason}" if c.reason else "",
+            who=f"操作人：{_user_label(c.changed_by)}" if c.changed_by_id else "",
+        )
+
+
+def customer_timeline(*, user, customer: Customer) -> list[TimelineEntry]:
+    """Every event of a customer, newest first, in one query per kind (ten in all).
+
+    `customer` must come from `selectors.customer_get` (already scoped); the event selectors scope
+    again, so a user without a model's view permission simply sees no rows of that kind.
+    """
+    entries: list[TimelineEntry] = []
+    for source in (
+        _consultation_entries,
+        _appointment_entries,
+        _visit_entries,
+        _assessment_entries,
+        _deal_entries,
+        _transaction_entries,
+        _followup_entries,
+        _exit_entries,
+    ):
+        entries.extend(source(user, customer.pk))
+    entries.extend(_ownership_entries(customer))
+    entries.sort(key=lambda e: e.sort_key, reverse=True)
+    return entries

@@ -1,0 +1,398 @@
+"""The customer funnel (seed 004, 指标分解) for any period, site, channel, team and consultant.
+
+Counting model — every number counts rows of one event table, so each cell has a drill-down:
+
+* Views. **Cohort** (default): a row counts in the month of the customer's first contact
+  (`cohort_month`, the first consultation; a walk-in's first visit), so a visit or deal is
+  credited to the month and channel that produced the prospect. **Event**: a row counts in its own
+  month (`month`: consultation, booking, arrival, signing). The UI always says which.
+* Consultations: every consultation, by mode; online split into local (本市) and out-of-town.
+* Appointments: bookings by mode (online split likewise), not counting rows closed as
+  rescheduled — the replacement booking keeps the original booking month, so a booking counts once.
+* Visits: by source — phone, online (local / out-of-town), walk-in (自然上门); `visits_new` are
+  visits of customers with no signed deal yet.
+* Deals: signed deals; `deals_new` are customers' first deals (新顾客成交). Revenue is their amount.
+* Rates: 电话预约率 = phone appointments ÷ phone consultations; 网络预约率 = online local
+  appointments ÷ online local consultations; 电话上门率 / 网络上门率 likewise with visits (online
+  on local prospects only, as seed 004 does); 爽约率 = no-shows ÷ (arrived + no-shows);
+  新顾客成交率 = new-customer deals ÷ new-customer visits; 总成交率 = deals ÷ visits;
+  人均贡献额 = revenue ÷ distinct customers with a deal. A rate with a zero denominator is None.
+* Scope and filters: the user's sites; a consultant sees the work credited to them (the event's
+  `owner`, the customer's owner when it happened); team / consultant filters use the same
+  columns; channel filters use the customer's source channel copied onto every row.
+
+The whole funnel is five aggregate queries (one GROUP BY month per event table plus one distinct
+count), each answered from the covering index `(month | cohort_month, site, …)` of its table
+(an index-only scan on PostgreSQL, a covering-index search on SQLite).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.utils import timezone
+
+from opscenter.core.exceptions import ValidationError
+from opscenter.org.selectors import scope_for
+from opscenter.pipeline.choices import (
+    AppointmentMode,
+    AppointmentStatus,
+    ChannelKind,
+    ConsultationMode,
+    DealStatus,
+    FunnelView,
+    VisitSource,
+)
+from opscenter.pipeline.constants import RATE_PLACES
+from opscenter.pipeline.models import Appointment, Consultation, Deal, Visit
+from opscenter.pipeline.periods import (
+    is_month_key,
+    month_add,
+    month_key,
+    month_label,
+    month_span,
+    parse_month,
+)
+
+_NOT_RESCHEDULED = ~Q(status=AppointmentStatus.RESCHEDULED)
+_SIGNED = Q(status=DealStatus.SIGNED)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A counted cell: the rows of `model` matching `condition` (plus the funnel's filters)."""
+
+    key: str
+    label: str
+    model: type[Model]
+    condition: Q
+
+
+METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in (
+        Metric("consultations", "咨询量", Consultation, Q()),
+        Metric("consultations_phone", "电话咨询量", Consultation, Q(mode=ConsultationMode.PHONE)),
+        Metric(
+            "consultations_online_local",
+            "网络咨询量(本市)",
+            Consultation,
+            Q(mode=ConsultationMode.ONLINE, is_local=True),
+        ),
+        Metric(
+            "consultations_online_remote",
+            "网络咨询量(外地)",
+            Consultation,
+            Q(mode=ConsultationMode.ONLINE, is_local=False),
+        ),
+        Metric("consultations_onsite", "现场咨询量", Consultation, Q(mode=ConsultationMode.ONSITE)),
+        Metric("appointments", "预约量", Appointment, _NOT_RESCHEDULED),
+        Metric(
+            "appointments_phone", "电话预约量", Appointment, _NOT_RESCHEDULED & Q(mode=AppointmentMode.PHONE)
+        ),
+        Metric(
+            "appointments_online_local",
+            "网络预约量(本市)",
+            Appointment,
+            _NOT_RESCHEDULED & Q(mode=AppointmentMode.ONLINE, is_local=True),
+        ),
+        Metric(
+            "appointments_online_remote",
+            "网络预约量(外地)",
+            Appointment,
+            _NOT_RESCHEDULED & Q(mode=AppointmentMode.ONLINE, is_local=False),
+        ),
+        Metric("appointments_arrived", "预约到院", Appointment, Q(status=AppointmentStatus.ARRIVED)),
+        Metric("appointments_no_show", "爽约", Appointment, Q(status=AppointmentStatus.NO_SHOW)),
+        Metric(
+            "appointments_due",
+            "已到期预约(到院+爽约)",
+            Appointment,
+            Q(status__in=[AppointmentStatus.ARRIVED, AppointmentStatus.NO_SHOW]),
+        ),
+        Metric("visits", "总上门量", Visit, Q()),
+        Metric("visits_phone", "电话上门量", Visit, Q(source=VisitSource.PHONE)),
+        Metric("visits_online_local", "网络上门量(本市)", Visit, Q(source=VisitSource.ONLINE, is_local=True)),
+        Metric(
+            "visits_online_remote", "网络上门量(外地)", Visit, Q(source=VisitSource.ONLINE, is_local=False)
+        ),
+        Metric("visits_walk_in", "自然上门量", Visit, Q(source=VisitSource.WALK_IN)),
+        Metric("visits_new", "新顾客上门量", Visit, Q(is_new_customer=True)),
+        Metric("deals", "成交量", Deal, _SIGNED),
+        Metric("deals_new", "新顾客成交量", Deal, _SIGNED & Q(is_new_customer=True)),
+    )
+}
+
+# rate key → (label, numerator metric, denominator metric)
+RATES: dict[str, tuple[str, str, str]] = {
+    "phone_appointment_rate": ("电话预约率", "appointments_phone", "consultations_phone"),
+    "online_appointment_rate": ("网络预约率", "appointments_online_local", "consultations_online_local"),
+    "phone_visit_rate": ("电话上门率", "visits_phone", "consultations_phone"),
+    "online_visit_rate": ("网络上门率", "visits_online_local", "consultations_online_local"),
+    "no_show_rate": ("爽约率", "appointments_no_show", "appointments_due"),
+    "new_customer_conversion_rate": ("新顾客成交率", "deals_new", "visits_new"),
+    "total_conversion_rate": ("总成交率", "deals", "visits"),
+}
+
+# Money cells drill down to the signed deals they add up.
+MONEY_LABELS = {
+    "revenue_fen": "成交金额",
+    "revenue_per_customer_fen": "人均贡献额",
+    "deal_customers": "成交客户数",
+}
+DRILL_METRIC = {"revenue_fen": "deals", "revenue_per_customer_fen": "deals", "deal_customers": "deals"}
+DRILL_METRIC.update({key: numerator for key, (_label, numerator, _den) in RATES.items()})
+
+_MODELS: tuple[type[Model], ...] = (Consultation, Appointment, Visit, Deal)
+
+
+@dataclass(frozen=True)
+class FunnelFilters:
+    """What the funnel covers: months `month_from`..`month_to` (yyyymm, inclusive) in `view`."""
+
+    month_from: int
+    month_to: int
+    view: str = FunnelView.COHORT
+    site_id: int | None = None
+    channel_id: int | None = None
+    channel_kind: str | None = None
+    team_id: int | None = None
+    consultant_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if not (is_month_key(self.month_from) and is_month_key(self.month_to)):
+            raise ValidationError("月份格式不正确，应为 2026-07", field="month_from")
+        if self.month_from > self.month_to:
+            raise ValidationError("开始月份不能晚于结束月份", field="month_from")
+        if self.view not in FunnelView.values:
+            raise ValidationError("统计口径不正确", field="view")
+        if self.channel_kind is not None and self.channel_kind not in ChannelKind.values:
+            raise ValidationError("渠道类型不正确", field="channel_kind")
+
+    @property
+    def month_field(self) -> str:
+        return "cohort_month" if self.view == FunnelView.COHORT else "month"
+
+    @property
+    def view_label(self) -> str:
+        return FunnelView(self.view).label
+
+    def for_month(self, month: int) -> FunnelFilters:
+        """The same filters narrowed to one month (a cell of the monthly table)."""
+        return replace(self, month_from=month, month_to=month)
+
+    def as_params(self) -> dict[str, str]:
+        """Query parameters that `parse_funnel_filters` reads back (for drill-down links)."""
+        params = {
+            "view": self.view,
+            "month_from": f"{self.month_from // 100}-{self.month_from % 100:02d}",
+            "month_to": f"{self.month_to // 100}-{self.month_to % 100:02d}",
+            "site": self.site_id,
+            "channel": self.channel_id,
+            "channel_kind": self.channel_kind,
+            "team": self.team_id,
+            "consultant": self.consultant_id,
+        }
+        return {k: str(v) for k, v in params.items() if v is not None}
+
+
+def _parse_period(raw: str) -> tuple[int, int]:
+    """ "2026" (year), "2026Q3" (quarter) or "2026-07" (month)."""
+    text = str(raw).strip().upper()
+    if len(text) == 4 and text.isdigit():
+        return int(text) * 100 + 1, int(text) * 100 + 12
+    if len(text) == 6 and text[4] == "Q" and text[:4].isdigit() and text[5] in "1234":
+        first = int(text[:4]) * 100 + (int(text[5]) - 1) * 3 + 1
+        return first, first + 2
+    key = parse_month(text, "period")
+    return key, key
+
+
+def _parse_id(params: Mapping[str, Any], name: str) -> int | None:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError(f"参数 {name} 应为数字", field=name) from None
+    if value <= 0:
+        raise ValidationError(f"参数 {name} 应为正数", field=name)
+    return value
+
+
+def parse_funnel_filters(params: Mapping[str, Any]) -> FunnelFilters:
+    """Filters from query parameters: `view` (cohort|event), `period` (2026, 2026Q3, 2026-07) or
+    `month_from`/`month_to` (2026-01), `site`, `channel`, `channel_kind`, `team`, `consultant`.
+    Without a period: the twelve months up to the current one.
+    """
+    if params.get("period"):
+        first, last = _parse_period(params["period"])
+    elif params.get("month_from") or params.get("month_to"):
+        current = month_key(timezone.localdate())
+        last = parse_month(params["month_to"], "month_to") if params.get("month_to") else current
+        first = (
+            parse_month(params["month_from"], "month_from")
+            if params.get("month_from")
+            else month_add(last, -11)
+        )
+    else:
+        last = month_key(timezone.localdate())
+        first = month_add(last, -11)
+    return FunnelFilters(
+        month_from=first,
+        month_to=last,
+        view=params.get("view") or FunnelView.COHORT,
+        site_id=_parse_id(params, "site"),
+        channel_id=_parse_id(params, "channel"),
+        channel_kind=params.get("channel_kind") or None,
+        team_id=_parse_id(params, "team"),
+        consultant_id=_parse_id(params, "consultant"),
+    )
+
+
+def _rate(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(
+        Decimal(1).scaleb(-RATE_PLACES), ROUND_HALF_UP
+    )
+
+
+@dataclass
+class FunnelRow:
+    """The funnel numbers of one month (or of the whole period when `month` is None)."""
+
+    month: int | None
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(METRICS, 0))
+    revenue_fen: int = 0
+    deal_customers: int = 0
+
+    @property
+    def label(self) -> str:
+        return month_label(self.month) if self.month else "合计"
+
+    @property
+    def rates(self) -> dict[str, Decimal | None]:
+        return {key: _rate(self.counts[num], self.counts[den]) for key, (_l, num, den) in RATES.items()}
+
+    @property
+    def revenue_per_customer_fen(self) -> int | None:
+        if not self.deal_customers:
+            return None
+        return int((Decimal(self.revenue_fen) / self.deal_customers).quantize(Decimal(1), ROUND_HALF_UP))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "month": self.month,
+            "label": self.label,
+            **self.counts,
+            **{k: (float(v) if v is not None else None) for k, v in self.rates.items()},
+            "revenue_fen": self.revenue_fen,
+            "deal_customers": self.deal_customers,
+            "revenue_per_customer_fen": self.revenue_per_customer_fen,
+        }
+
+
+@dataclass
+class Funnel:
+    """Funnel result: one row per month of the period (zeros included) and the total."""
+
+    filters: FunnelFilters
+    months: list[FunnelRow]
+    total: FunnelRow
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "view": self.filters.view,
+            "view_label": self.filters.view_label,
+            "filters": self.filters.as_params(),
+            "total": self.total.as_dict(),
+            "months": [row.as_dict() for row in self.months],
+        }
+
+
+def _base(user, model: type[Model], filters: FunnelFilters) -> QuerySet:
+    """Scoped, filtered rows of one event table for the period (no metric condition yet)."""
+    scope = scope_for(user)
+    if not scope.can(f"pipeline.view_{model._meta.model_name}"):
+        return model.objects.none()
+    qs = scope.filter_sites(model.objects.all(), "site")
+    if scope.own_only and not scope.is_superuser:
+        qs = qs.filter(owner_id=scope.staff_id) if scope.staff_id else qs.none()
+    month_field = filters.month_field
+    qs = qs.filter(**{f"{month_field}__gte": filters.month_from, f"{month_field}__lte": filters.month_to})
+    wanted = {
+        "site_id": filters.site_id,
+        "channel_id": filters.channel_id,
+        "channel_kind": filters.channel_kind,
+        "team_id": filters.team_id,
+        "owner_id": filters.consultant_id,
+    }
+    return qs.filter(**{k: v for k, v in wanted.items() if v is not None})
+
+
+def funnel(*, user, filters: FunnelFilters) -> Funnel:
+    """The funnel for `filters`, month by month and in total (see the module docstring)."""
+    rows = {month: FunnelRow(month=month) for month in month_span(filters.month_from, filters.month_to)}
+    month_field = filters.month_field
+    for model in _MODELS:
+        # COUNT(site_id), not COUNT(id): site_id is in both covering indexes and never null, so
+        # PostgreSQL answers with an index-only scan (its indexes do not carry the primary key).
+        annotations: dict[str, Any] = {
+            key: Count("site_id", filter=metric.condition)
+            for key, metric in METRICS.items()
+            if metric.model is model
+        }
+        if model is Deal:
+            annotations["revenue_fen"] = Sum("amount_fen", filter=_SIGNED)
+            annotations["deal_customers"] = Count("customer_id", distinct=True, filter=_SIGNED)
+        grouped = (
+            _base(user, model, filters).values(month_field).annotate(**annotations).order_by(month_field)
+        )
+        for values in grouped:
+            row = rows[values[month_field]]
+            for key in annotations:
+                if key in METRICS:
+                    row.counts[key] = values[key]
+            if model is Deal:
+                row.revenue_fen = values["revenue_fen"] or 0
+                row.deal_customers = values["deal_customers"]
+    total = FunnelRow(month=None)
+    for row in rows.values():
+        for key in METRICS:
+            total.counts[key] += row.counts[key]
+        total.revenue_fen += row.revenue_fen
+    # A customer with deals in two months counts once in the period: one more aggregate.
+    total.deal_customers = (
+        _base(user, Deal, filters).filter(_SIGNED).aggregate(n=Count("customer_id", distinct=True))["n"]
+        if total.counts["deals"]
+        else 0
+    )
+    return Funnel(filters=filters, months=list(rows.values()), total=total)
+
+
+def funnel_rows(*, user, metric: str, filters: FunnelFilters) -> QuerySet:
+    """Exactly the rows counted in a funnel cell: `metric` is a count key (METRICS), a rate key
+    (its numerator's rows) or a money key (the signed deals). Narrow to one month with
+    `filters.for_month(m)`.
+    """
+    key = DRILL_METRIC.get(metric, metric)
+    if key not in METRICS:
+        raise ValidationError(f"未知的漏斗指标：{metric}", field="metric")
+    spec = METRICS[key]
+    qs = _base(user, spec.model, filters).filter(spec.condition)
+    return qs.select_related("customer", "owner").order_by(filters.month_field, "pk")
+
+
+def metric_label(metric: str) -> str:
+    """The Chinese label of any funnel cell key (count, rate or money)."""
+    if metric in METRICS:
+        return METRICS[metric].label
+    if metric in RATES:
+        return RATES[metric][0]
+    return MONEY_LABELS.get(metric, metric)

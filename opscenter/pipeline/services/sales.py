@@ -1,0 +1,336 @@
+"""Deals (contracts/orders), transactions, follow-ups and exits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from opscenter.core.exceptions import NotFound, ValidationError
+from opscenter.pipeline.choices import (
+    CUSTOMER_TRANSITIONS,
+    DEAL_TRANSITIONS,
+    CareZone,
+    CustomerStatus,
+    DealStatus,
+    FollowUpChannel,
+    FollowUpOutcome,
+    ItemCategory,
+    Satisfaction,
+    StayType,
+    TransactionKind,
+    VisitOutcome,
+)
+from opscenter.pipeline.models import Deal, DealLine, Exit, ExitReason, FollowUp, Transaction, Visit
+from opscenter.pipeline.periods import month_key
+from opscenter.pipeline.services._common import (
+    acting_staff,
+    customer_for_write,
+    event_fields,
+    past_date,
+    require_amount,
+    scope_requiring,
+)
+
+
+@dataclass(frozen=True)
+class DealLineInput:
+    """One order line for `deal_sign` (clinics): item, category, amount in fen, sessions."""
+
+    item: str
+    category: str
+    amount_fen: int
+    sessions: int = 1
+
+
+def _lines(lines: Iterable[DealLineInput | Mapping[str, Any]]) -> list[DealLineInput]:
+    out = []
+    for n, raw in enumerate(lines, start=1):
+        line = raw if isinstance(raw, DealLineInput) else DealLineInput(**dict(raw))
+        if not (line.item or "").strip():
+            raise ValidationError(f"第{n}行：请填写项目名称", field="lines")
+        if line.category not in ItemCategory.values:
+            raise ValidationError(f"第{n}行：项目类别不正确", field="lines")
+        require_amount(line.amount_fen, field="lines")
+        if not isinstance(line.sessions, int) or line.sessions < 1:
+            raise ValidationError(f"第{n}行：次数至少为 1", field="lines")
+        out.append(line)
+    return out
+
+
+@transaction.atomic
+def deal_sign(
+    *,
+    actor,
+    customer_id: int,
+    signed_on: dt.date,
+    amount_fen: int | None = None,
+    lines: Iterable[DealLineInput | Mapping[str, Any]] = (),
+    stay_type: str = "",
+    care_zone: str = "",
+    consultant_id: int | None = None,
+    visit_id: int | None = None,
+    record_transactions: bool = False,
+    note: str = "",
+) -> Deal:
+    """Sign a contract or order (成交/签约).
+
+    Elder care: `stay_type` (试住/短住/长住) and `amount_fen`; clinics: `lines`, whose sum is the
+    amount (a given `amount_fen` must match it). Rejected: a negative amount, a date before the
+    customer's first consultation (or first visit for walk-ins), a date in the future, an exited
+    customer. The first signed deal is the new-customer deal and makes a prospect a customer.
+    `record_transactions` also writes one purchase Transaction per line.
+    """
+    scope = scope_requiring(actor, "pipeline.add_deal")
+    customer = customer_for_write(scope, customer_id)
+    signed_on = past_date(signed_on, field="signed_on", label="签约日期")
+    line_inputs = _lines(lines)
+    if amount_fen is not None:
+        require_amount(amount_fen)
+    if line_inputs:
+        total = sum(line.amount_fen for line in line_inputs)
+        if amount_fen is not None and amount_fen != total:
+            raise ValidationError("成交金额与明细合计不一致", field="amount_fen")
+        amount_fen = total
+    if amount_fen is None:
+        raise ValidationError("请填写成交金额或成交明细", field="amount_fen")
+    if stay_type and stay_type not in StayType.values:
+        raise ValidationError("入住类型不正确", field="stay_type")
+    if care_zone and care_zone not in CareZone.values:
+        raise ValidationError("入住区域不正确", field="care_zone")
+    if customer.first_contact_on is None:
+        raise ValidationError("该客户还没有咨询或上门记录，不能登记成交", field="signed_on")
+    if signed_on < customer.first_contact_on:
+        raise ValidationError(
+            f"签约日期 {signed_on} 早于客户首次咨询日期 {customer.first_contact_on}",
+            field="signed_on",
+            log_message=f"deal before first contact for customer {customer.pk}",
+        )
+    if customer.status == CustomerStatus.EXITED:
+        raise ValidationError("客户已退出，请先恢复为潜在客户再登记成交", field="customer_id")
+    visit = None
+    if visit_id is not None:
+        visit = Visit.objects.filter(pk=visit_id, customer=customer).first()
+        if visit is None:
+            raise ValidationError("上门记录不属于该客户", field="visit_id")
+    consultant = acting_staff(
+        scope, customer.site_id, consultant_id, label="成交咨询师", field="consultant_id"
+    )
+    earlier = Deal.objects.filter(
+        customer=customer, status=DealStatus.SIGNED, signed_on__lte=signed_on
+    ).exists()
+    deal = Deal.objects.create(
+        **event_fields(customer, month=month_key(signed_on)),
+        consultant=consultant,
+        signed_on=signed_on,
+        amount_fen=amount_fen,
+        stay_type=stay_type,
+        care_zone=care_zone,
+        is_new_customer=not earlier,
+        visit=visit,
+        note=note,
+    )
+    if line_inputs:
+        DealLine.objects.bulk_create(
+            [
+                DealLine(
+                    deal=deal,
+                    item=ln.item.strip(),
+                    category=ln.category,
+                    sessions=ln.sessions,
+                    amount_fen=ln.amount_fen,
+                )
+                for ln in line_inputs
+            ]
+        )
+        if record_transactions:
+            Transaction.objects.bulk_create(
+                [
+                    Transaction(
+                        site_id=customer.site_id,
+                        customer=customer,
+                        occurred_on=signed_on,
+                        month=month_key(signed_on),
+                        item=ln.item.strip(),
+                        category=ln.category,
+                        sessions=ln.sessions,
+                        amount_fen=ln.amount_fen,
+                        deal=deal,
+                    )
+                    for ln in line_inputs
+                ]
+            )
+    if visit is not None and visit.outcome != VisitOutcome.DEAL:
+        visit.outcome = VisitOutcome.DEAL
+        visit.save(update_fields=["outcome"])
+    if customer.status == CustomerStatus.PROSPECT:
+        customer.status = CustomerStatus.CUSTOMER
+        customer.save(update_fields=["status"])
+    return deal
+
+
+@transaction.atomic
+def deal_transition(*, actor, deal_id: int, to_status: str, reason: str) -> Deal:
+    """Move a deal along DEAL_TRANSITIONS (signed → cancelled), with a reason kept in the note."""
+    scope = scope_requiring(actor, "pipeline.change_deal")
+    deal = Deal.objects.select_for_update().filter(pk=deal_id).first()
+    if deal is None:
+        raise NotFound("成交记录不存在或无权访问")
+    customer_for_write(scope, deal.customer_id)
+    if to_status not in DEAL_TRANSITIONS.get(deal.status, set()):
+        raise ValidationError(
+            f"成交状态不能从“{deal.get_status_display()}”变更",
+            field="status",
+            log_message=f"deal {deal.pk} -> {to_status}",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("请填写原因", field="reason")
+    deal.status, deal.status_changed_at = to_status, timezone.now()
+    deal.note = f"{deal.note}\n{DealStatus(to_status).label}：{reason}".strip()[:300]
+    deal.save(update_fields=["status", "status_changed_at", "note"])
+    return deal
+
+
+@transaction.atomic
+def transaction_record(
+    *,
+    actor,
+    customer_id: int,
+    occurred_on: dt.date,
+    item: str,
+    category: str,
+    amount_fen: int,
+    sessions: int = 1,
+    kind: str = TransactionKind.PURCHASE,
+    deal_id: int | None = None,
+) -> Transaction:
+    """Record one purchase, session or refund (消费记录). Amounts are non-negative fen; a refund is
+    a row of kind refund.
+    """
+    scope = scope_requiring(actor, "pipeline.add_transaction")
+    customer = customer_for_write(scope, customer_id)
+    occurred_on = past_date(occurred_on, field="occurred_on", label="消费日期")
+    require_amount(amount_fen)
+    if not (item or "").strip():
+        raise ValidationError("请填写项目名称", field="item")
+    if category not in ItemCategory.values:
+        raise ValidationError("项目类别不正确", field="category")
+    if kind not in TransactionKind.values:
+        raise ValidationError("消费类型不正确", field="kind")
+    if not isinstance(sessions, int) or sessions < 1:
+        raise ValidationError("次数至少为 1", field="sessions")
+    if deal_id is not None and not Deal.objects.filter(pk=deal_id, customer=customer).exists():
+        raise ValidationError("成交记录不属于该客户", field="deal_id")
+    return Transaction.objects.create(
+        site_id=customer.site_id,
+        customer=customer,
+        occurred_on=occurred_on,
+        month=month_key(occurred_on),
+        item=item.strip(),
+        category=category,
+        sessions=sessions,
+        amount_fen=amount_fen,
+        kind=kind,
+        deal_id=deal_id,
+    )
+
+
+@transaction.atomic
+def followup_schedule(
+    *,
+    actor,
+    customer_id: int,
+    scheduled_on: dt.date,
+    channel: str = FollowUpChannel.PHONE,
+    staff_id: int | None = None,
+    deal_id: int | None = None,
+    note: str = "",
+) -> FollowUp:
+    """Schedule an after-care contact (回访) with a customer."""
+    scope = scope_requiring(actor, "pipeline.add_followup")
+    customer = customer_for_write(scope, customer_id)
+    if channel not in FollowUpChannel.values:
+        raise ValidationError("回访方式不正确", field="channel")
+    if not isinstance(scheduled_on, dt.date):
+        raise ValidationError("计划日期格式不正确", field="scheduled_on")
+    staff = acting_staff(scope, customer.site_id, staff_id, label="回访人", field="staff_id")
+    if deal_id is not None and not Deal.objects.filter(pk=deal_id, customer=customer).exists():
+        raise ValidationError("成交记录不属于该客户", field="deal_id")
+    return FollowUp.objects.create(
+        site_id=customer.site_id,
+        customer=customer,
+        staff=staff,
+        channel=channel,
+        scheduled_on=scheduled_on,
+        month=month_key(scheduled_on),
+        deal_id=deal_id,
+        note=note,
+    )
+
+
+@transaction.atomic
+def followup_complete(
+    *,
+    actor,
+    followup_id: int,
+    done_on: dt.date,
+    outcome: str,
+    satisfaction: int | None = None,
+    note: str | None = None,
+) -> FollowUp:
+    """Record the follow-up's result. A reached customer must be given a satisfaction rating
+    (非常满意 … 非常不满意), which the member tiers read.
+    """
+    scope = scope_requiring(actor, "pipeline.change_followup")
+    followup = FollowUp.objects.select_for_update().filter(pk=followup_id).first()
+    if followup is None:
+        raise NotFound("回访记录不存在或无权访问")
+    customer_for_write(scope, followup.customer_id)
+    if followup.done_on is not None:
+        raise ValidationError("该回访已完成", field="done_on")
+    done_on = past_date(done_on, field="done_on", label="完成日期")
+    if outcome not in FollowUpOutcome.values or outcome == FollowUpOutcome.PENDING:
+        raise ValidationError("回访结果不正确", field="outcome")
+    if satisfaction is not None and satisfaction not in Satisfaction.values:
+        raise ValidationError("满意度不正确", field="satisfaction")
+    if outcome == FollowUpOutcome.REACHED and satisfaction is None:
+        raise ValidationError("已回访请选择满意度", field="satisfaction")
+    followup.done_on, followup.outcome, followup.satisfaction = done_on, outcome, satisfaction
+    if note is not None:
+        followup.note = note
+    followup.save(update_fields=["done_on", "outcome", "satisfaction", "note"])
+    return followup
+
+
+@transaction.atomic
+def exit_record(
+    *, actor, customer_id: int, exited_on: dt.date, reason_id: int | None, note: str = ""
+) -> Exit:
+    """A customer leaves (退出): the reason from the list is required; the customer becomes exited."""
+    scope = scope_requiring(actor, "pipeline.add_exit")
+    customer = customer_for_write(scope, customer_id)
+    if reason_id is None:
+        raise ValidationError("请选择退出原因", field="reason_id", log_message="exit without reason")
+    reason = ExitReason.objects.filter(pk=reason_id, is_active=True).first()
+    if reason is None:
+        raise ValidationError("退出原因不存在或已停用", field="reason_id")
+    exited_on = past_date(exited_on, field="exited_on", label="退出日期")
+    if CustomerStatus.EXITED not in CUSTOMER_TRANSITIONS.get(customer.status, set()):
+        raise ValidationError("客户已退出", field="customer_id")
+    record = Exit.objects.create(
+        site_id=customer.site_id,
+        customer=customer,
+        exited_on=exited_on,
+        month=month_key(exited_on),
+        reason=reason,
+        note=note,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    customer.status = CustomerStatus.EXITED
+    customer.save(update_fields=["status"])
+    return record

@@ -1,0 +1,39 @@
+from django.urls import path
+
+from opscenter.pipeline import views
+
+app_name = "pipeline"
+urlpatterns = [
+    path("", views.customer_list, name="customer_list"),
+    path("export.xlsx", views.customer_export, name="customer_export"),
+    path("customers/new/", views.customer_register, name="customer_register"),
+    path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:customer_id>/claim/", views.customer_claim, name="customer_claim"),
+    path(
+        "customers/<int:customer_id>/consultations/new/", views.consultation_quick, name="consultation_quick"
+    ),
+    path("customers/<int:customer_id>/visits/new/", views.visit_quick, name="visit_quick"),
+    path("customers/<int:customer_id>/appointments/new/", views.appointment_book, name="appointment_book"),
+    path("customers/<int:customer_id>/deals/new/", views.deal_record, name="deal_record"),
+    path("customers/<int:customer_id>/followups/new/", views.followup_schedule, name="followup_schedule"),
+    path("customers/<int:customer_id>/exit/", views.exit_record, name="exit_record"),
+    path("customers/<int:customer_id>/reassign/", views.customer_reassign, name="customer_reassign"),
+    path("customers/<int:customer_id>/assessments/new/", views.assessment_record, name="assessment_record"),
+    path(
+        "assessments/<int:assessment_id>/second-opinion/",
+        views.assessment_second_opinion,
+        name="assessment_second_opinion",
+    ),
+    path("assessments/<int:assessment_id>/resolve/", views.assessment_resolve, name="assessment_resolve"),
+    path(
+        "appointments/<int:appointment_id>/status/",
+        views.appointment_transition,
+        name="appointment_transition",
+    ),
+    path("visits/<int:visit_id>/triage/", views.visit_triage, name="visit_triage"),
+    path("followups/", views.followups_due, name="followups_due"),
+    path("followups/<int:followup_id>/complete/", views.followup_complete, name="followup_complete"),
+    path("funnel/", views.funnel, name="funnel"),
+    path("funnel/data.json", views.funnel_data, name="funnel_data"),
+    path("funnel/rows/", views.funnel_rows, name="funnel_rows"),
+]

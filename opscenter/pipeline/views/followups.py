@@ -1,0 +1,88 @@
+"""Follow-ups (回访): schedule one on a customer, record its outcome, and the list due today."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from opscenter.pipeline import screens, selectors, services
+from opscenter.pipeline.forms import FollowUpCompleteForm, FollowUpScheduleForm
+from opscenter.pipeline.views._common import domain_errors, entry
+
+
+@domain_errors
+def followup_schedule(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer = selectors.customer_get(user=request.user, customer_id=customer_id)
+    form = FollowUpScheduleForm(request.POST or None)
+
+    def save(data):
+        services.followup_schedule(
+            actor=request.user,
+            customer_id=customer.pk,
+            scheduled_on=data["scheduled_on"],
+            channel=data["channel"],
+            note=data.get("note") or "",
+        )
+
+    return entry(
+        request,
+        customer,
+        form,
+        save,
+        name="followup_schedule",
+        pk=customer.pk,
+        title=_("安排回访"),
+        submit=_("保存回访计划"),
+        success=_("回访已安排"),
+    )
+
+
+@domain_errors
+def followup_complete(request: HttpRequest, followup_id: int) -> HttpResponse:
+    """Record the outcome; opened from the due list (`?next=due`) it returns there."""
+    followup = selectors.followup_get(user=request.user, followup_id=followup_id)
+    customer = selectors.customer_get(user=request.user, customer_id=followup.customer_id)
+    form = FollowUpCompleteForm(request.POST or None, initial={"note": followup.note})
+    from_due = request.GET.get("next") == "due"
+
+    def save(data):
+        services.followup_complete(
+            actor=request.user,
+            followup_id=followup.pk,
+            done_on=data["done_on"],
+            outcome=data["outcome"],
+            satisfaction=data.get("satisfaction"),
+            note=data.get("note") or "",
+        )
+
+    return entry(
+        request,
+        customer,
+        form,
+        save,
+        name="followup_complete",
+        pk=followup.pk,
+        title=_("完成回访"),
+        submit=_("保存回访结果"),
+        success=_("回访已完成"),
+        query="?next=due" if from_due else "",
+        next_url=reverse("pipeline:followups_due") if from_due else None,
+    )
+
+
+@require_GET
+def followups_due(request: HttpRequest) -> HttpResponse:
+    """Open follow-ups due today or overdue, per consultant (a consultant sees their own)."""
+    today = timezone.localdate()
+    groups = screens.followups_due(user=request.user, today=today)
+    context = {
+        "groups": groups,
+        "today": today,
+        "overdue_total": sum(len(g.overdue) for g in groups),
+        "today_total": sum(len(g.today) for g in groups),
+    }
+    return render(request, "pipeline/followups_due.html", context)
