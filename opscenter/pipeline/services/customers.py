@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from opscenter.core import audit
+from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
 from opscenter.org.models import Site
 from opscenter.pipeline.choices import (
@@ -135,6 +136,7 @@ def _record_ownership(
     return change
 
 
+@as_actor
 @transaction.atomic
 def customer_register(
     *,
@@ -217,6 +219,7 @@ def customer_register(
     return customer
 
 
+@as_actor
 @transaction.atomic
 def customer_update(*, actor, customer_id: int, **changes: Any) -> Customer:
     """Edit profile fields (name, phone, gender, birthday, age, profession, city, channel_id, tags,
@@ -248,6 +251,7 @@ def customer_update(*, actor, customer_id: int, **changes: Any) -> Customer:
     return customer
 
 
+@as_actor
 @transaction.atomic
 def customer_transition(*, actor, customer_id: int, to_status: str) -> Customer:
     """Move a customer along CUSTOMER_TRANSITIONS (e.g. customer → member). Exits need a reason and
@@ -270,6 +274,7 @@ def customer_transition(*, actor, customer_id: int, to_status: str) -> Customer:
     return customer
 
 
+@as_actor
 @transaction.atomic
 def customer_claim(*, actor, customer_id: int) -> Customer:
     """A consultant takes a customer of their site: allowed when nobody owns them or the owner's
@@ -300,6 +305,7 @@ def customer_claim(*, actor, customer_id: int) -> Customer:
     return customer
 
 
+@as_actor
 @transaction.atomic
 def customer_reassign(*, actor, customer_id: int, to_owner_id: int, reason: str) -> Customer:
     """A manager moves a customer to another consultant at any time, with a reason (required).
@@ -333,6 +339,7 @@ def customer_reassign(*, actor, customer_id: int, to_owner_id: int, reason: str)
     return customer
 
 
+@as_actor
 @transaction.atomic
 def customer_delete(*, actor, customer_id: int) -> None:
     """Soft-delete a customer registered by mistake (the phone becomes free again).
@@ -348,6 +355,7 @@ def customer_delete(*, actor, customer_id: int) -> None:
     customer.save(update_fields=["is_deleted", "deleted_at"])
 
 
+@as_actor
 @transaction.atomic
 def channel_create(
     *, actor, site_id: int | None, name: str, kind: str, partner: str = "", sort_order: int = 100
@@ -371,6 +379,7 @@ def channel_create(
     )
 
 
+@as_actor
 @transaction.atomic
 def channel_update(*, actor, channel_id: int, **changes: Any) -> Channel:
     """Rename, re-sort, change the partner or (de)activate a channel. Its kind is fixed once used."""
@@ -398,6 +407,7 @@ def channel_update(*, actor, channel_id: int, **changes: Any) -> Channel:
     return channel
 
 
+@as_actor
 @transaction.atomic
 def exit_reason_create(*, actor, code: str, name: str, sort_order: int = 100) -> ExitReason:
     """Add an exit reason to the shared list."""
@@ -410,6 +420,7 @@ def exit_reason_create(*, actor, code: str, name: str, sort_order: int = 100) ->
     return ExitReason.objects.create(code=code, name=name, sort_order=sort_order)
 
 
+@as_actor
 @transaction.atomic
 def exit_reason_update(*, actor, reason_id: int, **changes: Any) -> ExitReason:
     """Rename, re-sort or (de)activate an exit reason (used reasons are deactivated, not deleted)."""

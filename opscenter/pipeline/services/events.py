@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
 from opscenter.org.choices import DepartmentKind
 from opscenter.pipeline.choices import (
@@ -45,6 +46,7 @@ def _choice(value: str, choices, *, field: str, label: str) -> str:
     return value
 
 
+@as_actor
 @transaction.atomic
 def consultation_record(
     *,
@@ -84,6 +86,7 @@ def consultation_record(
     )
 
 
+@as_actor
 @transaction.atomic
 def appointment_book(
     *,
@@ -142,6 +145,7 @@ def _move_appointment(appointment: Appointment, to_status: str) -> None:
     appointment.save(update_fields=["status", "status_changed_at"])
 
 
+@as_actor
 @transaction.atomic
 def appointment_transition(*, actor, appointment_id: int, to_status: str) -> Appointment:
     """Close a booked appointment as no-show or cancelled (arrival goes through `visit_register`,
@@ -157,6 +161,7 @@ def appointment_transition(*, actor, appointment_id: int, to_status: str) -> App
     return appointment
 
 
+@as_actor
 @transaction.atomic
 def appointment_reschedule(*, actor, appointment_id: int, scheduled_for: dt.datetime) -> Appointment:
     """Close the appointment as rescheduled and book the new time. The new row keeps the original
@@ -191,6 +196,7 @@ def _visit_source(customer, appointment: Appointment | None) -> str:
     )
 
 
+@as_actor
 @transaction.atomic
 def visit_register(
     *,
@@ -278,6 +284,7 @@ def _visit_for_write(scope, visit_id: int):
     return visit, customer
 
 
+@as_actor
 @transaction.atomic
 def visit_triage(*, actor, visit_id: int, consultant_id: int | None = None) -> Visit:
     """Arrival triage (分诊): assign the arriving customer to an on-site consultant (see `_triage`)."""
@@ -288,6 +295,7 @@ def visit_triage(*, actor, visit_id: int, consultant_id: int | None = None) -> V
     return _triage(scope, actor, visit, customer, consultant_id)
 
 
+@as_actor
 @transaction.atomic
 def visit_set_outcome(*, actor, visit_id: int, outcome: str, note: str | None = None) -> Visit:
     """Record how the visit ended (considering / lost …; `deal_sign` sets 成交 itself)."""
@@ -309,6 +317,7 @@ def _assessor_role(staff) -> str:
     return AssessorRole.OTHER
 
 
+@as_actor
 @transaction.atomic
 def assessment_record(
     *, actor, customer_id: int, zone: str, notes: str = "", assessed_at: dt.datetime | None = None
@@ -329,6 +338,7 @@ def assessment_record(
     )
 
 
+@as_actor
 @transaction.atomic
 def assessment_second_opinion(*, actor, assessment_id: int, zone: str, notes: str) -> Assessment:
     """Disagree with an assessment (e.g. nursing vs marketing): a new row pointing at it. The
@@ -359,6 +369,7 @@ def assessment_second_opinion(*, actor, assessment_id: int, zone: str, notes: st
     )
 
 
+@as_actor
 @transaction.atomic
 def assessment_resolve(*, actor, second_opinion_id: int, zone: str, resolution: str) -> Assessment:
     """A manager settles a disagreement: the decision is written on the second-opinion row only."""

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import NotFound, ValidationError
 from opscenter.pipeline.choices import (
     CUSTOMER_TRANSITIONS,
@@ -62,6 +63,7 @@ def _lines(lines: Iterable[DealLineInput | Mapping[str, Any]]) -> list[DealLineI
     return out
 
 
+@as_actor
 @transaction.atomic
 def deal_sign(
     *,
@@ -173,6 +175,7 @@ def deal_sign(
     return deal
 
 
+@as_actor
 @transaction.atomic
 def deal_transition(*, actor, deal_id: int, to_status: str, reason: str) -> Deal:
     """Move a deal along DEAL_TRANSITIONS (signed → cancelled), with a reason kept in the note."""
@@ -196,6 +199,7 @@ def deal_transition(*, actor, deal_id: int, to_status: str, reason: str) -> Deal
     return deal
 
 
+@as_actor
 @transaction.atomic
 def transaction_record(
     *,
@@ -240,6 +244,7 @@ def transaction_record(
     )
 
 
+@as_actor
 @transaction.atomic
 def followup_schedule(
     *,
@@ -273,6 +278,7 @@ def followup_schedule(
     )
 
 
+@as_actor
 @transaction.atomic
 def followup_complete(
     *,
@@ -307,6 +313,7 @@ def followup_complete(
     return followup
 
 
+@as_actor
 @transaction.atomic
 def exit_record(
     *, actor, customer_id: int, exited_on: dt.date, reason_id: int | None, note: str = ""
