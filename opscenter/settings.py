@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "opscenter.org",
     "opscenter.pipeline",
     "opscenter.imports",
+    "opscenter.targets",
+    "opscenter.members",
     "opscenter.api",
     "opscenter.demo",
 ]
