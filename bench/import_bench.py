@@ -53,7 +53,10 @@ def main() -> None:
     now = timezone.now()
     phones = [f"139{i:08d}" for i in range(args.customers)]
     Customer.objects.bulk_create(
-        [Customer(site=site, name=f"客户{i}", phone=p, cohort_month=202401, created_at=now) for i, p in enumerate(phones)],
+        [
+            Customer(site=site, name=f"客户{i}", phone=p, cohort_month=202401, created_at=now)
+            for i, p in enumerate(phones)
+        ],
         batch_size=5000,
     )
     ids = dict(Customer.objects.values_list("phone", "id"))
@@ -68,7 +71,12 @@ def main() -> None:
         for i in range(args.rows):
             day = start_day + dt.timedelta(days=i % 1800)
             fen = rng.randint(100, 5_000_000) * 100 + i % 100
-            row = [phones[i % len(phones)], day.isoformat(), items[i % len(items)], f"{fen // 100}.{fen % 100:02d}"]
+            row = [
+                phones[i % len(phones)],
+                day.isoformat(),
+                items[i % len(items)],
+                f"{fen // 100}.{fen % 100:02d}",
+            ]
             writer.writerow(row)
             if i < args.save_sample:
                 rows.append((row[0], day, row[2], fen))
@@ -78,16 +86,35 @@ def main() -> None:
     t = time.perf_counter()
     with transaction.atomic():
         for phone, day, item, fen in rows:
-            Transaction(site=site, customer_id=ids[phone], occurred_on=day, month=day.year * 100 + day.month,
-                        item=item, category="other", amount_fen=fen).save()
+            Transaction(
+                site=site,
+                customer_id=ids[phone],
+                occurred_on=day,
+                month=day.year * 100 + day.month,
+                item=item,
+                category="other",
+                amount_fen=fen,
+            ).save()
         transaction.set_rollback(True)
     save_rate = len(rows) / (time.perf_counter() - t)
 
     # 2. Raw executemany / COPY of pre-built tuples (the floor): every row of the file, into the
     #    same table, in batches of 5,000 in one transaction (rolled back). Only the insert calls
     #    are timed; building the tuples is not.
-    columns = ("site_id", "customer_id", "occurred_on", "month", "item", "category", "sessions", "amount_fen",
-               "kind", "deal_id", "import_job_id", "created_at")
+    columns = (
+        "site_id",
+        "customer_id",
+        "occurred_on",
+        "month",
+        "item",
+        "category",
+        "sessions",
+        "amount_fen",
+        "kind",
+        "deal_id",
+        "import_job_id",
+        "created_at",
+    )
     raw_seconds = 0.0
     with bulk_session(), transaction.atomic():
         for chunk in _chunks(_file_rows(path), 5000):
@@ -110,14 +137,20 @@ def main() -> None:
     elapsed = time.perf_counter() - t
     engine_rate = report.rows_total / elapsed
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"engine:      {engine_rate:>10,.0f} rows/s  ({report.created:,} created, {report.rows_error} errors, "
-          f"{elapsed:.1f} s)")
+    print(
+        f"engine:      {engine_rate:>10,.0f} rows/s  ({report.created:,} created, {report.rows_error} errors, "
+        f"{elapsed:.1f} s)"
+    )
     print(f"save():      {save_rate:>10,.0f} rows/s  (sample of {len(rows):,})")
     print(f"raw insert:  {raw_rate:>10,.0f} rows/s  (pre-built tuples, all {args.rows:,} rows, same table)")
-    print(f"engine / save()   = {engine_rate / save_rate:5.1f}×  (target ≥ 20×) "
-          f"{'OK' if engine_rate / save_rate >= 20 else 'MISSED'}")
-    print(f"raw / engine      = {raw_rate / engine_rate:5.1f}×  (target ≤ 3×) "
-          f"{'OK' if raw_rate / engine_rate <= 3 else 'MISSED'}")
+    print(
+        f"engine / save()   = {engine_rate / save_rate:5.1f}×  (target ≥ 20×) "
+        f"{'OK' if engine_rate / save_rate >= 20 else 'MISSED'}"
+    )
+    print(
+        f"raw / engine      = {raw_rate / engine_rate:5.1f}×  (target ≤ 3×) "
+        f"{'OK' if raw_rate / engine_rate <= 3 else 'MISSED'}"
+    )
     print(f"peak RSS          = {peak_mb:,.0f} MB (target < 1024 MB) {'OK' if peak_mb < 1024 else 'MISSED'}")
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("org/", include("opscenter.org.urls")),
     path("pipeline/", include("opscenter.pipeline.urls")),
+    path("imports/", include("opscenter.imports.urls")),
     path("", include("opscenter.core.urls")),
 ]
 

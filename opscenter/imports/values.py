@@ -383,6 +383,9 @@ def parse_bool(value: Any, *, label: str = "是否") -> Result:
     return parse_choice(value, BOOL_ALIASES, label=label)
 
 
+_FORMULA_STARTS = frozenset("=+-@\t\r")  # core.excel.FORMULA_PREFIXES
+
+
 def parse_text(value: Any, *, max_length: int | None = None, label: str = "内容") -> Result:
     """Stripped text; a whole-number float cell (a bed number read as 113.0) loses its '.0'."""
     if is_blank(value):
@@ -395,6 +398,9 @@ def parse_text(value: Any, *, max_length: int | None = None, label: str = "内�
         text = value.isoformat()
     else:
         text = str(value).strip()
+        if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_STARTS:
+            # Our exports write formula-like text as '=…; reading it back gives the text as it was.
+            text = text[1:]
     if max_length is not None and len(text) > max_length:
         return None, f"{label}过长（最多 {max_length} 个字）"
     return text, None

@@ -15,7 +15,7 @@ from opscenter.imports.models import ColumnMapping, ImportJob
 from opscenter.imports.tests.files import csv_bytes
 from opscenter.pipeline.models import Customer
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("opscenter.imports.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 MESSY = csv_bytes(
     [
