@@ -15,6 +15,7 @@ urlpatterns = [
     path("org/", include("opscenter.org.urls")),
     path("pipeline/", include("opscenter.pipeline.urls")),
     path("imports/", include("opscenter.imports.urls")),
+    path("targets/", include("opscenter.targets.urls")),
     path("", include("opscenter.core.urls")),
 ]
 

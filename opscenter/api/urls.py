@@ -8,6 +8,7 @@ from ninja.security import django_auth
 from opscenter.api.auth import TokenAuth
 from opscenter.api.org import router as org_router
 from opscenter.api.pipeline import router as pipeline_router
+from opscenter.api.targets import router as targets_router
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
 from opscenter.core.views import ApiDocs
 
@@ -41,3 +42,4 @@ def _domain_error(request: HttpRequest, exc: DomainError):
 
 api.add_router("/org/", org_router)
 api.add_router("/pipeline/", pipeline_router)
+api.add_router("/targets/", targets_router)

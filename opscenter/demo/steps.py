@@ -2,4 +2,8 @@
 `(*, seed: int, stdout) -> None` that is idempotent: run twice, it creates nothing new.
 """
 
-STEPS = ["opscenter.demo.org.build_org", "opscenter.pipeline.demo.generate"]
+STEPS = [
+    "opscenter.demo.org.build_org",
+    "opscenter.pipeline.demo.generate",
+    "opscenter.targets.demo.generate",
+]

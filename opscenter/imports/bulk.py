@@ -30,6 +30,9 @@ def _adapter(model: type[models.Model], attname: str, *, copy: bool) -> Callable
     return None
 
 
+# Keys per array parameter on PostgreSQL (one query per chunk).
+ARRAY_CHUNK = 50_000
+
 # SQLite's default page cache is 2 MB: a million-row import touching four B-tree indexes at
 # random (customer, date) positions would re-read pages from the OS on every batch.
 SQLITE_BULK_CACHE_KIB = 256 * 1024
@@ -98,9 +101,17 @@ def select_in(
 ) -> list[tuple]:
     """Run `sql` over `values` in chunks: `sql` ends with `IN` and gets a parenthesised list of
     placeholders appended; `params` fill the placeholders before it. A plain IN list through the
-    cursor, without building a Django lookup per value."""
+    cursor, without building a Django lookup per value. On PostgreSQL the values go as one array
+    parameter (`= ANY(%s)`): psycopg would otherwise re-parse a query of thousands of placeholders
+    on every call, which costs more than the lookup itself."""
     out: list[tuple] = []
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            head = sql.rstrip()[: -len("IN")]
+            for start in range(0, len(values), ARRAY_CHUNK):
+                cursor.execute(f"{head} = ANY(%s)", [*params, list(values[start : start + ARRAY_CHUNK])])
+                out.extend(cursor.fetchall())
+            return out
         for start in range(0, len(values), chunk):
             part = list(values[start : start + chunk])
             cursor.execute(f"{sql} ({', '.join(['%s'] * len(part))})", [*params, *part])
@@ -114,21 +125,31 @@ def select_matching(
     keys: Sequence[Sequence[Any]],
     columns: Sequence[str],
 ) -> list[tuple]:
-    """Rows of `model` whose `key_columns` equal one of `keys`: a join against a VALUES list, so
-    each key is one index probe (cost grows with the batch, not with the table). Returns tuples
-    of `columns` as stored (dates as the backend returns them)."""
+    """Rows of `model` whose `key_columns` equal one of `keys`: a join against the list of keys,
+    so each key is one index probe (cost grows with the batch, not with the table). Returns tuples
+    of `columns` as stored (dates as the backend returns them).
+
+    SQLite joins a VALUES list; PostgreSQL joins `unnest()` of one typed array per key column —
+    a handful of parameters and one round trip per batch, however many keys."""
     if not keys:
         return []
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     width = len(key_columns)
-    casts = [_cast(model, c) for c in key_columns]
-    on = " AND ".join(
-        f"t.{qn(c)} = {cast.format(f'k.column{i + 1}')}"
-        for i, (c, cast) in enumerate(zip(key_columns, casts, strict=True))
-    )
     select = ", ".join(f"t.{qn(c)}" for c in columns)
     out: list[tuple] = []
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{_db_type(model, c)}[]" for c in key_columns)
+        names = ", ".join(f"k{i}" for i in range(width))
+        on = " AND ".join(f"t.{qn(c)} = k.k{i}" for i, c in enumerate(key_columns))
+        sql = f"SELECT {select} FROM unnest({arrays}) AS k({names}) JOIN {table} t ON {on}"
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), ARRAY_CHUNK):
+                part = keys[start : start + ARRAY_CHUNK]
+                cursor.execute(sql, [[key[i] for key in part] for i in range(width)])
+                out.extend(cursor.fetchall())
+        return out
+    on = " AND ".join(f"t.{qn(c)} = k.column{i + 1}" for i, c in enumerate(key_columns))
     chunk = max(1, 10_000 // width)
     with connection.cursor() as cursor:
         for start in range(0, len(keys), chunk):
@@ -140,12 +161,10 @@ def select_matching(
     return out
 
 
-def _cast(model: type[models.Model], attname: str) -> str:
-    """PostgreSQL types VALUES columns from their first row; cast so the index on `attname` is used."""
-    if connection.vendor != "postgresql":
-        return "{}"
+def _db_type(model: type[models.Model], attname: str) -> str:
+    """The column's SQL type (PostgreSQL): the key arrays are cast to it so its index is used."""
     fld = next(f for f in model._meta.concrete_fields if f.attname == attname)
-    return "CAST({} AS " + fld.db_type(connection) + ")"
+    return fld.db_type(connection)
 
 
 def insert_adapter(model: type[models.Model], attname: str) -> Callable[[Any], Any]:

@@ -1,148 +1,191 @@
-"""Exports in the import format: the same Chinese headers the import maps, so an exported file
-imports again unchanged (customers, transactions). Rows stream from `.values_list().iterator()`
-into `core.excel.write_xlsx` (constant memory, formula-like text neutralised)."""
+"""Exports in the import format: for each kind, one column per field of its import template,
+headed by the same Chinese label, so an exported file imports again unchanged. References are
+written the way the import resolves them (staff by 工号, channels and departments by name),
+choices by their Chinese label. Rows stream through `imports.tables` (one query, constant memory,
+formula-like text neutralised)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db.models import QuerySet
 
-from opscenter.core.excel import Column, write_xlsx
-from opscenter.pipeline.models import Customer, Transaction
+from opscenter.core.excel import ColumnKind
+from opscenter.imports.kinds import get_kind
+from opscenter.imports.tables import ExportColumn, choice_labels, joined, write_table
+from opscenter.org.models import Staff
+from opscenter.pipeline.models import Consultation, Customer, Deal, FollowUp, Transaction, Visit
 
-CATEGORY_LABELS = dict(Transaction._meta.get_field("category").choices)
-KIND_LABELS = dict(Transaction._meta.get_field("kind").choices)
-GENDER_LABELS = dict(Customer._meta.get_field("gender").choices)
-
-
-@dataclass(frozen=True)
-class ExportSpec:
-    columns: list[Column]
-    query: Callable[[int | None, dt.date | None, dt.date | None], QuerySet]
-    row: Callable[[tuple], list[Any]]
-
-
-def _customers(site_id, date_from, date_to) -> QuerySet:
-    qs = Customer.objects.filter(is_deleted=False).order_by("id")
-    if site_id:
-        qs = qs.filter(site_id=site_id)
-    if date_from:
-        qs = qs.filter(created_at__date__gte=date_from)
-    if date_to:
-        qs = qs.filter(created_at__date__lte=date_to)
-    return qs.values_list(
-        "name",
-        "phone",
-        "gender",
-        "age",
-        "birthday",
-        "profession",
-        "city",
-        "channel__name",
-        "owner__employee_no",
-        "tags",
-        "note",
-    )
+# The cell kind of each import field type: what the import parses back to the same value.
+CELL_KIND: dict[str, ColumnKind] = {
+    "text": "text",
+    "phone": "text",
+    "choice": "text",
+    "int": "int",
+    "age": "int",
+    "date": "date",
+    "datetime": "datetime",
+    "amount": "yuan",
+    "bool": "bool",
+}
+Source = str | tuple[str, dict[str, Any]]
 
 
-def _customer_row(r: tuple) -> list[Any]:
-    name, phone, gender, age, birthday, profession, city, channel, owner, tags, note = r
-    return [
-        name,
-        phone,
-        GENDER_LABELS.get(gender, ""),
-        age,
-        birthday,
-        profession,
-        city,
-        channel or "",
-        owner or "",
-        "、".join(tags or []),
-        note,
-    ]
+def import_format(kind: str, sources: dict[str, Source]) -> tuple[ExportColumn, ...]:
+    """The kind's template columns, each read from `sources[field]`: a `values()` path, or
+    (path, ExportColumn options such as labels). Every field of the kind must have a source."""
+    columns = []
+    for field in get_kind(kind).fields:
+        source = sources[field.name]
+        path, options = (source, {}) if isinstance(source, str) else source
+        columns.append(ExportColumn(field.label_zh, path, CELL_KIND[field.type], **options))
+    return tuple(columns)
 
 
-def _transactions(site_id, date_from, date_to) -> QuerySet:
-    qs = Transaction.objects.order_by("id")
-    if site_id:
-        qs = qs.filter(site_id=site_id)
-    if date_from:
-        qs = qs.filter(occurred_on__gte=date_from)
-    if date_to:
-        qs = qs.filter(occurred_on__lte=date_to)
-    return qs.values_list(
-        "customer__phone",
-        "customer__name",
-        "occurred_on",
-        "item",
-        "category",
-        "sessions",
-        "amount_fen",
-        "kind",
-    )
+def _labels(model, field: str) -> tuple[str, dict[str, Any]]:
+    return field, {"labels": choice_labels(model, field)}
 
 
-def _transaction_row(r: tuple) -> list[Any]:
-    phone, name, day, item, category, sessions, fen, kind = r
-    return [
-        phone,
-        name,
-        day,
-        item,
-        CATEGORY_LABELS.get(category, category),
-        sessions,
-        fen,
-        KIND_LABELS.get(kind, kind),
-    ]
+CUSTOMER = {"phone": "customer__phone", "customer_name": "customer__name"}
 
-
-EXPORTS: dict[str, ExportSpec] = {
-    "customers": ExportSpec(
-        [
-            Column("姓名"),
-            Column("电话"),
-            Column("性别"),
-            Column("年龄", "int"),
-            Column("出生日期", "date"),
-            Column("职业"),
-            Column("所在城市"),
-            Column("渠道"),
-            Column("归属咨询师"),
-            Column("标签"),
-            Column("备注", width=40),
-        ],
-        _customers,
-        _customer_row,
+FORMATS: dict[str, tuple[ExportColumn, ...]] = {
+    "customers": import_format(
+        "customers",
+        {
+            "name": "name",
+            "phone": "phone",
+            "gender": _labels(Customer, "gender"),
+            "age": "age",
+            "birthday": "birthday",
+            "profession": "profession",
+            "city": "city",
+            "channel": "channel__name",
+            "owner": "owner__employee_no",
+            "tags": ("tags", {"convert": joined}),
+            "note": ("note", {"width": 40}),
+        },
     ),
-    "transactions": ExportSpec(
-        [
-            Column("电话"),
-            Column("客户姓名"),
-            Column("消费日期", "date"),
-            Column("项目"),
-            Column("类别"),
-            Column("次数", "int"),
-            Column("金额", "yuan"),
-            Column("类型"),
-        ],
-        _transactions,
-        _transaction_row,
+    "transactions": import_format(
+        "transactions",
+        {
+            **CUSTOMER,
+            "occurred_on": "occurred_on",
+            "item": "item",
+            "category": _labels(Transaction, "category"),
+            "sessions": "sessions",
+            "amount_fen": "amount_fen",
+            "kind": _labels(Transaction, "kind"),
+        },
+    ),
+    "consultations": import_format(
+        "consultations",
+        {
+            "occurred_at": "occurred_at",
+            "customer_name": "customer__name",
+            "phone": "customer__phone",
+            "mode": _labels(Consultation, "mode"),
+            "content": ("content", {"width": 40}),
+            "intent": _labels(Consultation, "intent"),
+            "staff": "staff__employee_no",
+            "next_step": "next_step",
+        },
+    ),
+    "visits": import_format(
+        "visits",
+        {
+            **CUSTOMER,
+            "arrived_at": "arrived_at",
+            "source": _labels(Visit, "source"),
+            "kind": _labels(Visit, "kind"),
+            "onsite_consultant": "onsite_consultant__employee_no",
+            "outcome": _labels(Visit, "outcome"),
+            "note": "note",
+        },
+    ),
+    "deals": import_format(
+        "deals",
+        {
+            **CUSTOMER,
+            "signed_on": "signed_on",
+            "amount_fen": "amount_fen",
+            "consultant": "consultant__employee_no",
+            "stay_type": _labels(Deal, "stay_type"),
+            "care_zone": _labels(Deal, "care_zone"),
+            "note": "note",
+        },
+    ),
+    "followups": import_format(
+        "followups",
+        {
+            **CUSTOMER,
+            "scheduled_on": "scheduled_on",
+            "channel": _labels(FollowUp, "channel"),
+            "staff": "staff__employee_no",
+            "done_on": "done_on",
+            "outcome": _labels(FollowUp, "outcome"),
+            "satisfaction": _labels(FollowUp, "satisfaction"),
+            "note": ("note", {"width": 40}),
+        },
+    ),
+    "staff": import_format(
+        "staff",
+        {
+            "employee_no": "employee_no",
+            "name": "name",
+            "phone": "phone",
+            "department": "department__name",
+            "team": "team__name",
+            "position": "position__name",
+            "hired_on": "hired_on",
+            "left_on": "left_on",
+            "is_active": "is_active",
+        },
     ),
 }
 
 
-def export_rows(kind: str, *, site_id=None, date_from=None, date_to=None) -> Iterator[list[Any]]:
-    spec = EXPORTS[kind]
-    for row in spec.query(site_id, date_from, date_to).iterator(chunk_size=5000):
-        yield spec.row(row)
+@dataclass(frozen=True)
+class ExportSource:
+    """Where the CLI reads a kind's rows: the base queryset, its site path and its date path
+    (`--from`/`--to` filter on that date, inclusive)."""
+
+    queryset: Callable[[], QuerySet]
+    site_path: str
+    date_path: str
+
+
+SOURCES: dict[str, ExportSource] = {
+    "customers": ExportSource(
+        lambda: Customer.objects.filter(is_deleted=False), "site_id", "created_at__date"
+    ),
+    "transactions": ExportSource(Transaction.objects.all, "site_id", "occurred_on"),
+    "consultations": ExportSource(Consultation.objects.all, "site_id", "occurred_at__date"),
+    "visits": ExportSource(Visit.objects.all, "site_id", "arrived_at__date"),
+    "deals": ExportSource(Deal.objects.all, "site_id", "signed_on"),
+    "followups": ExportSource(FollowUp.objects.all, "site_id", "scheduled_on"),
+    "staff": ExportSource(Staff.objects.all, "department__site_id", "hired_on"),
+}
+EXPORTS = FORMATS  # the kinds `opscenter export` knows
+
+
+def export_queryset(
+    kind: str, *, site_id: int | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> QuerySet:
+    source = SOURCES[kind]
+    qs = source.queryset().order_by("pk")
+    if site_id:
+        qs = qs.filter(**{source.site_path: site_id})
+    if date_from:
+        qs = qs.filter(**{f"{source.date_path}__gte": date_from})
+    if date_to:
+        qs = qs.filter(**{f"{source.date_path}__lte": date_to})
+    return qs
 
 
 def write_export(kind: str, target: str | IO[bytes], *, site_id=None, date_from=None, date_to=None) -> int:
-    """Write the kind's rows (filters applied) as .xlsx with Chinese headers; returns the count."""
-    spec = EXPORTS[kind]
-    rows = export_rows(kind, site_id=site_id, date_from=date_from, date_to=date_to)
-    return write_xlsx(target, columns=spec.columns, rows=rows, sheet_name=kind)
+    """Write the kind's rows (filters applied) as .xlsx in its import format; returns the count."""
+    qs = export_queryset(kind, site_id=site_id, date_from=date_from, date_to=date_to)
+    return write_table(target, FORMATS[kind], qs, sheet_name=get_kind(kind).label_zh)

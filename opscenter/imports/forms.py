@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from opscenter.imports.choices import OnError
+from opscenter.imports.choices import JobStatus, OnError
 from opscenter.imports.kinds import all_kinds
 
 
@@ -23,6 +23,19 @@ class UploadForm(forms.Form):
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k.name, k.label_zh) for k in all_kinds()]
+        self.fields["site"].queryset = sites
+
+
+class JobFilterForm(forms.Form):
+    """The job list's filters (GET): kind, site, status; the export applies the same."""
+
+    kind = forms.ChoiceField(label="导入类型", required=False)
+    site = forms.ModelChoiceField(label="院区", queryset=None, required=False, empty_label="全部院区")
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态"), *JobStatus.choices])
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "全部类型"), *((k.name, k.label_zh) for k in all_kinds())]
         self.fields["site"].queryset = sites
 
 

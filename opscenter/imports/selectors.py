@@ -10,7 +10,9 @@ from opscenter.imports.models import ColumnMapping, ImportJob, ImportRowError
 from opscenter.org.selectors import scope_for
 
 
-def import_job_list(*, user, site_id: int | None = None, kind: str | None = None) -> QuerySet[ImportJob]:
+def import_job_list(
+    *, user, site_id: int | None = None, kind: str | None = None, status: str | None = None
+) -> QuerySet[ImportJob]:
     """The jobs of the user's sites, newest first (with site and uploader for the list)."""
     scope = scope_for(user)
     scope.require("imports.view_importjob")
@@ -19,6 +21,8 @@ def import_job_list(*, user, site_id: int | None = None, kind: str | None = None
         qs = qs.filter(site_id=site_id)
     if kind:
         qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
     return qs
 
 

@@ -6,6 +6,7 @@ app_name = "imports"
 
 urlpatterns = [
     path("", views.job_list, name="job_list"),
+    path("export.xlsx", views.job_export, name="job_export"),
     path("new/", views.job_upload, name="job_upload"),
     path("<int:job_id>/", views.job_detail, name="job_detail"),
     path("<int:job_id>/progress/", views.job_progress, name="job_progress"),

@@ -20,10 +20,12 @@ from opscenter.core.htmx import hx_redirect, is_partial
 from opscenter.imports import selectors, services, tasks
 from opscenter.imports.choices import JobStatus
 from opscenter.imports.engine import ImportOptions, map_table
-from opscenter.imports.forms import MappingForm, UploadForm
+from opscenter.imports.forms import JobFilterForm, MappingForm, UploadForm
 from opscenter.imports.kinds import all_kinds, get_kind
+from opscenter.imports.models import ImportJob
 from opscenter.imports.rejects import write_rejected_rows
 from opscenter.imports.samples import write_template
+from opscenter.imports.tables import ExportColumn, choice_labels, export_response
 from opscenter.org.selectors import scope_for, site_list
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,29 +55,86 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
     return hx_redirect(url) if is_partial(request) else HttpResponseRedirect(url)
 
 
+def _report_step(request: HttpRequest, job, *, started: str, finished: str) -> None:
+    """Say what happened to the enqueued step: still queued or running in the worker ("started"),
+    or already over when the task ran inline (finished, or failed with the job's message)."""
+    if job.status in RUNNING or job.queued:
+        messages.success(request, started)
+    elif job.status == JobStatus.FAILED:
+        messages.error(request, job.message or "操作未完成")
+    else:
+        messages.success(request, finished)
+
+
 def _writable_sites(user):
     scope = scope_for(user)
     sites = site_list(user=user).filter(is_active=True).order_by("name")
     return sites if scope.is_superuser else sites.filter(pk__in=scope.site_ids)
 
 
+def _job_table() -> tuple[ExportColumn, ...]:
+    """The job list's columns, for the .xlsx download."""
+    return (
+        ExportColumn("批次", "id", "int"),
+        ExportColumn("类型", "kind", labels={k.name: k.label_zh for k in all_kinds()}),
+        ExportColumn("院区", "site__name"),
+        ExportColumn("文件", "original_filename", width=30),
+        ExportColumn("状态", "status", labels=choice_labels(ImportJob, "status")),
+        ExportColumn("总行数", "rows_total", "int"),
+        ExportColumn("有效行", "rows_ok", "int"),
+        ExportColumn("错误行", "rows_error", "int"),
+        ExportColumn("新增", "rows_created", "int"),
+        ExportColumn("更新", "rows_updated", "int"),
+        ExportColumn("导入人", "created_by__username"),
+        ExportColumn("上传时间", "created_at", "datetime"),
+        ExportColumn("导入时间", "committed_at", "datetime"),
+        ExportColumn("说明", "message", width=40),
+    )
+
+
+def _filtered_jobs(request: HttpRequest) -> tuple[JobFilterForm, Any]:
+    form = JobFilterForm(request.GET or None, sites=site_list(user=request.user).order_by("name"))
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    jobs = selectors.import_job_list(
+        user=request.user,
+        site_id=data["site"].pk if data.get("site") else None,
+        kind=data.get("kind") or None,
+        status=data.get("status") or None,
+    )
+    return form, jobs
+
+
 @login_required
 @domain_errors
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    jobs = list(selectors.import_job_list(user=request.user)[:100])
+    form, jobs = _filtered_jobs(request)
+    page = list(jobs[:100])
     labels = {k.name: k.label_zh for k in all_kinds()}
-    for job in jobs:
+    for job in page:
         job.kind_label = labels.get(job.kind, job.kind)
+    query = request.GET.urlencode()
+    export_url = reverse("imports:job_export") + (f"?{query}" if query else "")
     return render(
         request,
         "imports/job_list.html",
         {
-            "jobs": jobs,
+            "form": form,
+            "jobs": page,
             "kinds": all_kinds(),
+            "export_url": export_url,
             "can_upload": scope_for(request.user).can("imports.add_importjob"),
         },
     )
+
+
+@login_required
+@domain_errors
+@require_GET
+def job_export(request: HttpRequest) -> HttpResponse:
+    """The job list as .xlsx: every job the filters select (the page shows the latest 100)."""
+    _form, jobs = _filtered_jobs(request)
+    return export_response("导入批次", _job_table(), jobs)
 
 
 @login_required
@@ -168,37 +227,39 @@ def job_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.import_job_set_mapping(job=job, actor=request.user, mapping=form.mapping())
-            tasks.import_job_enqueue(job=job, step=tasks.VALIDATE, actor=request.user)
+            job = tasks.import_job_enqueue(job=job, step=tasks.VALIDATE, actor=request.user)
         except PermissionDenied:
             raise
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已保存列对应关系，正在重新校验")
+            _report_step(
+                request, job, started="已保存列对应关系，正在重新校验", finished="已保存列对应关系并重新校验"
+            )
     return _redirect(request, _job_url(job.pk))
 
 
-def _step(step: str, done_message: str):
+def _step(step: str, started: str, finished: str):
     @login_required
     @domain_errors
     @require_POST
     def view(request: HttpRequest, job_id: int) -> HttpResponse:
         job = selectors.import_job_get(user=request.user, job_id=job_id)
         try:
-            tasks.import_job_enqueue(job=job, step=step, actor=request.user)
+            job = tasks.import_job_enqueue(job=job, step=step, actor=request.user)
         except PermissionDenied:
             raise
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, done_message)
+            _report_step(request, job, started=started, finished=finished)
         return _redirect(request, _job_url(job.pk))
 
     return view
 
 
-job_validate = _step(tasks.VALIDATE, "已开始校验")
-job_commit = _step(tasks.COMMIT, "已开始导入")
+job_validate = _step(tasks.VALIDATE, "已开始校验", "校验完成")
+job_commit = _step(tasks.COMMIT, "已开始导入", "导入完成")
 
 
 @login_required

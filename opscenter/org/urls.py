@@ -6,5 +6,6 @@ app_name = "org"
 urlpatterns = [
     path("", views.org_chart, name="org_chart"),
     path("departments/<int:department_id>/liaison/", views.liaison_assign, name="liaison_assign"),
+    path("staff/export.xlsx", views.staff_export, name="staff_export"),
     path("staff/<int:staff_id>/", views.staff_detail, name="staff_detail"),
 ]

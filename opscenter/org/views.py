@@ -7,7 +7,14 @@ from django.views.decorators.http import require_POST
 
 from opscenter.core.audit import history_for
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
+from opscenter.imports.exports import FORMATS
+from opscenter.imports.tables import ExportColumn, export_response
 from opscenter.org import selectors, services
+
+
+def _staff_table():
+    """The staff import template's columns (so the file re-imports), plus the site."""
+    return (*FORMATS["staff"], ExportColumn("院区", "department__site__name"))
 
 
 def org_chart(request: HttpRequest) -> HttpResponse:
@@ -21,6 +28,17 @@ def org_chart(request: HttpRequest) -> HttpResponse:
             "is_superuser": scope.is_superuser,
         },
     )
+
+
+def staff_export(request: HttpRequest) -> HttpResponse:
+    """The active staff the org page shows, as .xlsx (`?site=<id>`: one site's)."""
+    try:
+        site_id = int(request.GET["site"]) if request.GET.get("site") else None
+    except ValueError as exc:
+        raise Http404("院区不存在") from exc
+    staff = selectors.staff_list(user=request.user, site_id=site_id).filter(is_active=True)
+    staff = staff.order_by("department__site__name", "department__name", "name", "pk")
+    return export_response("员工名单", _staff_table(), staff, sheet_name="员工")
 
 
 def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:

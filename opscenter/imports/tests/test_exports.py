@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from opscenter.imports.exports import write_export
+from opscenter.imports.kinds import get_kind
 from opscenter.imports.tests.files import csv_bytes
 from opscenter.pipeline.models import Customer, Transaction
 
@@ -98,3 +99,64 @@ def test_the_export_command_writes_chinese_headers_and_neutralises_formulas(run_
     call_command("export", "customers", str(path), "--site", site.code, stdout=io.StringIO())
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     assert rows[0][:3] == ["姓名", "电话", "性别"] and rows[1][0] == "甲" and rows[1][-1] == "'=1+1"
+
+
+def _pipeline_file(run_import_file) -> None:
+    """A customer with one of each event, imported as a person would (several files)."""
+    run_import_file(
+        "customers",
+        csv_bytes(
+            [["姓名", "电话", "性别", "标签", "备注"], ["王阿姨", "13800000101", "女", "高意向、医保", "@x"]]
+        ),
+        "c.csv",
+    )
+    files = {
+        "consultations": [
+            ["咨询时间", "电话", "咨询方式", "接待人", "意向", "咨询内容", "下一步"],
+            ["2024-03-05 10:00", "13800000101", "电话", "咨询甲", "高", '=HYPERLINK("x")', "约参观"],
+        ],
+        "visits": [
+            ["到院时间", "电话", "上门来源", "类型", "现场咨询师", "结果", "备注"],
+            ["2024-03-08 14:00", "13800000101", "电话", "参观", "咨询甲", "", "+带女儿来"],
+        ],
+        "deals": [
+            ["签约日期", "电话", "成交金额", "成交咨询师", "入住类型", "入住区域"],
+            ["2024-03-10", "13800000101", "1.2万", "咨询甲", "长住", "康复护理区"],
+        ],
+        "followups": [
+            ["计划日期", "电话", "回访方式", "回访人", "完成日期", "回访结果", "满意度", "回访记录"],
+            ["2024-03-20", "13800000101", "微信", "咨询甲", "2024-03-21", "已回访", "满意", "-满意"],
+            ["2024-04-20", "13800000101", "电话", "", "", "", "", ""],
+        ],
+        "staff": [
+            ["工号", "姓名", "手机", "部门", "小组", "入职日期", "离职日期"],
+            ["N001", "新员工", "13800000201", "市场部", "一组", "2024-01-02", ""],
+        ],
+    }
+    for kind, rows in files.items():
+        _job, report = run_import_file(kind, csv_bytes(rows), f"{kind}.csv")
+        assert report.rows_error == 0 and report.created >= 1, (kind, report.errors[:3])
+
+
+@pytest.mark.parametrize("kind", ["consultations", "visits", "deals", "followups", "staff"])
+def test_every_kind_exports_in_its_import_format_and_re_imports_without_changes(run_import_file, site, kind):
+    _pipeline_file(run_import_file)
+    data = export_bytes(kind, site)
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    assert rows[0] == [f.label_zh for f in get_kind(kind).fields]
+    assert len(rows) > 1 and not any(str(cell).startswith(("=", "+", "-", "@")) for r in rows for cell in r)
+    _job, report = run_import_file(kind, data, f"{kind}.xlsx")
+    assert report.rows_error == 0, report.errors[:3]
+    assert (report.created, report.updated) == (0, 0)
+
+
+def test_the_export_command_filters_by_site_and_dates(run_import_file, site, personas, tmp_path):
+    _pipeline_file(run_import_file)
+    path = tmp_path / "f.xlsx"
+    out = io.StringIO()
+    call_command("export", "followups", str(path), "--site", site.code, "--from", "2024-04-01", stdout=out)
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert [row[0] for row in rows[1:]] == [dt.date(2024, 4, 20)]
+    assert "已导出 1 行" in out.getvalue()
+    call_command("export", "followups", str(path), "--site", personas.site_b.code, stdout=out)
+    assert len(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()) == 1

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from opscenter.pipeline import screens, selectors, services
 from opscenter.pipeline.forms import FollowUpCompleteForm, FollowUpScheduleForm
 from opscenter.pipeline.views._common import domain_errors, entry
+from opscenter.pipeline.views.exports import followups_due_response, wants_xlsx
 
 
 @domain_errors
@@ -76,8 +77,14 @@ def followup_complete(request: HttpRequest, followup_id: int) -> HttpResponse:
 
 @require_GET
 def followups_due(request: HttpRequest) -> HttpResponse:
-    """Open follow-ups due today or overdue, per consultant (a consultant sees their own)."""
+    """Open follow-ups due today or overdue, per consultant (a consultant sees their own);
+    `?format=xlsx` downloads the same rows."""
     today = timezone.localdate()
+    if wants_xlsx(request):
+        rows = selectors.followup_list(user=request.user, due_by=today, done=False)
+        return followups_due_response(
+            rows.order_by("staff__name", "staff_id", "scheduled_on", "pk"), today=today
+        )
     groups = screens.followups_due(user=request.user, today=today)
     context = {
         "groups": groups,

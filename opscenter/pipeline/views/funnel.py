@@ -16,6 +16,7 @@ from opscenter.core.htmx import is_partial
 from opscenter.org.selectors import scope_for
 from opscenter.pipeline import screens, selectors
 from opscenter.pipeline.choices import FunnelView
+from opscenter.pipeline.views.exports import drill_rows_response, wants_xlsx
 
 ROWS_PAGE_SIZE = 100
 
@@ -66,7 +67,8 @@ def funnel_data(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def funnel_rows(request: HttpRequest) -> HttpResponse:
-    """Exactly the rows behind one number of the funnel page (a funnel cell or a share line)."""
+    """Exactly the rows behind one number of the funnel page (a funnel cell or a share line);
+    `?format=xlsx` downloads all of them (not only the page)."""
     try:
         filters = selectors.parse_funnel_filters(request.GET)
         table = request.GET.get("table")
@@ -91,6 +93,8 @@ def funnel_rows(request: HttpRequest) -> HttpResponse:
             kind = rows.model._meta.model_name
     except ValidationError as exc:
         raise Http404(exc.message) from exc
+    if wants_xlsx(request):
+        return drill_rows_response(title, kind, rows)
     page = Paginator(rows, ROWS_PAGE_SIZE).get_page(request.GET.get("page"))
     screens.label_drill_rows(page.object_list)
     query = request.GET.copy()

@@ -1,4 +1,5 @@
-"""`opscenter export KIND PATH [--site S] [--from DATE] [--to DATE]`: .xlsx in the import format."""
+"""`opscenter export KIND PATH [--site S] [--from DATE] [--to DATE]`: .xlsx in the import format
+(customers, transactions, consultations, visits, deals, followups, staff), so it re-imports."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def _date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Export customers or transactions to .xlsx with Chinese headers (re-importable)"
+    help = "Export one kind to .xlsx with the Chinese headers of its import template (re-importable)"
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(EXPORTS))

@@ -1,0 +1,112 @@
+"""What happened, read from the pipeline's funnel selector (never a second calculation).
+
+* Default rates: the trailing 12 months (ending with the current month) of each unit, in the
+  funnel's **cohort view** — conversion is a property of the prospects a month brought in.
+* Seasonality: the same window in the **event view**, by calendar month.
+* Actuals against targets: the plan year in the event view (a March target is met in March).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from opscenter.core.scoping import Scope
+from opscenter.pipeline import selectors as pipeline
+from opscenter.pipeline.choices import FunnelView
+from opscenter.pipeline.periods import month_add, month_key
+from opscenter.pipeline.selectors import Funnel, FunnelRow
+from opscenter.targets.constants import TRAILING_MONTHS
+from opscenter.targets.metrics import TargetMetric, get_metric
+from opscenter.targets.solver import Rates
+from opscenter.targets.units import Unit
+
+
+class SystemReader:
+    """Reads every site: the acting "user" of the CLI and the scheduled alert check, which act
+    for no one person. `scope_for` finds its Scope already resolved."""
+
+    pk = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    _opscenter_scope = Scope(user_id=None, all_sites=True, is_superuser=True)
+
+    def __str__(self) -> str:
+        return "系统"
+
+
+SYSTEM = SystemReader()
+
+
+def trailing_window(today=None) -> tuple[int, int]:
+    last = month_key(today or timezone.localdate())
+    return month_add(last, -(TRAILING_MONTHS - 1)), last
+
+
+def unit_funnel(*, user, site_id: int, unit: Unit, month_from: int, month_to: int, view: str) -> Funnel:
+    return pipeline.funnel(user=user, filters=unit.filters(site_id, month_from, month_to, view))
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def rates_from_row(row: FunnelRow) -> Rates:
+    """A unit's funnel rates from its trailing funnel totals (None where there is no history)."""
+    rates = row.rates
+    counts = row.counts
+    mix_whole = counts["visits_phone"] + counts["visits_online_local"] + counts["visits_walk_in"]
+    rpc = row.revenue_per_customer_fen
+    return Rates(
+        revenue_per_customer_fen=Decimal(rpc) if rpc else None,
+        conversion_rate=rates["total_conversion_rate"] or None,
+        phone_visit_rate=rates["phone_visit_rate"] or None,
+        online_visit_rate=rates["online_visit_rate"] or None,
+        phone_appointment_rate=rates["phone_appointment_rate"],
+        online_appointment_rate=rates["online_appointment_rate"],
+        mix_phone=_share(counts["visits_phone"], mix_whole),
+        mix_online=_share(counts["visits_online_local"], mix_whole),
+        mix_walk_in=_share(counts["visits_walk_in"], mix_whole),
+    )
+
+
+def trailing_rates(*, user, site_id: int, units: Iterable[Unit], today=None) -> dict[str, Rates]:
+    """Trailing-12-month rates of each unit (cohort view), by unit key."""
+    first, last = trailing_window(today)
+    return {
+        unit.key: rates_from_row(
+            unit_funnel(user=user, site_id=site_id, unit=unit, month_from=first, month_to=last,
+                        view=FunnelView.COHORT).total
+        )
+        for unit in units
+    }  # fmt: skip
+
+
+def seasonal_history(
+    *, user, site_id: int, units: Iterable[Unit], metrics: Iterable[str], today=None
+) -> dict[str, dict[str, list[int]]]:
+    """unit key → metric → 12 values by calendar month (Jan…Dec) from the trailing window (event view)."""
+    first, last = trailing_window(today)
+    wanted: list[TargetMetric] = [get_metric(key) for key in metrics]
+    history: dict[str, dict[str, list[int]]] = {}
+    for unit in units:
+        result = unit_funnel(user=user, site_id=site_id, unit=unit, month_from=first, month_to=last,
+                             view=FunnelView.EVENT)  # fmt: skip
+        per_metric: dict[str, list[int]] = {}
+        for metric in wanted:
+            values = [0] * 12
+            if metric.funnel_key is not None:
+                for row in result.months:
+                    values[row.month % 100 - 1] += metric.value(row)
+            else:
+                for row in result.months:
+                    filters = unit.filters(site_id, row.month, row.month)
+                    values[row.month % 100 - 1] += metric.actual(user, filters)
+            per_metric[metric.key] = values
+        history[unit.key] = per_metric
+    return history

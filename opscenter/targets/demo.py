@@ -1,0 +1,58 @@
+"""Demo step: a 2026 plan per demo site (active, from the demo's actual Dec 2025 – Nov 2026
+revenue plus 10%, split by last year's shape and to the sales teams) and a 2027 draft (+20%).
+Idempotent: a site that already has a plan for the year is skipped."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from opscenter.core.models import User
+from opscenter.org.models import Site, Team
+from opscenter.pipeline.choices import FunnelView
+from opscenter.targets import actuals, services
+from opscenter.targets.choices import PlanStatus, SplitMethod
+from opscenter.targets.constants import MONEY_METRIC
+from opscenter.targets.models import TargetPlan
+from opscenter.targets.solving import SITE_UNIT
+
+TODAY = dt.date(2026, 11, 24)  # the demo's "today" (pipeline demo data ends the day before)
+SITES = {"sunshine": "demo-ops", "meilai": "demo-ops-meilai"}
+GROWTH = {2026: 110, 2027: 120}  # percent of the trailing year's revenue
+
+
+def _round_to_10k_yuan(fen: int) -> int:
+    return max(1, round(fen / 1_000_000)) * 1_000_000
+
+
+def generate(*, seed: int, stdout) -> None:
+    for code, login in SITES.items():
+        site = Site.objects.filter(code=code).first()
+        actor = User.objects.filter(username=login).first()
+        if site is None or actor is None:
+            stdout.write(f"院区 {code} 或账号 {login} 不存在，跳过目标计划 (skipped)")
+            continue
+        first, last = actuals.trailing_window(TODAY)
+        base = actuals.unit_funnel(user=actor, site_id=site.pk, unit=SITE_UNIT, month_from=first,
+                                   month_to=last, view=FunnelView.EVENT).total.revenue_fen  # fmt: skip
+        if not base:
+            stdout.write(f"{site.name} 没有成交数据，跳过目标计划 (no pipeline data)")
+            continue
+        teams = [
+            f"team:{t.pk}" for t in Team.objects.filter(department__site=site, department__kind="marketing")
+        ]
+        for year, growth in GROWTH.items():
+            if TargetPlan.objects.filter(site=site, year=year).exists():
+                stdout.write(f"{site.name} {year} 年目标计划已存在，跳过")
+                continue
+            plan = services.plan_create(
+                actor=actor, site_id=site.pk, year=year,
+                targets={MONEY_METRIC: _round_to_10k_yuan(base * growth // 100)},
+                month_split=SplitMethod.SEASONAL, solve_from_revenue=True, today=TODAY,
+                name=f"{year} 年经营目标",
+            )  # fmt: skip
+            if teams:
+                services.plan_split_units(actor=actor, plan_id=plan.pk, units=teams, method=SplitMethod.SEASONAL,
+                                          today=TODAY)  # fmt: skip
+            if year == TODAY.year:
+                services.plan_transition(actor=actor, plan_id=plan.pk, to=PlanStatus.ACTIVE)
+            stdout.write(f"{site.name}：{year} 年目标计划 v{plan.version}（{len(teams)} 个小组）")

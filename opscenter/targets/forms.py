@@ -1,0 +1,79 @@
+"""Forms of the target screens: they parse input (yuan → fen, percent → fraction); services judge it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from opscenter.targets.choices import SplitMethod
+from opscenter.targets.solver import MIXES, RATE_KEYS, RATE_LABELS
+
+
+def yuan_to_fen(value: Decimal) -> int:
+    return int((value * 100).to_integral_value())
+
+
+class PlanCreateForm(forms.Form):
+    site = forms.TypedChoiceField(label="院区", coerce=int)
+    year = forms.IntegerField(label="年度")
+    revenue = forms.DecimalField(label="年度营收目标（元）", decimal_places=2, max_digits=14)
+    month_split = forms.ChoiceField(
+        label="按月分解",
+        choices=[(SplitMethod.SEASONAL, "按去年走势（季节性）"), (SplitMethod.EVEN, "平均分配")],
+        initial=SplitMethod.SEASONAL,
+        widget=forms.RadioSelect,
+    )
+    solve_from_revenue = forms.BooleanField(
+        label="根据漏斗转化率反推成交、上门和咨询目标", required=False, initial=True
+    )
+    name = forms.CharField(label="名称", max_length=100, required=False)
+
+    def __init__(self, *args, sites=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [(s.pk, s.name) for s in sites]
+
+
+class SplitForm(forms.Form):
+    units = forms.MultipleChoiceField(label="分解到", widget=forms.CheckboxSelectMultiple)
+    method = forms.ChoiceField(
+        label="分解方式",
+        choices=[(SplitMethod.SEASONAL, "按去年各单位占比"), (SplitMethod.EVEN, "平均分配")],
+        initial=SplitMethod.SEASONAL,
+    )
+    parent = forms.CharField(widget=forms.HiddenInput, initial="site")
+
+    def __init__(self, *args, unit_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].choices = list(unit_choices)
+
+
+class AllocationForm(forms.Form):
+    target = forms.DecimalField(label="目标", min_value=None, decimal_places=2, max_digits=16)
+
+
+class RatesForm(forms.Form):
+    """One optional field per rate: percent for proportions and mixes, yuan for 人均贡献额."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key in RATE_KEYS:
+            self.fields[key] = forms.DecimalField(
+                label=RATE_LABELS[key], required=False, decimal_places=4, max_digits=16
+            )
+
+    def values(self) -> dict[str, Decimal | None]:
+        out: dict[str, Decimal | None] = {}
+        for key in RATE_KEYS:
+            raw = self.cleaned_data.get(key)
+            if raw is None:
+                out[key] = None
+            elif key == "revenue_per_customer_fen":
+                out[key] = Decimal(yuan_to_fen(raw))
+            else:
+                out[key] = (raw / 100).quantize(Decimal("0.0001"))
+        return out
+
+
+PERCENT_KEYS = tuple(k for k in RATE_KEYS if k != "revenue_per_customer_fen")
+__all__ = ["MIXES", "PERCENT_KEYS"]

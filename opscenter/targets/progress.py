@@ -1,0 +1,209 @@
+"""Actual against target for every allocation of a plan: actual to date (the funnel selector's
+numbers, event view), completion, run-rate projection to the period's end, and a traffic light.
+
+Run rate: actual ÷ elapsed share of the period's days (today counts as elapsed); a period not yet
+begun has no projection, a finished one projects its actual. Light: green when the projection
+reaches the target, amber when it reaches the plan's alert share of it, red below.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from opscenter.core.exceptions import ValidationError
+from opscenter.pipeline.choices import FunnelView
+from opscenter.pipeline.periods import month_key, parse_month
+from opscenter.targets import actuals
+from opscenter.targets.choices import Light, UnitKind
+from opscenter.targets.metrics import TargetMetric, get_metric, is_money, metric_label
+from opscenter.targets.models import Allocation, PlanMetric, TargetPlan
+from opscenter.targets.selectors import plan_units
+from opscenter.targets.units import Unit
+
+
+@dataclass(frozen=True)
+class Period:
+    first: int  # yyyymm
+    last: int
+
+    @property
+    def is_month(self) -> bool:
+        return self.first == self.last
+
+    @property
+    def label(self) -> str:
+        if self.is_month:
+            return f"{self.first // 100}年{self.first % 100}月"
+        return f"{self.first // 100}年全年"
+
+    @property
+    def param(self) -> str:
+        return f"{self.first // 100}-{self.first % 100:02d}" if self.is_month else str(self.first // 100)
+
+    def start(self) -> dt.date:
+        return dt.date(self.first // 100, self.first % 100, 1)
+
+    def end(self) -> dt.date:
+        year, month = self.last // 100, self.last % 100
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+    def elapsed(self, today: dt.date) -> Fraction:
+        """Share of the period's days gone by, today included."""
+        if today < self.start():
+            return Fraction(0)
+        if today >= self.end():
+            return Fraction(1)
+        return Fraction((today - self.start()).days + 1, (self.end() - self.start()).days + 1)
+
+
+def parse_period(plan: TargetPlan, raw: str | None, today: dt.date | None = None) -> Period:
+    """ "2026-11" (a month of the plan's year) or "2026" (the year). Default: the current month
+    when the plan is for this year, else the whole year."""
+    today = today or timezone.localdate()
+    if not raw:
+        if today.year == plan.year:
+            return Period(month_key(today), month_key(today))
+        return Period(plan.year * 100 + 1, plan.year * 100 + 12)
+    text = str(raw).strip()
+    if text.isdigit() and len(text) == 4:
+        if int(text) != plan.year:
+            raise ValidationError(f"期间应在计划年度 {plan.year} 内", field="period")
+        return Period(plan.year * 100 + 1, plan.year * 100 + 12)
+    key = parse_month(text, "period")
+    if key // 100 != plan.year:
+        raise ValidationError(f"期间应在计划年度 {plan.year} 内", field="period")
+    return Period(key, key)
+
+
+@dataclass
+class ProgressLine:
+    unit: Unit
+    metric: str
+    target: int
+    actual: int
+    url: str
+    elapsed: Fraction
+    alert_share: Decimal
+
+    @property
+    def money(self) -> bool:
+        return is_money(self.metric)
+
+    @property
+    def completion(self) -> Decimal | None:
+        if not self.target:
+            return None
+        return (Decimal(self.actual) / Decimal(self.target)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+    @property
+    def projection(self) -> int | None:
+        if self.elapsed == 0:
+            return None
+        exact = Fraction(self.actual) / self.elapsed
+        return int(
+            (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal(1), ROUND_HALF_UP)
+        )
+
+    @property
+    def projected_share(self) -> Decimal | None:
+        if self.projection is None or not self.target:
+            return None
+        return (Decimal(self.projection) / Decimal(self.target)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+    @property
+    def light(self) -> str:
+        if self.projection is None:
+            return Light.NONE
+        if self.projection >= self.target:
+            return Light.GREEN
+        if Decimal(self.projection) >= self.alert_share * self.target:
+            return Light.AMBER
+        return Light.RED
+
+    @property
+    def light_label(self) -> str:
+        return Light(self.light).label
+
+    def as_dict(self) -> dict:
+        return {
+            "unit": self.unit.key,
+            "unit_label": self.unit.label,
+            "metric": self.metric,
+            "metric_label": metric_label(self.metric),
+            "target": self.target,
+            "actual": self.actual,
+            "completion": str(self.completion) if self.completion is not None else None,
+            "projection": self.projection,
+            "light": self.light,
+            "drill_url": self.url,
+        }
+
+
+@dataclass
+class Progress:
+    plan: TargetPlan
+    period: Period
+    elapsed: Fraction
+    metrics: list[PlanMetric]
+    lines: dict[str, list[ProgressLine]] = field(default_factory=dict)  # metric → lines (site first)
+
+    def ranking(self, metric: str) -> list[ProgressLine]:
+        """Teams of the plan for `metric`, best completion first (seed 000: groups compete)."""
+        teams = [line for line in self.lines.get(metric, []) if line.unit.kind == UnitKind.TEAM]
+        return sorted(teams, key=lambda line: (-(line.completion or Decimal(-1)), line.unit.label))
+
+    def site_line(self, metric: str) -> ProgressLine | None:
+        return next((line for line in self.lines.get(metric, []) if line.unit.kind == UnitKind.SITE), None)
+
+
+def _actual(metric: TargetMetric, result, user, filters) -> int:
+    if metric.funnel_key is not None:
+        return metric.value(result.total)
+    return metric.actual(user, filters)
+
+
+def plan_progress(*, user, plan: TargetPlan, period: Period, today: dt.date | None = None) -> Progress:
+    """Every unit × metric of the plan for the period. One grouped query for the targets, then
+    the funnel selector once per unit (five aggregate queries each)."""
+    today = today or timezone.localdate()
+    metrics = list(plan.metrics.order_by("sort_order", "pk"))
+    targets: dict[tuple[str, str], int] = {
+        (row["plan_metric__metric"], row["unit_key"]): row["total"]
+        for row in Allocation.objects.filter(
+            plan_metric__plan=plan, month__gte=period.first, month__lte=period.last
+        )
+        .values("plan_metric__metric", "unit_key")
+        .annotate(total=Sum("target"))
+        .order_by()
+    }
+    elapsed = period.elapsed(today)
+    progress = Progress(plan=plan, period=period, elapsed=elapsed, metrics=metrics)
+    for unit in plan_units(plan=plan):
+        filters = unit.filters(plan.site_id, period.first, period.last, FunnelView.EVENT)
+        result = actuals.unit_funnel(
+            user=user, site_id=plan.site_id, unit=unit, month_from=period.first, month_to=period.last,
+            view=FunnelView.EVENT,
+        )  # fmt: skip
+        for pm in metrics:
+            if (pm.metric, unit.key) not in targets:
+                continue
+            metric = get_metric(pm.metric)
+            progress.lines.setdefault(pm.metric, []).append(
+                ProgressLine(
+                    unit=unit,
+                    metric=pm.metric,
+                    target=targets[(pm.metric, unit.key)],
+                    actual=_actual(metric, result, user, filters),
+                    url=metric.drill_url(filters),
+                    elapsed=elapsed,
+                    alert_share=plan.alert_share,
+                )
+            )
+    return progress

@@ -1,0 +1,61 @@
+"""Units of a plan (site → team → staff) and the funnel filters that measure each of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opscenter.pipeline.choices import FunnelView
+from opscenter.pipeline.selectors import FunnelFilters
+from opscenter.targets.choices import UnitKind
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A site, a team or a staff member a target is allocated to. `team_id` of a staff unit is
+    their team (for the manager and the tree)."""
+
+    kind: str
+    pk: int | None
+    label: str
+    team_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        return self.kind if self.kind == UnitKind.SITE else f"{self.kind}:{self.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        return UnitKind(self.kind).label
+
+    def filters(
+        self, site_id: int, month_from: int, month_to: int, view: str = FunnelView.EVENT
+    ) -> FunnelFilters:
+        """The funnel filters whose numbers are this unit's: its site, plus its team or consultant."""
+        return FunnelFilters(
+            month_from=month_from,
+            month_to=month_to,
+            view=view,
+            site_id=site_id,
+            team_id=self.pk if self.kind == UnitKind.TEAM else None,
+            consultant_id=self.pk if self.kind == UnitKind.STAFF else None,
+        )
+
+
+def unit_of(allocation) -> Unit:
+    """The Unit of an allocation (team / staff selected with it)."""
+    if allocation.unit_kind == UnitKind.TEAM:
+        return Unit(UnitKind.TEAM, allocation.team_id, allocation.team.name)
+    if allocation.unit_kind == UnitKind.STAFF:
+        return Unit(UnitKind.STAFF, allocation.staff_id, allocation.staff.name, allocation.staff.team_id)
+    return Unit(UnitKind.SITE, None, "全院区")
+
+
+def parse_unit_key(key: str) -> tuple[str, int | None]:
+    from opscenter.core.exceptions import ValidationError
+
+    if key == UnitKind.SITE:
+        return UnitKind.SITE, None
+    kind, _, raw = str(key).partition(":")
+    if kind not in (UnitKind.TEAM, UnitKind.STAFF) or not raw.isdigit():
+        raise ValidationError(f"分解单位“{key}”不正确", field="unit")
+    return kind, int(raw)
