@@ -16,6 +16,7 @@ urlpatterns = [
     path("pipeline/", include("opscenter.pipeline.urls")),
     path("imports/", include("opscenter.imports.urls")),
     path("targets/", include("opscenter.targets.urls")),
+    path("members/", include("opscenter.members.urls")),
     path("", include("opscenter.core.urls")),
 ]
 

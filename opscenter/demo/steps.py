@@ -6,4 +6,5 @@ STEPS = [
     "opscenter.demo.org.build_org",
     "opscenter.pipeline.demo.generate",
     "opscenter.targets.demo.generate",
+    "opscenter.members.demo.generate",
 ]

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from opscenter.imports import constants as C
+from opscenter.imports import hooks
 from opscenter.imports import values as V
 from opscenter.imports.bulk import bulk_session
 from opscenter.imports.columns import column_parser
@@ -171,6 +172,7 @@ class ImportContext:
     now: dt.datetime = field(default_factory=timezone.now)
     cache: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    written_customer_ids: set[int] = field(default_factory=set)  # for other apps' bookkeeping (hooks)
 
     @property
     def site_id(self) -> int | None:
@@ -349,6 +351,7 @@ def run_import(
                 _run_batches(kind, table, mapping, ctx, report, on_errors, progress, max_errors_kept)
                 if report.rows_error and ctx.options.on_error == "stop":
                     raise _StopRollback
+                hooks.rows_written(kind=kind.name, site_id=ctx.site_id, customer_ids=ctx.written_customer_ids)
                 kind.finish(ctx)
                 report.committed = True
         except _StopRollback:
@@ -474,6 +477,9 @@ def _process(kind, batch, ctx, report, seen, writing, on_errors, max_errors_kept
     to_write = [r for r in valid if r.action in (CREATE, UPDATE)]
     if writing and to_write:
         created, updated = kind.write(to_write, ctx)
+        ctx.written_customer_ids.update(
+            r.values["customer_id"] for r in to_write if r.values.get("customer_id")
+        )
         report.created += created
         report.updated += updated
     return writing

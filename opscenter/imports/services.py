@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from opscenter.core import audit
 from opscenter.core.exceptions import NotFound, ValidationError
+from opscenter.imports import hooks
 from opscenter.imports.choices import TRANSITIONS, JobStatus
 from opscenter.imports.engine import DryRunReport, ImportContext, ImportOptions, RowError, run_import
 from opscenter.imports.exceptions import ImportRefused, UnreadableFile
@@ -318,7 +319,11 @@ def import_job_undo(*, job: ImportJob, actor=None) -> int:
             "不能撤销：" + "；".join(blockers) + "。请先处理这些记录",
             log_message=f"undo of job {job.pk} blocked: {len(blockers)} dependents",
         )
-    with transaction.atomic(), audit.audit_context(actor, "import", f"撤销导入批次 #{job.pk}"):
+    with (
+        transaction.atomic(),
+        audit.audit_context(actor, "import", f"撤销导入批次 #{job.pk}"),
+        hooks.undoing(kind=kind.name, job_id=job.pk),
+    ):
         removed = kind.undo(job.pk)
         _transition(job, JobStatus.UNDONE, undone_at=timezone.now())
         audit.record_event(job, f"撤销导入：删除 {removed} 条{kind.label_zh}记录")

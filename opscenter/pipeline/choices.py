@@ -180,3 +180,29 @@ class FunnelView(models.TextChoices):
 
     COHORT = "cohort", "按首次咨询月份（同期群）"
     EVENT = "event", "按发生月份"
+
+
+class DisputeCategory(models.TextChoices):
+    TREATMENT = "treatment", "治疗效果"
+    SERVICE = "service", "服务态度"
+    PRICE = "price", "价格收费"
+    SAFETY = "safety", "安全/并发症"
+    OTHER = "other", "其他"
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", "处理中"
+    SETTLED = "settled", "已解决"
+
+
+class DisputeOutcome(models.TextChoices):
+    REPAIRED = "repaired", "修复后满意"
+    COMPENSATED = "compensated", "赔偿"
+    REFUNDED = "refunded", "退费"
+
+
+# open → settled; a settled dispute is history (a new complaint is a new dispute).
+DISPUTE_TRANSITIONS: dict[str, set[str]] = {
+    DisputeStatus.OPEN: {DisputeStatus.SETTLED},
+    DisputeStatus.SETTLED: set(),
+}

@@ -3,6 +3,7 @@
 Import from here: `from opscenter.pipeline import selectors; selectors.funnel(user=…, filters=…)`.
 """
 
+from opscenter.pipeline.selectors.disputes import dispute_get, dispute_list
 from opscenter.pipeline.selectors.funnel import (
     METRICS,
     RATES,
@@ -57,6 +58,8 @@ __all__ = [
     "customer_list",
     "deal_get",
     "deal_list",
+    "dispute_get",
+    "dispute_list",
     "exit_list",
     "exit_reason_list",
     "followup_get",

@@ -16,6 +16,7 @@ from opscenter.pipeline.services.customers import (
     exit_reason_create,
     exit_reason_update,
 )
+from opscenter.pipeline.services.disputes import dispute_open, dispute_settle
 from opscenter.pipeline.services.events import (
     appointment_book,
     appointment_reschedule,
@@ -57,6 +58,8 @@ __all__ = [
     "customer_update",
     "deal_sign",
     "deal_transition",
+    "dispute_open",
+    "dispute_settle",
     "exit_reason_create",
     "exit_reason_update",
     "exit_record",

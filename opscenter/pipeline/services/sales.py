@@ -150,22 +150,20 @@ def deal_sign(
             ]
         )
         if record_transactions:
-            Transaction.objects.bulk_create(
-                [
-                    Transaction(
-                        site_id=customer.site_id,
-                        customer=customer,
-                        occurred_on=signed_on,
-                        month=month_key(signed_on),
-                        item=ln.item.strip(),
-                        category=ln.category,
-                        sessions=ln.sessions,
-                        amount_fen=ln.amount_fen,
-                        deal=deal,
-                    )
-                    for ln in line_inputs
-                ]
-            )
+            # One save per line (a deal has a handful): model signals keep other apps' bookkeeping,
+            # such as members' running aggregates, in step with the purchase.
+            for ln in line_inputs:
+                Transaction.objects.create(
+                    site_id=customer.site_id,
+                    customer=customer,
+                    occurred_on=signed_on,
+                    month=month_key(signed_on),
+                    item=ln.item.strip(),
+                    category=ln.category,
+                    sessions=ln.sessions,
+                    amount_fen=ln.amount_fen,
+                    deal=deal,
+                )
     if visit is not None and visit.outcome != VisitOutcome.DEAL:
         visit.outcome = VisitOutcome.DEAL
         visit.save(update_fields=["outcome"])

@@ -1,0 +1,118 @@
+"""The `disputes` import kind (纠纷): natural key customer + date opened + category.
+
+Rows are what `pipeline.services.dispute_open` / `dispute_settle` write: the customer's site, a
+category, a description, and — when the file gives a settlement date — the outcome (修复后满意 /
+赔偿 / 退费). Disputes feed the member tiers, so after the last batch the site's members are
+re-evaluated set-based (`finish`) inside the import's transaction.
+"""
+
+from __future__ import annotations
+
+from opscenter.imports.bulk import insert_rows
+from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
+from opscenter.imports.kinds import register
+from opscenter.imports.kinds.events import customer_fields
+from opscenter.imports.kinds.refs import resolve_customers
+from opscenter.pipeline.choices import DisputeCategory, DisputeOutcome, DisputeStatus
+from opscenter.pipeline.models import Dispute
+
+CATEGORY_ALIASES: dict[str, str] = {
+    **{str(label): str(value) for value, label in DisputeCategory.choices},
+    **{str(value): str(value) for value in DisputeCategory.values},
+    "效果": DisputeCategory.TREATMENT.value,
+    "服务": DisputeCategory.SERVICE.value,
+    "价格": DisputeCategory.PRICE.value,
+    "收费": DisputeCategory.PRICE.value,
+    "并发症": DisputeCategory.SAFETY.value,
+}
+OUTCOME_ALIASES: dict[str, str] = {
+    **{str(label): str(value) for value, label in DisputeOutcome.choices},
+    **{str(value): str(value) for value in DisputeOutcome.values},
+    "修复": DisputeOutcome.REPAIRED.value,
+    "满意": DisputeOutcome.REPAIRED.value,
+    "退款": DisputeOutcome.REFUNDED.value,
+    "赔付": DisputeOutcome.COMPENSATED.value,
+}
+
+
+@register
+class DisputeImport(ImportKind):
+    name = "disputes"
+    label_zh = "纠纷"
+    permission = "pipeline.add_dispute"
+    fields = (
+        *customer_fields(),
+        Field("opened_on", "发生日期", ("纠纷日期", "日期", "opened_on", "date"), type="date", required=True),
+        Field("category", "纠纷类别", ("类别", "类型", "category"), type="choice", choices=CATEGORY_ALIASES),
+        Field("description", "纠纷描述", ("描述", "内容", "说明", "description"), required=True),
+        Field("settled_on", "解决日期", ("处理日期", "settled_on"), type="date"),
+        Field("outcome", "处理结果", ("结果", "outcome"), type="choice", choices=OUTCOME_ALIASES),
+        Field("resolution", "处理说明", ("备注", "resolution")),
+    )
+
+    def row_key(self, row: ParsedRow) -> tuple:
+        v = row.values
+        return (v["customer_id"], v["opened_on"], v["category"])
+
+    def resolve_references(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
+        resolve_customers(batch, ctx)
+
+    def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
+        values = row.values
+        values["category"] = values.get("category") or DisputeCategory.OTHER.value
+        opened, settled, outcome = values["opened_on"], values.get("settled_on"), values.get("outcome")
+        if opened > ctx.today:
+            row.error("opened_on", "发生日期不能晚于今天")
+        if settled is not None:
+            if settled > ctx.today:
+                row.error("settled_on", "解决日期不能晚于今天")
+            if settled < opened:
+                row.error("settled_on", "解决日期不能早于发生日期")
+            if not outcome:
+                row.error("outcome", "已填写解决日期，请填写处理结果（修复后满意、赔偿或退费）")
+        elif outcome:
+            row.error("settled_on", "已填写处理结果，请填写解决日期")
+
+    def find_existing(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
+        existing = set(
+            Dispute.objects.filter(customer_id__in={r.values["customer_id"] for r in batch}).values_list(
+                "customer_id", "opened_on", "category"
+            )
+        )
+        for row in batch:
+            row.action = UNCHANGED if self.row_key(row) in existing else CREATE
+
+    def write(self, batch: list[ParsedRow], ctx: ImportContext) -> tuple[int, int]:
+        columns = (
+            "site_id", "customer_id", "opened_on", "category", "description", "status", "outcome",
+            "settled_on", "resolution", "import_job_id", "created_at",
+        )  # fmt: skip
+        rows = []
+        for v in (r.values for r in batch):
+            settled = v.get("settled_on")
+            rows.append(
+                (
+                    ctx.site_id,
+                    v["customer_id"],
+                    v["opened_on"],
+                    v["category"],
+                    v["description"],
+                    DisputeStatus.SETTLED.value if settled else DisputeStatus.OPEN.value,
+                    v.get("outcome") or "" if settled else "",
+                    settled,
+                    v.get("resolution") or "",
+                    ctx.job_id,
+                    ctx.now,
+                )
+            )
+        return insert_rows(Dispute, columns, rows), 0
+
+    def finish(self, ctx: ImportContext) -> None:
+        from opscenter.members.services import active_rule_set, tiers_evaluate
+
+        if ctx.site_id is not None and active_rule_set(ctx.site_id) is not None:
+            tiers_evaluate(actor=None, site_id=ctx.site_id)
+
+    def undo(self, job_id: int) -> int:
+        qs = Dispute.objects.filter(import_job_id=job_id)
+        return qs._raw_delete(qs.db)

@@ -1,0 +1,263 @@
+"""Member tiers: rule-set versions, each member's current tier and its history, evaluation runs,
+the per-member monthly running aggregates that evaluation reads, and care tasks."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from opscenter.core import audit
+from opscenter.members.choices import (
+    CareTaskKind,
+    CareTaskStatus,
+    ChangeSource,
+    RuleSetStatus,
+)
+
+
+@audit.register()
+class TierRuleSet(models.Model):
+    """A version of a site's tier rules (会员分级规则). Edits never change a version that has been
+    active: saving creates a new draft version; activating it retires the previous active one.
+    `definition` is validated by `members.rules.validate_rule_set` (criteria, levels, tiers and
+    their benefits); an invalid definition can be saved as a draft but never activated."""
+
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    name = models.CharField("名称", max_length=100)
+    version = models.PositiveIntegerField("版本")
+    status = models.CharField(
+        "状态", max_length=10, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT
+    )
+    definition = models.JSONField("规则定义", default=dict)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="基于版本"
+    )
+    note = models.CharField("修改说明", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="创建人"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    activated_at = models.DateTimeField("生效时间", null=True, blank=True)
+    retired_at = models.DateTimeField("停用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "会员分级规则"
+        verbose_name_plural = "会员分级规则"
+        ordering = ["site", "name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name", "version"], name="ruleset_unique_version"),
+            models.UniqueConstraint(
+                fields=["site"], condition=Q(status="active"), name="ruleset_one_active_per_site"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class TierRuleSetEvent(models.Model):
+    """One move of a rule-set version along RULE_SET_TRANSITIONS (who, when, from → to)."""
+
+    rule_set = models.ForeignKey(
+        TierRuleSet, on_delete=models.CASCADE, related_name="events", verbose_name="规则"
+    )
+    from_status = models.CharField("原状态", max_length=10, choices=RuleSetStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=10, choices=RuleSetStatus.choices)
+    actor = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作人"
+    )
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "规则状态变更"
+        verbose_name_plural = "规则状态变更"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.rule_set} {self.from_status} → {self.to_status}"
+
+
+class TierEvaluation(models.Model):
+    """One set-based evaluation of a site's members (nightly, on demand, or on activation)."""
+
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    rule_set = models.ForeignKey(
+        TierRuleSet, on_delete=models.PROTECT, related_name="evaluations", verbose_name="规则"
+    )
+    as_of = models.DateField("评定日期")
+    members = models.PositiveIntegerField("会员数", default=0)
+    changes = models.PositiveIntegerField("变动数", default=0)
+    counts = models.JSONField("各等级人数", default=dict)
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    actor = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作人"
+    )
+
+    class Meta:
+        verbose_name = "会员评定批次"
+        verbose_name_plural = "会员评定批次"
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["site", "started_at"], name="tier_eval_site_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.as_of} {self.rule_set}"
+
+
+class MemberTier(models.Model):
+    """A member's current tier under the site's active rule set (written only by evaluation)."""
+
+    customer = models.OneToOneField(
+        "pipeline.Customer", on_delete=models.CASCADE, related_name="member_tier", verbose_name="客户"
+    )
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    tier = models.CharField("会员等级", max_length=20)
+    rule_set = models.ForeignKey(
+        TierRuleSet, on_delete=models.PROTECT, related_name="+", verbose_name="规则版本"
+    )
+    since = models.DateField("等级起始日期")
+
+    class Meta:
+        verbose_name = "会员等级"
+        verbose_name_plural = "会员等级"
+        indexes = [models.Index(fields=["site", "tier"], name="member_tier_site_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.tier}"
+
+
+class TierChange(models.Model):
+    """History: a member's tier changed (upgrade, downgrade, or first tier), under which version."""
+
+    customer = models.ForeignKey(
+        "pipeline.Customer", on_delete=models.CASCADE, related_name="tier_changes", verbose_name="客户"
+    )
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    from_tier = models.CharField("原等级", max_length=20, blank=True)
+    to_tier = models.CharField("新等级", max_length=20)
+    rule_set = models.ForeignKey(
+        TierRuleSet, on_delete=models.PROTECT, related_name="+", verbose_name="规则版本"
+    )
+    evaluation = models.ForeignKey(
+        TierEvaluation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tier_changes",
+        verbose_name="评定批次",
+    )
+    source = models.CharField("来源", max_length=12, choices=ChangeSource.choices)
+    as_of = models.DateField("评定日期")
+    changed_at = models.DateTimeField("变更时间")
+
+    class Meta:
+        verbose_name = "会员等级变动"
+        verbose_name_plural = "会员等级变动"
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "changed_at"], name="tier_change_customer_idx"),
+            models.Index(fields=["evaluation"], name="tier_change_eval_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.from_tier or '—'} → {self.to_tier}"
+
+
+class MemberMonth(models.Model):
+    """Running aggregates of one member × site × month (yyyymm), kept exact on every write path
+    (services via the bookkeeping signal, bulk imports via `aggregates.refresh_customers`).
+    `month = 0` holds the member's all-time totals. Evaluation reads these rows, never the raw
+    transactions. Refunds are kept apart: they never count as purchase days or sessions, and net
+    spend subtracts them. `sat_latest_key` encodes the latest rated follow-up as
+    ((yyyymmdd × 10⁹ + follow-up id) × 10 + satisfaction), so MAX() finds it and % 10 reads it."""
+
+    customer = models.ForeignKey(
+        "pipeline.Customer", on_delete=models.CASCADE, related_name="+", verbose_name="客户"
+    )
+    site = models.ForeignKey("org.Site", on_delete=models.CASCADE, related_name="+", verbose_name="院区")
+    month = models.PositiveIntegerField("月份", help_text="yyyymm; 0 = all-time totals")
+    purchase_days = models.IntegerField("消费天数", default=0)
+    purchase_count = models.IntegerField("消费笔数", default=0)
+    purchase_fen = models.BigIntegerField("消费金额(分)", default=0)
+    refund_fen = models.BigIntegerField("退款金额(分)", default=0)
+    refund_count = models.IntegerField("退款笔数", default=0)
+    sessions_skin = models.IntegerField("皮肤美容次数", default=0)
+    sessions_skin_package = models.IntegerField("皮肤套餐次数", default=0)
+    sessions_non_invasive = models.IntegerField("无创/微整次数", default=0)
+    sessions_plastic = models.IntegerField("整形美容次数", default=0)
+    sessions_dental = models.IntegerField("口腔美容次数", default=0)
+    sessions_accommodation = models.IntegerField("入住/床位次数", default=0)
+    sessions_care = models.IntegerField("护理服务次数", default=0)
+    sessions_other = models.IntegerField("其他次数", default=0)
+    net_fen_skin = models.BigIntegerField("皮肤美容净消费(分)", default=0)
+    net_fen_skin_package = models.BigIntegerField("皮肤套餐净消费(分)", default=0)
+    net_fen_non_invasive = models.BigIntegerField("无创/微整净消费(分)", default=0)
+    net_fen_plastic = models.BigIntegerField("整形美容净消费(分)", default=0)
+    net_fen_dental = models.BigIntegerField("口腔美容净消费(分)", default=0)
+    net_fen_accommodation = models.BigIntegerField("入住/床位净消费(分)", default=0)
+    net_fen_care = models.BigIntegerField("护理服务净消费(分)", default=0)
+    net_fen_other = models.BigIntegerField("其他净消费(分)", default=0)
+    sat_sum = models.IntegerField("满意度合计", default=0)
+    sat_count = models.IntegerField("满意度次数", default=0)
+    sat_latest_key = models.BigIntegerField("最近满意度键", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "会员月度汇总"
+        verbose_name_plural = "会员月度汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "site", "month"], name="member_month_unique"),
+        ]
+        indexes = [models.Index(fields=["site", "month", "customer"], name="member_month_site_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month}"
+
+
+@audit.register()
+class CareTask(models.Model):
+    """A care task (关怀任务) generated from the benefits of a member's tier, due on a date and
+    assigned to the consultant who owns the customer. `key` makes generation idempotent."""
+
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    customer = models.ForeignKey(
+        "pipeline.Customer", on_delete=models.CASCADE, related_name="care_tasks", verbose_name="客户"
+    )
+    assignee = models.ForeignKey(
+        "org.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="care_tasks",
+        verbose_name="负责人",
+    )
+    kind = models.CharField("任务类型", max_length=20, choices=CareTaskKind.choices)
+    tier = models.CharField("会员等级", max_length=20)
+    due_on = models.DateField("到期日期")
+    key = models.CharField("去重键", max_length=60, help_text="kind + period, unique per customer")
+    status = models.CharField(
+        "状态", max_length=10, choices=CareTaskStatus.choices, default=CareTaskStatus.OPEN
+    )
+    note = models.CharField("备注", max_length=300, blank=True)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    done_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="完成人"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "关怀任务"
+        verbose_name_plural = "关怀任务"
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "key"], name="care_task_unique_key"),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(done_at__isnull=False), name="care_task_closed_has_time"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["assignee", "status", "due_on"], name="care_task_assignee_idx"),
+            models.Index(fields=["site", "status", "due_on"], name="care_task_site_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.get_kind_display()} {self.due_on}"

@@ -1,0 +1,357 @@
+"""Tier rule sets as plain data: validation (the one place) and level matching. No database.
+
+A rule set definition is a dict (stored as JSON on `TierRuleSet.definition`):
+
+    tiers     [{code, label, benefits}]                 best tier first
+    criteria  [{code, label, combine: all|any, conditions: [condition, …]}]
+    levels    [{tier, match: all|any|at_least|none, criteria: [codes], k, priority}]
+
+A condition is `metric op threshold` over a window: {metric, op, threshold, window: {kind,
+months}, categories, outcomes}. Money thresholds are integer fen; satisfaction is 1–5 (非常不满意
+… 非常满意); counts are integers. A customer's tier is the matching level with the lowest
+priority number. Two levels that can hold at the same time must have different priorities, and
+every combination of criteria must match some level — so an evaluation always has one answer.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from opscenter.core.exceptions import ValidationError
+from opscenter.members.choices import (
+    CATEGORY_METRICS,
+    MONEY_METRICS,
+    UNWINDOWED_METRICS,
+    CareTaskKind,
+    Combine,
+    Match,
+    Metric,
+    Op,
+    WindowKind,
+)
+from opscenter.pipeline.choices import DisputeOutcome, ItemCategory
+
+MAX_CRITERIA = 10
+MAX_CONDITIONS = 8
+MAX_LEVELS = 20
+COUNT_METRICS = frozenset(
+    {
+        Metric.PURCHASE_DAYS,
+        Metric.CATEGORY_SESSIONS,
+        Metric.OPEN_DISPUTE,
+        Metric.SETTLED_DISPUTE,
+        Metric.REFUND_COUNT,
+    }
+)
+BIRTHDAY_KINDS = (
+    CareTaskKind.BIRTHDAY_CALL,
+    CareTaskKind.BIRTHDAY_SMS,
+    CareTaskKind.BIRTHDAY_COUPON,
+    CareTaskKind.BIRTHDAY_DISCOUNT,
+)
+
+
+class RuleSetError(ValidationError):
+    """A rule set that cannot be used; `errors` lists every problem found, each fit for the user."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("；".join(errors), field="definition", log_message=f"invalid rule set: {errors}")
+        self.errors = errors
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _threshold(metric: str, value: Any, where: str, errors: list[str]) -> int | float | None:
+    """The threshold if its type fits the metric, else an error (never coerced from text)."""
+    if metric == Metric.SATISFACTION_AVG:
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            errors.append(f"{where}：平均满意度的阈值必须是 1–5 之间的数字")
+            return None
+        try:
+            tenths = Decimal(str(value)) * 10
+        except InvalidOperation:
+            tenths = Decimal("NaN")
+        if not tenths.is_finite() or tenths != tenths.to_integral_value() or not 10 <= tenths <= 50:
+            errors.append(f"{where}：平均满意度的阈值必须在 1–5 之间，最多一位小数")
+            return None
+        return int(tenths) / 10
+    if not _is_int(value):
+        unit = "以分为单位的整数金额" if metric in MONEY_METRICS else "整数"
+        errors.append(f"{where}：阈值必须是{unit}（收到 {value!r}）")
+        return None
+    if metric == Metric.SATISFACTION_LATEST and not 1 <= value <= 5:
+        errors.append(f"{where}：满意度阈值必须在 1（非常不满意）到 5（非常满意）之间")
+        return None
+    if value < 0:
+        errors.append(f"{where}：阈值不能为负数")
+        return None
+    return value
+
+
+def _window(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
+    raw = raw if isinstance(raw, dict) else {"kind": WindowKind.ALL}
+    kind = raw.get("kind") or WindowKind.ALL
+    if kind not in WindowKind.values:
+        errors.append(f"{where}：时间范围不正确")
+        return {"kind": WindowKind.ALL}
+    if kind == WindowKind.MONTHS:
+        months = raw.get("months")
+        if not _is_int(months) or not 1 <= months <= 120:
+            errors.append(f"{where}：最近月数必须是 1–120 的整数")
+            return {"kind": WindowKind.ALL}
+        return {"kind": kind, "months": months}
+    return {"kind": kind}
+
+
+def _condition(raw: Any, where: str, errors: list[str]) -> dict[str, Any] | None:
+    if not isinstance(raw, dict):
+        errors.append(f"{where}：格式不正确")
+        return None
+    metric, op = raw.get("metric"), raw.get("op", Op.GTE)
+    if metric not in Metric.values:
+        errors.append(f"{where}：指标“{metric}”不存在")
+        return None
+    if op not in Op.values:
+        errors.append(f"{where}：比较方式“{op}”不正确")
+        return None
+    threshold = _threshold(metric, raw.get("threshold"), where, errors)
+    out: dict[str, Any] = {"metric": metric, "op": op, "threshold": threshold}
+    out["window"] = (
+        {"kind": WindowKind.ALL}
+        if metric in UNWINDOWED_METRICS
+        else _window(raw.get("window"), where, errors)
+    )
+    if metric in CATEGORY_METRICS or (metric == Metric.SPEND and raw.get("categories")):
+        categories = raw.get("categories") or []
+        if not categories or not isinstance(categories, list) or set(categories) - set(ItemCategory.values):
+            errors.append(f"{where}：请选择有效的项目类别")
+        out["categories"] = sorted(set(categories)) if isinstance(categories, list) else []
+    if metric == Metric.SETTLED_DISPUTE:
+        outcomes = raw.get("outcomes") or []
+        if not outcomes or not isinstance(outcomes, list) or set(outcomes) - set(DisputeOutcome.values):
+            errors.append(f"{where}：请选择纠纷处理结果")
+        out["outcomes"] = sorted(set(outcomes)) if isinstance(outcomes, list) else []
+    return out if threshold is not None else None
+
+
+def _benefits(raw: Any) -> dict[str, Any]:
+    raw = raw if isinstance(raw, dict) else {}
+    days = raw.get("followup_days") or 0
+    return {
+        "followup_days": days if _is_int(days) and 0 <= days <= 366 else 0,
+        "birthday": [k for k in raw.get("birthday") or [] if k in BIRTHDAY_KINDS],
+        "quarterly_gift": bool(raw.get("quarterly_gift")),
+        "salon": bool(raw.get("salon")),
+        "note": str(raw.get("note") or "")[:200],
+    }
+
+
+def validate_rule_set(definition: Any) -> dict[str, Any]:
+    """The normalized definition, or RuleSetError listing every problem. Used by the editor form,
+    the API and the activation service alike, so an invalid rule set can never become active."""
+    errors: list[str] = []
+    if not isinstance(definition, dict):
+        raise RuleSetError(["规则定义格式不正确"])
+    definition = copy.deepcopy(definition)
+
+    tiers, tier_codes = [], set()
+    for n, raw in enumerate(definition.get("tiers") or [], start=1):
+        code = str((raw or {}).get("code") or "").strip() if isinstance(raw, dict) else ""
+        if not code:
+            errors.append(f"第 {n} 个等级缺少代码")
+            continue
+        if code in tier_codes:
+            errors.append(f"等级代码“{code}”重复")
+            continue
+        tier_codes.add(code)
+        tiers.append(
+            {"code": code, "label": str(raw.get("label") or code), "benefits": _benefits(raw.get("benefits"))}
+        )
+    if not tiers:
+        errors.append("至少需要一个等级")
+
+    criteria, criterion_codes = [], []
+    raw_criteria = definition.get("criteria") or []
+    if len(raw_criteria) > MAX_CRITERIA:
+        errors.append(f"条件组最多 {MAX_CRITERIA} 个")
+    for n, raw in enumerate(raw_criteria[:MAX_CRITERIA], start=1):
+        if not isinstance(raw, dict):
+            errors.append(f"第 {n} 个条件组格式不正确")
+            continue
+        code = str(raw.get("code") or "").strip()
+        label = str(raw.get("label") or code)
+        where = f"条件组“{code or n}”"
+        if not code:
+            errors.append(f"第 {n} 个条件组缺少代码")
+            continue
+        if code in criterion_codes:
+            errors.append(f"条件组代码“{code}”重复")
+            continue
+        combine = raw.get("combine") or Combine.ALL
+        if combine not in Combine.values:
+            errors.append(f"{where}：组合方式不正确")
+        conditions_raw = raw.get("conditions") or []
+        if not conditions_raw:
+            errors.append(f"{where}没有任何条件")
+        if len(conditions_raw) > MAX_CONDITIONS:
+            errors.append(f"{where}：条件最多 {MAX_CONDITIONS} 个")
+        conditions = []
+        for i, raw_condition in enumerate(conditions_raw[:MAX_CONDITIONS], start=1):
+            condition = _condition(raw_condition, f"{where}第 {i} 个条件", errors)
+            if condition is not None:
+                conditions.append(condition)
+        criterion_codes.append(code)
+        criteria.append({"code": code, "label": label, "combine": combine, "conditions": conditions})
+
+    levels = []
+    raw_levels = definition.get("levels") or []
+    if not raw_levels:
+        errors.append("至少需要一条级别规则")
+    if len(raw_levels) > MAX_LEVELS:
+        errors.append(f"级别规则最多 {MAX_LEVELS} 条")
+    for n, raw in enumerate(raw_levels[:MAX_LEVELS], start=1):
+        if not isinstance(raw, dict):
+            errors.append(f"第 {n} 条级别规则格式不正确")
+            continue
+        where = f"第 {n} 条级别规则（{raw.get('tier') or '?'}）"
+        tier, match = raw.get("tier"), raw.get("match") or Match.ALL
+        codes = raw.get("criteria") or []
+        if tier not in tier_codes:
+            errors.append(f"{where}：等级“{tier}”不存在")
+        if match not in Match.values:
+            errors.append(f"{where}：匹配方式不正确")
+        if not codes or not isinstance(codes, list):
+            errors.append(f"{where}没有引用任何条件组")
+            codes = []
+        unknown = [c for c in codes if c not in criterion_codes]
+        if unknown:
+            errors.append(f"{where}：条件组“{'、'.join(map(str, unknown))}”不存在")
+        k = raw.get("k")
+        if match == Match.AT_LEAST:
+            if not _is_int(k) or not 1 <= k <= max(len(codes), 1):
+                errors.append(f"{where}：k 必须是 1 到 {len(codes)} 之间的整数")
+        else:
+            k = None
+        priority = raw.get("priority")
+        if priority in ("", None):
+            priority = None
+        elif not _is_int(priority):
+            errors.append(f"{where}：优先级必须是整数（数字小者优先）")
+            priority = None
+        levels.append(
+            {
+                "tier": tier,
+                "match": match,
+                "criteria": list(dict.fromkeys(codes)),
+                "k": k,
+                "priority": priority,
+            }
+        )
+
+    if not errors:
+        errors.extend(_overlaps_and_gaps(levels, criterion_codes))
+    if errors:
+        raise RuleSetError(errors)
+    return {"tiers": tiers, "criteria": criteria, "levels": levels}
+
+
+def level_holds(level: dict[str, Any], truths: dict[str, bool]) -> bool:
+    hits = sum(1 for code in level["criteria"] if truths.get(code))
+    match = level["match"]
+    if match == Match.ALL:
+        return hits == len(level["criteria"])
+    if match == Match.ANY:
+        return hits > 0
+    if match == Match.AT_LEAST:
+        return hits >= level["k"]
+    return hits == 0
+
+
+def _describe(truths: dict[str, bool]) -> str:
+    held = [c for c, v in truths.items() if v]
+    return f"{'、'.join(held)}成立时" if held else "所有条件组都不成立时"
+
+
+def _overlaps_and_gaps(levels: list[dict[str, Any]], codes: list[str]) -> list[str]:
+    """Every combination of criteria outcomes: two levels with no strict priority order that both
+    hold, or none holding, is an error (reported once per pair, with an example)."""
+    errors, seen = [], set()
+    for values in itertools.product((False, True), repeat=len(codes)):
+        truths = dict(zip(codes, values, strict=True))
+        hits = [i for i, level in enumerate(levels) if level_holds(level, truths)]
+        if not hits and "gap" not in seen:
+            seen.add("gap")
+            errors.append(f"{_describe(truths)}没有任何级别规则成立，请补充规则")
+        for i, j in itertools.combinations(hits, 2):
+            a, b = levels[i], levels[j]
+            unordered = a["priority"] is None or b["priority"] is None or a["priority"] == b["priority"]
+            if unordered and (i, j) not in seen:
+                seen.add((i, j))
+                errors.append(
+                    f"级别规则 {i + 1}（{a['tier']}）与 {j + 1}（{b['tier']}）可能同时成立"
+                    f"（例如{_describe(truths)}），请为它们设置不同的优先级"
+                )
+    return errors
+
+
+def ordered_levels(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    """Levels in the order they are tried: by priority (lowest first), unprioritised last.
+    Validation guarantees unprioritised levels never overlap, so their order does not matter."""
+    return sorted(definition["levels"], key=lambda lv: (lv["priority"] is None, lv["priority"] or 0))
+
+
+def match_level(definition: dict[str, Any], truths: dict[str, bool]) -> dict[str, Any]:
+    """The level that decides the tier for these criterion outcomes."""
+    for level in ordered_levels(definition):
+        if level_holds(level, truths):
+            return level
+    raise RuleSetError(["没有任何级别规则成立"])  # unreachable for a validated definition
+
+
+def tier_rank(definition: dict[str, Any]) -> dict[str, int]:
+    """Tier code → position (0 = best): an upgrade moves to a lower number."""
+    return {t["code"]: i for i, t in enumerate(definition["tiers"])}
+
+
+def tier_labels(definition: dict[str, Any]) -> dict[str, str]:
+    return {t["code"]: t["label"] for t in definition["tiers"]}
+
+
+@dataclass(frozen=True)
+class Window:
+    """A window resolved against an evaluation date: months `lo`..`hi` (yyyymm), None = all time."""
+
+    lo: int | None
+    hi: int
+
+
+def shift_month(key: int, months: int) -> int:
+    index = (key // 100) * 12 + (key % 100 - 1) + months
+    return (index // 12) * 100 + index % 12 + 1
+
+
+def resolve_window(window: dict[str, Any], as_of_month: int) -> Window:
+    if window["kind"] == WindowKind.MONTHS:
+        return Window(shift_month(as_of_month, -(window["months"] - 1)), as_of_month)
+    if window["kind"] == WindowKind.YEAR:
+        return Window((as_of_month // 100) * 100 + 1, as_of_month)
+    return Window(None, as_of_month)
+
+
+def compare(value: int | float | None, op: str, threshold: int | float) -> bool:
+    """`value op threshold`; a missing value (no satisfaction recorded) never holds."""
+    if value is None:
+        return False
+    return {
+        Op.GTE: value >= threshold,
+        Op.GT: value > threshold,
+        Op.LTE: value <= threshold,
+        Op.LT: value < threshold,
+        Op.EQ: value == threshold,
+    }[op]

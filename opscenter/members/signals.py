@@ -1,0 +1,78 @@
+"""Bookkeeping signals (STYLE.md allows signals only for bookkeeping).
+
+When a transaction, follow-up or dispute is saved or deleted through the ORM, the customer's
+running aggregates (`MemberMonth`) are refreshed inside the same database transaction, so they are
+exact the moment it commits. The tier re-evaluation is not bookkeeping and is not done here: it
+runs after the commit (`transaction.on_commit`) through `services.member_refresh`. Bulk writes
+(imports) send no signals: the import engine's hooks (`opscenter.imports.hooks`) call in here
+instead, inside the import's transaction, and the site is re-evaluated set-based after commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from opscenter.imports import hooks
+from opscenter.members import aggregates
+from opscenter.pipeline.models import Customer, Dispute, FollowUp, Transaction
+
+
+def _refresh_tier(customer_id: int) -> None:
+    from opscenter.members.services import member_refresh
+
+    member_refresh(customer_id=customer_id)
+
+
+def _changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw:  # loaddata
+        return
+    if sender is not Dispute:
+        aggregates.refresh_customers([instance.customer_id])
+    customer_id = instance.customer_id
+    transaction.on_commit(lambda: _refresh_tier(customer_id))
+
+
+# Import kinds whose rows feed the aggregates (customers' own rows carry no purchases).
+FEEDING_KINDS = {"transactions", "followups", "deals"}
+
+
+def _evaluate_site(site_id: int | None) -> None:
+    from opscenter.members.services import active_rule_set, tiers_evaluate
+
+    if site_id is not None and active_rule_set(site_id) is not None:
+        tiers_evaluate(actor=None, site_id=site_id)
+
+
+def _after_import(*, kind: str, site_id: int | None, customer_ids: set[int]) -> None:
+    if kind not in FEEDING_KINDS or not customer_ids:
+        return
+    aggregates.refresh_customers(customer_ids)
+    transaction.on_commit(lambda: _evaluate_site(site_id))
+
+
+@contextlib.contextmanager
+def _around_undo(*, kind: str, job_id: int):
+    if kind not in FEEDING_KINDS:
+        yield
+        return
+    customer_ids = set(Transaction.objects.filter(import_job_id=job_id).values_list("customer_id", flat=True))
+    customer_ids |= set(FollowUp.objects.filter(import_job_id=job_id).values_list("customer_id", flat=True))
+    site_ids = set(Customer.objects.filter(pk__in=customer_ids).values_list("site_id", flat=True).distinct())
+    yield
+    if customer_ids:
+        aggregates.refresh_customers(customer_ids)
+        for site_id in site_ids:
+            transaction.on_commit(lambda site_id=site_id: _evaluate_site(site_id))
+
+
+def connect() -> None:
+    hooks.on_rows_written(_after_import)
+    hooks.on_undo(_around_undo)
+    for model in (Transaction, FollowUp, Dispute):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"members-aggregates-save-{model.__name__}")
+        post_delete.connect(
+            _changed, sender=model, dispatch_uid=f"members-aggregates-delete-{model.__name__}"
+        )

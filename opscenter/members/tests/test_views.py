@@ -1,0 +1,130 @@
+"""Member screens: list with tier filter (query count pinned), member page with explanation and
+history, the rule editor (bad input shown, a save is a new version), preview and activation,
+care tasks, disputes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from opscenter.members import services
+from opscenter.members.constants import LADDER
+from opscenter.members.models import CareTask, MemberTier, TierRuleSet
+from opscenter.members.tests.conftest import buy, rate
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def members(personas, member, seed_rules):
+    made = []
+    for n in range(5):
+        c = member(f"会员{n}")
+        buy(c, D(2025, 1, 5), 10_000 * n)
+        buy(c, D(2025, 2, 5), 1_000)
+        rate(c, D(2025, 3, 1), 5)
+        made.append(c)
+    services.tiers_evaluate(actor=personas.ops_b, site_id=personas.site_b.pk)
+    return made
+
+
+def test_member_list_filters_by_tier_in_a_fixed_number_of_queries(
+    client, personas, members, django_assert_max_num_queries
+):
+    client.force_login(personas.ops_b)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("members:member_list"), {"tier": "AAA"})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert text.count('data-tier="AAA"') >= 2 and "会员4" in text and "会员0" not in text
+
+
+def test_member_page_explains_the_tier_with_its_numbers(client, personas, members):
+    client.force_login(personas.ops_b)
+    response = client.get(reverse("members:member_detail", args=[members[3].pk]))
+    text = response.content.decode()
+    assert "2 个消费日：2025-01-05、2025-02-05" in text
+    assert "净消费 ¥31,000" in text and "AAA级" in text
+
+
+def test_a_consultant_of_another_site_cannot_see_the_member(client, personas, members):
+    client.force_login(personas.consultant_a)
+    assert client.get(reverse("members:member_detail", args=[members[0].pk])).status_code == 404
+
+
+def test_the_editor_rejects_a_bad_threshold_with_a_clear_message_and_saves_nothing(
+    client, personas, seed_rules
+):
+    client.force_login(personas.ops_b)
+    url = reverse("members:ruleset_edit", args=[seed_rules.pk])
+    page = client.get(url).content.decode()
+    assert 'name="crit-1-cond-0-threshold" value="28000"' in page
+    data = _form_data(page)
+    data["crit-1-cond-0-threshold"] = "两万八"
+    response = client.post(url, data)
+    assert "阈值必须是以分为单位的整数金额（收到 &#x27;两万八&#x27;）" in response.content.decode()
+    assert TierRuleSet.objects.count() == 1
+    data["crit-1-cond-0-threshold"] = "20000"
+    response = client.post(url, data)
+    new = TierRuleSet.objects.get(version=2)
+    assert response.url == reverse("members:ruleset_preview", args=[new.pk])
+    assert new.definition["criteria"][1]["conditions"][0]["threshold"] == 2_000_000
+    assert new.definition == {**seed_rules.definition, "criteria": new.definition["criteria"]}
+
+
+def test_preview_then_activate_moves_members(client, personas, members, seed_rules):
+    client.force_login(personas.ops_b)
+    ladder = services.tier_rules_create(
+        actor=personas.ops_b, site_id=personas.site_b.pk, name="消费折扣等级", definition=LADDER
+    )
+    page = client.get(reverse("members:ruleset_preview", args=[ladder.pk])).content.decode()
+    assert 'id="moving-count">5<' in page
+    response = client.post(reverse("members:ruleset_activate", args=[ladder.pk]))
+    assert response.status_code == 302
+    assert set(MemberTier.objects.values_list("tier", flat=True)) == {"fashion", "crystal", "jade"}
+
+
+def test_care_tasks_list_and_completion(client, personas, members):
+    services.care_tasks_generate(site_id=personas.site_b.pk)
+    client.force_login(personas.consultant_b)
+    page = client.get(reverse("members:caretask_list")).content.decode()
+    task = CareTask.objects.filter(status="open").first()
+    assert task.customer.name in page
+    client.post(reverse("members:caretask_close", args=[task.pk]), {"status": "done", "note": "已电话"})
+    task.refresh_from_db()
+    assert task.status == "done"
+    client.force_login(personas.ops_b)
+    assert "咨询乙" in client.get(reverse("members:care_completion")).content.decode()
+
+
+def test_dispute_opened_on_the_member_page_puts_the_member_in_c(client, personas, members):
+    client.force_login(personas.ops_b)
+    c = members[4]
+    client.post(
+        reverse("members:dispute_open", args=[c.pk]),
+        {"opened_on": dt.date.today().isoformat(), "category": "service", "description": "等待太久"},
+    )
+    assert MemberTier.objects.get(customer=c).tier == "C"
+    assert "等待太久" in client.get(reverse("members:dispute_list")).content.decode()
+
+
+def _form_data(page: str) -> dict[str, str]:
+    """The editor's current field values, read from its HTML (inputs, selected options)."""
+    import html
+    import re
+
+    data: dict[str, str] = {}
+    for name, value in re.findall(r'<input name="([^"]+)" value="([^"]*)"', page):
+        data[name] = html.unescape(value)
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page):
+        data[name] = value
+    for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        selected = re.search(r'<option value="([^"]*)" selected>', body)
+        if selected:
+            data[name] = html.unescape(selected.group(1))
+    for name, body in re.findall(r'<select multiple name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        data[name] = re.findall(r'<option value="([^"]*)" selected>', body)
+    return data
