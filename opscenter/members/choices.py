@@ -89,3 +89,10 @@ CARE_TASK_TRANSITIONS: dict[str, set[str]] = {
     CareTaskStatus.DONE: set(),
     CareTaskStatus.SKIPPED: set(),
 }
+
+
+class NightlyRunStatus(models.TextChoices):
+    PENDING = "pending", "待运行"
+    RUNNING = "running", "运行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"

@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from opscenter.members.choices import MONEY_METRICS, CareTaskStatus, Combine, Match, Metric, Op, WindowKind
+from opscenter.members.rules import BIRTHDAY_KINDS
 from opscenter.pipeline.choices import DisputeCategory, DisputeOutcome, ItemCategory
 
 
@@ -48,9 +49,24 @@ def _int_or_none(raw: str | None) -> Any:
     return int(raw) if raw.lstrip("-").isdigit() else raw
 
 
-def definition_from_post(post: QueryDict, base: dict[str, Any]) -> dict[str, Any]:
-    """Rebuild a definition from the editor's fields (rows marked delete are dropped; the tiers'
-    benefits are carried over from `base`)."""
+def _benefits(post: QueryDict, p: str) -> dict[str, Any]:
+    """A tier's benefits as typed (coupon in yuan → fen); `rules.validate_rule_set` judges them."""
+    return {
+        "followup_days": _int_or_none(post.get(p + "followup_days")),
+        "birthday": post.getlist(p + "birthday"),
+        "coupon_fen": _number(post.get(p + "coupon_yuan", ""), Metric.SPEND)
+        if post.get(p + "coupon_yuan", "").strip()
+        else None,
+        "discount": (post.get(p + "discount") or "").strip() or None,
+        "quarterly_gift": bool(post.get(p + "quarterly_gift")),
+        "salon": bool(post.get(p + "salon")),
+        "note": (post.get(p + "note") or "").strip(),
+    }
+
+
+def definition_from_post(post: QueryDict, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Rebuild a definition from the editor's fields (rows marked delete are dropped). Every
+    benefit of every tier is a field of the editor, so nothing is carried over from `base`."""
     criteria = []
     for i in range(int(post.get("criteria-count") or 0)):
         p = f"crit-{i}-"
@@ -99,16 +115,15 @@ def definition_from_post(post: QueryDict, base: dict[str, Any]) -> dict[str, Any
         if level["match"] == Match.AT_LEAST:
             level["k"] = _int_or_none(post.get(p + "k"))
         levels.append(level)
-    benefits = {t["code"]: t.get("benefits") or {} for t in base.get("tiers", [])}
     tiers = []
     for n in range(int(post.get("tiers-count") or 0)):
         p = f"tier-{n}-"
         code = post.get(p + "code", "").strip()
         if post.get(p + "delete") or not code:
             continue
-        b = dict(benefits.get(code, {}))
-        b["followup_days"] = _int_or_none(post.get(p + "followup_days")) or 0
-        tiers.append({"code": code, "label": post.get(p + "label", "").strip() or code, "benefits": b})
+        tiers.append(
+            {"code": code, "label": post.get(p + "label", "").strip() or code, "benefits": _benefits(post, p)}
+        )
     return {"tiers": tiers, "criteria": criteria, "levels": levels}
 
 
@@ -142,7 +157,23 @@ def editor_rows(definition: dict[str, Any]) -> dict[str, Any]:
     levels = [
         {**lv, "criteria_text": ",".join(lv.get("criteria") or [])} for lv in definition.get("levels", [])
     ]
-    return {"criteria": criteria, "levels": levels, "tiers": definition.get("tiers", [])}
+    tiers = []
+    for tier in definition.get("tiers", []):
+        benefits = tier.get("benefits") or {}
+        coupon = benefits.get("coupon_fen")
+        tiers.append(
+            {
+                **tier,
+                "benefits": benefits,
+                "coupon_yuan": _yuan(coupon) if isinstance(coupon, int) else (coupon or ""),
+                "birthday": set(benefits.get("birthday") or []),
+            }
+        )
+    return {"criteria": criteria, "levels": levels, "tiers": tiers}
+
+
+def _yuan(fen: int) -> str:
+    return str(fen // 100) if fen % 100 == 0 else f"{fen // 100}.{fen % 100:02d}"
 
 
 EDITOR_CHOICES = {
@@ -153,6 +184,7 @@ EDITOR_CHOICES = {
     "matches": Match.choices,
     "categories": ItemCategory.choices,
     "outcomes": DisputeOutcome.choices,
+    "birthday": [(k.value, k.label) for k in BIRTHDAY_KINDS],
 }
 
 

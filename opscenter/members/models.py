@@ -11,6 +11,7 @@ from opscenter.members.choices import (
     CareTaskKind,
     CareTaskStatus,
     ChangeSource,
+    NightlyRunStatus,
     RuleSetStatus,
 )
 
@@ -261,3 +262,34 @@ class CareTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.get_kind_display()} {self.due_on}"
+
+
+class NightlyRun(models.Model):
+    """The nightly job of one site for one day (评定 + 关怀任务). The unique (site, day) row is
+    claimed with a conditional UPDATE before any work, so a second run the same day — a cron retry,
+    a task delivered twice, two workers — does nothing. A failed run may be claimed again."""
+
+    site = models.ForeignKey("org.Site", on_delete=models.CASCADE, related_name="+", verbose_name="院区")
+    day = models.DateField("日期")
+    status = models.CharField("状态", max_length=10, choices=NightlyRunStatus.choices)
+    evaluation = models.ForeignKey(
+        TierEvaluation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="评定批次",
+    )
+    care_tasks = models.PositiveIntegerField("新建关怀任务数", default=0)
+    error = models.CharField("错误", max_length=300, blank=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "夜间任务"
+        verbose_name_plural = "夜间任务"
+        ordering = ["-day", "site"]
+        constraints = [models.UniqueConstraint(fields=["site", "day"], name="nightly_run_unique_day")]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.day} {self.status}"

@@ -3,6 +3,7 @@
 A rule set definition is a dict (stored as JSON on `TierRuleSet.definition`):
 
     tiers     [{code, label, benefits}]                 best tier first
+    benefits  {followup_days, birthday: [kinds], coupon_fen, discount, quarterly_gift, salon, note}
     criteria  [{code, label, combine: all|any, conditions: [condition, …]}]
     levels    [{tier, match: all|any|at_least|none, criteria: [codes], k, priority}]
 
@@ -140,16 +141,56 @@ def _condition(raw: Any, where: str, errors: list[str]) -> dict[str, Any] | None
     return out if threshold is not None else None
 
 
-def _benefits(raw: Any) -> dict[str, Any]:
+def _benefits(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
+    """A tier's benefits, normalized: the follow-up interval (days, 0 = none), the birthday
+    benefits (kinds, in BIRTHDAY_KINDS order), the birthday coupon in fen and the birthday-month
+    discount in 折 (a Decimal in (0, 10], kept as text such as "8.8" since JSON has no decimals),
+    the quarterly gift and the salon invitation. Each bad value is an error naming the field."""
     raw = raw if isinstance(raw, dict) else {}
-    days = raw.get("followup_days") or 0
+    days = raw.get("followup_days")
+    if days in (None, ""):
+        days = 0
+    if not _is_int(days) or not 0 <= days <= 366:
+        errors.append(f"{where}：随访间隔（天）必须是 0–366 的整数（收到 {days!r}）")
+        days = 0
+    birthday = raw.get("birthday") or []
+    if not isinstance(birthday, list) or set(birthday) - set(BIRTHDAY_KINDS):
+        errors.append(f"{where}：生日权益只能选择{'、'.join(CareTaskKind(k).label for k in BIRTHDAY_KINDS)}")
+        birthday = []
+    coupon = raw.get("coupon_fen")
+    if coupon in ("", None):
+        coupon = None
+    elif not _is_int(coupon) or coupon < 0:
+        errors.append(f"{where}：生日礼券金额必须是不小于 0 的金额，最多两位小数")
+        coupon = None
     return {
-        "followup_days": days if _is_int(days) and 0 <= days <= 366 else 0,
-        "birthday": [k for k in raw.get("birthday") or [] if k in BIRTHDAY_KINDS],
+        "followup_days": days,
+        "birthday": [k for k in BIRTHDAY_KINDS if k in birthday],
+        "coupon_fen": coupon,
+        "discount": _discount(raw.get("discount"), where, errors),
         "quarterly_gift": bool(raw.get("quarterly_gift")),
         "salon": bool(raw.get("salon")),
         "note": str(raw.get("note") or "")[:200],
     }
+
+
+def _discount(value: Any, where: str, errors: list[str]) -> str | None:
+    """The birthday-month discount in 折 as normalized text ("8.8"), None when not set."""
+    if value in (None, ""):
+        return None
+    message = f"{where}：生日当月折扣必须大于 0 且不超过 10 折，最多两位小数（例如 8.8）（收到 {value!r}）"
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        errors.append(message)
+        return None
+    try:
+        discount = Decimal(str(value).strip().removesuffix("折"))
+    except InvalidOperation:
+        errors.append(message)
+        return None
+    if not discount.is_finite() or not 0 < discount <= 10 or discount != discount.quantize(Decimal("0.01")):
+        errors.append(message)
+        return None
+    return format(discount.normalize(), "f")
 
 
 def validate_rule_set(definition: Any) -> dict[str, Any]:
@@ -170,9 +211,9 @@ def validate_rule_set(definition: Any) -> dict[str, Any]:
             errors.append(f"等级代码“{code}”重复")
             continue
         tier_codes.add(code)
-        tiers.append(
-            {"code": code, "label": str(raw.get("label") or code), "benefits": _benefits(raw.get("benefits"))}
-        )
+        label = str(raw.get("label") or code)
+        benefits = _benefits(raw.get("benefits"), f"等级“{label}”的权益", errors)
+        tiers.append({"code": code, "label": label, "benefits": benefits})
     if not tiers:
         errors.append("至少需要一个等级")
 

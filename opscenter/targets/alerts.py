@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opscenter.core.audit import audit_context
-from opscenter.org.models import Staff, Team
+from opscenter.org.models import Department, Staff, Team
 from opscenter.org.roles import ROLE_BY_CODE
 from opscenter.pipeline.periods import month_key
 from opscenter.targets import actuals
@@ -41,10 +41,15 @@ def _site_managers(site_id: int) -> list:
 
 
 def managers_of(site_id: int, line: ProgressLine) -> list:
-    """Who hears about a unit: a team's leader (else its department's manager), a staff member's
-    team leader, and for the site (or when nobody else is set) its operations managers."""
+    """Who hears about a unit: a department's manager, a team's leader (else its department's
+    manager), a staff member's team leader, and for the site (or when nobody else is set) its
+    operations managers."""
     leader = None
-    if line.unit.kind == UnitKind.TEAM:
+    if line.unit.kind == UnitKind.DEPARTMENT:
+        department = Department.objects.select_related("manager__user").filter(pk=line.unit.pk).first()
+        if department is not None:
+            leader = department.manager
+    elif line.unit.kind == UnitKind.TEAM:
         team = (
             Team.objects.select_related("leader__user", "department__manager__user")
             .filter(pk=line.unit.pk)

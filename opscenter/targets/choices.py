@@ -26,6 +26,7 @@ class SplitMethod(models.TextChoices):
 
 class UnitKind(models.TextChoices):
     SITE = "site", "院区"
+    DEPARTMENT = "department", "部门"
     TEAM = "team", "小组"
     STAFF = "staff", "员工"
 

@@ -98,14 +98,15 @@ class PlanMetric(models.Model):
 
 
 def unit_key(kind: str, pk: int | None = None) -> str:
-    """ "site", "team:5", "staff:9": one string per unit of a plan."""
+    """ "site", "department:3", "team:5", "staff:9": one string per unit of a plan."""
     return kind if kind == UnitKind.SITE else f"{kind}:{pk}"
 
 
 @audit.register(exclude=("alert_sent_at",))
 class Allocation(models.Model):
     """The target of one metric for one month and one unit. `parent` is the allocation it was
-    split from (the site's month, or a team's month for its staff); children should add up to it.
+    split from (the site's month, a department's month for its teams, or a team's month for its
+    staff); children should add up to it.
     """
 
     plan_metric = models.ForeignKey(
@@ -114,6 +115,10 @@ class Allocation(models.Model):
     month = models.PositiveIntegerField("月份", help_text="yyyymm")
     unit_kind = models.CharField("单位类型", max_length=12, choices=UnitKind.choices)
     unit_key = models.CharField("单位", max_length=40)
+    department = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="部门",
+    )  # fmt: skip
     team = models.ForeignKey(
         "org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="小组"
     )
@@ -144,10 +149,11 @@ class Allocation(models.Model):
     def clean(self) -> None:
         needed = {
             UnitKind.SITE: set(),
+            UnitKind.DEPARTMENT: {"department"},
             UnitKind.TEAM: {"team"},
             UnitKind.STAFF: {"staff"},
         }[self.unit_kind]
-        present = {name for name in ("team", "staff") if getattr(self, f"{name}_id")}
+        present = {name for name in ("department", "team", "staff") if getattr(self, f"{name}_id")}
         if present != needed:
             raise ValidationError("分解单位与单位类型不一致")
 

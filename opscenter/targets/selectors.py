@@ -12,7 +12,7 @@ from opscenter.org.selectors import scope_for
 from opscenter.targets.choices import UnitKind
 from opscenter.targets.metrics import is_money, metric_label
 from opscenter.targets.models import Allocation, Notification, PlanMetric, TargetPlan
-from opscenter.targets.units import Unit, unit_of
+from opscenter.targets.units import UNIT_DEPTH, Unit, unit_of
 
 
 def plan_list(*, user, site_id: int | None = None, year: int | None = None) -> QuerySet[TargetPlan]:
@@ -81,12 +81,14 @@ class Grid:
 
 
 def allocation_grid(*, metric: PlanMetric) -> Grid:
-    """The metric's allocations as a tree of unit rows (site, its teams/staff, their staff), each
-    parent followed by how far its children are from it, month by month. One query."""
+    """The metric's allocations as a tree of unit rows (site, its departments / teams / staff, and
+    theirs), each parent followed by how far its children are from it, month by month. One query."""
     year = metric.plan.year
     months = [year * 100 + m for m in range(1, 13)]
     allocations = list(
-        Allocation.objects.filter(plan_metric=metric).select_related("team", "staff", "parent").order_by("pk")
+        Allocation.objects.filter(plan_metric=metric)
+        .select_related("department", "team", "staff", "parent")
+        .order_by("pk")
     )
     by_unit: dict[str, GridRow] = {}
     children: dict[str, list[str]] = defaultdict(list)
@@ -127,18 +129,18 @@ def allocation_grid(*, metric: PlanMetric) -> Grid:
 
 
 def plan_units(*, plan: TargetPlan) -> list[Unit]:
-    """Every unit the plan allocates to, site first, then teams, then staff."""
+    """Every unit the plan allocates to, site first, then departments, teams, staff."""
     rows = (
         Allocation.objects.filter(plan_metric__plan=plan)
-        .select_related("team", "staff")
+        .select_related("department", "team", "staff")
         .order_by("unit_kind", "unit_key")
         .distinct()
     )
     seen: dict[str, Unit] = {}
-    for a in rows.only("unit_kind", "unit_key", "team__name", "staff__name", "staff__team_id"):
+    fields = ("unit_kind", "unit_key", "department__name", "team__name", "staff__name", "staff__team_id")
+    for a in rows.only(*fields):
         seen.setdefault(a.unit_key, unit_of(a))
-    order = {UnitKind.SITE: 0, UnitKind.TEAM: 1, UnitKind.STAFF: 2}
-    return sorted(seen.values(), key=lambda u: (order[u.kind], u.label))
+    return sorted(seen.values(), key=lambda u: (UNIT_DEPTH[u.kind], u.label))
 
 
 def version_comparison(*, plan: TargetPlan) -> list[dict]:

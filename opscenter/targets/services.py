@@ -18,7 +18,7 @@ from opscenter.core import audit
 from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import NotFound, ValidationError
 from opscenter.core.scoping import Scope
-from opscenter.org.models import Site, Staff, Team
+from opscenter.org.models import Department, Site, Staff, Team
 from opscenter.org.selectors import scope_for
 from opscenter.targets import actuals, solver
 from opscenter.targets.choices import TRANSITIONS, PlanStatus, SplitMethod, UnitKind
@@ -26,7 +26,7 @@ from opscenter.targets.constants import MONEY_METRIC, SOLVED_METRICS
 from opscenter.targets.metrics import get_metric, metric_label
 from opscenter.targets.models import Allocation, Notification, PlanMetric, RateOverride, TargetPlan
 from opscenter.targets.splitting import history_weights, split_by_weights
-from opscenter.targets.units import Unit, parse_unit_key
+from opscenter.targets.units import UNIT_DEPTH, Unit, parse_unit_key
 
 SITE_UNIT = Unit(UnitKind.SITE, None, "全院区")
 
@@ -156,25 +156,44 @@ def plan_create(
 
 
 def _units_for(plan: TargetPlan, parent: Unit, keys: Sequence[str]) -> list[Unit]:
-    """Check the units: teams of the plan's site under the site, or staff of the site (of the
-    parent team when splitting a team's target)."""
+    """Check the units: departments or teams of the plan's site under the site, teams of the
+    department under a department, staff of the site (of the parent department or team). A unit
+    and one inside it cannot share a parent: the same work would be counted twice."""
     if not keys:
         raise ValidationError("请选择至少一个分解对象", field="units")
     units: list[Unit] = []
+    departments: set[int] = set()
+    inside: dict[str, int] = {}  # unit key → its department (teams and staff)
     for key in dict.fromkeys(keys):
         kind, pk = parse_unit_key(key)
-        if kind == UnitKind.TEAM and parent.kind == UnitKind.SITE:
+        if kind == UnitKind.DEPARTMENT and parent.kind == UnitKind.SITE:
+            department = Department.objects.filter(pk=pk, site_id=plan.site_id).first()
+            if department is None:
+                raise ValidationError("所选部门不属于该院区", field="units")
+            units.append(Unit(UnitKind.DEPARTMENT, department.pk, department.name))
+            departments.add(department.pk)
+        elif kind == UnitKind.TEAM and parent.kind in (UnitKind.SITE, UnitKind.DEPARTMENT):
             team = Team.objects.filter(pk=pk, department__site_id=plan.site_id).first()
-            if team is None:
-                raise ValidationError("所选小组不属于该院区", field="units")
+            if team is None or (parent.kind == UnitKind.DEPARTMENT and team.department_id != parent.pk):
+                raise ValidationError("所选小组不属于该院区或该部门", field="units")
             units.append(Unit(UnitKind.TEAM, team.pk, team.name))
+            inside[key] = team.department_id
         elif kind == UnitKind.STAFF:
             staff = Staff.objects.filter(pk=pk, department__site_id=plan.site_id, is_active=True).first()
-            if staff is None or (parent.kind == UnitKind.TEAM and staff.team_id != parent.pk):
-                raise ValidationError("所选员工不属于该院区或该小组", field="units")
+            if (
+                staff is None
+                or (parent.kind == UnitKind.TEAM and staff.team_id != parent.pk)
+                or (parent.kind == UnitKind.DEPARTMENT and staff.department_id != parent.pk)
+            ):
+                raise ValidationError("所选员工不属于该院区、该部门或该小组", field="units")
             units.append(Unit(UnitKind.STAFF, staff.pk, staff.name, staff.team_id))
+            inside[key] = staff.department_id
+        elif parent.kind == UnitKind.DEPARTMENT:
+            raise ValidationError("部门的目标只能分解到其小组或员工", field="units")
         else:
             raise ValidationError("小组的目标只能分解到其组员", field="units")
+    if any(department in departments for department in inside.values()):
+        raise ValidationError("不能同时分解到部门和该部门下的小组或员工，请先分到部门再往下分", field="units")
     return units
 
 
@@ -190,9 +209,10 @@ def plan_split_units(
     metrics: Sequence[str] | None = None,
     today=None,
 ) -> int:
-    """Split each month of the parent's targets (the site's, or a team's) among `units`, evenly or
-    by each unit's share of last year's actuals in that calendar month; the parts add up exactly.
-    Replaces an earlier split of the same parent. Returns the number of allocations written."""
+    """Split each month of the parent's targets (the site's, a department's or a team's) among
+    `units`, evenly or by each unit's share of last year's actuals in that calendar month; the
+    parts add up exactly. Replaces an earlier split of the same parent. Returns the number of
+    allocations written."""
     scope = _scope(actor, "targets.change_allocation")
     plan = _plan_for_write(scope, plan_id, draft=True)
     if method not in (SplitMethod.EVEN, SplitMethod.SEASONAL):
@@ -235,6 +255,7 @@ def plan_split_units(
                 created.append(
                     Allocation(
                         plan_metric=metric, month=allocation.month, unit_kind=unit.kind, unit_key=unit.key,
+                        department_id=unit.pk if unit.kind == UnitKind.DEPARTMENT else None,
                         team_id=unit.pk if unit.kind == UnitKind.TEAM else None,
                         staff_id=unit.pk if unit.kind == UnitKind.STAFF else None,
                         parent=allocation, target=part,
@@ -328,12 +349,12 @@ def plan_revise(*, actor, plan_id: int) -> TargetPlan:
         )  # fmt: skip
         old_rows = list(metric.allocations.order_by("parent_id", "pk"))
         new_ids: dict[int, Allocation] = {}
-        # Parents first (site rows, then teams, then staff) so children can point at the copies.
-        for depth in (UnitKind.SITE, UnitKind.TEAM, UnitKind.STAFF):
+        # Parents first (site rows, departments, teams, staff) so children can point at the copies.
+        for depth in UNIT_DEPTH:
             batch = [
                 Allocation(
                     plan_metric=copy, month=a.month, unit_kind=a.unit_kind, unit_key=a.unit_key,
-                    team_id=a.team_id, staff_id=a.staff_id,
+                    department_id=a.department_id, team_id=a.team_id, staff_id=a.staff_id,
                     parent=new_ids.get(a.parent_id) if a.parent_id else None, target=a.target,
                 )
                 for a in old_rows if a.unit_kind == depth

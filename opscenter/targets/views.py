@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
 from opscenter.core.htmx import hx_redirect, is_partial
-from opscenter.org.selectors import scope_for, site_list, staff_list, team_list
+from opscenter.org.selectors import department_list, scope_for, site_list, staff_list, team_list
 from opscenter.targets import screens, selectors, services
 from opscenter.targets.choices import PlanStatus, UnitKind
 from opscenter.targets.constants import MONEY_METRIC
@@ -108,8 +108,26 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 
 def _split_choices(user, plan) -> list[tuple[str, str]]:
+    """What the site's targets split to: its departments, or directly its teams."""
+    departments = department_list(user=user).filter(site_id=plan.site_id, teams__isnull=False).distinct()
     teams = team_list(user=user).filter(department__site_id=plan.site_id).order_by("department__name", "name")
-    return [(f"team:{t.pk}", f"{t.name}（{t.department.name}）") for t in teams]
+    return [(f"department:{d.pk}", d.name) for d in departments.order_by("name")] + [
+        (f"team:{t.pk}", f"{t.name}（{t.department.name}）") for t in teams
+    ]
+
+
+def _team_choices(user, plan, department_id: int) -> list[tuple[str, str]]:
+    teams = team_list(user=user).filter(department_id=department_id, department__site_id=plan.site_id)
+    return [(f"team:{t.pk}", t.name) for t in teams.order_by("name")]
+
+
+def _choices_for(user, plan, parent: str) -> list[tuple[str, str]]:
+    kind, pk = parse_unit_key(parent)
+    if kind == UnitKind.SITE:
+        return _split_choices(user, plan)
+    if kind == UnitKind.DEPARTMENT:
+        return _team_choices(user, plan, pk)
+    return _staff_choices(user, plan, pk)
 
 
 def _staff_choices(user, plan, team_id: int) -> list[tuple[str, str]]:
@@ -136,12 +154,35 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     chosen.plan = plan
     context = _grid_context(request, plan, chosen)
     team_rows = [row for row in context["grid"].rows if row.unit.kind == UnitKind.TEAM]
+    department_rows = [row for row in context["grid"].rows if row.unit.kind == UnitKind.DEPARTMENT]
+    split_form = SplitForm(unit_choices=_split_choices(request.user, plan))
+    boxes = list(split_form["units"])
     context.update(
         {
             "metrics": [(m, metric_label(m.metric)) for m in metrics],
             "versions": selectors.plan_versions(plan=plan),
             "comparison": selectors.version_comparison(plan=plan),
-            "split_form": SplitForm(unit_choices=_split_choices(request.user, plan)),
+            "split_form": split_form,
+            "split_groups": [
+                (label, group)
+                for label, group in (
+                    ("部门", [b for b in boxes if b.data["value"].startswith("department:")]),
+                    ("小组", [b for b in boxes if b.data["value"].startswith("team:")]),
+                )
+                if group
+            ],
+            "department_splits": [
+                (
+                    row.unit,
+                    SplitForm(
+                        unit_choices=_team_choices(request.user, plan, row.unit.pk),
+                        initial={"parent": row.unit.key},
+                    ),
+                )
+                for row in department_rows
+            ]
+            if context["can_edit"]
+            else [],
             "team_splits": [
                 (
                     row.unit,
@@ -197,13 +238,7 @@ def allocation_edit(request: HttpRequest, allocation_id: int) -> HttpResponse:
 def plan_split(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, plan_id=plan_id)
     parent = request.POST.get("parent", "site")
-    kind, pk = parse_unit_key(parent)
-    choices = (
-        _split_choices(request.user, plan)
-        if kind == UnitKind.SITE
-        else _staff_choices(request.user, plan, pk)
-    )
-    form = SplitForm(request.POST, unit_choices=choices)
+    form = SplitForm(request.POST, unit_choices=_choices_for(request.user, plan, parent))
     metric = request.POST.get("metric") or None
     if form.is_valid():
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -102,3 +103,35 @@ def test_validation_enumerates_every_combination_of_criteria():
     definition = validate_rule_set(LADDER)
     for values in itertools.product((False, True), repeat=4):
         match_level(definition, dict(zip(["S1", "S2", "S3", "S4"], values, strict=True)))
+
+
+def test_benefits_are_normalized_and_a_discount_is_kept_as_exact_text():
+    d = seed()
+    d["tiers"][0]["benefits"].update(
+        {
+            "discount": Decimal("8.80"),
+            "coupon_fen": 26_000,
+            "birthday": ["birthday_discount", "birthday_call"],
+        }
+    )
+    benefits = validate_rule_set(d)["tiers"][0]["benefits"]
+    assert benefits["discount"] == "8.8" and Decimal(benefits["discount"]) == Decimal("8.8")
+    assert benefits["coupon_fen"] == 26_000
+    assert benefits["birthday"] == ["birthday_call", "birthday_discount"]
+    assert validate_rule_set(validate_rule_set(d)) == validate_rule_set(d)
+
+
+@pytest.mark.parametrize("discount", ["0", "10.5", "-1", "八八折", "8.888", True])
+def test_a_discount_outside_zero_to_ten_is_rejected_naming_the_tier_and_field(discount):
+    d = seed()
+    d["tiers"][1]["benefits"]["discount"] = discount
+    assert "等级“AA级”的权益：生日当月折扣必须大于 0 且不超过 10 折" in errors_of(d)
+
+
+def test_negative_intervals_coupons_and_unknown_birthday_benefits_are_rejected():
+    d = seed()
+    d["tiers"][0]["benefits"].update({"followup_days": -30, "coupon_fen": -1, "birthday": ["birthday_cake"]})
+    message = errors_of(d)
+    assert "等级“AAA级”的权益：随访间隔（天）必须是 0–366 的整数（收到 -30）" in message
+    assert "等级“AAA级”的权益：生日礼券金额必须是不小于 0 的金额" in message
+    assert "等级“AAA级”的权益：生日权益只能选择" in message

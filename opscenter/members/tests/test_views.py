@@ -127,4 +127,54 @@ def _form_data(page: str) -> dict[str, str]:
             data[name] = html.unescape(selected.group(1))
     for name, body in re.findall(r'<select multiple name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
         data[name] = re.findall(r'<option value="([^"]*)" selected>', body)
+    for name, value in re.findall(r'<input type="checkbox" name="([^"]+)" value="([^"]*)" checked', page):
+        data.setdefault(name, []).append(value)
     return data
+
+
+def test_every_benefit_of_every_tier_is_editable_and_a_save_is_a_new_version(client, personas, seed_rules):
+    client.force_login(personas.ops_b)
+    url = reverse("members:ruleset_edit", args=[seed_rules.pk])
+    page = client.get(url).content.decode()
+    assert 'name="tier-0-discount"' in page and 'name="tier-3-salon"' in page
+    assert 'name="tier-0-birthday" value="birthday_coupon" checked' in page
+    data = _form_data(page)
+    assert data["tier-0-quarterly_gift"] == ["1"] and "tier-3-quarterly_gift" not in data
+    data.update({"tier-0-discount": "8.5", "tier-0-coupon_yuan": "260", "tier-3-salon": "1"})
+    data["tier-1-birthday"] = ["birthday_sms"]
+    data["tier-1-followup_days"] = "45"
+    del data["tier-0-quarterly_gift"]
+    response = client.post(url, data)
+    new = TierRuleSet.objects.get(version=2)
+    assert response.url == reverse("members:ruleset_preview", args=[new.pk])
+    aaa, aa, _, b = (t["benefits"] for t in new.definition["tiers"][:4])
+    assert (aaa["discount"], aaa["coupon_fen"], aaa["quarterly_gift"]) == ("8.5", 26_000, False)
+    assert (aa["birthday"], aa["followup_days"]) == (["birthday_sms"], 45)
+    assert b["salon"] is True
+    assert (
+        seed_rules.definition["tiers"][0]["benefits"]["quarterly_gift"] is True
+    )  # the old version is unchanged
+    page = client.get(reverse("members:ruleset_edit", args=[new.pk])).content.decode()
+    assert 'name="tier-0-discount" value="8.5"' in page and 'name="tier-0-coupon_yuan" value="260"' in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("tier-0-discount", "12", "等级“AAA级”的权益：生日当月折扣必须大于 0 且不超过 10 折"),
+        ("tier-0-discount", "0", "等级“AAA级”的权益：生日当月折扣必须大于 0 且不超过 10 折"),
+        ("tier-2-followup_days", "-7", "等级“A级”的权益：随访间隔（天）必须是 0–366 的整数"),
+        ("tier-1-coupon_yuan", "-10", "等级“AA级”的权益：生日礼券金额必须是不小于 0 的金额"),
+    ],
+)
+def test_bad_benefits_are_rejected_with_a_message_naming_the_field(
+    client, personas, seed_rules, field, value, message
+):
+    client.force_login(personas.ops_b)
+    url = reverse("members:ruleset_edit", args=[seed_rules.pk])
+    data = _form_data(client.get(url).content.decode())
+    data[field] = value
+    response = client.post(url, data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert f'name="{field}" value="{value}"' in response.content.decode()
+    assert TierRuleSet.objects.count() == 1

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from opscenter.org.selectors import site_list, team_list
+from opscenter.org.selectors import department_list, site_list, team_list
 from opscenter.pipeline import selectors
 from opscenter.pipeline.choices import ChannelKind
 from opscenter.pipeline.models import ExitReason
@@ -34,10 +34,11 @@ def drill_url(filters: FunnelFilters, metric: str, month: int | None = None) -> 
 
 
 def funnel_filter_choices(*, user) -> dict[str, QuerySet]:
-    """Sites, channels, teams and consultants the user may filter the funnel by."""
+    """Sites, channels, departments, teams and consultants the user may filter the funnel by."""
     return {
         "sites": site_list(user=user).order_by("name"),
         "channels": selectors.channel_list(user=user),
+        "departments": department_list(user=user).order_by("site__name", "name"),
         "teams": team_list(user=user).order_by("department__site__name", "name"),
         "staff": staff_choices(user=user),
     }

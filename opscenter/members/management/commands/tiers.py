@@ -1,11 +1,36 @@
-"""`opscenter tiers evaluate|explain|care|rebuild` — member tiers from the command line.
+"""`opscenter tiers evaluate|explain|care|nightly|rebuild` — member tiers from the command line.
 
     opscenter tiers evaluate [--site S] [--as-of DATE] [--json]   counts per tier and changes
     opscenter tiers explain PHONE_OR_ID [--as-of DATE] [--json]   why a customer has their tier
     opscenter tiers care [--site S] [--as-of DATE]                generate due care tasks
+    opscenter tiers nightly [--as-of DATE] [--enqueue] [--json]   evaluate + care tasks, every site
     opscenter tiers rebuild [--site S] [--verify]                 running aggregates from raw rows
 
-Run `opscenter tiers evaluate` nightly (cron), followed by `opscenter tiers care`.
+Scheduling: `opscenter tiers nightly` evaluates every site with an active rule set and then
+generates its care tasks, at most once per site and day (`members.nightly`: a claimed NightlyRun
+row), so a retry or a second timer firing is harmless. Run it shortly after midnight (Asia/Shanghai),
+either in place or with `--enqueue` to hand it to the task worker (`opscenter db_worker`):
+
+    # /etc/cron.d/opscenter-tiers
+    CRON_TZ=Asia/Shanghai
+    30 1 * * *  opscenter  /srv/opscenter/venv/bin/opscenter tiers nightly
+
+    # /etc/systemd/system/opscenter-tiers.service
+    [Service]
+    Type=oneshot
+    User=opscenter
+    EnvironmentFile=/etc/opscenter/env
+    ExecStart=/srv/opscenter/venv/bin/opscenter tiers nightly
+
+    # /etc/systemd/system/opscenter-tiers.timer
+    [Timer]
+    OnCalendar=*-*-* 01:30:00 Asia/Shanghai
+    Persistent=true
+    [Install]
+    WantedBy=timers.target
+
+The command exits non-zero when a site failed (cron mails it, systemd marks the unit failed);
+the next run the same day retries only the failed sites.
 """
 
 from __future__ import annotations
@@ -21,7 +46,9 @@ from opscenter.core.exceptions import DomainError
 from opscenter.members import aggregates, selectors, services
 from opscenter.members.choices import RuleSetStatus
 from opscenter.members.models import TierChange, TierRuleSet
+from opscenter.members.nightly import evaluate_all_sites
 from opscenter.members.rules import tier_labels
+from opscenter.members.tasks import evaluate_all_sites_task
 from opscenter.org.models import Site
 from opscenter.pipeline.models import Customer
 from opscenter.pipeline.phones import parse_phone
@@ -54,6 +81,12 @@ class Command(BaseCommand):
         care = sub.add_parser("care", help="generate due care tasks from tier benefits")
         care.add_argument("--site")
         care.add_argument("--as-of")
+        nightly = sub.add_parser(
+            "nightly", help="evaluate and generate care tasks for every site, once a day"
+        )
+        nightly.add_argument("--as-of", help="day YYYY-MM-DD (default today)")
+        nightly.add_argument("--enqueue", action="store_true", help="enqueue the task for the worker instead")
+        nightly.add_argument("--json", action="store_true")
         rb = sub.add_parser("rebuild", help="rebuild (or --verify) the running aggregates")
         rb.add_argument("--site")
         rb.add_argument("--verify", action="store_true", help="only compare with the raw rows")
@@ -158,6 +191,27 @@ class Command(BaseCommand):
             n = services.care_tasks_generate(site_id=s.pk, as_of=_date(as_of))
             self.stdout.write(f"{s.code}: 新建关怀任务 {n} 条")
 
+    def _nightly(self, *, as_of, enqueue: bool, json: bool, **_):
+        day = _date(as_of)
+        if enqueue:
+            result = evaluate_all_sites_task.enqueue(as_of=day.isoformat() if day else None)
+            self.stdout.write(f"已加入任务队列：{result.id}")
+            return
+        results = evaluate_all_sites(as_of=day)
+        if json:
+            self.stdout.write(_dumps([r.as_json() for r in results]))
+        else:
+            for r in results:
+                if r.status == "done":
+                    self.stdout.write(
+                        f"{r.site}: 会员 {r.members}，等级变动 {r.changes}，新建关怀任务 {r.care_tasks}"
+                    )
+                else:
+                    self.stdout.write(f"{r.site}: {_NIGHTLY_SKIPPED[r.status]}{r.error}")
+        failed = [r.site for r in results if r.status == "failed"]
+        if failed:
+            raise CommandError(f"以下院区运行失败：{'、'.join(failed)}")
+
     def _rebuild(self, *, site, verify: bool, **_):
         site_id = self._sites(site)[0].pk if site else None
         if verify:
@@ -170,6 +224,13 @@ class Command(BaseCommand):
             return
         n = aggregates.rebuild(site_id=site_id)
         self.stdout.write(f"已重建 {n} 行汇总数据")
+
+
+_NIGHTLY_SKIPPED = {
+    "already": "今天已运行过，跳过",
+    "no_rules": "没有生效的会员分级规则，跳过",
+    "failed": "运行失败：",
+}
 
 
 def _dumps(data) -> str:
