@@ -6,7 +6,7 @@ from opscenter.core.audit import Actor, _current
 
 # Reachable without login: the login page itself, health check, static files, language switch
 # (so the login page can be read in English). The API answers 401 JSON itself.
-PUBLIC_PREFIXES = ("/accounts/login/", "/healthz", "/static/", "/i18n/", "/api/")
+PUBLIC_PREFIXES = ("/accounts/login/", "/healthz", "/favicon.ico", "/static/", "/i18n/", "/api/")
 
 
 class LoginRequiredMiddleware:

@@ -12,7 +12,7 @@ from opscenter.core import services
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PATHS = {"/accounts/login/", "/healthz"}
+PUBLIC_PATHS = {"/accounts/login/", "/healthz", "/favicon.ico"}
 # Tested on its own below (test_api_schema_requires_login).
 API_SCHEMA = "/api/openapi.json"
 # The Django language switch must work on the login page; it only sets a cookie.
@@ -278,3 +278,9 @@ def test_security_headers_on_pages(client):
 def test_password_validators_refuse_weak_passwords(personas, weak):
     with pytest.raises(ValidationError):
         validate_password(weak, user=personas.consultant_a)
+
+
+def test_the_favicon_is_served_without_login(client):
+    response = client.get("/favicon.ico", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0].endswith("favicon.svg")
