@@ -157,6 +157,10 @@ AXES_VERBOSE = False
 BEHIND_PROXY = env_bool("OPSCENTER_BEHIND_PROXY", False)
 AXES_CLIENT_IP_CALLABLE = "opscenter.core.security.client_ip"
 
+# A nightly tier evaluation still "running" this long after its claim is taken for crashed and may be
+# claimed again (members/nightly.py); keep it above the longest run.
+OPSCENTER_TIERS_NIGHTLY_STALE_MINUTES = int(os.environ.get("OPSCENTER_TIERS_NIGHTLY_STALE_MINUTES", "120"))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day

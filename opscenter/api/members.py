@@ -6,8 +6,8 @@ activate; evaluation of a site on demand; disputes (纠纷) with open and settle
 done / skipped. Domain errors map to 404 / 403 / 422 in opscenter/api/urls.py.
 """
 
-
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from ninja import Router, Schema, Status
@@ -106,6 +106,9 @@ class DisputeSettleIn(Schema):
 
 
 class CareTaskOut(Schema):
+    """A care task with the value of its benefit as generated: the birthday coupon in fen, the
+    birthday-month discount as a rate (0.88) and as staff say it ("8.8折"), what is given."""
+
     id: int
     customer_id: int
     assignee_id: int | None
@@ -114,6 +117,11 @@ class CareTaskOut(Schema):
     due_on: dt.date
     status: str
     note: str
+    amount_fen: int | None
+    discount_rate: Decimal | None
+    discount_label: str
+    detail: str
+    benefit: str
 
 
 class CareTaskCloseIn(Schema):

@@ -4,7 +4,9 @@ Generation is idempotent: every task has a key (kind + period) unique per custom
 twice — nightly, on demand, from the demo — creates nothing new. Periods: follow-ups every
 `followup_days` days (counted from 2000-01-01, the task due at the end of the period), birthday
 tasks when the birthday falls within the next 30 days (due on the birthday), quarterly gift and
-salon invitation once per calendar quarter (due on the quarter's last day).
+salon invitation once per calendar quarter (due on the quarter's last day). A task carries the
+benefit's value as it stood when the task was made (`benefit_values`): the birthday coupon's amount
+and name, the birthday-month discount as a rate, the quarterly gift's description.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
 from opscenter.members.choices import CARE_TASK_TRANSITIONS, CareTaskKind, CareTaskStatus, RuleSetStatus
 from opscenter.members.models import CareTask, MemberTier, TierRuleSet
+from opscenter.members.rules import discount_rate
 from opscenter.org.selectors import scope_for
 
 EPOCH = dt.date(2000, 1, 1)
@@ -38,6 +41,23 @@ def _quarter_end(day: dt.date) -> tuple[str, dt.date]:
     q = (day.month - 1) // 3 + 1
     end = dt.date(day.year + (q == 4), 1 if q == 4 else q * 3 + 1, 1) - dt.timedelta(days=1)
     return f"{day.year}Q{q}", end
+
+
+def benefit_values(benefits: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Kind → the CareTask fields that carry the benefit's value (only kinds that have one). A
+    version saved before 10 折 was refused may still say "10": no discount, so no rate."""
+    rate = discount_rate(benefits.get("discount"))
+    coupon = benefits.get("coupon_fen")
+    return {
+        CareTaskKind.BIRTHDAY_COUPON: {
+            "amount_fen": coupon if isinstance(coupon, int) and coupon >= 0 else None,
+            "detail": (benefits.get("coupon_name") or "")[:100],
+        },
+        CareTaskKind.BIRTHDAY_DISCOUNT: {
+            "discount_rate": rate if rate is not None and 0 < rate < 1 else None
+        },
+        CareTaskKind.QUARTERLY_GIFT: {"detail": (benefits.get("gift") or "")[:100]},
+    }
 
 
 def tasks_for(benefits: dict[str, Any], *, tier: str, birthday: dt.date | None, as_of: dt.date):
@@ -70,6 +90,7 @@ def care_tasks_generate(*, site_id: int, as_of: dt.date | None = None) -> int:
     if rule_set is None:
         return 0
     benefits = {t["code"]: t.get("benefits") or {} for t in rule_set.definition.get("tiers", [])}
+    values = {code: benefit_values(b) for code, b in benefits.items()}
     rows = (
         MemberTier.objects.filter(site_id=site_id, customer__is_deleted=False)
         .values_list("customer_id", "tier", "customer__owner_id", "customer__birthday")
@@ -88,6 +109,7 @@ def care_tasks_generate(*, site_id: int, as_of: dt.date | None = None) -> int:
                     tier=tier,
                     due_on=due,
                     key=key,
+                    **values.get(tier, {}).get(kind, {}),
                 )
             )
         if len(batch) >= BATCH:

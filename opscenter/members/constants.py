@@ -9,6 +9,18 @@ ALL_TIME = {"kind": "all"}
 # Seed 004 (客户管理部—会员管理): criteria A/B/C, tiers AAA…B, C for an open dispute, and the two
 # settlement rules (修复后满意度一般以上 → B; 退费或赔偿 → 特殊存档 J, no member service).
 SEED_004_NAME = "会员分级（seed 004）"
+# 会员礼品: 按照季度送礼品（医院备有两种品牌礼品，两种不定期礼品）.
+SEED_004_GIFT = "医院备有两种品牌礼品、两种不定期礼品"
+# What the structured fields do not say. B's 任选一项 stands in the seed's gift column with no
+# period given, so it stays a note rather than becoming a quarterly gift.
+SEED_004_NOTES = {
+    "AAA": "生日当月折扣为折上折；每季度邀请参加一次会员沙龙",
+    "AA": "生日当月折扣为折上折",
+    "A": "生日当月折扣为折上折",
+    "B": "任选一项：580元皮肤护理 / 洁牙券 / 赠送积分",
+    "C": "纠纷处理中，由客户管理部跟进",
+    "J": "不作为会员服务对象",
+}
 SEED_004: dict[str, Any] = {
     "tiers": [
         {
@@ -17,9 +29,13 @@ SEED_004: dict[str, Any] = {
             "benefits": {
                 "followup_days": 30,
                 "birthday": ["birthday_call", "birthday_coupon", "birthday_discount"],
+                "coupon_fen": 26_000,
+                "coupon_name": "元祖消费券",
+                "discount": "8.8",
                 "quarterly_gift": True,
+                "gift": SEED_004_GIFT,
                 "salon": True,
-                "note": "生日赠送260元元祖消费券；生日当月医院消费8.8折（折上折）；每季度会员沙龙",
+                "note": SEED_004_NOTES["AAA"],
             },
         },
         {
@@ -28,9 +44,11 @@ SEED_004: dict[str, Any] = {
             "benefits": {
                 "followup_days": 60,
                 "birthday": ["birthday_call", "birthday_discount"],
+                "discount": "8.8",
                 "quarterly_gift": True,
+                "gift": SEED_004_GIFT,
                 "salon": False,
-                "note": "生日当月医院消费8.8折（折上折）",
+                "note": SEED_004_NOTES["AA"],
             },
         },
         {
@@ -39,9 +57,11 @@ SEED_004: dict[str, Any] = {
             "benefits": {
                 "followup_days": 90,
                 "birthday": ["birthday_sms", "birthday_discount"],
+                "discount": "8.8",
                 "quarterly_gift": True,
+                "gift": SEED_004_GIFT,
                 "salon": False,
-                "note": "生日当月医院消费8.8折（折上折）",
+                "note": SEED_004_NOTES["A"],
             },
         },
         {
@@ -52,11 +72,11 @@ SEED_004: dict[str, Any] = {
                 "birthday": ["birthday_sms"],
                 "quarterly_gift": False,
                 "salon": False,
-                "note": "任选一项：580元皮肤护理 / 洁牙券 / 赠送积分",
+                "note": SEED_004_NOTES["B"],
             },
         },
-        {"code": "C", "label": "C级（纠纷）", "benefits": {"note": "纠纷处理中，由客户管理部跟进"}},
-        {"code": "J", "label": "特殊存档（退费/赔偿）", "benefits": {"note": "不作为会员服务对象"}},
+        {"code": "C", "label": "C级（纠纷）", "benefits": {"note": SEED_004_NOTES["C"]}},
+        {"code": "J", "label": "特殊存档（退费/赔偿）", "benefits": {"note": SEED_004_NOTES["J"]}},
     ],
     "criteria": [
         {
@@ -150,32 +170,48 @@ def _spend(code: str, yuan: int) -> dict[str, Any]:
     }
 
 
-def _ladder_tier(code: str, label: str, discount: str, followup_days: int, **extra: Any) -> dict[str, Any]:
+def _ladder_tier(
+    code: str, label: str, member_discount: str, followup_days: int, **extra: Any
+) -> dict[str, Any]:
     return {
         "code": code,
         "label": label,
-        "benefits": {"followup_days": followup_days, "note": f"消费折扣 {discount}", **extra},
+        "benefits": {
+            "followup_days": followup_days,
+            "member_discount": member_discount,
+            "note": LADDER_NOTE,
+            **extra,
+        },
     }
 
 
 # Seed 004 (从会员消费的角度，与会员消费折扣挂钩): 时尚级、水晶级、翡翠级、铂金级、黄钻级. The seed
-# leaves the thresholds and discounts blank; these are example values to edit.
+# leaves the thresholds and the 折扣率 row blank; these are example values to edit (the top tier's
+# birthday coupon has no amount until one is set).
 LADDER_NAME = "消费折扣等级"
+LADDER_NOTE = "示例折扣，请按实际修改"
 LADDER: dict[str, Any] = {
     "tiers": [
         _ladder_tier(
             "diamond",
             "黄钻级",
-            "8.5折",
+            "8.5",
             30,
             birthday=["birthday_call", "birthday_coupon"],
             quarterly_gift=True,
             salon=True,
         ),
-        _ladder_tier("platinum", "铂金级", "8.8折", 60, birthday=["birthday_call"], quarterly_gift=True),
-        _ladder_tier("jade", "翡翠级", "9折", 90, birthday=["birthday_sms"]),
-        _ladder_tier("crystal", "水晶级", "9.5折", 120, birthday=["birthday_sms"]),
-        _ladder_tier("fashion", "时尚级", "9.8折", 180),
+        _ladder_tier(
+            "platinum",
+            "铂金级",
+            "8.8",
+            60,
+            birthday=["birthday_call"],
+            quarterly_gift=True,
+        ),
+        _ladder_tier("jade", "翡翠级", "9", 90, birthday=["birthday_sms"]),
+        _ladder_tier("crystal", "水晶级", "9.5", 120, birthday=["birthday_sms"]),
+        _ladder_tier("fashion", "时尚级", "9.8", 180),
     ],
     "criteria": [
         _spend("S1", 5_000),
@@ -193,3 +229,12 @@ LADDER: dict[str, Any] = {
 }
 
 EXAMPLES: dict[str, dict[str, Any]] = {SEED_004_NAME: SEED_004, LADDER_NAME: LADDER}
+
+# Nightly job (`members.nightly`): a run still "running" this long after it was claimed crashed
+# (a killed worker, a lost connection) and is marked failed so that it can be claimed again.
+# Override with the OPSCENTER_TIERS_NIGHTLY_STALE_MINUTES setting; keep it above the longest run.
+NIGHTLY_STALE_MINUTES = 120
+
+# Undoing a disputes import re-evaluates the members it touched one by one (`member_refresh`) up
+# to this many; beyond it one set-based evaluation of the site is cheaper.
+MEMBER_REFRESH_LIMIT = 100

@@ -50,15 +50,19 @@ def _int_or_none(raw: str | None) -> Any:
 
 
 def _benefits(post: QueryDict, p: str) -> dict[str, Any]:
-    """A tier's benefits as typed (coupon in yuan → fen); `rules.validate_rule_set` judges them."""
+    """A tier's benefits as typed (coupon in yuan → fen, discounts in 折 as typed: "8.8");
+    `rules.validate_rule_set` judges them."""
     return {
         "followup_days": _int_or_none(post.get(p + "followup_days")),
         "birthday": post.getlist(p + "birthday"),
         "coupon_fen": _number(post.get(p + "coupon_yuan", ""), Metric.SPEND)
         if post.get(p + "coupon_yuan", "").strip()
         else None,
+        "coupon_name": (post.get(p + "coupon_name") or "").strip(),
         "discount": (post.get(p + "discount") or "").strip() or None,
+        "member_discount": (post.get(p + "member_discount") or "").strip() or None,
         "quarterly_gift": bool(post.get(p + "quarterly_gift")),
+        "gift": (post.get(p + "gift") or "").strip(),
         "salon": bool(post.get(p + "salon")),
         "note": (post.get(p + "note") or "").strip(),
     }

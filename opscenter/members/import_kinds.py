@@ -3,7 +3,10 @@
 Rows are what `pipeline.services.dispute_open` / `dispute_settle` write: the customer's site, a
 category, a description, and — when the file gives a settlement date — the outcome (修复后满意 /
 赔偿 / 退费). Disputes feed the member tiers, so after the last batch the site's members are
-re-evaluated set-based (`finish`) inside the import's transaction.
+re-evaluated set-based (`finish`) inside the import's transaction. Undoing the import removes the
+job's disputes and re-evaluates the members they belonged to at once, in the same transaction
+(`undo`): one by one (`member_refresh`, each with a TierChange) up to MEMBER_REFRESH_LIMIT of them,
+else the whole site set-based — so nobody keeps a dispute tier (C) until the nightly run.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, Im
 from opscenter.imports.kinds import register
 from opscenter.imports.kinds.events import customer_fields
 from opscenter.imports.kinds.refs import resolve_customers
+from opscenter.members.constants import MEMBER_REFRESH_LIMIT
 from opscenter.pipeline.choices import DisputeCategory, DisputeOutcome, DisputeStatus
 from opscenter.pipeline.models import Dispute
 
@@ -115,4 +119,25 @@ class DisputeImport(ImportKind):
 
     def undo(self, job_id: int) -> int:
         qs = Dispute.objects.filter(import_job_id=job_id)
-        return qs._raw_delete(qs.db)
+        affected = set(qs.order_by().values_list("site_id", "customer_id").distinct())
+        removed = qs._raw_delete(qs.db)
+        reevaluate_members(affected)
+        return removed
+
+
+def reevaluate_members(site_customers: set[tuple[int, int]]) -> None:
+    """Re-evaluate these (site, customer) members now, under each site's active rule set: each
+    member on their own while there are few, else the whole site in one set-based evaluation."""
+    from opscenter.members.services import active_rule_set, member_refresh, tiers_evaluate
+
+    by_site: dict[int, set[int]] = {}
+    for site_id, customer_id in site_customers:
+        by_site.setdefault(site_id, set()).add(customer_id)
+    for site_id, customer_ids in sorted(by_site.items()):
+        if active_rule_set(site_id) is None:
+            continue
+        if len(customer_ids) > MEMBER_REFRESH_LIMIT:
+            tiers_evaluate(actor=None, site_id=site_id)
+            continue
+        for customer_id in sorted(customer_ids):
+            member_refresh(customer_id=customer_id)

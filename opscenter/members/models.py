@@ -14,6 +14,8 @@ from opscenter.members.choices import (
     NightlyRunStatus,
     RuleSetStatus,
 )
+from opscenter.members.reference import yuan
+from opscenter.members.rules import discount_label
 
 
 @audit.register()
@@ -217,7 +219,10 @@ class MemberMonth(models.Model):
 @audit.register()
 class CareTask(models.Model):
     """A care task (关怀任务) generated from the benefits of a member's tier, due on a date and
-    assigned to the consultant who owns the customer. `key` makes generation idempotent."""
+    assigned to the consultant who owns the customer. `key` makes generation idempotent. The
+    benefit's value is copied from the rule set at generation, so a later edit of the rules does
+    not change a task already handed out: the coupon amount (birthday coupon), the discount rate
+    (birthday-month discount, 0.88 = 8.8折) and what is given (coupon name, gift description)."""
 
     site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
     customer = models.ForeignKey(
@@ -234,6 +239,11 @@ class CareTask(models.Model):
     kind = models.CharField("任务类型", max_length=20, choices=CareTaskKind.choices)
     tier = models.CharField("会员等级", max_length=20)
     due_on = models.DateField("到期日期")
+    amount_fen = models.BigIntegerField("礼券金额(分)", null=True, blank=True)
+    discount_rate = models.DecimalField(
+        "折扣率", max_digits=4, decimal_places=3, null=True, blank=True, help_text="0.88 = 8.8折"
+    )
+    detail = models.CharField("权益内容", max_length=100, blank=True, help_text="礼券名称、礼品说明等")
     key = models.CharField("去重键", max_length=60, help_text="kind + period, unique per customer")
     status = models.CharField(
         "状态", max_length=10, choices=CareTaskStatus.choices, default=CareTaskStatus.OPEN
@@ -254,6 +264,14 @@ class CareTask(models.Model):
             models.CheckConstraint(
                 condition=Q(status="open") | Q(done_at__isnull=False), name="care_task_closed_has_time"
             ),
+            models.CheckConstraint(
+                condition=Q(amount_fen__isnull=True) | Q(amount_fen__gte=0),
+                name="care_task_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_rate__isnull=True) | Q(discount_rate__gt=0, discount_rate__lt=1),
+                name="care_task_discount_rate_in_0_1",
+            ),
         ]
         indexes = [
             models.Index(fields=["assignee", "status", "due_on"], name="care_task_assignee_idx"),
@@ -263,15 +281,36 @@ class CareTask(models.Model):
     def __str__(self) -> str:
         return f"{self.customer_id} {self.get_kind_display()} {self.due_on}"
 
+    @property
+    def discount_label(self) -> str:
+        """The discount as staff say it ("8.8折"); "" when the task carries none."""
+        return discount_label(self.discount_rate)
+
+    @property
+    def benefit(self) -> str:
+        """The benefit in words for lists and exports: "¥260 元祖消费券", "8.8折", a gift's
+        description; "" for tasks that carry no value (follow-ups, greetings)."""
+        parts = []
+        if self.amount_fen is not None:
+            parts.append(yuan(self.amount_fen))
+        if self.discount_rate is not None:
+            parts.append(self.discount_label)
+        if self.detail:
+            parts.append(self.detail)
+        return " ".join(parts)
+
 
 class NightlyRun(models.Model):
     """The nightly job of one site for one day (评定 + 关怀任务). The unique (site, day) row is
     claimed with a conditional UPDATE before any work, so a second run the same day — a cron retry,
-    a task delivered twice, two workers — does nothing. A failed run may be claimed again."""
+    a task delivered twice, two workers — does nothing. A failed run may be claimed again; a run
+    still "running" long after its claim (the worker died) is marked failed as stale first.
+    `attempts` counts the claims; `error` keeps the reason the last attempt failed."""
 
     site = models.ForeignKey("org.Site", on_delete=models.CASCADE, related_name="+", verbose_name="院区")
     day = models.DateField("日期")
     status = models.CharField("状态", max_length=10, choices=NightlyRunStatus.choices)
+    attempts = models.PositiveSmallIntegerField("运行次数", default=0)
     evaluation = models.ForeignKey(
         TierEvaluation,
         null=True,
@@ -281,7 +320,12 @@ class NightlyRun(models.Model):
         verbose_name="评定批次",
     )
     care_tasks = models.PositiveIntegerField("新建关怀任务数", default=0)
-    error = models.CharField("错误", max_length=300, blank=True)
+    error = models.CharField(
+        "最近一次错误",
+        max_length=300,
+        blank=True,
+        help_text="重试成功后仍保留：上一次失败的原因",
+    )
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 

@@ -3,7 +3,8 @@
 A rule set definition is a dict (stored as JSON on `TierRuleSet.definition`):
 
     tiers     [{code, label, benefits}]                 best tier first
-    benefits  {followup_days, birthday: [kinds], coupon_fen, discount, quarterly_gift, salon, note}
+    benefits  {followup_days, birthday: [kinds], coupon_fen, coupon_name, discount, member_discount,
+               quarterly_gift, gift, salon, note}   (discounts in 折 as text: "8.8" = rate 0.88)
     criteria  [{code, label, combine: all|any, conditions: [condition, …]}]
     levels    [{tier, match: all|any|at_least|none, criteria: [codes], k, priority}]
 
@@ -39,6 +40,8 @@ from opscenter.pipeline.choices import DisputeOutcome, ItemCategory
 MAX_CRITERIA = 10
 MAX_CONDITIONS = 8
 MAX_LEVELS = 20
+MAX_BENEFIT_NAME = 40
+MAX_BENEFIT_TEXT = 100
 COUNT_METRICS = frozenset(
     {
         Metric.PURCHASE_DAYS,
@@ -143,9 +146,11 @@ def _condition(raw: Any, where: str, errors: list[str]) -> dict[str, Any] | None
 
 def _benefits(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
     """A tier's benefits, normalized: the follow-up interval (days, 0 = none), the birthday
-    benefits (kinds, in BIRTHDAY_KINDS order), the birthday coupon in fen and the birthday-month
-    discount in 折 (a Decimal in (0, 10], kept as text such as "8.8" since JSON has no decimals),
-    the quarterly gift and the salon invitation. Each bad value is an error naming the field."""
+    benefits (kinds, in BIRTHDAY_KINDS order), the birthday coupon (amount in fen and its name),
+    the birthday-month discount and the standing member discount in 折 (a Decimal strictly between
+    0 and 10 — a rate between 0 and 1 — kept as text such as "8.8" since JSON has no decimals),
+    the quarterly gift (and what it is) and the salon invitation. Each bad value is an error
+    naming the field."""
     raw = raw if isinstance(raw, dict) else {}
     days = raw.get("followup_days")
     if days in (None, ""):
@@ -161,24 +166,39 @@ def _benefits(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
     if coupon in ("", None):
         coupon = None
     elif not _is_int(coupon) or coupon < 0:
-        errors.append(f"{where}：生日礼券金额必须是不小于 0 的金额，最多两位小数")
+        errors.append(f"{where}：生日礼券金额必须是不小于 0 的金额，最多两位小数（收到 {coupon!r}）")
         coupon = None
     return {
         "followup_days": days,
         "birthday": [k for k in BIRTHDAY_KINDS if k in birthday],
         "coupon_fen": coupon,
-        "discount": _discount(raw.get("discount"), where, errors),
+        "coupon_name": _text(raw.get("coupon_name"), "生日礼券名称", MAX_BENEFIT_NAME, where, errors),
+        "discount": _discount(raw.get("discount"), "生日当月折扣", where, errors),
+        "member_discount": _discount(raw.get("member_discount"), "会员消费折扣", where, errors),
         "quarterly_gift": bool(raw.get("quarterly_gift")),
+        "gift": _text(raw.get("gift"), "季度礼品说明", MAX_BENEFIT_TEXT, where, errors),
         "salon": bool(raw.get("salon")),
         "note": str(raw.get("note") or "")[:200],
     }
 
 
-def _discount(value: Any, where: str, errors: list[str]) -> str | None:
-    """The birthday-month discount in 折 as normalized text ("8.8"), None when not set."""
+def _text(value: Any, label: str, limit: int, where: str, errors: list[str]) -> str:
+    text = "" if value is None else str(value).strip()
+    if len(text) > limit:
+        errors.append(f"{where}：{label}最多 {limit} 个字（现有 {len(text)} 个）")
+        return text[:limit]
+    return text
+
+
+def _discount(value: Any, label: str, where: str, errors: list[str]) -> str | None:
+    """A discount in 折 as normalized text ("8.8" = rate 0.88), None when not set. 10 折 is no
+    discount at all and 0 折 free, so both are refused: the rate is strictly between 0 and 1."""
     if value in (None, ""):
         return None
-    message = f"{where}：生日当月折扣必须大于 0 且不超过 10 折，最多两位小数（例如 8.8）（收到 {value!r}）"
+    message = (
+        f"{where}：{label}必须大于 0 折且小于 10 折（即折扣率在 0 与 1 之间，不含 0 和 1），"
+        f"最多两位小数（例如 8.8）（收到 {value!r}）"
+    )
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
         errors.append(message)
         return None
@@ -187,10 +207,22 @@ def _discount(value: Any, where: str, errors: list[str]) -> str | None:
     except InvalidOperation:
         errors.append(message)
         return None
-    if not discount.is_finite() or not 0 < discount <= 10 or discount != discount.quantize(Decimal("0.01")):
+    if not discount.is_finite() or not 0 < discount < 10 or discount != discount.quantize(Decimal("0.01")):
         errors.append(message)
         return None
     return format(discount.normalize(), "f")
+
+
+def discount_rate(discount: str | None) -> Decimal | None:
+    """A normalized discount in 折 ("8.8") as a rate (Decimal("0.88")); None when not set."""
+    return None if discount in (None, "") else Decimal(discount) / 10
+
+
+def discount_label(rate: Decimal | None) -> str:
+    """A rate as staff say it: Decimal("0.88") → "8.8折", Decimal("0.9") → "9折"; "" when None."""
+    if rate is None:
+        return ""
+    return f"{format((Decimal(rate) * 10).normalize(), 'f')}折"
 
 
 def validate_rule_set(definition: Any) -> dict[str, Any]:

@@ -13,11 +13,11 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from opscenter.core.exceptions import NotFound
-from opscenter.members.choices import CareTaskStatus, RuleSetStatus
+from opscenter.members.choices import CareTaskKind, CareTaskStatus, RuleSetStatus
 from opscenter.members.evaluation import compile_rule_set
 from opscenter.members.models import CareTask, MemberTier, TierChange, TierEvaluation, TierRuleSet
-from opscenter.members.reference import DisputeFact, Explanation, Rating, Txn, evaluate_member
-from opscenter.members.rules import tier_labels, tier_rank
+from opscenter.members.reference import DisputeFact, Explanation, Rating, Txn, evaluate_member, yuan
+from opscenter.members.rules import discount_label, discount_rate, tier_labels, tier_rank
 from opscenter.org.selectors import scope_for
 from opscenter.pipeline import selectors as pipeline_selectors
 from opscenter.pipeline.models import Customer, Dispute, FollowUp, Transaction
@@ -91,6 +91,41 @@ def explain(*, customer_id: int, rule_set: TierRuleSet, as_of: dt.date | None = 
         )
     ]
     return evaluate_member(rule_set.definition, as_of=as_of, txns=txns, ratings=ratings, disputes=disputes)
+
+
+def tier_benefits(*, rule_set: TierRuleSet | None, tier: str | None) -> list[str]:
+    """The benefits of a tier in words, with their amounts (no query): what the member page shows
+    next to the tier and what the care tasks are generated from."""
+    if rule_set is None or not tier:
+        return []
+    found = next((t for t in rule_set.definition.get("tiers", []) if t.get("code") == tier), None)
+    b = (found or {}).get("benefits") or {}
+    lines = []
+    if b.get("followup_days"):
+        lines.append(f"定期随访：每 {b['followup_days']} 天")
+    if b.get("member_discount"):
+        lines.append(f"会员消费折扣：{discount_label(discount_rate(b['member_discount']))}")
+    birthday = []
+    for kind in b.get("birthday") or []:
+        if kind == CareTaskKind.BIRTHDAY_COUPON:
+            amount = yuan(b["coupon_fen"]) if isinstance(b.get("coupon_fen"), int) else "金额未设定"
+            birthday.append(
+                f"生日礼券 {amount}{'（' + b['coupon_name'] + '）' if b.get('coupon_name') else ''}"
+            )
+        elif kind == CareTaskKind.BIRTHDAY_DISCOUNT:
+            rate = discount_label(discount_rate(b.get("discount")))
+            birthday.append(f"生日当月 {rate}" if rate else "生日当月折扣（未设定）")
+        else:
+            birthday.append(CareTaskKind(kind).label)
+    if birthday:
+        lines.append("生日：" + "、".join(birthday))
+    if b.get("quarterly_gift"):
+        lines.append("季度礼品" + (f"：{b['gift']}" if b.get("gift") else ""))
+    if b.get("salon"):
+        lines.append("会员沙龙邀请（每季度）")
+    if b.get("note"):
+        lines.append(b["note"])
+    return lines
 
 
 def rule_set_list(*, user, site_id: int | None = None) -> QuerySet[TierRuleSet]:

@@ -1,7 +1,9 @@
 """Scheduled work of the member tiers (django-tasks). The task wraps the same function the
 `opscenter tiers nightly` command calls; it is idempotent per site and day (see `members.nightly`).
 Enqueue it once a night (`opscenter tiers nightly --enqueue` from cron or a systemd timer) and let
-`opscenter db_worker` run it, or run the command without `--enqueue` to do the work in place."""
+`opscenter db_worker` run it, or run the command without `--enqueue` to do the work in place. A run
+left "running" by a worker that died is retried by the next task once it is stale (older than
+OPSCENTER_TIERS_NIGHTLY_STALE_MINUTES, default 120), still by exactly one worker."""
 
 from __future__ import annotations
 

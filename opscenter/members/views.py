@@ -68,12 +68,14 @@ def member_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     rule_set = selectors.active_rule_set(site_id=customer.site_id)
     explained = selectors.explain(customer_id=customer.pk, rule_set=rule_set) if rule_set else None
     scope = scope_for(request.user)
+    current = selectors.tier_of(customer_id=customer.pk)
     return render(
         request,
         "members/member_detail.html",
         {
             "customer": customer,
-            "current": selectors.tier_of(customer_id=customer.pk),
+            "current": current,
+            "benefits": selectors.tier_benefits(rule_set=rule_set, tier=current.tier if current else None),
             "rule_set": rule_set,
             "explained": explained,
             "labels": tier_labels(rule_set.definition) if rule_set else {},

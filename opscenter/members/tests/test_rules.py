@@ -121,11 +121,11 @@ def test_benefits_are_normalized_and_a_discount_is_kept_as_exact_text():
     assert validate_rule_set(validate_rule_set(d)) == validate_rule_set(d)
 
 
-@pytest.mark.parametrize("discount", ["0", "10.5", "-1", "八八折", "8.888", True])
+@pytest.mark.parametrize("discount", ["0", "10", 10, "10.5", "-1", "八八折", "8.888", True])
 def test_a_discount_outside_zero_to_ten_is_rejected_naming_the_tier_and_field(discount):
     d = seed()
     d["tiers"][1]["benefits"]["discount"] = discount
-    assert "等级“AA级”的权益：生日当月折扣必须大于 0 且不超过 10 折" in errors_of(d)
+    assert "等级“AA级”的权益：生日当月折扣必须大于 0 折且小于 10 折" in errors_of(d)
 
 
 def test_negative_intervals_coupons_and_unknown_birthday_benefits_are_rejected():

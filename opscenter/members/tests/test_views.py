@@ -161,8 +161,11 @@ def test_every_benefit_of_every_tier_is_editable_and_a_save_is_a_new_version(cli
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("tier-0-discount", "12", "等级“AAA级”的权益：生日当月折扣必须大于 0 且不超过 10 折"),
-        ("tier-0-discount", "0", "等级“AAA级”的权益：生日当月折扣必须大于 0 且不超过 10 折"),
+        ("tier-0-discount", "12", "等级“AAA级”的权益：生日当月折扣必须大于 0 折且小于 10 折"),
+        ("tier-0-discount", "0", "等级“AAA级”的权益：生日当月折扣必须大于 0 折且小于 10 折"),
+        ("tier-0-discount", "10", "等级“AAA级”的权益：生日当月折扣必须大于 0 折且小于 10 折"),
+        ("tier-4-member_discount", "10.5", "等级“C级（纠纷）”的权益：会员消费折扣必须大于 0 折且小于 10 折"),
+        ("tier-0-gift", "礼" * 101, "等级“AAA级”的权益：季度礼品说明最多 100 个字"),
         ("tier-2-followup_days", "-7", "等级“A级”的权益：随访间隔（天）必须是 0–366 的整数"),
         ("tier-1-coupon_yuan", "-10", "等级“AA级”的权益：生日礼券金额必须是不小于 0 的金额"),
     ],

@@ -30,7 +30,9 @@ either in place or with `--enqueue` to hand it to the task worker (`opscenter db
     WantedBy=timers.target
 
 The command exits non-zero when a site failed (cron mails it, systemd marks the unit failed);
-the next run the same day retries only the failed sites.
+the next run the same day retries only the failed sites. A run left "running" by a worker that
+died is marked failed once it is older than OPSCENTER_TIERS_NIGHTLY_STALE_MINUTES (default 120)
+and is then retried like any failed one; until then other runs skip it as still running.
 """
 
 from __future__ import annotations
@@ -203,8 +205,9 @@ class Command(BaseCommand):
         else:
             for r in results:
                 if r.status == "done":
+                    retried = f"（重新运行；上次：{r.retried}）" if r.retried else ""
                     self.stdout.write(
-                        f"{r.site}: 会员 {r.members}，等级变动 {r.changes}，新建关怀任务 {r.care_tasks}"
+                        f"{r.site}: 会员 {r.members}，等级变动 {r.changes}，新建关怀任务 {r.care_tasks}{retried}"
                     )
                 else:
                     self.stdout.write(f"{r.site}: {_NIGHTLY_SKIPPED[r.status]}{r.error}")
@@ -228,6 +231,7 @@ class Command(BaseCommand):
 
 _NIGHTLY_SKIPPED = {
     "already": "今天已运行过，跳过",
+    "running": "正在由其他进程运行（未超时），跳过",
     "no_rules": "没有生效的会员分级规则，跳过",
     "failed": "运行失败：",
 }
