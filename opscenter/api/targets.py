@@ -40,6 +40,9 @@ class ProgressLineOut(Schema):
     projection: int | None
     light: str
     drill_url: str
+    ratio: str | None = None
+    ratio_base: int | None = None
+    ratio_label: str = ""
 
 
 class ProgressOut(Schema):

@@ -1,4 +1,5 @@
-"""What every page's shell needs: languages, and the navigation by domain (defined here, once)."""
+"""What every page's shell needs: languages, the navigation by domain (defined here, once), and
+the unread-notification badge."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.functional import Promise, SimpleLazyObject
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 
@@ -70,7 +72,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     ),
     NavItem("care", _("风险与投诉"), _("风险评估、事件与投诉处理"), "care:risk_list", "/care/", "care"),
     NavItem("reports", _("报表"), _("看板、周报与月报、导出"), "reports:report_list", "/reports/", "reports"),
-    NavItem("imports", _("数据导入"), _("Excel/CSV 导入、校验与撤销"), "imports:job_list", "/imports/", "imports"),
+    NavItem(
+        "imports", _("数据导入"), _("Excel/CSV 导入、校验与撤销"), "imports:job_list", "/imports/", "imports"
+    ),
     NavItem("org", _("组织架构"), _("院区、部门、小组与员工"), "org:org_chart", "/org/", "org"),
 )
 
@@ -116,10 +120,43 @@ def nav_for(request: HttpRequest) -> list[dict]:
     return entries
 
 
+# The header's notification badge: the page it links to and the selector counting a user's unread
+# notices (`f(*, user) -> int`, one COUNT). Named, not imported: core imports none of the apps.
+NOTIFICATIONS_URL_NAME = "targets:notification_list"
+UNREAD_COUNT_SELECTOR = "opscenter.targets.selectors.unread_notification_count"
+
+
+@dataclass(frozen=True)
+class Notifications:
+    unread: int
+    url: str | None
+
+
+def notifications_for(request: HttpRequest) -> Notifications:
+    """The signed-in user's unread count and the notifications page; counted once per request."""
+    cached = getattr(request, "_opscenter_notifications", None)
+    if cached is not None:
+        return cached
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        result = Notifications(0, None)
+    else:
+        try:
+            url = reverse(NOTIFICATIONS_URL_NAME)
+        except NoReverseMatch:
+            url = None
+        unread = import_string(UNREAD_COUNT_SELECTOR)(user=user) if url else 0
+        result = Notifications(unread, url)
+    request._opscenter_notifications = result
+    return result
+
+
 def shell(request: HttpRequest) -> dict:
     return {
         "LANGUAGES_AVAILABLE": settings.LANGUAGES,
         "OPSCENTER_DEBUG": settings.DEBUG,
-        # Lazy: partial (htmx) responses never render the navigation, so they never pay for it.
+        # Lazy: partial (htmx) responses never render the navigation or the header, so they never
+        # pay for them.
         "nav_items": SimpleLazyObject(lambda: nav_for(request)),
+        "notifications": SimpleLazyObject(lambda: notifications_for(request)),
     }

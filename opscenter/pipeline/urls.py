@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("visits/<int:visit_id>/triage/", views.visit_triage, name="visit_triage"),
     path("followups/", views.followups_due, name="followups_due"),
+    path("followups/rows/", views.followup_rows, name="followup_rows"),
     path("followups/<int:followup_id>/complete/", views.followup_complete, name="followup_complete"),
     path("funnel/", views.funnel, name="funnel"),
     path("funnel/data.json", views.funnel_data, name="funnel_data"),

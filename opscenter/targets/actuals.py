@@ -1,7 +1,8 @@
 """What happened, read from the pipeline's funnel selector (never a second calculation).
 
 * Default rates: the trailing 12 months (ending with the current month) of each unit, in the
-  funnel's **cohort view** — conversion is a property of the prospects a month brought in.
+  funnel's **cohort view** — conversion is a property of the prospects a month brought in; per
+  source channel from the same window (`trailing_channel_funnels`, one grouped read per unit).
 * Seasonality: the same window in the **event view**, by calendar month.
 * Actuals against targets: the plan year in the event view (a March target is met in March).
 """
@@ -17,9 +18,9 @@ from opscenter.core.scoping import Scope
 from opscenter.pipeline import selectors as pipeline
 from opscenter.pipeline.choices import FunnelView
 from opscenter.pipeline.periods import month_add, month_key
-from opscenter.pipeline.selectors import Funnel, FunnelRow
+from opscenter.pipeline.selectors import ChannelFunnel, Funnel, FunnelRow
 from opscenter.targets.constants import TRAILING_MONTHS
-from opscenter.targets.metrics import TargetMetric, get_metric
+from opscenter.targets.metrics import TargetMetric, get_metric, metric_actuals
 from opscenter.targets.solver import Rates
 from opscenter.targets.units import Unit
 
@@ -87,26 +88,36 @@ def trailing_rates(*, user, site_id: int, units: Iterable[Unit], today=None) -> 
     }  # fmt: skip
 
 
+def trailing_channel_funnels(
+    *, user, site_id: int, units: Iterable[Unit], today=None
+) -> dict[str, ChannelFunnel]:
+    """Trailing-12-month funnel totals of each unit per source channel (cohort view), by unit key.
+    `.total` of each is the unit's funnel total, so its aggregate rates come from the same read."""
+    first, last = trailing_window(today)
+    return {
+        unit.key: pipeline.funnel_by_channel(
+            user=user, filters=unit.filters(site_id, first, last, FunnelView.COHORT)
+        )
+        for unit in units
+    }
+
+
 def seasonal_history(
     *, user, site_id: int, units: Iterable[Unit], metrics: Iterable[str], today=None
 ) -> dict[str, dict[str, list[int]]]:
-    """unit key → metric → 12 values by calendar month (Jan…Dec) from the trailing window (event view)."""
+    """unit key → metric → 12 values by calendar month (Jan…Dec) from the trailing window (event
+    view). Per unit: the funnel once if a funnel cell is wanted, plus one query per other counter."""
     first, last = trailing_window(today)
     wanted: list[TargetMetric] = [get_metric(key) for key in metrics]
     history: dict[str, dict[str, list[int]]] = {}
     for unit in units:
-        result = unit_funnel(user=user, site_id=site_id, unit=unit, month_from=first, month_to=last,
-                             view=FunnelView.EVENT)  # fmt: skip
+        filters = unit.filters(site_id, first, last, FunnelView.EVENT)
+        actual = metric_actuals(user=user, filters=filters, metrics=wanted)
         per_metric: dict[str, list[int]] = {}
         for metric in wanted:
             values = [0] * 12
-            if metric.funnel_key is not None:
-                for row in result.months:
-                    values[row.month % 100 - 1] += metric.value(row)
-            else:
-                for row in result.months:
-                    filters = unit.filters(site_id, row.month, row.month)
-                    values[row.month % 100 - 1] += metric.actual(user, filters)
+            for month, n in actual[metric.key].by_month.items():
+                values[month % 100 - 1] += n
             per_metric[metric.key] = values
         history[unit.key] = per_metric
     return history

@@ -115,8 +115,9 @@ def _notify(plan: TargetPlan, line: ProgressLine, allocation_id: int, month: int
             return 0  # claimed by another run
         money = is_money(line.metric)
         title = f"目标预警：{line.unit.label} {month // 100}年{month % 100}月{metric_label(line.metric)}"
+        ratio = f"，{line.ratio_note}" if line.ratio_note else ""  # follow-ups: 完成率 of those scheduled
         body = (
-            f"{plan.site.name}：目标 {_fmt(line.target, money)}，至今完成 {_fmt(line.actual, money)}，"
+            f"{plan.site.name}：目标 {_fmt(line.target, money)}，至今完成 {_fmt(line.actual, money)}{ratio}，"
             f"按当前进度预计月底 {_fmt(line.projection or 0, money)}，"
             f"低于目标的 {plan.alert_share * 100:.0f}%。"
         )

@@ -6,8 +6,13 @@ from decimal import Decimal
 
 from django import forms
 
+from opscenter.org.choices import SiteKind
 from opscenter.targets.choices import SplitMethod
+from opscenter.targets.constants import MONEY_METRIC
+from opscenter.targets.metrics import all_metrics
 from opscenter.targets.solver import MIXES, RATE_KEYS, RATE_LABELS
+
+METRIC_FIELD_PREFIX = "metric_"
 
 
 def yuan_to_fen(value: Decimal) -> int:
@@ -17,7 +22,7 @@ def yuan_to_fen(value: Decimal) -> int:
 class PlanCreateForm(forms.Form):
     site = forms.TypedChoiceField(label="院区", coerce=int)
     year = forms.IntegerField(label="年度")
-    revenue = forms.DecimalField(label="年度营收目标（元）", decimal_places=2, max_digits=14)
+    revenue = forms.DecimalField(label="年度营收目标（元）", decimal_places=2, max_digits=14, required=False)
     month_split = forms.ChoiceField(
         label="按月分解",
         choices=[(SplitMethod.SEASONAL, "按去年走势（季节性）"), (SplitMethod.EVEN, "平均分配")],
@@ -32,6 +37,28 @@ class PlanCreateForm(forms.Form):
     def __init__(self, *args, sites=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [(s.pk, s.name) for s in sites]
+        # Every other registered metric may get a yearly target too (counts, not money); the
+        # service refuses one the chosen site's kind is not offered (e.g. new residents at a clinic).
+        for key, metric in all_metrics().items():
+            if key == MONEY_METRIC or metric.money:
+                continue
+            only = "、".join(SiteKind(kind).label for kind in sorted(metric.site_kinds or ()))
+            self.fields[METRIC_FIELD_PREFIX + key] = forms.IntegerField(
+                label=metric.label, required=False, help_text=f"仅{only}" if only else ""
+            )
+
+    def metric_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(METRIC_FIELD_PREFIX)]
+
+    def targets(self) -> dict[str, int]:
+        """metric key → yearly target (fen for revenue), only those filled in."""
+        out: dict[str, int] = {}
+        if self.cleaned_data.get("revenue") is not None:
+            out[MONEY_METRIC] = yuan_to_fen(self.cleaned_data["revenue"])
+        for name, value in self.cleaned_data.items():
+            if name.startswith(METRIC_FIELD_PREFIX) and value is not None:
+                out[name.removeprefix(METRIC_FIELD_PREFIX)] = value
+        return out
 
 
 class SplitForm(forms.Form):

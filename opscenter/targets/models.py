@@ -160,25 +160,43 @@ class Allocation(models.Model):
 
 @audit.register()
 class RateOverride(models.Model):
-    """A funnel rate set by hand for a unit of a plan, instead of its trailing actual."""
+    """A funnel rate set by hand for a unit of a plan, instead of its trailing actual: for the
+    unit's funnel as a whole (`channel` empty) or for one source channel of it (the by-channel
+    back-solve)."""
 
     plan = models.ForeignKey(
         TargetPlan, on_delete=models.CASCADE, related_name="rate_overrides", verbose_name="计划"
     )
     unit_key = models.CharField("单位", max_length=40)
+    channel = models.ForeignKey(
+        "pipeline.Channel", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name="渠道", help_text="empty = the unit's rates across all channels",
+    )  # fmt: skip
     rate = models.CharField("转化率", max_length=40)
     value = models.DecimalField("取值", max_digits=16, decimal_places=4)
 
     class Meta:
         verbose_name = "转化率设定"
         verbose_name_plural = "转化率设定"
+        # Two partial constraints: NULLs are distinct in a plain unique constraint (SQLite, and
+        # PostgreSQL before NULLS NOT DISTINCT), so "the unit's aggregate rate" needs its own.
         constraints = [
-            models.UniqueConstraint(fields=["plan", "unit_key", "rate"], name="rateoverride_unique"),
+            models.UniqueConstraint(
+                fields=["plan", "unit_key", "rate"],
+                condition=Q(channel__isnull=True),
+                name="rateoverride_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "unit_key", "channel", "rate"],
+                condition=Q(channel__isnull=False),
+                name="rateoverride_unique_channel",
+            ),
             models.CheckConstraint(condition=Q(value__gte=0), name="rateoverride_not_negative"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_key} {self.rate}={self.value}"
+        where = f"{self.unit_key}/{self.channel_id}" if self.channel_id else self.unit_key
+        return f"{where} {self.rate}={self.value}"
 
 
 class Notification(models.Model):

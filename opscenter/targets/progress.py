@@ -1,5 +1,7 @@
 """Actual against target for every allocation of a plan: actual to date (the funnel selector's
-numbers, event view), completion, run-rate projection to the period's end, and a traffic light.
+numbers, or a registered metric's counter, event view), completion, run-rate projection to the
+period's end, and a traffic light. A metric with a ratio (follow-ups: 完成率 = done ÷ scheduled)
+also carries its denominator.
 
 Run rate: actual ÷ elapsed share of the period's days (today counts as elapsed); a period not yet
 begun has no projection, a finished one projects its actual. Light: green when the projection
@@ -20,9 +22,8 @@ from django.utils import timezone
 from opscenter.core.exceptions import ValidationError
 from opscenter.pipeline.choices import FunnelView
 from opscenter.pipeline.periods import month_key, parse_month
-from opscenter.targets import actuals
 from opscenter.targets.choices import Light, UnitKind
-from opscenter.targets.metrics import TargetMetric, get_metric, is_money, metric_label
+from opscenter.targets.metrics import get_metric, is_money, metric_actuals, metric_label
 from opscenter.targets.models import Allocation, PlanMetric, TargetPlan
 from opscenter.targets.selectors import plan_units
 from opscenter.targets.units import Unit
@@ -91,10 +92,31 @@ class ProgressLine:
     url: str
     elapsed: Fraction
     alert_share: Decimal
+    base: int | None = None  # the ratio's denominator (follow-ups scheduled), when the metric has one
 
     @property
     def money(self) -> bool:
         return is_money(self.metric)
+
+    @property
+    def ratio(self) -> Decimal | None:
+        """actual ÷ base (e.g. follow-up completion rate); None without a base or when it is 0."""
+        if not self.base:
+            return None
+        return (Decimal(self.actual) / Decimal(self.base)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+    @property
+    def ratio_label(self) -> str:
+        return get_metric(self.metric).ratio_label if self.base is not None else ""
+
+    @property
+    def ratio_note(self) -> str:
+        """The rate shown beside the actual, e.g. 完成率 80.0%（计划回访量 10）; "" without a ratio."""
+        if self.base is None:
+            return ""
+        metric = get_metric(self.metric)
+        shown = "—" if self.ratio is None else f"{self.ratio * 100:.1f}%"
+        return f"{metric.ratio_label} {shown}（{metric.ratio_base_label} {self.base:,}）"
 
     @property
     def completion(self) -> Decimal | None:
@@ -143,6 +165,9 @@ class ProgressLine:
             "projection": self.projection,
             "light": self.light,
             "drill_url": self.url,
+            "ratio": str(self.ratio) if self.ratio is not None else None,
+            "ratio_base": self.base,
+            "ratio_label": self.ratio_label,
         }
 
 
@@ -163,15 +188,11 @@ class Progress:
         return next((line for line in self.lines.get(metric, []) if line.unit.kind == UnitKind.SITE), None)
 
 
-def _actual(metric: TargetMetric, result, user, filters) -> int:
-    if metric.funnel_key is not None:
-        return metric.value(result.total)
-    return metric.actual(user, filters)
-
-
 def plan_progress(*, user, plan: TargetPlan, period: Period, today: dt.date | None = None) -> Progress:
-    """Every unit × metric of the plan for the period. One grouped query for the targets, then
-    the funnel selector once per unit (five aggregate queries each)."""
+    """Every unit × metric of the plan for the period. One grouped query for the targets, then per
+    unit `metrics.metric_actuals`: the funnel's five aggregate queries when a funnel metric is
+    targeted, plus one call per other counter (one grouped query each) — never one per month or
+    per metric."""
     today = today or timezone.localdate()
     metrics = list(plan.metrics.order_by("sort_order", "pk"))
     targets: dict[tuple[str, str], int] = {
@@ -186,24 +207,23 @@ def plan_progress(*, user, plan: TargetPlan, period: Period, today: dt.date | No
     elapsed = period.elapsed(today)
     progress = Progress(plan=plan, period=period, elapsed=elapsed, metrics=metrics)
     for unit in plan_units(plan=plan):
+        wanted = [pm.metric for pm in metrics if (pm.metric, unit.key) in targets]
+        if not wanted:
+            continue
         filters = unit.filters(plan.site_id, period.first, period.last, FunnelView.EVENT)
-        result = actuals.unit_funnel(
-            user=user, site_id=plan.site_id, unit=unit, month_from=period.first, month_to=period.last,
-            view=FunnelView.EVENT,
-        )  # fmt: skip
-        for pm in metrics:
-            if (pm.metric, unit.key) not in targets:
-                continue
-            metric = get_metric(pm.metric)
-            progress.lines.setdefault(pm.metric, []).append(
+        actual = metric_actuals(user=user, filters=filters, metrics=[get_metric(key) for key in wanted])
+        for key in wanted:
+            metric = get_metric(key)
+            progress.lines.setdefault(key, []).append(
                 ProgressLine(
                     unit=unit,
-                    metric=pm.metric,
-                    target=targets[(pm.metric, unit.key)],
-                    actual=_actual(metric, result, user, filters),
+                    metric=key,
+                    target=targets[(key, unit.key)],
+                    actual=actual[key].total,
                     url=metric.drill_url(filters),
                     elapsed=elapsed,
                     alert_share=plan.alert_share,
+                    base=actual[key].base_total,
                 )
             )
     return progress

@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from urllib.parse import urlencode
 
-from opscenter.targets.solver import RATE_KEYS, RATE_LABELS, Rates
-from opscenter.targets.solving import Solution
+from django.urls import reverse
 
+from opscenter.pipeline.choices import FunnelView
+from opscenter.pipeline.periods import month_label
+from opscenter.targets.solver import FALLBACK_SOURCES, MIXES, RATE_KEYS, RATE_LABELS, Rates
+from opscenter.targets.solving import ChannelLine, ChannelMonth, Solution
+from opscenter.targets.units import Unit
+
+# Short on purpose: the rate table sits in half the page; the note above it says why a fallback
+# level was used (the unit has no history for that rate).
 SOURCE_LABELS = {
     "override": "手工设定",
     "unit": "本单位近12个月",
-    "site": "院区口径（本单位无数据）",
+    "team": "小组口径",
+    "department": "部门口径",
+    "site": "院区口径",
     "missing": "缺失",
 }
+# The marks of the by-channel table, where each rate cell carries one.
+SOURCE_SHORT = {
+    "override": "手工设定",
+    "unit": "本单位",
+    "team": "小组",
+    "department": "部门",
+    "site": "院区",
+    "missing": "缺失",
+}
+LEVEL_LABELS = {"team": "小组", "department": "部门", "site": "院区"}
+
+
+def source_css(source: str) -> str:
+    """CSS modifier of a source mark: every fallback level shares the site's warning colour."""
+    return "site" if source in FALLBACK_SOURCES else source
 
 
 def fmt_value(value: int | None, money: bool) -> str:
@@ -53,12 +78,19 @@ class RateRow:
     key: str
     label: str
     unit_value: str
+    parents: list[tuple[str, str]]  # (小组 / 部门 / 院区, value), nearest first
     site_value: str
     effective: str
     source: str
     source_label: str
+    source_css: str
     override: str
     is_percent: bool
+
+
+def parent_columns(solution: Solution) -> list[str]:
+    """Headers of the parents' columns of the rate table: 小组 / 部门 / 院区."""
+    return [LEVEL_LABELS[str(unit.kind)] for unit, _rates in solution.parents]
 
 
 def rate_rows(solution: Solution, overrides: dict[str, Decimal]) -> list[RateRow]:
@@ -68,15 +100,44 @@ def rate_rows(solution: Solution, overrides: dict[str, Decimal]) -> list[RateRow
             key=key,
             label=RATE_LABELS[key],
             unit_value=fmt_rate(key, getattr(solution.unit_rates, key)),
+            parents=[
+                (LEVEL_LABELS[str(unit.kind)], fmt_rate(key, getattr(r, key))) for unit, r in solution.parents
+            ],
             site_value=fmt_rate(key, getattr(solution.site_rates, key)),
             effective=fmt_rate(key, getattr(rates, key)),
             source=solution.resolved.sources[key],
             source_label=SOURCE_LABELS[solution.resolved.sources[key]],
+            source_css=source_css(solution.resolved.sources[key]),
             override=input_value(key, overrides.get(key)),
             is_percent=key != "revenue_per_customer_fen",
         )
         for key in RATE_KEYS
     ]
+
+
+@dataclass(frozen=True)
+class FallbackNote:
+    """Rates a unit has no history for, taken from one parent level."""
+
+    level: str
+    level_label: str
+    unit_label: str  # the parent's name; empty for the site
+    labels: list[str]
+
+
+def fallback_notes(solution: Solution) -> list[FallbackNote]:
+    notes = []
+    for level, keys in solution.resolved.fallbacks_by_level().items():
+        parent = solution.parent(level)
+        notes.append(
+            FallbackNote(
+                level=level,
+                level_label=LEVEL_LABELS[level],
+                unit_label="" if level == "site" or parent is None else parent.label,
+                labels=[RATE_LABELS[key] for key in keys],
+            )
+        )
+    return notes
 
 
 def solve_chart_option(solution: Solution) -> dict[str, Any]:
@@ -119,6 +180,212 @@ def solve_chart_option(solution: Solution) -> dict[str, Any]:
                     for m in solution.months
                 ],
             },
+        ],
+    }
+
+
+NEED_KEYS = ("deals", "visits", "consultations_phone", "consultations_online")
+CHANNEL_RATE_KEYS = ("revenue_per_customer_fen", "conversion_rate", "phone_visit_rate", "online_visit_rate")
+
+
+@dataclass(frozen=True)
+class RateCell:
+    """One effective rate of a channel with its source mark and the rows it was measured on."""
+
+    key: str
+    label: str
+    value: str
+    source: str
+    mark: str
+    title: str
+    css: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    channel_id: int
+    name: str
+    url: str  # the unit's funnel in this channel over the trailing window
+    share: str
+    revenue_fen: int
+    cells: list[RateCell]
+    mix: RateCell
+    totals: dict[str, int | None]
+    months: list[ChannelMonth]
+    error: str
+    fallback_text: str  # "成交率取部门口径；电话上门率取院区口径"; empty when all its own
+    form: list[tuple[str, str, str, bool]]  # override inputs: key, label, current value, percent?
+
+
+def _funnel_url(solution: Solution, unit: Unit, channel_id: int) -> str:
+    if solution.site_id is None or solution.window is None:
+        return ""
+    filters = replace(
+        unit.filters(solution.site_id, *solution.window, FunnelView.COHORT), channel_id=channel_id
+    )
+    return f"{reverse('pipeline:funnel')}?{urlencode(filters.as_params())}"
+
+
+def _level_unit(solution: Solution, level: str) -> Unit | None:
+    return solution.unit if level == "unit" else solution.parent(level)
+
+
+# A visit rate only matters when the channel's visits come partly from that mode.
+_USED_WHEN = {"phone_visit_rate": "mix_phone", "online_visit_rate": "mix_online"}
+
+
+def _cell(solution: Solution, line: ChannelLine, key: str, label: str, value: str) -> RateCell:
+    source = line.resolved.sources[key]
+    unit = _level_unit(solution, source)
+    mark, title = SOURCE_SHORT[source], SOURCE_LABELS[source]
+    if source == "missing" and key in _USED_WHEN and not getattr(line.resolved.rates, _USED_WHEN[key]):
+        # No history anywhere, but the channel brings no visits of this mode: nothing is missing.
+        mark, title, source = "不需要", "该渠道没有此类上门，反推用不到", "unused"
+    return RateCell(
+        key=key, label=label, value=value, source=source, mark=mark, title=title,
+        css=source_css(source), url=_funnel_url(solution, unit, line.channel_id) if unit is not None else "",
+    )  # fmt: skip
+
+
+def _mix_text(rates: Rates) -> str:
+    if all(getattr(rates, key) is None for key in MIXES):
+        return "—"
+    phone, online, walk_in = (fmt_pct(getattr(rates, key) or Decimal(0)) for key in MIXES)
+    return f"电话 {phone} / 网络 {online} / 自然 {walk_in}"
+
+
+def _fallback_text(line: ChannelLine) -> str:
+    parts = []
+    for level, keys in line.resolved.fallbacks_by_level().items():
+        labels = [RATE_LABELS[key] for key in keys if key not in MIXES]
+        if any(key in MIXES for key in keys):
+            labels.append("上门构成")
+        parts.append(f"{'、'.join(labels)}取{LEVEL_LABELS[level]}口径")
+    return "；".join(parts)
+
+
+def channel_rows(solution: Solution) -> list[ChannelRow]:
+    """The by-channel section of the solve screen, one row per channel."""
+    if solution.channels is None:
+        return []
+    rows = []
+    for line in solution.channels.lines:
+        rates = line.resolved.rates
+        cells = [_cell(solution, line, key, RATE_LABELS[key], fmt_rate(key, getattr(rates, key)))
+                 for key in CHANNEL_RATE_KEYS]  # fmt: skip
+        rows.append(
+            ChannelRow(
+                channel_id=line.channel_id,
+                name=line.name,
+                url=_funnel_url(solution, solution.unit, line.channel_id),
+                share=fmt_pct(Decimal(line.share.numerator) / Decimal(line.share.denominator)),
+                revenue_fen=line.revenue_fen,
+                cells=cells,
+                mix=_cell(solution, line, "mix_phone", "上门构成", _mix_text(rates)),
+                totals={key: line.total(key) for key in NEED_KEYS},
+                months=line.months,
+                error=line.error,
+                fallback_text=_fallback_text(line),
+                form=[
+                    (
+                        key,
+                        RATE_LABELS[key],
+                        input_value(key, line.overrides.get(key)),
+                        key != "revenue_per_customer_fen",
+                    )
+                    for key in RATE_KEYS
+                ],
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class ChannelMonthTotal:
+    month: int
+    label: str
+    revenue_fen: int
+    needs: dict[str, int | None]
+
+
+def channel_month_totals(solution: Solution) -> list[ChannelMonthTotal]:
+    plan = solution.channels
+    if plan is None:
+        return []
+    return [
+        ChannelMonthTotal(
+            month=month,
+            label=month_label(month),
+            revenue_fen=plan.month_revenue(month),
+            needs={key: plan.month_total(month, key) for key in NEED_KEYS},
+        )
+        for month in plan.months
+    ]
+
+
+@dataclass(frozen=True)
+class ChannelSummary:
+    """The lines around the by-channel table: where the shares come from and the totals."""
+
+    share_note: str
+    unlabeled: str  # share of revenue from customers without a channel, "" when none
+    revenue_fen: int
+    totals: dict[str, int | None]
+
+
+def channel_summary(solution: Solution) -> ChannelSummary | None:
+    plan = solution.channels
+    if plan is None:
+        return None
+    level = plan.share_level
+    if level == "unit":
+        note = "营收占比取本单位近 12 个月各渠道成交营收"
+    elif level == "site" and solution.unit.kind == "site":
+        note = "营收占比取院区近 12 个月各渠道成交营收"
+    elif level:
+        parent = solution.parent(level)
+        name = f"“{parent.label}”" if parent is not None and level != "site" else ""
+        note = f"本单位近 12 个月没有成交，营收占比改用{LEVEL_LABELS[level]}{name}各渠道成交营收"
+    else:
+        note = ""
+    unlabeled = ""
+    if plan.unlabeled_share:
+        share = plan.unlabeled_share
+        unlabeled = fmt_pct(Decimal(share.numerator) / Decimal(share.denominator))
+    return ChannelSummary(
+        share_note=note,
+        unlabeled=unlabeled,
+        revenue_fen=plan.revenue_fen,
+        totals={key: plan.total(key) for key in NEED_KEYS},
+    )
+
+
+def channel_chart_option(solution: Solution) -> dict[str, Any]:
+    """Stacked bars: the consultations (phone + online) each channel needs, month by month."""
+    plan = solution.channels
+    months = plan.months if plan else []
+    lines = plan.lines if plan else []
+
+    def consultations(need) -> int | None:
+        return None if need is None else need.consultations_phone + need.consultations_online
+
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0, "type": "scroll"},
+        "grid": {"left": 56, "right": 24, "top": 36, "bottom": 56},
+        "xAxis": {"type": "category", "data": [f"{m % 100}月" for m in months]},
+        "yAxis": {"type": "value", "name": "需要咨询量", "minInterval": 1},
+        "series": [
+            {
+                "name": line.name,
+                "type": "bar",
+                "stack": "consultations",
+                "barMaxWidth": 28,
+                "emphasis": {"focus": "series"},
+                "data": [consultations(m.need) for m in line.months],
+            }
+            for line in lines
         ],
     }
 

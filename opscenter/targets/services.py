@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from opscenter.core import audit
@@ -20,6 +20,7 @@ from opscenter.core.exceptions import NotFound, ValidationError
 from opscenter.core.scoping import Scope
 from opscenter.org.models import Department, Site, Staff, Team
 from opscenter.org.selectors import scope_for
+from opscenter.pipeline.models import Channel
 from opscenter.targets import actuals, solver
 from opscenter.targets.choices import TRANSITIONS, PlanStatus, SplitMethod, UnitKind
 from opscenter.targets.constants import MONEY_METRIC, SOLVED_METRICS
@@ -93,7 +94,7 @@ def plan_create(
         key: _check_target(value, metric_label(key)) for key, value in targets.items() if value is not None
     }
     for key in wanted:
-        get_metric(key)
+        get_metric(key, site_kind=site.kind)
     if solve_from_revenue and not wanted.get(MONEY_METRIC):
         raise ValidationError("根据营收反推需要填写年度营收目标（大于 0）", field="revenue")
     if not wanted:
@@ -363,38 +364,64 @@ def plan_revise(*, actor, plan_id: int) -> TargetPlan:
             for source, made in zip(sources, Allocation.objects.bulk_create(batch), strict=True):
                 new_ids[source.pk] = made
     RateOverride.objects.bulk_create(
-        RateOverride(plan=new, unit_key=o.unit_key, rate=o.rate, value=o.value)
+        RateOverride(plan=new, unit_key=o.unit_key, channel_id=o.channel_id, rate=o.rate, value=o.value)
         for o in plan.rate_overrides.all()
     )
     audit.record_event(new, f"由 v{plan.version} 修订生成")
     return new
 
 
+def _override_channel(plan: TargetPlan, channel_id: int | None) -> Channel | None:
+    """The channel of a by-channel override: a shared channel or one of the plan's site."""
+    if channel_id is None:
+        return None
+    channel = Channel.objects.filter(Q(site__isnull=True) | Q(site_id=plan.site_id), pk=channel_id).first()
+    if channel is None:
+        raise ValidationError("渠道不存在或不属于该院区", field="channel")
+    return channel
+
+
 @as_actor
 @transaction.atomic
-def rate_overrides_set(*, actor, plan_id: int, unit_key: str, values: Mapping[str, Decimal | None]) -> int:
-    """Set (or, with None, clear) a unit's funnel rates by hand. Proportions are fractions
-    (0.35 = 35%), 人均贡献额 is in fen. Returns how many overrides the unit now has."""
+def rate_overrides_set(
+    *,
+    actor,
+    plan_id: int,
+    unit_key: str,
+    values: Mapping[str, Decimal | None],
+    channel_id: int | None = None,
+) -> int:
+    """Set (or, with None, clear) a unit's funnel rates by hand: its rates across all channels, or
+    with `channel_id` the rates of one source channel (the by-channel back-solve). Proportions are
+    fractions (0.35 = 35%), 人均贡献额 is in fen. Returns how many overrides the unit (or the
+    unit's channel) now has."""
     scope = _scope(actor, "targets.change_rateoverride")
     plan = _plan_for_write(scope, plan_id)
     if plan.status == PlanStatus.SUPERSEDED:
         raise ValidationError("已被替代的计划不能修改", field="plan")
     parse_unit_key(unit_key)
+    channel = _override_channel(plan, channel_id)
     unknown = set(values) - set(solver.RATE_KEYS)
     if unknown:
         raise ValidationError(f"未知的转化率：{', '.join(sorted(unknown))}", field="rate")
-    solver.validate_rates(solver.Rates(**{k: v for k, v in values.items() if v is not None}))
+    try:
+        solver.validate_rates(solver.Rates(**{k: v for k, v in values.items() if v is not None}))
+    except ValidationError as exc:
+        if channel is None:
+            raise
+        raise ValidationError(f"渠道“{channel.name}”：{exc.message}", field=exc.field) from exc
+    existing = {o.rate: o for o in RateOverride.objects.filter(plan=plan, unit_key=unit_key, channel=channel)}
     for key, value in values.items():
-        current = RateOverride.objects.filter(plan=plan, unit_key=unit_key, rate=key).first()
+        current = existing.get(key)
         if value is None:
             if current is not None:
                 current.delete()
         elif current is None:
-            RateOverride.objects.create(plan=plan, unit_key=unit_key, rate=key, value=value)
+            RateOverride.objects.create(plan=plan, unit_key=unit_key, channel=channel, rate=key, value=value)
         elif current.value != value:
             current.value = value
             current.save(update_fields=["value"])
-    return RateOverride.objects.filter(plan=plan, unit_key=unit_key).count()
+    return RateOverride.objects.filter(plan=plan, unit_key=unit_key, channel=channel).count()
 
 
 def notification_mark_read(*, actor, notification_id: int | None = None) -> int:

@@ -17,7 +17,7 @@ counts are expectations, shown to one decimal; expected revenue is rounded half-
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -67,42 +67,81 @@ class Rates:
 RATE_KEYS = tuple(f.name for f in fields(Rates))
 
 
+# Where an effective rate came from. The fallback levels are the unit's parents, nearest first:
+# staff → team → department → site (targets/units.py).
+FALLBACK_SOURCES = ("team", "department", "site")
+SOURCES = ("override", "unit", *FALLBACK_SOURCES, "missing")
+
+
 @dataclass(frozen=True)
 class ResolvedRates:
-    """Rates with where each came from: "override", "unit" (its own trailing actuals), "site"
-    (fallback: the unit has no history for it) or "missing"."""
+    """Rates with where each came from: "override", "unit" (its own trailing actuals), a
+    fallback level ("team", "department", "site": the unit has no history for it, the nearest
+    parent that has one is used) or "missing"."""
 
     rates: Rates
     sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def fallbacks(self) -> list[str]:
-        return [key for key, source in self.sources.items() if source == "site"]
+        return [key for key, source in self.sources.items() if source in FALLBACK_SOURCES]
+
+    def fallbacks_by_level(self) -> dict[str, list[str]]:
+        """Fallback rate keys grouped by the level they came from, nearest level first."""
+        grouped: dict[str, list[str]] = {}
+        for level in FALLBACK_SOURCES:
+            keys = [key for key, source in self.sources.items() if source == level]
+            if keys:
+                grouped[level] = keys
+        return grouped
+
+
+def _has_mix(rates: Rates) -> bool:
+    return any(getattr(rates, key) for key in MIXES)
 
 
 def resolve_rates(
-    unit: Rates, site: Rates | None = None, overrides: Mapping[str, Decimal | None] | None = None
+    unit: Rates,
+    site: Rates | None = None,
+    overrides: Mapping[str, Decimal | None] | None = None,
+    *,
+    parents: Sequence[tuple[str, Rates]] = (),
 ) -> ResolvedRates:
-    """Override, else the unit's own actual, else the site's actual (the screen says so).
+    """Override, else the unit's own actual, else the nearest parent's actual (`parents`, nearest
+    first, e.g. [("department", …)]), else the site's; the screen says which.
 
-    The visit mix falls back as a whole: a unit with no visits at all takes the site's mix.
+    The visit mix falls back as a whole: a unit with no visits at all takes the mix of the nearest
+    level that has visits, so its three shares always come from one place and add up to 1.
     """
     overrides = overrides or {}
+    chain = [*parents, *([("site", site)] if site is not None else [])]
+    mix_level = next(((level, rates) for level, rates in chain if _has_mix(rates)), None)
+    unit_has_mix = _has_mix(unit)
     values: dict[str, Decimal | None] = {}
     sources: dict[str, str] = {}
-    unit_has_mix = any(getattr(unit, key) for key in MIXES)
     for key in RATE_KEYS:
-        own = getattr(unit, key)
-        if key in MIXES and not unit_has_mix:
-            own = None
         if overrides.get(key) is not None:
             values[key], sources[key] = Decimal(overrides[key]), "override"
-        elif own is not None:
+            continue
+        if key in MIXES:
+            if unit_has_mix:
+                values[key], sources[key] = getattr(unit, key), "unit"
+            elif mix_level is not None:
+                values[key], sources[key] = getattr(mix_level[1], key), mix_level[0]
+            else:
+                values[key], sources[key] = None, "missing"
+            continue
+        own = getattr(unit, key)
+        if own is not None:
             values[key], sources[key] = own, "unit"
-        elif site is not None and getattr(site, key) is not None:
-            values[key], sources[key] = getattr(site, key), "site"
-        else:
+            continue
+        found = next(
+            ((level, getattr(rates, key)) for level, rates in chain if getattr(rates, key) is not None), None
+        )
+        if found is None:
             values[key], sources[key] = None, "missing"
+        else:
+            sources[key], values[key] = found
     return ResolvedRates(rates=Rates(**values), sources=sources)
 
 

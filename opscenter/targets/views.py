@@ -94,7 +94,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 site_id=data["site"],
                 year=data["year"],
-                targets={MONEY_METRIC: yuan_to_fen(data["revenue"])},
+                targets=form.targets(),
                 month_split=data["month_split"],
                 solve_from_revenue=data["solve_from_revenue"],
                 name=data["name"],
@@ -305,6 +305,20 @@ def _solve_unit(request: HttpRequest, plan) -> tuple[Unit, list[Unit]]:
     return unit, units
 
 
+def _solve_url(plan, unit: Unit, anchor: str = "") -> str:
+    return f"{reverse('targets:plan_solve', args=[plan.pk])}?unit={unit.key}{anchor}"
+
+
+def _posted_channel(request: HttpRequest) -> int | None:
+    """The channel of a by-channel override form (None: the unit's rates across channels)."""
+    raw = request.POST.get("channel") or ""
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValidationError("渠道不正确", field="channel")
+    return int(raw)
+
+
 @domain_errors
 def plan_solve(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, plan_id=plan_id)
@@ -312,26 +326,33 @@ def plan_solve(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = RatesForm(request.POST or None)
     can_edit = scope_for(request.user).writes_site(plan.site_id) and plan.status != PlanStatus.SUPERSEDED
     if request.method == "POST":
+        anchor = "#channel-plan" if request.POST.get("channel") else ""
         if form.is_valid():
             try:
+                channel_id = _posted_channel(request)
                 services.rate_overrides_set(actor=request.user, plan_id=plan.pk, unit_key=unit.key,
-                                            values=form.values())  # fmt: skip
+                                            values=form.values(), channel_id=channel_id)  # fmt: skip
             except ValidationError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"已保存{unit.label}的转化率设定")
+                what = "各渠道" if channel_id is None else "该渠道"
+                messages.success(request, f"已保存{unit.label}{what}的转化率设定")
         else:
             messages.error(request, "转化率应为数字")
-        return _redirect(request, f"{reverse('targets:plan_solve', args=[plan.pk])}?unit={unit.key}")
+        return _redirect(request, _solve_url(plan, unit, anchor))
     solution = plan_solution(user=request.user, plan=plan, unit=unit)
-    overrides: dict[str, Decimal] = {o.rate: o.value for o in plan.rate_overrides.filter(unit_key=unit.key)}
     context = {
         "plan": plan,
         "unit": unit,
         "units": units,
         "solution": solution,
-        "rates": screens.rate_rows(solution, overrides),
-        "fallbacks": [r for r in screens.rate_rows(solution, overrides) if r.source == "site"],
+        "rates": screens.rate_rows(solution, solution.overrides),
+        "parent_columns": screens.parent_columns(solution),
+        "fallbacks": screens.fallback_notes(solution),
+        "channels": solution.channels,
+        "channel_rows": screens.channel_rows(solution),
+        "channel_months": screens.channel_month_totals(solution),
+        "channel_summary": screens.channel_summary(solution),
         "can_edit": can_edit,
         "section": "plans",
     }
@@ -341,9 +362,14 @@ def plan_solve(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_GET
 @domain_errors
 def plan_solve_data(request: HttpRequest, plan_id: int) -> JsonResponse:
+    """The solve screen's charts: the unit as a whole, or `?chart=channels` the consultations
+    each channel needs (stacked by month)."""
     plan = selectors.plan_get(user=request.user, plan_id=plan_id)
     unit, _units = _solve_unit(request, plan)
-    return JsonResponse(screens.solve_chart_option(plan_solution(user=request.user, plan=plan, unit=unit)))
+    solution = plan_solution(user=request.user, plan=plan, unit=unit)
+    if request.GET.get("chart") == "channels":
+        return JsonResponse(screens.channel_chart_option(solution))
+    return JsonResponse(screens.solve_chart_option(solution))
 
 
 def _progress(request: HttpRequest, plan):

@@ -107,11 +107,12 @@ def test_operations_manager_plans_2027_and_follows_this_years_plan(
     page.get_by_role("link", name="漏斗反推").click()
     expect(page.locator("#back-table")).to_be_visible()
     expect(page.locator("#forward-table")).to_be_visible()
-    expect(page.locator(".chart")).to_have_attribute("data-chart-state", "ready", timeout=15_000)
+    expect(page.locator("#solve-chart")).to_have_attribute("data-chart-state", "ready", timeout=15_000)
     page.select_option("#solve-unit", label="小组 · 三组")
     page.get_by_role("button", name="查看").click()
-    expect(page.locator("#fallback-note")).to_contain_text("已改用院区的转化率")
-    expect(page.locator(".chart")).to_have_attribute("data-chart-state", "ready", timeout=15_000)
+    expect(page.locator("#fallback-note")).to_contain_text("已改用部门“市场部”的转化率")
+    expect(page.locator("#solve-chart")).to_have_attribute("data-chart-state", "ready", timeout=15_000)
+    expect(page.locator("#channel-chart")).to_have_attribute("data-chart-state", "ready", timeout=15_000)
     shoot(page, screenshots, "04-solve-fallback")
 
     # --- this year's active plan: actual vs target, drill-down ---------------------------------------

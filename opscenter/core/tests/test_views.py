@@ -230,7 +230,7 @@ def test_permission_denied_page(rf, personas):
 
 
 def test_home_query_count_is_pinned(consultant_client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):  # … + the unread-notification badge
         consultant_client.get(reverse("core:home"))
 
 
@@ -241,5 +241,5 @@ def test_token_page_query_count_does_not_grow_with_tokens(
         token, _raw = services.api_token_create(user=personas.consultant_a, name=f"脚本{n}")
     services.api_token_revoke(user=personas.consultant_a, token_id=token.pk)
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         consultant_client.get(reverse("core:token_list"))

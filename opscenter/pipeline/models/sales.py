@@ -177,6 +177,8 @@ class FollowUp(ImportTracked):
         indexes = [
             models.Index(fields=["site", "done_on", "scheduled_on"], name="followup_due_idx"),
             models.Index(fields=["customer", "done_on"], name="followup_customer_idx"),
+            # Follow-up completion targets count by scheduled month (pipeline.selectors.followups).
+            models.Index(fields=["month", "site"], name="followup_month_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,8 +3,16 @@
 Import from here: `from opscenter.pipeline import selectors; selectors.funnel(user=…, filters=…)`.
 """
 
+from opscenter.pipeline.selectors.channels import ChannelFunnel, funnel_by_channel
 from opscenter.pipeline.selectors.disputes import dispute_get, dispute_list
+from opscenter.pipeline.selectors.followups import (
+    FOLLOWUP_METRICS,
+    followup_counts,
+    followup_metric_label,
+    followup_rows,
+)
 from opscenter.pipeline.selectors.funnel import (
+    ALL_METRICS,
     METRICS,
     RATES,
     Funnel,
@@ -12,6 +20,7 @@ from opscenter.pipeline.selectors.funnel import (
     FunnelRow,
     funnel,
     funnel_rows,
+    metric_counts,
     metric_label,
     parse_funnel_filters,
 )
@@ -40,9 +49,12 @@ from opscenter.pipeline.selectors.records import (
 from opscenter.pipeline.selectors.shares import TABLES, Share, share_rows, share_table
 
 __all__ = [
+    "ALL_METRICS",
+    "FOLLOWUP_METRICS",
     "METRICS",
     "RATES",
     "TABLES",
+    "ChannelFunnel",
     "Funnel",
     "FunnelFilters",
     "FunnelRow",
@@ -62,10 +74,15 @@ __all__ = [
     "dispute_list",
     "exit_list",
     "exit_reason_list",
+    "followup_counts",
     "followup_get",
     "followup_list",
+    "followup_metric_label",
+    "followup_rows",
     "funnel",
+    "funnel_by_channel",
     "funnel_rows",
+    "metric_counts",
     "metric_label",
     "ownership_history",
     "parse_funnel_filters",

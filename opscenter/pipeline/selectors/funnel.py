@@ -12,6 +12,9 @@ Counting model — every number counts rows of one event table, so each cell has
 * Visits: by source — phone, online (local / out-of-town), walk-in (自然上门); `visits_new` are
   visits of customers with no signed deal yet.
 * Deals: signed deals; `deals_new` are customers' first deals (新顾客成交). Revenue is their amount.
+* New residents (elder care, 新入住): new-customer signed deals by stay type (试住/短住/长住) and by
+  care zone. Not computed by `funnel()` (the covering indexes do not carry those columns) but by
+  `metric_counts`, under the same scope and filters, and drilled down by `funnel_rows` alike.
 * Rates: 电话预约率 = phone appointments ÷ phone consultations; 网络预约率 = online local
   appointments ÷ online local consultations; 电话上门率 / 网络上门率 likewise with visits (online
   on local prospects only, as seed 004 does); 爽约率 = no-shows ÷ (arrived + no-shows);
@@ -31,7 +34,7 @@ count), each answered from the covering index `(month | cohort_month, site, …)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -45,10 +48,12 @@ from opscenter.org.selectors import scope_for
 from opscenter.pipeline.choices import (
     AppointmentMode,
     AppointmentStatus,
+    CareZone,
     ChannelKind,
     ConsultationMode,
     DealStatus,
     FunnelView,
+    StayType,
     VisitSource,
 )
 from opscenter.pipeline.constants import RATE_PLACES
@@ -68,15 +73,30 @@ _SIGNED = Q(status=DealStatus.SIGNED)
 
 @dataclass(frozen=True)
 class Metric:
-    """A counted cell: the rows of `model` matching `condition` (plus the funnel's filters)."""
+    """A counted cell: the rows of `model` matching `condition` (plus the funnel's filters).
+
+    `in_funnel=False`: a count `funnel()` leaves out — its condition reads columns the covering
+    indexes do not carry (stay type, care zone), so computing it there would cost every funnel an
+    index-only scan. It is counted on demand by `metric_counts` and drills down like any cell.
+    """
 
     key: str
     label: str
     model: type[Model]
     condition: Q
+    in_funnel: bool = True
 
 
-METRICS: dict[str, Metric] = {
+_NEW_SIGNED = _SIGNED & Q(is_new_customer=True)
+
+
+def _resident(value: str, label: str, condition: Q) -> Metric:
+    return Metric(
+        f"residents_new_{value}", f"新入住 · {label}", Deal, _NEW_SIGNED & condition, in_funnel=False
+    )
+
+
+ALL_METRICS: dict[str, Metric] = {
     m.key: m
     for m in (
         Metric("consultations", "咨询量", Consultation, Q()),
@@ -127,9 +147,16 @@ METRICS: dict[str, Metric] = {
         Metric("visits_walk_in", "自然上门量", Visit, Q(source=VisitSource.WALK_IN)),
         Metric("visits_new", "新顾客上门量", Visit, Q(is_new_customer=True)),
         Metric("deals", "成交量", Deal, _SIGNED),
-        Metric("deals_new", "新顾客成交量", Deal, _SIGNED & Q(is_new_customer=True)),
+        Metric("deals_new", "新顾客成交量", Deal, _NEW_SIGNED),
+        # Elder care: new residents (a new customer's signed stay contract) by stay type and by
+        # care zone, dated like any deal (the signing month in the event view); a clinic's
+        # deals have neither and never count here.
+        *(_resident(value, label, Q(stay_type=value)) for value, label in StayType.choices),
+        *(_resident(value, label, Q(care_zone=value)) for value, label in CareZone.choices),
     )
 }
+# The cells `funnel()` computes (and `FunnelRow.counts` holds).
+METRICS: dict[str, Metric] = {key: m for key, m in ALL_METRICS.items() if m.in_funnel}
 
 # rate key → (label, numerator metric, denominator metric)
 RATES: dict[str, tuple[str, str, str]] = {
@@ -389,23 +416,52 @@ def funnel(*, user, filters: FunnelFilters) -> Funnel:
     return Funnel(filters=filters, months=list(rows.values()), total=total)
 
 
+def metric_counts(*, user, filters: FunnelFilters, keys: Iterable[str]) -> dict[int, dict[str, int]]:
+    """Counts of any count keys of ALL_METRICS (typically those `funnel()` leaves out), month by
+    month: {yyyymm: {key: n}} for every month of the period, zeros included. One grouped query
+    per event table involved, under exactly the scope and filters of `funnel()` and `funnel_rows`.
+    """
+    wanted = list(dict.fromkeys(keys))
+    unknown = [key for key in wanted if key not in ALL_METRICS]
+    if unknown:
+        raise ValidationError(f"未知的漏斗指标：{'、'.join(unknown)}", field="metric")
+    months = {month: dict.fromkeys(wanted, 0) for month in month_span(filters.month_from, filters.month_to)}
+    month_field = filters.month_field
+    for model in _MODELS:
+        annotations = {
+            key: Count("site_id", filter=ALL_METRICS[key].condition)
+            for key in wanted
+            if ALL_METRICS[key].model is model
+        }
+        if not annotations:
+            continue
+        grouped = (
+            _base(user, model, filters).values(month_field).annotate(**annotations).order_by(month_field)
+        )
+        for values in grouped:
+            row = months[values[month_field]]
+            for key in annotations:
+                row[key] = values[key]
+    return months
+
+
 def funnel_rows(*, user, metric: str, filters: FunnelFilters) -> QuerySet:
-    """Exactly the rows counted in a funnel cell: `metric` is a count key (METRICS), a rate key
-    (its numerator's rows) or a money key (the signed deals). Narrow to one month with
-    `filters.for_month(m)`.
+    """Exactly the rows counted in a funnel cell: `metric` is a count key (ALL_METRICS, whether
+    `funnel()` computes it or `metric_counts` does), a rate key (its numerator's rows) or a money
+    key (the signed deals). Narrow to one month with `filters.for_month(m)`.
     """
     key = DRILL_METRIC.get(metric, metric)
-    if key not in METRICS:
+    if key not in ALL_METRICS:
         raise ValidationError(f"未知的漏斗指标：{metric}", field="metric")
-    spec = METRICS[key]
+    spec = ALL_METRICS[key]
     qs = _base(user, spec.model, filters).filter(spec.condition)
     return qs.select_related("customer", "owner").order_by(filters.month_field, "pk")
 
 
 def metric_label(metric: str) -> str:
     """The Chinese label of any funnel cell key (count, rate or money)."""
-    if metric in METRICS:
-        return METRICS[metric].label
+    if metric in ALL_METRICS:
+        return ALL_METRICS[metric].label
     if metric in RATES:
         return RATES[metric][0]
     return MONEY_LABELS.get(metric, metric)

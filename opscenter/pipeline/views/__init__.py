@@ -28,7 +28,12 @@ from opscenter.pipeline.views.events import (
     visit_quick,
     visit_triage,
 )
-from opscenter.pipeline.views.followups import followup_complete, followup_schedule, followups_due
+from opscenter.pipeline.views.followups import (
+    followup_complete,
+    followup_rows,
+    followup_schedule,
+    followups_due,
+)
 from opscenter.pipeline.views.funnel import funnel, funnel_data, funnel_rows
 
 __all__ = [
@@ -47,6 +52,7 @@ __all__ = [
     "deal_record",
     "exit_record",
     "followup_complete",
+    "followup_rows",
     "followup_schedule",
     "followups_due",
     "funnel",

@@ -1,7 +1,8 @@
 """The Excel downloads of the pipeline's list pages other than the customer list: the follow-ups
-due and the rows behind a funnel number. Each table mirrors the columns its page shows and goes
-through `imports.tables` (one query, yuan and dates formatted, formula-like text neutralised);
-the views pass the same scoped, filtered queryset they page through on screen."""
+due, the rows behind a funnel number and the follow-ups behind a completion number. Each table
+mirrors the columns its page shows and goes through `imports.tables` (one query, yuan and dates
+formatted, formula-like text neutralised); the views pass the same scoped, filtered queryset they
+page through on screen."""
 
 from __future__ import annotations
 
@@ -117,3 +118,17 @@ def followups_due_response(rows: QuerySet[FollowUp], *, today: dt.date) -> FileR
         ExportColumn("归属咨询师", "customer__owner__name"),
     )
     return export_response("今日回访", table, rows)
+
+
+def followup_rows_response(title: str, rows: QuerySet[FollowUp]) -> FileResponse:
+    """The follow-ups behind a completion number, with the columns of their page."""
+    table = (
+        ExportColumn("客户", "customer__name"),
+        ExportColumn("计划日期", "scheduled_on", "date"),
+        ExportColumn("完成日期", "done_on", "date"),
+        ExportColumn("结果", "outcome", labels=choice_labels(FollowUp, "outcome")),
+        ExportColumn("满意度", "satisfaction", labels=choice_labels(FollowUp, "satisfaction")),
+        ExportColumn("回访人", "staff__name", convert=lambda name: name or "未指定回访人"),
+        ExportColumn("回访方式", "channel", labels=choice_labels(FollowUp, "channel")),
+    )
+    return export_response(f"{title}明细", table, rows, sheet_name=title)

@@ -1,18 +1,26 @@
-"""Follow-ups (回访): schedule one on a customer, record its outcome, and the list due today."""
+"""Follow-ups (回访): schedule one on a customer, record its outcome, the list due today, and the
+follow-ups behind a completion number (targets' 回访完成量)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from opscenter.core.exceptions import ValidationError
+from opscenter.org.selectors import scope_for
 from opscenter.pipeline import screens, selectors, services
 from opscenter.pipeline.forms import FollowUpCompleteForm, FollowUpScheduleForm
 from opscenter.pipeline.views._common import domain_errors, entry
-from opscenter.pipeline.views.exports import followups_due_response, wants_xlsx
+from opscenter.pipeline.views.exports import followup_rows_response, followups_due_response, wants_xlsx
+
+ROWS_PAGE_SIZE = 100
 
 
 @domain_errors
@@ -93,3 +101,44 @@ def followups_due(request: HttpRequest) -> HttpResponse:
         "today_total": sum(len(g.today) for g in groups),
     }
     return render(request, "pipeline/followups_due.html", context)
+
+
+@require_GET
+@domain_errors
+def followup_rows(request: HttpRequest) -> HttpResponse:
+    """The follow-ups behind a completion number: `metric` followups_done (default) or
+    followups_scheduled, with the funnel's filter parameters (`parse_funnel_filters`); the page
+    also shows done ÷ scheduled for the same filters. `?format=xlsx` downloads every row."""
+    scope_for(request.user).require("pipeline.view_followup")
+    metric = request.GET.get("metric") or "followups_done"
+    try:
+        filters = selectors.parse_funnel_filters(request.GET)
+        rows = selectors.followup_rows(user=request.user, filters=filters, metric=metric)
+    except ValidationError as exc:
+        raise Http404(exc.message) from exc
+    title = selectors.followup_metric_label(metric)
+    if wants_xlsx(request):
+        return followup_rows_response(title, rows)
+    months = selectors.followup_counts(user=request.user, filters=filters)
+    done = sum(m["followups_done"] for m in months.values())
+    scheduled = sum(m["followups_scheduled"] for m in months.values())
+    page = Paginator(rows, ROWS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    params = filters.as_params()
+    base = reverse("pipeline:followup_rows")
+    context = {
+        "page": page,
+        "title": title,
+        "metric": metric,
+        "filters": filters,
+        "query": query.urlencode(),
+        "month_from": params["month_from"],
+        "month_to": params["month_to"],
+        "done": done,
+        "scheduled": scheduled,
+        "rate": f"{done / scheduled * 100:.1f}%" if scheduled else "—",
+        "done_url": f"{base}?{urlencode({**params, 'metric': 'followups_done'})}",
+        "scheduled_url": f"{base}?{urlencode({**params, 'metric': 'followups_scheduled'})}",
+    }
+    return render(request, "pipeline/followup_rows.html", context)

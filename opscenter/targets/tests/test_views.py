@@ -75,7 +75,12 @@ def test_solve_page_shows_both_directions_and_the_fallback(client, personas, pla
     page = client.get(reverse("targets:plan_solve", args=[plan_2026.pk]) + f"?unit=team:{team_b.pk}")
     body = page.content.decode()
     assert page.status_code == 200
-    assert 'id="fallback-note"' in body and "已改用院区的转化率" in body
+    # 二组 has no history: its department (市场部, where 一组 did all the work) comes before the site.
+    assert 'id="fallback-note"' in body and "已改用部门“市场部”的转化率" in body
+    assert {r.source for r in page.context["rates"]} == {"department"}
+    assert 'id="channel-plan"' in body
+    site = client.get(reverse("targets:plan_solve", args=[plan_2026.pk]) + "?unit=site").content.decode()
+    assert 'id="fallback-note"' not in site
     assert 'id="back-table"' in body and 'id="forward-table"' in body
     chart = client.get(reverse("targets:plan_solve_data", args=[plan_2026.pk]) + "?unit=site").json()
     assert [s["name"] for s in chart["series"]] == ["营收目标", "按计划咨询预计营收", "需要咨询量(电话+网络)"]
@@ -118,3 +123,42 @@ def test_notifications_page_lists_and_marks_read(client, personas):
     assert "目标预警：一组" in page.content.decode()
     client.post(reverse("targets:notification_read"))
     assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_plan_form_takes_yearly_targets_of_other_metrics(client, personas, history, frozen_today):
+    """New residents and follow-up completion get a yearly target on the same form, split by month."""
+    client.force_login(personas.ops_a)
+    page = client.get(reverse("targets:plan_create")).content.decode()
+    assert "新入住 · 长住" in page and "回访完成量" in page and "仅养老社区" in page
+    response = client.post(reverse("targets:plan_create"), {
+        "site": personas.site_a.pk, "year": 2027, "revenue": "", "month_split": "even",
+        "metric_residents_new_long": "24", "metric_followups_done": "1200",
+    })  # fmt: skip
+    plan = TargetPlan.objects.get()
+    assert response.status_code == 302
+    targets = dict(PlanMetric.objects.filter(plan=plan).values_list("metric", "annual_target"))
+    assert targets == {"residents_new_long": 24, "followups_done": 1200}
+    assert list(
+        plan.metrics.get(metric="residents_new_long").allocations.order_by("month").values_list("target", flat=True)
+    ) == [2] * 12
+
+
+def test_plan_form_refuses_elder_care_metrics_for_a_clinic(client, personas, history, frozen_today):
+    client.force_login(personas.ops_b)
+    response = client.post(reverse("targets:plan_create"), {
+        "site": personas.site_b.pk, "year": 2027, "revenue": "100000", "month_split": "even",
+        "metric_residents_new_long": "5",
+    })  # fmt: skip
+    assert response.status_code == 200
+    assert "“新入住 · 长住”只适用于养老社区" in response.content.decode()
+    assert not TargetPlan.objects.exists()
+
+
+def test_plan_form_needs_revenue_to_back_solve(client, personas, history, frozen_today):
+    client.force_login(personas.ops_a)
+    response = client.post(reverse("targets:plan_create"), {
+        "site": personas.site_a.pk, "year": 2027, "month_split": "even", "solve_from_revenue": "on",
+        "metric_followups_done": "100",
+    })  # fmt: skip
+    assert response.status_code == 200 and "根据营收反推需要填写年度营收目标" in response.content.decode()
+    assert not TargetPlan.objects.exists()
