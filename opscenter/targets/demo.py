@@ -1,5 +1,8 @@
 """Demo step: a 2026 plan per demo site (active, from the demo's actual Dec 2025 – Nov 2026
 revenue plus 10%, split by last year's shape and to the sales teams) and a 2027 draft (+20%).
+Besides revenue (and what it back-solves to), each plan targets the other metrics the site has
+history for — follow-up completion everywhere, new residents by stay type at the elder-care
+community — at the same growth over their trailing year.
 Idempotent: a site that already has a plan for the year is skipped."""
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from opscenter.pipeline.choices import FunnelView
 from opscenter.targets import actuals, services
 from opscenter.targets.choices import PlanStatus, SplitMethod
 from opscenter.targets.constants import MONEY_METRIC
+from opscenter.targets.metrics import metrics_for_site
 from opscenter.targets.models import TargetPlan
 from opscenter.targets.solving import SITE_UNIT
 
@@ -37,6 +41,13 @@ def generate(*, seed: int, stdout) -> None:
         if not base:
             stdout.write(f"{site.name} 没有成交数据，跳过目标计划 (no pipeline data)")
             continue
+        # Other metrics with a trailing year of history (counts, not money) get a grown target too.
+        others = [
+            key for key, m in metrics_for_site(site.kind).items() if m.funnel_key is None and not m.money
+        ]
+        history = actuals.seasonal_history(user=actor, site_id=site.pk, units=[SITE_UNIT], metrics=others,
+                                           today=TODAY)[SITE_UNIT.key]  # fmt: skip
+        trailing = {key: sum(values) for key, values in history.items() if sum(values)}
         teams = [
             f"team:{t.pk}" for t in Team.objects.filter(department__site=site, department__kind="marketing")
         ]
@@ -46,7 +57,10 @@ def generate(*, seed: int, stdout) -> None:
                 continue
             plan = services.plan_create(
                 actor=actor, site_id=site.pk, year=year,
-                targets={MONEY_METRIC: _round_to_10k_yuan(base * growth // 100)},
+                targets={
+                    MONEY_METRIC: _round_to_10k_yuan(base * growth // 100),
+                    **{key: -(-n * growth // 100) for key, n in trailing.items()},
+                },
                 month_split=SplitMethod.SEASONAL, solve_from_revenue=True, today=TODAY,
                 name=f"{year} 年经营目标",
             )  # fmt: skip
