@@ -111,6 +111,7 @@ def test_each_actual_drills_down_to_exactly_its_rows(client, personas, residents
     page = client.get(site.url)
     assert "新入住 · 短住" in page.content.decode()
     assert [d.customer.name for d in page.context["page"].object_list] == ["客户丙"]
+    assert "新顾客成交 · 短住" in page.content.decode()  # the row says why it counts
 
 
 def test_another_site_follows_the_link_and_sees_no_rows(client, personas, residents):
