@@ -1,12 +1,16 @@
 """Set-based tier evaluation: one rule set compiled into one SQL statement.
 
-For a site (or one customer) the statement aggregates the member's summary rows per customer,
-turns each condition into a 0/1 column, each criterion into a 0/1 column, and picks the tier with
-a CASE over the levels in priority order — the same text on SQLite and PostgreSQL. Two sources:
+For a site (or one customer) the statement reads the member's summary rows, turns each criterion
+into a 0/1 column (its conditions joined by AND / OR), and picks the tier with a CASE over the
+levels in priority order — the same text on SQLite and PostgreSQL. Two sources:
 
-* fast: the `MemberMonth` running aggregates (month 0 = all-time totals), used when evaluating
-  as of today or later (no transaction, follow-up or dispute can be dated in the future);
-* raw: the same monthly rows computed from the raw tables up to `as_of` (past dates; tests).
+* fast: the `MemberMonth` running aggregates, used when evaluating as of today or later (no
+  transaction, follow-up or dispute can be dated in the future). The member's month-0 row (the
+  all-time totals) is read as it is — one row per member, no GROUP BY, which is most of the
+  speed at a million members — and only metrics over a window of months (最近 N 个月, 本自然年)
+  are summed from the monthly rows of that window, joined on;
+* raw: the same monthly rows computed from the raw tables up to `as_of` (past dates; tests),
+  aggregated per customer.
 
 A member is a customer of the site with at least one purchase up to `as_of` (seed 004: 凡是有过
 消费记录的顾客均是会员).
@@ -24,10 +28,8 @@ from django.utils import timezone
 from opscenter.members import aggregates
 from opscenter.members.choices import Combine, Match, Metric, Op, WindowKind
 from opscenter.members.models import MemberMonth
-from opscenter.members.rules import ordered_levels, resolve_window
+from opscenter.members.rules import Window, ordered_levels, resolve_window
 from opscenter.pipeline.models import Dispute
-
-DISPUTE_METRICS = frozenset({Metric.OPEN_DISPUTE, Metric.SETTLED_DISPUTE})
 
 
 @dataclass
@@ -40,11 +42,46 @@ class _Params:
         return f"%({name})s"
 
 
-def _window_pred(window: dict[str, Any], as_of_month: int, fast: bool) -> str:
-    resolved = resolve_window(window, as_of_month)
-    if resolved.lo is None:
-        return "f.month = 0" if fast else "f.month > 0"
-    return f"f.month BETWEEN {int(resolved.lo)} AND {int(resolved.hi)}"
+@dataclass
+class _Fact:
+    """A metric read from the member's summary rows: `agg` of `col` (over `f`) in `window`."""
+
+    agg: str  # SUM or MAX
+    col: str
+    window: Window
+
+
+def _windowed(fact: _Fact, all_time: str) -> str:
+    """The aggregate of the fact over its window; `all_time` is the predicate of an unbounded one."""
+    w = fact.window
+    pred = all_time if w.lo is None else f"f.month BETWEEN {int(w.lo)} AND {int(w.hi)}"
+    return f"{fact.agg}(CASE WHEN {pred} THEN {fact.col}{' ELSE 0' if fact.agg == 'SUM' else ''} END)"
+
+
+def _fast_members(facts: list[_Fact], *, site_param: str, only: str, as_of_month: int) -> str:
+    """SELECT customer_id, m0…mn per member from the running aggregates: all-time metrics straight
+    from the month-0 row, windowed ones summed over the window's monthly rows (LEFT JOIN: none
+    in the window is 0, or NULL for MAX). Members: a month-0 row with at least one purchase."""
+    table = MemberMonth._meta.db_table
+    cols, sums = [], []
+    for i, fact in enumerate(facts):
+        if fact.window.lo is None:
+            cols.append(f"{fact.col} AS m{i}")
+        else:
+            sums.append(f"{_windowed(fact, '1 = 1')} AS m{i}")
+            cols.append(f"COALESCE(w.m{i}, 0) AS m{i}" if fact.agg == "SUM" else f"w.m{i} AS m{i}")
+    join = ""
+    if sums:
+        lo = min(int(f.window.lo) for f in facts if f.window.lo is not None)
+        join = (
+            f"LEFT JOIN (SELECT f.customer_id, {', '.join(sums)} FROM {table} f "
+            f"WHERE f.site_id = {site_param} AND f.month BETWEEN {lo} AND {int(as_of_month)}{only} "
+            f"GROUP BY f.customer_id) w ON w.customer_id = f.customer_id "
+        )
+    return (
+        f"SELECT f.customer_id, {', '.join(cols) or '0 AS m0'} FROM {table} f {join}"
+        f"WHERE f.site_id = {site_param} AND f.month = 0 AND f.purchase_count > 0{only}"
+    )
 
 
 def _op(op: str) -> str:
@@ -71,13 +108,14 @@ def compile_rule_set(
         fast = as_of >= timezone.localdate()
     p = _Params()
     as_of_month = as_of.year * 100 + as_of.month
-    metrics: list[str] = []  # inner aggregate expressions
+    facts: list[_Fact] = []
     dispute_cols: list[str] = []
     criteria_sql: list[str] = []
 
-    def metric(expr: str) -> str:
-        metrics.append(f"{expr} AS m{len(metrics)}")
-        return f"c.m{len(metrics) - 1}"
+    def metric(agg: str, col: str, window: dict[str, Any]) -> str:
+        """A fact metric: `agg` (SUM, MAX) of the expression `col` over `f` rows in the window."""
+        facts.append(_Fact(agg, col, resolve_window(window, as_of_month)))
+        return f"c.m{len(facts) - 1}"
 
     def dispute(expr: str) -> str:
         dispute_cols.append(f"SUM(CASE WHEN {expr} THEN 1 ELSE 0 END) AS d{len(dispute_cols)}")
@@ -88,30 +126,27 @@ def compile_rule_set(
         bits = []
         for cond in criterion["conditions"]:
             name, op = cond["metric"], _op(cond["op"])
-            wp = _window_pred(cond["window"], as_of_month, fast)
-            threshold = cond["threshold"]
+            window, threshold = cond["window"], cond["threshold"]
             if name == Metric.PURCHASE_DAYS:
-                bit = (
-                    f"{metric(f'SUM(CASE WHEN {wp} THEN f.purchase_days ELSE 0 END)')} {op} {int(threshold)}"
-                )
+                bit = f"{metric('SUM', 'f.purchase_days', window)} {op} {int(threshold)}"
             elif name == Metric.CATEGORY_SESSIONS:
                 cols = " + ".join(f"f.sessions_{c}" for c in cond["categories"])
-                bit = f"{metric(f'SUM(CASE WHEN {wp} THEN {cols} ELSE 0 END)')} {op} {int(threshold)}"
+                bit = f"{metric('SUM', cols, window)} {op} {int(threshold)}"
             elif name == Metric.SPEND:
                 cols = (
                     " + ".join(f"f.net_fen_{c}" for c in cond["categories"])
                     if cond.get("categories")
                     else "f.purchase_fen - f.refund_fen"
                 )
-                bit = f"{metric(f'SUM(CASE WHEN {wp} THEN {cols} ELSE 0 END)')} {op} {int(threshold)}"
+                bit = f"{metric('SUM', cols, window)} {op} {int(threshold)}"
             elif name == Metric.REFUND_COUNT:
-                bit = f"{metric(f'SUM(CASE WHEN {wp} THEN f.refund_count ELSE 0 END)')} {op} {int(threshold)}"
+                bit = f"{metric('SUM', 'f.refund_count', window)} {op} {int(threshold)}"
             elif name == Metric.SATISFACTION_LATEST:
-                key = metric(f"MAX(CASE WHEN {wp} THEN f.sat_latest_key END)")
+                key = metric("MAX", "f.sat_latest_key", window)
                 bit = f"({key} %% 10) {op} {int(threshold)}"
             elif name == Metric.SATISFACTION_AVG:
-                total = metric(f"SUM(CASE WHEN {wp} THEN f.sat_sum ELSE 0 END)")
-                count = metric(f"SUM(CASE WHEN {wp} THEN f.sat_count ELSE 0 END)")
+                total = metric("SUM", "f.sat_sum", window)
+                count = metric("SUM", "f.sat_count", window)
                 tenths = round(threshold * 10)
                 bit = f"{count} > 0 AND {total} * 10 {op} {int(tenths)} * {count}"
             elif name == Metric.OPEN_DISPUTE:
@@ -131,9 +166,11 @@ def compile_rule_set(
                     f"x.settled_on IS NOT NULL AND x.settled_on <= {as_of_param}{since} AND x.outcome IN ({outcomes})"
                 )
                 bit = f"{col} {op} {int(threshold)}"
-            bits.append(f"(CASE WHEN {bit} THEN 1 ELSE 0 END)")
-        need = len(bits) if criterion["combine"] == Combine.ALL else 1
-        criteria_sql.append(f"CASE WHEN ({' + '.join(bits)}) >= {need} THEN 1 ELSE 0 END")
+            bits.append(f"({bit})")
+        # A condition with no value (no rating yet: NULL) never holds: NULL OR x is true only
+        # when x is, NULL AND x is never true, and CASE takes anything but true as 0.
+        joiner = " AND " if criterion["combine"] == Combine.ALL else " OR "
+        criteria_sql.append(f"CASE WHEN {joiner.join(bits)} THEN 1 ELSE 0 END")
 
     codes = [c["code"] for c in definition["criteria"]]
     index = {code: i for i, code in enumerate(codes)}
@@ -154,27 +191,17 @@ def compile_rule_set(
     if customer_ids is not None:
         only = f" AND f.customer_id IN ({', '.join(p.add(int(pk)) for pk in customer_ids) or 'NULL'})"
     if fast:
-        windows = [
-            resolve_window(cond["window"], as_of_month)
-            for crit in definition["criteria"]
-            for cond in crit["conditions"]
-            if cond["metric"] not in DISPUTE_METRICS  # read from the dispute table, not the facts
-        ]
-        los = [w.lo for w in windows if w.lo is not None]
-        months = f"(f.month = 0 OR f.month BETWEEN {min(los)} AND {as_of_month})" if los else "f.month = 0"
-        source = f"{MemberMonth._meta.db_table} f WHERE f.site_id = {site_param} AND {months}{only}"
-        population = "SUM(CASE WHEN f.month = 0 THEN f.purchase_count ELSE 0 END) > 0"
+        members = _fast_members(facts, site_param=site_param, only=only, as_of_month=as_of_month)
     else:
-        t_only = only.replace("f.customer_id", "t.customer_id")
-        f_only = only.replace("f.customer_id", "f.customer_id")
         raw = aggregates.monthly_facts_sql(
-            f"t.site_id = {site_param} AND t.occurred_on <= {as_of_param}{t_only}",
-            f"f.site_id = {site_param} AND f.done_on <= {as_of_param}{f_only}",
+            f"t.site_id = {site_param} AND t.occurred_on <= {as_of_param}{only.replace('f.customer_id', 't.customer_id')}",
+            f"f.site_id = {site_param} AND f.done_on <= {as_of_param}{only}",
         )
-        source = f"({raw}) f WHERE 1 = 1"
-        population = "SUM(f.purchase_count) > 0"
-    if not metrics:
-        metrics.append("0 AS m0")
+        sums = [f"{_windowed(fact, 'f.month > 0')} AS m{i}" for i, fact in enumerate(facts)] or ["0 AS m0"]
+        members = (
+            f"SELECT f.customer_id, {', '.join(sums)} FROM ({raw}) f "
+            f"GROUP BY f.customer_id HAVING SUM(f.purchase_count) > 0"
+        )
     d_only = only.replace("f.customer_id", "x.customer_id")
     disputes = (
         f"LEFT JOIN (SELECT x.customer_id, {', '.join(dispute_cols)} FROM {Dispute._meta.db_table} x "
@@ -187,8 +214,7 @@ def compile_rule_set(
         SELECT e.customer_id, CASE {" ".join(whens)} END AS tier, {", ".join(f"e.k{i}" for i in range(len(codes)))}
         FROM (
             SELECT c.customer_id, {k_cols}
-            FROM (SELECT f.customer_id, {", ".join(metrics)} FROM {source}
-                  GROUP BY f.customer_id HAVING {population}) c
+            FROM ({members}) c
             {disputes}
         ) e
     """

@@ -113,7 +113,11 @@ class MemberTier(models.Model):
     customer = models.OneToOneField(
         "pipeline.Customer", on_delete=models.CASCADE, related_name="member_tier", verbose_name="客户"
     )
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    # No single-column FK indexes where a composite one leads with the column or nothing filters
+    # on it alone: a first evaluation writes a row per member, and every index is paid per row.
+    site = models.ForeignKey(
+        "org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区", db_index=False
+    )
     tier = models.CharField("会员等级", max_length=20)
     rule_set = models.ForeignKey(
         TierRuleSet, on_delete=models.PROTECT, related_name="+", verbose_name="规则版本"
@@ -132,17 +136,26 @@ class MemberTier(models.Model):
 class TierChange(models.Model):
     """History: a member's tier changed (upgrade, downgrade, or first tier), under which version."""
 
+    # Indexed through tier_change_customer_idx / tier_change_eval_idx; site and rule set are never
+    # filtered on alone (see MemberTier).
     customer = models.ForeignKey(
-        "pipeline.Customer", on_delete=models.CASCADE, related_name="tier_changes", verbose_name="客户"
+        "pipeline.Customer",
+        on_delete=models.CASCADE,
+        related_name="tier_changes",
+        verbose_name="客户",
+        db_index=False,
     )
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    site = models.ForeignKey(
+        "org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区", db_index=False
+    )
     from_tier = models.CharField("原等级", max_length=20, blank=True)
     to_tier = models.CharField("新等级", max_length=20)
     rule_set = models.ForeignKey(
-        TierRuleSet, on_delete=models.PROTECT, related_name="+", verbose_name="规则版本"
+        TierRuleSet, on_delete=models.PROTECT, related_name="+", verbose_name="规则版本", db_index=False
     )
     evaluation = models.ForeignKey(
         TierEvaluation,
+        db_index=False,
         null=True,
         blank=True,
         on_delete=models.CASCADE,

@@ -158,9 +158,11 @@ def _run(sql: str, params: Any = None) -> int:
 @transaction.atomic
 def tiers_evaluate(*, actor, site_id: int, as_of: dt.date | None = None) -> TierEvaluation:
     """Evaluate every member of the site under its active rule set, set-based: the compiled
-    statement fills a temporary table, then a few statements write a TierChange for each member
-    whose tier changed (upgrade, downgrade or first tier) and update MemberTier. Members whose
-    tier is unchanged are not written. Returns the run with counts per tier."""
+    statement fills a temporary table keyed by customer (new tier beside the current MemberTier
+    row), then a few INSERT … SELECT / UPDATE … FROM statements write a TierChange for each member
+    whose tier changed (upgrade, downgrade, first tier, or no longer a member) and bring MemberTier
+    up to date. Nothing is written for members whose tier is unchanged, and no row passes through
+    Python, so memory stays flat at any number of members. Returns the run with counts per tier."""
     _scope(actor, "members.change_membertier", site_id)
     if not Site.objects.filter(pk=site_id).exists():
         raise NotFound("院区不存在")
@@ -172,55 +174,80 @@ def tiers_evaluate(*, actor, site_id: int, as_of: dt.date | None = None) -> Tier
         site_id=site_id, rule_set=rule_set, as_of=as_of, started_at=timezone.now(), actor=_actor_user(actor)
     )
     compiled = compile_rule_set(rule_set.definition, site_id=site_id, as_of=as_of)
-    tmp = f"members_eval_{uuid.uuid4().hex[:12]}"
+    ev = f"members_eval_{uuid.uuid4().hex[:12]}"
     mt, tc = MemberTier._meta.db_table, TierChange._meta.db_table
     ops = connection.ops
     day, now = ops.adapt_datefield_value(as_of), ops.adapt_datetimefield_value(timezone.now())
+    rs, gone = rule_set.pk, ""  # to_tier of a member no more
+    # Keyed by customer: SQLite stores the rows in customer order (an INTEGER PRIMARY KEY is the
+    # rowid), so the writes below append to the indexes in order and every lookup is by rowid.
+    key = "INTEGER PRIMARY KEY" if connection.vendor == "sqlite" else "BIGINT PRIMARY KEY"
     _run(
-        f"CREATE TEMPORARY TABLE {tmp} AS SELECT e.customer_id, e.tier FROM ({compiled.sql}) e",
+        f"CREATE TEMPORARY TABLE {ev} (customer_id {key}, tier VARCHAR(20) NOT NULL, "
+        f"old_tier VARCHAR(20) NULL, old_site BIGINT NULL, old_rule_set BIGINT NULL)"
+    )
+    _run(
+        f"""INSERT INTO {ev} (customer_id, tier, old_tier, old_site, old_rule_set)
+            SELECT e.customer_id, e.tier, m.tier, m.site_id, m.rule_set_id
+            FROM ({compiled.sql}) e LEFT JOIN {mt} m ON m.customer_id = e.customer_id""",
         compiled.params,
     )
-    try:
-        _run(f"CREATE INDEX {tmp}_c ON {tmp} (customer_id)")
-        changes = _run(
-            f"""INSERT INTO {tc} (customer_id, site_id, from_tier, to_tier, rule_set_id, evaluation_id, source, as_of, changed_at)
-                SELECT t.customer_id, %s, COALESCE(m.tier, ''), t.tier, %s, %s, %s, %s, %s
-                FROM {tmp} t LEFT JOIN {mt} m ON m.customer_id = t.customer_id
-                WHERE m.tier IS NULL OR m.tier <> t.tier""",
-            [site_id, rule_set.pk, run.pk, ChangeSource.EVALUATION.value, day, now],
+    if connection.vendor == "postgresql":
+        _run(f"ANALYZE {ev}")  # temporary tables get no statistics otherwise
+    # One pass for the counts and for what needs writing: first tiers and changed tiers, rows of
+    # this site still on an older rule set, and how many of the site's MemberTier rows were seen.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT tier, COUNT(*),
+                    SUM(CASE WHEN old_tier IS NULL OR old_tier <> tier THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN old_tier IS NULL THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN old_site = %s THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN old_tier = tier AND old_site = %s AND old_rule_set <> %s THEN 1 ELSE 0 END)
+                FROM {ev} GROUP BY tier""",
+            [site_id, site_id, rs],
         )
-        _run(
-            f"""UPDATE {mt} SET tier = (SELECT t.tier FROM {tmp} t WHERE t.customer_id = {mt}.customer_id),
-                    since = %s, rule_set_id = %s, site_id = %s
-                WHERE EXISTS (SELECT 1 FROM {tmp} t WHERE t.customer_id = {mt}.customer_id AND t.tier <> {mt}.tier)""",
-            [day, rule_set.pk, site_id],
-        )
-        _run(
-            f"""INSERT INTO {mt} (customer_id, site_id, tier, rule_set_id, since)
-                SELECT t.customer_id, %s, t.tier, %s, %s FROM {tmp} t
-                WHERE NOT EXISTS (SELECT 1 FROM {mt} m WHERE m.customer_id = t.customer_id)""",
-            [site_id, rule_set.pk, day],
-        )
+        rows = cursor.fetchall()
+        counts = {tier: int(n) for tier, n, *_ in rows}
+        changed, new, seen, stale = (sum(int(r[i] or 0) for r in rows) for i in range(2, 6))
+        moved = changed - new  # members whose tier changed
+        cursor.execute(f"SELECT COUNT(*) FROM {mt} WHERE site_id = %s", [site_id])
+        current = cursor.fetchone()[0]
+    if current > seen:
         # Members with no purchases left (an undone import, deleted rows) are members no more: the
         # change is recorded (to "") and their tier row removed, rather than a stale tier kept.
-        gone = (
-            f"{mt}.site_id = %s AND NOT EXISTS (SELECT 1 FROM {tmp} t WHERE t.customer_id = {mt}.customer_id)"
+        changed += _run(
+            f"""INSERT INTO {ev} (customer_id, tier, old_tier, old_site, old_rule_set)
+                SELECT m.customer_id, %s, m.tier, m.site_id, m.rule_set_id FROM {mt} m
+                WHERE m.site_id = %s AND NOT EXISTS (SELECT 1 FROM {ev} t WHERE t.customer_id = m.customer_id)""",
+            [gone, site_id],
         )
-        changes += _run(
+        _run(f"DELETE FROM {mt} WHERE customer_id IN (SELECT customer_id FROM {ev} WHERE tier = %s)", [gone])
+    changes = 0
+    if changed:
+        changes = _run(
             f"""INSERT INTO {tc} (customer_id, site_id, from_tier, to_tier, rule_set_id, evaluation_id, source, as_of, changed_at)
-                SELECT {mt}.customer_id, %s, {mt}.tier, '', %s, %s, %s, %s, %s FROM {mt} WHERE {gone}""",
-            [site_id, rule_set.pk, run.pk, ChangeSource.EVALUATION.value, day, now, site_id],
+                SELECT customer_id, %s, COALESCE(old_tier, ''), tier, %s, %s, %s, %s, %s
+                FROM {ev} WHERE old_tier IS NULL OR old_tier <> tier""",
+            [site_id, rs, run.pk, ChangeSource.EVALUATION.value, day, now],
         )
-        _run(f"DELETE FROM {mt} WHERE {gone}", [site_id])
+    if moved:  # portable UPDATE … FROM (SQLite ≥ 3.33, PostgreSQL)
+        _run(
+            f"""UPDATE {mt} SET tier = t.tier, since = %s, rule_set_id = %s, site_id = %s FROM {ev} t
+                WHERE t.customer_id = {mt}.customer_id AND t.old_tier IS NOT NULL AND t.old_tier <> t.tier""",
+            [day, rs, site_id],
+        )
+    if stale:  # same tier under the new version: only the rule set moves (and only its index)
         _run(
             f"UPDATE {mt} SET rule_set_id = %s WHERE site_id = %s AND rule_set_id <> %s",
-            [rule_set.pk, site_id, rule_set.pk],
+            [rs, site_id, rs],
         )
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT tier, COUNT(*) FROM {tmp} GROUP BY tier")
-            counts = {tier: int(n) for tier, n in cursor.fetchall()}
-    finally:
-        _run(f"DROP TABLE {tmp}")
+    if new:
+        _run(
+            f"""INSERT INTO {mt} (customer_id, site_id, tier, rule_set_id, since)
+                SELECT customer_id, %s, tier, %s, %s FROM {ev} WHERE old_tier IS NULL""",
+            [site_id, rs, day],
+        )
+    _run(f"DROP TABLE {ev}")  # on an error the rollback drops it
     run.counts, run.changes, run.members = counts, changes, sum(counts.values())
     run.finished_at = timezone.now()
     run.save(update_fields=["counts", "changes", "members", "finished_at"])
