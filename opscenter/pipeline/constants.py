@@ -39,3 +39,6 @@ PROFESSION_SUGGESTIONS: tuple[str, ...] = (
 
 # Rates are shown to four decimals (0.3142 → 31.42%).
 RATE_PLACES = 4
+
+# Rows per page of the drill-down lists behind a number (funnel cells, follow-up completion).
+DRILL_PAGE_SIZE = 100

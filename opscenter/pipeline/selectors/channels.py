@@ -12,12 +12,8 @@ as the funnel does, because a customer whose source changed could sit in two cha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import Count, Sum
-
-from opscenter.pipeline.models import Deal
-from opscenter.pipeline.selectors.funnel import _MODELS, _SIGNED, METRICS, FunnelFilters, FunnelRow, _base
+from opscenter.pipeline.selectors.funnel import FunnelFilters, FunnelRow, grouped_funnel_rows
 
 
 @dataclass
@@ -37,36 +33,5 @@ class ChannelFunnel:
 def funnel_by_channel(*, user, filters: FunnelFilters) -> ChannelFunnel:
     """The funnel for `filters` in total per source channel (five aggregate queries)."""
     rows: dict[int | None, FunnelRow] = {}
-    for model in _MODELS:
-        annotations: dict[str, Any] = {
-            key: Count("site_id", filter=metric.condition)
-            for key, metric in METRICS.items()
-            if metric.model is model
-        }
-        if model is Deal:
-            annotations["revenue_fen"] = Sum("amount_fen", filter=_SIGNED)
-            # Distinct within the channel and the whole period: the channel's 人均贡献额 is the
-            # same number `funnel(channel_id=c).total` gives.
-            annotations["deal_customers"] = Count("customer_id", distinct=True, filter=_SIGNED)
-        grouped = (
-            _base(user, model, filters).values("channel_id").annotate(**annotations).order_by("channel_id")
-        )
-        for values in grouped:
-            row = rows.setdefault(values["channel_id"], FunnelRow(month=None))
-            for key in annotations:
-                if key in METRICS:
-                    row.counts[key] = values[key]
-            if model is Deal:
-                row.revenue_fen = values["revenue_fen"] or 0
-                row.deal_customers = values["deal_customers"]
-    total = FunnelRow(month=None)
-    for row in rows.values():
-        for key in METRICS:
-            total.counts[key] += row.counts[key]
-        total.revenue_fen += row.revenue_fen
-    total.deal_customers = (
-        _base(user, Deal, filters).filter(_SIGNED).aggregate(n=Count("customer_id", distinct=True))["n"]
-        if total.counts["deals"]
-        else 0
-    )
+    total = grouped_funnel_rows(user=user, filters=filters, group_by="channel_id", rows=rows)
     return ChannelFunnel(filters=filters, rows=rows, total=total)

@@ -376,10 +376,12 @@ def _base(user, model: type[Model], filters: FunnelFilters) -> QuerySet:
     return qs
 
 
-def funnel(*, user, filters: FunnelFilters) -> Funnel:
-    """The funnel for `filters`, month by month and in total (see the module docstring)."""
-    rows = {month: FunnelRow(month=month) for month in month_span(filters.month_from, filters.month_to)}
-    month_field = filters.month_field
+def grouped_funnel_rows(
+    *, user, filters: FunnelFilters, group_by: str, rows: dict[Any, FunnelRow]
+) -> FunnelRow:
+    """Fill `rows` (group value → FunnelRow; missing groups are added) with the funnel's counts
+    grouped by the event column `group_by` — one aggregate query per event table — and return
+    their total. Shared by `funnel()` (by month) and `funnel_by_channel()` (by source channel)."""
     for model in _MODELS:
         # COUNT(site_id), not COUNT(id): site_id is in both covering indexes and never null, so
         # PostgreSQL answers with an index-only scan (its indexes do not carry the primary key).
@@ -390,12 +392,13 @@ def funnel(*, user, filters: FunnelFilters) -> Funnel:
         }
         if model is Deal:
             annotations["revenue_fen"] = Sum("amount_fen", filter=_SIGNED)
+            # Distinct within the group: a channel's 人均贡献额 equals `funnel(channel_id=c).total`'s.
             annotations["deal_customers"] = Count("customer_id", distinct=True, filter=_SIGNED)
-        grouped = (
-            _base(user, model, filters).values(month_field).annotate(**annotations).order_by(month_field)
-        )
+        grouped = _base(user, model, filters).values(group_by).annotate(**annotations).order_by(group_by)
         for values in grouped:
-            row = rows[values[month_field]]
+            row = rows.get(values[group_by])
+            if row is None:
+                row = rows[values[group_by]] = FunnelRow(month=None)
             for key in annotations:
                 if key in METRICS:
                     row.counts[key] = values[key]
@@ -407,12 +410,19 @@ def funnel(*, user, filters: FunnelFilters) -> Funnel:
         for key in METRICS:
             total.counts[key] += row.counts[key]
         total.revenue_fen += row.revenue_fen
-    # A customer with deals in two months counts once in the period: one more aggregate.
+    # A customer with deals in two months (or channels) counts once in the period: one more aggregate.
     total.deal_customers = (
         _base(user, Deal, filters).filter(_SIGNED).aggregate(n=Count("customer_id", distinct=True))["n"]
         if total.counts["deals"]
         else 0
     )
+    return total
+
+
+def funnel(*, user, filters: FunnelFilters) -> Funnel:
+    """The funnel for `filters`, month by month and in total (see the module docstring)."""
+    rows = {month: FunnelRow(month=month) for month in month_span(filters.month_from, filters.month_to)}
+    total = grouped_funnel_rows(user=user, filters=filters, group_by=filters.month_field, rows=rows)
     return Funnel(filters=filters, months=list(rows.values()), total=total)
 
 

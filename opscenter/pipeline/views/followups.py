@@ -16,11 +16,10 @@ from django.views.decorators.http import require_GET
 from opscenter.core.exceptions import ValidationError
 from opscenter.org.selectors import scope_for
 from opscenter.pipeline import screens, selectors, services
+from opscenter.pipeline.constants import DRILL_PAGE_SIZE
 from opscenter.pipeline.forms import FollowUpCompleteForm, FollowUpScheduleForm
 from opscenter.pipeline.views._common import domain_errors, entry
 from opscenter.pipeline.views.exports import followup_rows_response, followups_due_response, wants_xlsx
-
-ROWS_PAGE_SIZE = 100
 
 
 @domain_errors
@@ -122,7 +121,7 @@ def followup_rows(request: HttpRequest) -> HttpResponse:
     months = selectors.followup_counts(user=request.user, filters=filters)
     done = sum(m["followups_done"] for m in months.values())
     scheduled = sum(m["followups_scheduled"] for m in months.values())
-    page = Paginator(rows, ROWS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     params = filters.as_params()

@@ -16,9 +16,8 @@ from opscenter.core.htmx import is_partial
 from opscenter.org.selectors import scope_for
 from opscenter.pipeline import screens, selectors
 from opscenter.pipeline.choices import FunnelView
+from opscenter.pipeline.constants import DRILL_PAGE_SIZE
 from opscenter.pipeline.views.exports import drill_rows_response, wants_xlsx
-
-ROWS_PAGE_SIZE = 100
 
 
 def _funnel_filters(request: HttpRequest):
@@ -95,7 +94,7 @@ def funnel_rows(request: HttpRequest) -> HttpResponse:
         raise Http404(exc.message) from exc
     if wants_xlsx(request):
         return drill_rows_response(title, kind, rows)
-    page = Paginator(rows, ROWS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
     screens.label_drill_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
