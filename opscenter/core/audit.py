@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 
 _REGISTRY: dict[type[models.Model], frozenset[str]] = {}
+_INTERNAL: dict[type[models.Model], frozenset[str]] = {}
 
 
 @dataclass(frozen=True)
@@ -71,14 +72,21 @@ def as_actor(func):
     return wrapper
 
 
-def register(*, exclude: tuple[str, ...] = ()):
-    """Class decorator: audit this model. `exclude` names fields not worth recording."""
+def register(*, exclude: tuple[str, ...] = (), internal: tuple[str, ...] = ()):
+    """Class decorator: audit this model. `exclude` names fields not worth recording; `internal`
+    names fields recorded but kept out of the readable history (denormalized copies)."""
 
     def wrap(model: type[models.Model]) -> type[models.Model]:
         _REGISTRY[model] = frozenset(exclude)
+        _INTERNAL[model] = frozenset(internal)
         return model
 
     return wrap
+
+
+def internal_fields(model: type[models.Model]) -> frozenset[str]:
+    """Fields of `model` recorded in the trail but hidden from the readable history."""
+    return _INTERNAL.get(model, frozenset())
 
 
 def is_audited(model: type[models.Model]) -> bool:
@@ -124,7 +132,8 @@ def write_entry(
 
     actor = current_actor()
     user = actor.user if actor and actor.user is not None and getattr(actor.user, "pk", None) else None
-    label = (actor.label if actor and actor.label else "") or (str(user) if user else "系统")
+    # Stored as data; the history screen shows "系统" translated (core.history).
+    label = (actor.label if actor and actor.label else "") or (str(user) if user else "系统")  # i18n: data
     AuditEntry.objects.create(
         actor=user,
         actor_label=label[:150],
@@ -169,7 +178,9 @@ def _post_save(sender, instance, created, raw=False, **kwargs) -> None:
 def _post_delete(sender, instance, **kwargs) -> None:
     if sender not in _REGISTRY:
         return
-    write_entry(instance, "delete", {k: [v, None] for k, v in snapshot(instance).items() if v not in (None, "")})
+    write_entry(
+        instance, "delete", {k: [v, None] for k, v in snapshot(instance).items() if v not in (None, "")}
+    )
 
 
 def connect_signals() -> None:

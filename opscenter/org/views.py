@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opscenter.core.audit import history_for
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
+from opscenter.core.history import history_page
 from opscenter.imports.exports import FORMATS
 from opscenter.imports.tables import ExportColumn, export_response
 from opscenter.org import selectors, services
@@ -45,7 +45,7 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_list(user=request.user).filter(pk=staff_id).first()
     if staff is None:
         raise Http404("员工不存在或无权访问")
-    return render(request, "org/staff_detail.html", {"staff": staff, "history": history_for(staff)[:100]})
+    return render(request, "org/staff_detail.html", {"staff": staff, "history": history_page(staff)})
 
 
 @require_POST

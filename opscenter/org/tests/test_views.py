@@ -46,7 +46,8 @@ def test_staff_page_shows_its_change_history(client, personas):
     services.staff_move(actor=personas.ops_a, staff_id=staff.pk, department_id=staff.department_id, team_id=None)
     client.force_login(personas.ops_a)
     page = client.get(reverse("org:staff_detail", args=[staff.pk])).content.decode()
-    assert "变更历史" in page and "team_id" in page
+    team = staff.team.name
+    assert "变更历史" in page and f"小组</span>：{team} → —" in page and "team_id" not in page
 
 
 def test_liaison_form_is_offered_only_where_the_user_may_change_it(client, personas):

@@ -68,7 +68,7 @@ class ExitReason(models.Model):
         return self.name
 
 
-@audit.register()
+@audit.register(internal=("cohort_month", "channel_kind"))
 class Customer(ImportTracked):
     """A prospect, customer, member or former customer (客户) of one site.
 

@@ -216,8 +216,24 @@ def test_customer_page_history_tab_shows_the_audit_trail(client, personas, make_
     client.force_login(personas.consultant_a)
     response = client.get(reverse("pipeline:customer_detail", args=[customer.pk]), {"tab": "history"}, **HX)
     html = response.content.decode()
-    assert "变更历史" in html and "city" in html and "杭州" in html
+    assert "变更历史" in html and "所在城市" in html and "杭州" in html
     assert "<html" not in html
+
+
+def test_history_tab_names_the_owner_hides_internal_columns_and_shows_local_time(
+    client, personas, make_customer
+):
+    customer = make_customer(name="钱女士")
+    services.customer_reassign(
+        actor=personas.ops_a, customer_id=customer.pk, to_owner_id=personas.consultant_a2.staff.pk, reason="调岗"
+    )
+    client.force_login(personas.ops_a)
+    response = client.get(reverse("pipeline:customer_detail", args=[customer.pk]), {"tab": "history"}, **HX)
+    html = response.content.decode()
+    owner_before, owner_after = personas.consultant_a.staff.name, personas.consultant_a2.staff.name
+    assert f"归属咨询师</span>：{owner_before} → {owner_after}" in html
+    for raw in ("owner_id", "is_deleted", "cohort_month", "channel_kind", "created_at", "+00:00"):
+        assert raw not in html, raw
 
 
 # --- registration and duplicates ------------------------------------------------------------------
@@ -629,7 +645,8 @@ def test_customer_page_query_count_does_not_grow_with_events(
     with django_assert_max_num_queries(20):
         response = client.get(reverse("pipeline:customer_detail", args=[customer.pk]))
     assert response.status_code == 200
-    with django_assert_max_num_queries(10):
+    # + one query per related model named in the history (owner, site, channel), not per entry
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("pipeline:customer_detail", args=[customer.pk]), {"tab": "history"})
     assert response.status_code == 200
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from opscenter.core.audit import history_for
+from opscenter.core.history import history_page
 from opscenter.core.excel import Column, xlsx_response
 from opscenter.core.exceptions import DomainError, ValidationError
 from opscenter.core.htmx import is_partial
@@ -119,7 +119,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         **customer_abilities(request.user, customer),
     }
     if tab == "history":
-        context["history"] = history_for(customer)[:100]
+        context["history"] = history_page(customer)
     else:
         context["timeline"] = screens.customer_timeline(user=request.user, customer=customer)
         context["today"] = timezone.localdate()
