@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from opscenter.core.history import history_page
 from opscenter.core.excel import Column, xlsx_response
 from opscenter.core.exceptions import DomainError, ValidationError
+from opscenter.core.history import history_page
 from opscenter.core.htmx import is_partial
 from opscenter.org.selectors import scope_for, site_list, staff_list
 from opscenter.pipeline import screens, selectors, services
