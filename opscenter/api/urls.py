@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
@@ -16,7 +17,9 @@ from opscenter.core.views import ApiDocs
 api = NinjaAPI(
     title="opscenter API",
     version="1",
-    description="运营中心 API. Authenticate with `Authorization: Bearer <token>` (tokens: 用户菜单 → API 令牌).",
+    description=_(
+        "运营中心 API. Authenticate with `Authorization: Bearer <token>` (tokens: 用户菜单 → API 令牌)."
+    ),
     # Session auth (for the pages' own fetches) enforces CSRF; tokens do not need it.
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",

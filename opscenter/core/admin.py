@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.core.models import ApiToken, AuditEntry, BusinessCalendar, CalendarDay, User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("偏好", {"fields": ("language",)}))
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("偏好"), {"fields": ("language",)}))
 
 
 @admin.register(ApiToken)

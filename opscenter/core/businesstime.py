@@ -35,13 +35,23 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.core.exceptions import ValidationError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_GAP_DAYS = 366
 MAX_SPAN_DAYS = 100 * 366
-WEEKDAY_NAMES = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
+WEEKDAY_NAMES = {
+    1: _("周一"),
+    2: _("周二"),
+    3: _("周三"),
+    4: _("周四"),
+    5: _("周五"),
+    6: _("周六"),
+    7: _("周日"),
+}
 
 
 class BusinessTimeError(ValidationError, ValueError):
@@ -66,7 +76,7 @@ class WorkCalendar:
     workdays: frozenset[int] = frozenset({1, 2, 3, 4, 5})
     use_statutory: bool = True
     overrides: Mapping[dt.date, bool] = field(default_factory=dict, hash=False)
-    name: str = "默认工作日历"
+    name: str = "默认工作日历"  # i18n: data (a name, also in the calendar command's JSON)
     tz: dt.tzinfo = SHANGHAI
 
     def __post_init__(self) -> None:
@@ -75,17 +85,17 @@ class WorkCalendar:
         object.__setattr__(self, "overrides", MappingProxyType(dict(self.overrides)))
         if self.day_start.tzinfo is not None or self.day_end.tzinfo is not None:
             raise BusinessTimeError(
-                "上下班时间不能带时区", log_message="day_start/day_end must be naive local times"
+                gettext("上下班时间不能带时区"), log_message="day_start/day_end must be naive local times"
             )
         if self.day_end <= self.day_start:
             raise BusinessTimeError(
-                "下班时间必须晚于上班时间",
+                gettext("下班时间必须晚于上班时间"),
                 field="day_end",
                 log_message=f"day_end {self.day_end} must be after day_start {self.day_start}",
             )
         if not self.workdays <= set(range(1, 8)):
             raise BusinessTimeError(
-                "工作日只能由 1–7 的数字组成",
+                gettext("工作日只能由 1–7 的数字组成"),
                 field="workdays",
                 log_message=f"workdays must be ISO weekdays 1..7, got {sorted(self.workdays)}",
             )
@@ -144,7 +154,9 @@ def add_business_time(start: dt.datetime, duration: dt.timedelta, calendar: Work
     _require_aware(start, "start")
     if duration < dt.timedelta(0):
         raise BusinessTimeError(
-            "时长不能为负数", field="duration", log_message=f"duration must not be negative, got {duration}"
+            gettext("时长不能为负数"),
+            field="duration",
+            log_message=f"duration must not be negative, got {duration}",
         )
     try:
         return _add_local(_to_local(start, calendar), duration, calendar)
@@ -192,11 +204,12 @@ def weekday_name(day: dt.date) -> str:
 def _require_aware(value: dt.datetime, name: str) -> None:
     if not isinstance(value, dt.datetime):
         raise BusinessTimeError(
-            f"{name} 必须是日期时间", log_message=f"{name} must be a datetime, got {type(value).__name__}"
+            gettext("%(name)s 必须是日期时间") % {"name": name},
+            log_message=f"{name} must be a datetime, got {type(value).__name__}",
         )
     if value.tzinfo is None or value.utcoffset() is None:
         raise BusinessTimeError(
-            f"{name} 缺少时区信息",
+            gettext("%(name)s 缺少时区信息") % {"name": name},
             log_message=f"{name} must be timezone-aware, got naive {value.isoformat()}",
         )
 
@@ -222,7 +235,7 @@ def _add_local(start: dt.datetime, duration: dt.timedelta, calendar: WorkCalenda
         next_day = _next_workday(current.date(), calendar)
         if next_day > limit:
             raise BusinessTimeError(
-                f"时长过长，超出 {MAX_SPAN_DAYS // 366} 年的计算范围",
+                gettext("时长过长，超出 %(years)s 年的计算范围") % {"years": MAX_SPAN_DAYS // 366},
                 field="duration",
                 log_message=f"duration {duration} reaches beyond {MAX_SPAN_DAYS} days from {start}",
             )
@@ -232,7 +245,7 @@ def _add_local(start: dt.datetime, duration: dt.timedelta, calendar: WorkCalenda
 def _between_local(start: dt.datetime, end: dt.datetime, calendar: WorkCalendar) -> dt.timedelta:
     if (end.date() - start.date()).days > MAX_SPAN_DAYS:
         raise BusinessTimeError(
-            f"时间跨度过长，超出 {MAX_SPAN_DAYS // 366} 年的计算范围",
+            gettext("时间跨度过长，超出 %(years)s 年的计算范围") % {"years": MAX_SPAN_DAYS // 366},
             log_message=f"span from {start} to {end} exceeds {MAX_SPAN_DAYS} days",
         )
     total = dt.timedelta(0)
@@ -250,7 +263,9 @@ def _between_local(start: dt.datetime, end: dt.datetime, calendar: WorkCalendar)
 
 
 def _out_of_range(what: str) -> BusinessTimeError:
-    return BusinessTimeError("超出可计算的日期范围", log_message=f"{what} overflows the supported date range")
+    return BusinessTimeError(
+        gettext("超出可计算的日期范围"), log_message=f"{what} overflows the supported date range"
+    )
 
 
 def _next_workday(day: dt.date, calendar: WorkCalendar) -> dt.date:
@@ -260,7 +275,8 @@ def _next_workday(day: dt.date, calendar: WorkCalendar) -> dt.date:
         if calendar.is_workday(candidate):
             return candidate
     raise BusinessTimeError(
-        f"{day} 之后 {MAX_GAP_DAYS} 天内没有工作日，请检查工作日历「{calendar.name}」",
+        gettext("%(day)s 之后 %(days)s 天内没有工作日，请检查工作日历「%(name)s」")
+        % {"day": day, "days": MAX_GAP_DAYS, "name": calendar.name},
         log_message=f"no workday within {MAX_GAP_DAYS} days after {day} in calendar {calendar.name!r}",
     )
 

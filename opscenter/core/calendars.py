@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.core.businesstime import BusinessTimeError, WorkCalendar
 from opscenter.core.models import BusinessCalendar, CalendarDay
@@ -89,7 +90,7 @@ def _weekdays(calendar: BusinessCalendar) -> frozenset[int]:
     text = calendar.workdays or ""
     if any(c not in "1234567" for c in text):
         raise BusinessTimeError(
-            f"工作日历「{calendar.name}」的每周工作日设置无效：{text}",
+            _("工作日历「%(name)s」的每周工作日设置无效：%(text)s") % {"name": calendar.name, "text": text},
             field="workdays",
             log_message=f"calendar {calendar.name!r} has invalid workdays {text!r}",
         )

@@ -26,6 +26,7 @@ from typing import IO, Any, Literal
 import xlsxwriter
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 ColumnKind = Literal["text", "int", "number", "date", "datetime", "yuan", "percent", "bool"]
 
@@ -126,7 +127,7 @@ class _SheetWriter:
             else:
                 sheet.write_datetime(row, col, value, formats["date"])
         elif kind == "bool":
-            sheet.write_string(row, col, "是" if value else "否")
+            sheet.write_string(row, col, _("是") if value else _("否"))
         else:
             sheet.write_string(row, col, safe_text(value))
 

@@ -51,15 +51,12 @@ class HistoryRow:
     action: str
     source: str
     actor: str
+    message: str = ""
     changes: list[Change] = field(default_factory=list)
 
     @property
     def at(self) -> dt.datetime:
         return self.entry.at
-
-    @property
-    def message(self) -> str:
-        return self.entry.message
 
 
 def _source_label(source: str) -> str:
@@ -138,7 +135,7 @@ def _format(f: models.Field | None, value: Any, names: dict[type[models.Model], 
     if isinstance(f, models.IntegerField) and f.name.endswith("_fen") and isinstance(value, int):
         return "¥" + formats.number_format(value / 100, decimal_pos=2, force_grouping=True)
     if isinstance(value, list):
-        return "、".join(str(v) for v in value) or EMPTY
+        return ", ".join(str(v) for v in value) or EMPTY
     return str(value)
 
 
@@ -168,12 +165,14 @@ def readable(entries: Iterable[AuditEntry]) -> list[HistoryRow]:
                 Change(label=label, before=_format(f, before, names), after=_format(f, after, names))
             )
         actor = entry.actor_label
-        if entry.actor_id is None and actor == "系统":
+        if entry.actor_id is None and actor == "系统":  # i18n: data (as audit.write_entry stores it)
             actor = _("系统")
         rows.append(
             HistoryRow(
                 entry=entry,
                 action=_action_label(entry),
+                # Static event messages are stored in Chinese and marked with gettext_noop.
+                message=_(entry.message) if entry.message else "",
                 source=_source_label(entry.source),
                 actor=actor,
                 changes=changes,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from opscenter.core.exceptions import PermissionDenied
 
@@ -31,7 +32,7 @@ class Scope:
 
     def require(self, perm: str) -> None:
         if not self.can(perm):
-            raise PermissionDenied("您没有执行此操作的权限", log_message=f"missing permission {perm}")
+            raise PermissionDenied(_("您没有执行此操作的权限"), log_message=f"missing permission {perm}")
 
     def sees_site(self, site_id: int | None) -> bool:
         return self.is_superuser or self.all_sites or (site_id is not None and site_id in self.site_ids)
@@ -43,7 +44,9 @@ class Scope:
     def require_site(self, site_id: int | None, *, write: bool = False) -> None:
         allowed = self.writes_site(site_id) if write else self.sees_site(site_id)
         if not allowed:
-            raise PermissionDenied("该记录不属于您可访问的院区", log_message=f"site {site_id} out of scope")
+            raise PermissionDenied(
+                _("该记录不属于您可访问的院区"), log_message=f"site {site_id} out of scope"
+            )
 
     def filter_sites(self, qs: QuerySet, site_field: str = "site") -> QuerySet:
         if self.is_superuser or self.all_sites:

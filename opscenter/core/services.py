@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.core.audit import record_event
 from opscenter.core.exceptions import NotFound, ValidationError
@@ -60,7 +61,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(
         user=user, name=name, prefix=raw[:API_TOKEN_PREFIX_LENGTH], digest=ApiToken.hash(raw)
     )
-    record_event(token, "创建 API 令牌")
+    record_event(token, gettext_noop("创建 API 令牌"))
     return token, raw
 
 
@@ -76,5 +77,5 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
         raise ValidationError(_("该令牌已吊销"), log_message=f"token {token_id} already revoked")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    record_event(token, "吊销 API 令牌", {"revoked_at": [None, token.revoked_at.isoformat()]})
+    record_event(token, gettext_noop("吊销 API 令牌"), {"revoked_at": [None, token.revoked_at.isoformat()]})
     return token

@@ -57,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "greeting": _greeting(),
         "display_name": staff.name if staff else str(request.user),
         "staff": staff,
-        "roles": sorted(ROLE_BY_CODE[code].name for code in scope.roles if code in ROLE_BY_CODE),
+        "roles": sorted(_(ROLE_BY_CODE[code].name) for code in scope.roles if code in ROLE_BY_CODE),
         "scope": scope,
         "sites": list(site_list(user=request.user).filter(is_active=True)),
         "tiles": [item for item in nav_for(request) if item["key"] != "home"],

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgConfig(AppConfig):
     name = "opscenter.org"
     label = "org"
-    verbose_name = "组织架构"
+    verbose_name = _("组织架构")
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

@@ -10,8 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
 BUSINESS_APPS = (
-    "org", "pipeline", "targets", "members", "commitments", "appraisal", "callcenter", "care", "imports", "reports",
+    "org",
+    "pipeline",
+    "targets",
+    "members",
+    "commitments",
+    "appraisal",
+    "callcenter",
+    "care",
+    "imports",
+    "reports",
 )
 
 
@@ -26,35 +38,48 @@ class Role:
 
 
 ROLES: tuple[Role, ...] = (
-    Role("executive", "管理层", "所有院区只读", {app: "v" for app in BUSINESS_APPS}, all_sites=True),
+    Role(
+        "executive",
+        gettext_noop("管理层"),
+        _("所有院区只读"),
+        {app: "v" for app in BUSINESS_APPS},
+        all_sites=True,
+    ),
     Role(
         "operations",
-        "运营管理",
-        "本院区全部数据读写",
+        gettext_noop("运营管理"),
+        _("本院区全部数据读写"),
         {app: "vacd" for app in BUSINESS_APPS},
     ),
     Role(
         "marketing",
-        "市场部",
-        "本院区客户、渠道、咨询、预约、上门、签约",
+        gettext_noop("市场部"),
+        _("本院区客户、渠道、咨询、预约、上门、签约"),
         {"org": "v", "pipeline": "vac", "targets": "v", "imports": "vac", "reports": "v"},
     ),
     Role(
         "customer",
-        "客户管理部",
-        "本院区客户、回访、会员、关怀任务",
+        gettext_noop("客户管理部"),
+        _("本院区客户、回访、会员、关怀任务"),
         {"org": "v", "pipeline": "vac", "members": "vac", "targets": "v", "imports": "vac", "reports": "v"},
     ),
     Role(
         "nursing",
-        "护理部",
-        "本院区入住评估、风险与事件",
-        {"org": "v", "pipeline": "v", "pipeline.assessment": "vac", "care": "vac", "commitments": "vc", "reports": "v"},
+        gettext_noop("护理部"),
+        _("本院区入住评估、风险与事件"),
+        {
+            "org": "v",
+            "pipeline": "v",
+            "pipeline.assessment": "vac",
+            "care": "vac",
+            "commitments": "vc",
+            "reports": "v",
+        },
     ),
     Role(
         "call_center",
-        "客服中心",
-        "本院区来电、质检、回访登记、工单",
+        gettext_noop("客服中心"),
+        _("本院区来电、质检、回访登记、工单"),
         {
             "org": "v",
             "pipeline": "v",
@@ -67,14 +92,14 @@ ROLES: tuple[Role, ...] = (
     ),
     Role(
         "finance_hr",
-        "财务/人事",
-        "本院区员工、考核与绩效发放",
+        gettext_noop("财务/人事"),
+        _("本院区员工、考核与绩效发放"),
         {"org": "vac", "appraisal": "vacd", "pipeline": "v", "targets": "v", "reports": "v"},
     ),
     Role(
         "consultant",
-        "咨询师",
-        "只看自己名下的客户",
+        gettext_noop("咨询师"),
+        _("只看自己名下的客户"),
         {"org": "v", "pipeline": "vac", "targets": "v", "members": "v"},
         own_only=True,
     ),
@@ -109,7 +134,9 @@ def sync_role_permissions(sender=None, **kwargs) -> None:
         models_by_app.setdefault(ct.app_label, []).append(ct.model)
     perms = {
         (p.content_type.app_label, p.codename): p
-        for p in Permission.objects.filter(content_type__app_label__in=BUSINESS_APPS).select_related("content_type")
+        for p in Permission.objects.filter(content_type__app_label__in=BUSINESS_APPS).select_related(
+            "content_type"
+        )
     }
     for role in ROLES:
         group, _ = Group.objects.get_or_create(name=role.name)

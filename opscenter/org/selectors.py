@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from opscenter.core.exceptions import NotFound
 from opscenter.core.scoping import Scope
@@ -50,14 +51,14 @@ def site_list(*, user) -> QuerySet[Site]:
 def site_get(*, user, site_id: int) -> Site:
     site = site_list(user=user).filter(pk=site_id).first()
     if site is None:
-        raise NotFound("院区不存在或无权访问")
+        raise NotFound(_("院区不存在或无权访问"))
     return site
 
 
 def site_by_code(*, user, code: str) -> Site:
     site = site_list(user=user).filter(code=code).first() or site_list(user=user).filter(name=code).first()
     if site is None:
-        raise NotFound(f"院区“{code}”不存在或无权访问")
+        raise NotFound(_("院区“%(code)s”不存在或无权访问") % {"code": code})
     return site
 
 

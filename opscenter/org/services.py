@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import NotFound, ValidationError
@@ -17,7 +18,7 @@ def _department_for_write(actor, department_id: int, perm: str) -> Department:
     scope.require(perm)
     department = department_list(user=actor).filter(pk=department_id).first()
     if department is None:
-        raise NotFound("部门不存在或无权访问")
+        raise NotFound(_("部门不存在或无权访问"))
     scope.require_site(department.site_id, write=True)
     return department
 
@@ -29,9 +30,12 @@ def team_create(*, actor, department_id: int, name: str, territory: str = "") ->
     department = _department_for_write(actor, department_id, "org.add_team")
     name = name.strip()
     if not name:
-        raise ValidationError("小组名称不能为空", field="name")
+        raise ValidationError(_("小组名称不能为空"), field="name")
     if Team.objects.filter(department=department, name=name).exists():
-        raise ValidationError(f"{department.name} 已有名为“{name}”的小组", field="name")
+        raise ValidationError(
+            _("%(department)s 已有名为“%(name)s”的小组") % {"department": department.name, "name": name},
+            field="name",
+        )
     return Team.objects.create(department=department, name=name, territory=territory.strip())
 
 
@@ -43,14 +47,14 @@ def staff_move(*, actor, staff_id: int, department_id: int, team_id: int | None 
     scope.require("org.change_staff")
     staff = staff_list(user=actor).filter(pk=staff_id).first()
     if staff is None:
-        raise NotFound("员工不存在或无权访问")
+        raise NotFound(_("员工不存在或无权访问"))
     scope.require_site(staff.department.site_id, write=True)
     department = _department_for_write(actor, department_id, "org.change_staff")
     team = None
     if team_id is not None:
         team = team_list(user=actor).filter(pk=team_id, department=department).first()
         if team is None:
-            raise ValidationError("小组必须属于目标部门", field="team")
+            raise ValidationError(_("小组必须属于目标部门"), field="team")
     staff.department = department
     staff.team = team
     staff.save(update_fields=["department", "team"])
@@ -64,7 +68,7 @@ def liaison_assign(*, actor, department_id: int, staff_id: int, since: dt.date |
     department = _department_for_write(actor, department_id, "org.change_liaison")
     staff = Staff.objects.filter(pk=staff_id, department=department, is_active=True).first()
     if staff is None:
-        raise ValidationError("联络员必须是该部门的在职员工", field="staff")
+        raise ValidationError(_("联络员必须是该部门的在职员工"), field="staff")
     liaison = Liaison.objects.filter(department=department).first()
     if liaison is None:
         scope_for(actor).require("org.add_liaison")

@@ -14,7 +14,7 @@ from opscenter.org import selectors, services
 
 def _staff_table():
     """The staff import template's columns (so the file re-imports), plus the site."""
-    return (*FORMATS["staff"], ExportColumn("院区", "department__site__name"))
+    return (*FORMATS["staff"], ExportColumn(_("院区"), "department__site__name"))
 
 
 def org_chart(request: HttpRequest) -> HttpResponse:
@@ -35,16 +35,16 @@ def staff_export(request: HttpRequest) -> HttpResponse:
     try:
         site_id = int(request.GET["site"]) if request.GET.get("site") else None
     except ValueError as exc:
-        raise Http404("院区不存在") from exc
+        raise Http404(_("院区不存在")) from exc
     staff = selectors.staff_list(user=request.user, site_id=site_id).filter(is_active=True)
     staff = staff.order_by("department__site__name", "department__name", "name", "pk")
-    return export_response("员工名单", _staff_table(), staff, sheet_name="员工")
+    return export_response(_("员工名单"), _staff_table(), staff, sheet_name=_("员工"))
 
 
 def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_list(user=request.user).filter(pk=staff_id).first()
     if staff is None:
-        raise Http404("员工不存在或无权访问")
+        raise Http404(_("员工不存在或无权访问"))
     return render(request, "org/staff_detail.html", {"staff": staff, "history": history_page(staff)})
 
 

@@ -2,33 +2,36 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
     """One change to an audited record or rule: who, when, what, before → after."""
 
     class Action(models.TextChoices):
-        CREATE = "create", "新建"
-        UPDATE = "update", "修改"
-        DELETE = "delete", "删除"
-        EVENT = "event", "事件"
+        CREATE = "create", _("新建")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        EVENT = "event", _("事件")
 
-    at = models.DateTimeField("时间", default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="操作人"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("操作人")
     )
-    actor_label = models.CharField("操作人名称", max_length=150, blank=True)
-    source = models.CharField("来源", max_length=20, blank=True, help_text="web / api / cli / task / import")
-    action = models.CharField("动作", max_length=10, choices=Action.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name="对象类型")
-    object_id = models.CharField("对象编号", max_length=64)
-    object_repr = models.CharField("对象", max_length=200, blank=True)
-    changes = models.JSONField("变更", default=dict, help_text="{field: [before, after]}")
-    message = models.CharField("说明", max_length=500, blank=True)
+    actor_label = models.CharField(_("操作人名称"), max_length=150, blank=True)
+    source = models.CharField(
+        _("来源"), max_length=20, blank=True, help_text="web / api / cli / task / import"
+    )
+    action = models.CharField(_("动作"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    changes = models.JSONField(_("变更"), default=dict, help_text="{field: [before, after]}")
+    message = models.CharField(_("说明"), max_length=500, blank=True)
 
     class Meta:
-        verbose_name = "审计记录"
-        verbose_name_plural = "审计记录"
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["content_type", "object_id", "at"], name="audit_object_idx"),

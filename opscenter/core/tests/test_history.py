@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from opscenter.core import audit
 from opscenter.core.audit import audit_context
@@ -72,6 +73,16 @@ def test_a_deleted_related_record_still_reads_by_its_id(personas):
     gone_pk = gone.pk
     gone.delete()
     assert _changes(history_page(staff)[0]) == {"小组": (f"#{gone_pk}（已不存在）", "—")}
+
+
+def test_english_users_read_english_labels(personas):
+    site = make_site("east", "东院")
+    site.kind = "aesthetics"
+    site.save()
+    with translation.override("en"):
+        row = history_page(site)[0]
+        assert _changes(row) == {"Type": ("Elder-care community", "Medical aesthetics")}
+        assert row.action == "Updated"
 
 
 @pytest.mark.parametrize("count", [3, 30])
