@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.core import audit
 from opscenter.core.audit import as_actor
@@ -141,15 +142,15 @@ def care_task_close(*, actor, task_id: int, status: str, note: str = "") -> Care
     task = CareTask.objects.filter(pk=task_id).first()
     scope = scope_for(actor)
     if task is None or not scope.sees_site(task.site_id):
-        raise NotFound("关怀任务不存在或无权访问")
+        raise NotFound(_("关怀任务不存在或无权访问"))
     own = scope.staff_id is not None and task.assignee_id == scope.staff_id
     if not own and not (scope.can("members.change_caretask") and scope.writes_site(task.site_id)):
-        raise PermissionDenied("只能处理分配给自己的关怀任务", log_message=f"care task {task.pk} not own")
+        raise PermissionDenied(_("只能处理分配给自己的关怀任务"), log_message=f"care task {task.pk} not own")
     if status not in CARE_TASK_TRANSITIONS.get(CareTaskStatus.OPEN, set()):
-        raise ValidationError("任务状态不正确", field="status")
+        raise ValidationError(_("任务状态不正确"), field="status")
     note = (note or "").strip()
     if status == CareTaskStatus.SKIPPED and not note:
-        raise ValidationError("跳过任务请填写原因", field="note")
+        raise ValidationError(_("跳过任务请填写原因"), field="note")
     claimed = CareTask.objects.filter(pk=task.pk, status=CareTaskStatus.OPEN).update(
         status=status,
         note=note[:300],
@@ -158,10 +159,10 @@ def care_task_close(*, actor, task_id: int, status: str, note: str = "") -> Care
     )
     if claimed != 1:
         raise ValidationError(
-            "该任务已处理", field="status", log_message=f"care task {task.pk} already closed"
+            _("该任务已处理"), field="status", log_message=f"care task {task.pk} already closed"
         )
     task.refresh_from_db()
-    audit.record_event(
+    audit.record_event(  # i18n: data (stored with the record)
         task, f"关怀任务{task.get_status_display()}", {"status": [CareTaskStatus.OPEN.value, status]}
     )
     return task

@@ -1,5 +1,7 @@
 """The rule sets shipped as editable examples (seed 004, 会员分级 and 消费折扣等级)."""
 
+# i18n: data module — rule sets copied into the database as editable rows, in the source language.
+
 from __future__ import annotations
 
 from typing import Any

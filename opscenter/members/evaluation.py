@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.members import aggregates
 from opscenter.members.choices import Combine, Match, Metric, Op, WindowKind
@@ -241,4 +242,4 @@ def evaluate_rows(
     ]
 
 
-WINDOW_LABELS = {WindowKind.ALL: "全部时间", WindowKind.YEAR: "本自然年"}
+WINDOW_LABELS = {WindowKind.ALL: _("全部时间"), WindowKind.YEAR: _("本自然年")}

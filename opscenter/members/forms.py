@@ -11,6 +11,8 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.members.choices import MONEY_METRICS, CareTaskStatus, Combine, Match, Metric, Op, WindowKind
 from opscenter.members.rules import BIRTHDAY_KINDS
@@ -18,12 +20,12 @@ from opscenter.pipeline.choices import DisputeCategory, DisputeOutcome, ItemCate
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label="姓名/电话", required=False)
-    tier = forms.ChoiceField(label="会员等级", required=False)
+    q = forms.CharField(label=_("姓名/电话"), required=False)
+    tier = forms.ChoiceField(label=_("会员等级"), required=False)
 
     def __init__(self, *args, tiers: list[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tier"].choices = [("", "全部等级"), *tiers]
+        self.fields["tier"].choices = [("", gettext("全部等级")), *tiers]
 
 
 def _number(raw: str, metric: str) -> Any:
@@ -112,7 +114,9 @@ def definition_from_post(post: QueryDict, base: dict[str, Any] | None = None) ->
             "tier": post.get(p + "tier", "").strip(),
             "match": post.get(p + "match", "all"),
             "criteria": [
-                c.strip() for c in post.get(p + "criteria", "").replace("，", ",").split(",") if c.strip()
+                c.strip()
+                for c in post.get(p + "criteria", "").replace(gettext("，"), ",").split(",")
+                if c.strip()
             ],
             "priority": _int_or_none(post.get(p + "priority")),
         }
@@ -194,15 +198,15 @@ EDITOR_CHOICES = {
 
 class CareTaskCloseForm(forms.Form):
     status = forms.ChoiceField(
-        label="处理结果", choices=[(CareTaskStatus.DONE, "已完成"), (CareTaskStatus.SKIPPED, "跳过")]
+        label=_("处理结果"), choices=[(CareTaskStatus.DONE, _("已完成")), (CareTaskStatus.SKIPPED, _("跳过"))]
     )
-    note = forms.CharField(label="备注", required=False, max_length=300)
+    note = forms.CharField(label=_("备注"), required=False, max_length=300)
 
 
 class DisputeOpenForm(forms.Form):
-    opened_on = forms.DateField(label="发生日期", widget=forms.DateInput(attrs={"type": "date"}))
-    category = forms.ChoiceField(label="纠纷类别", choices=DisputeCategory.choices)
-    description = forms.CharField(label="纠纷描述", widget=forms.Textarea(attrs={"rows": 3}))
+    opened_on = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    category = forms.ChoiceField(label=_("纠纷类别"), choices=DisputeCategory.choices)
+    description = forms.CharField(label=_("纠纷描述"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,9 +214,11 @@ class DisputeOpenForm(forms.Form):
 
 
 class DisputeSettleForm(forms.Form):
-    settled_on = forms.DateField(label="解决日期", widget=forms.DateInput(attrs={"type": "date"}))
-    outcome = forms.ChoiceField(label="处理结果", choices=DisputeOutcome.choices)
-    resolution = forms.CharField(label="处理说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    settled_on = forms.DateField(label=_("解决日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    outcome = forms.ChoiceField(label=_("处理结果"), choices=DisputeOutcome.choices)
+    resolution = forms.CharField(
+        label=_("处理说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

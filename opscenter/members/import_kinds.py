@@ -11,6 +11,8 @@ else the whole site set-based — so nobody keeps a dispute tier (C) until the n
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from opscenter.imports.bulk import insert_rows
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
@@ -20,7 +22,7 @@ from opscenter.members.constants import MEMBER_REFRESH_LIMIT
 from opscenter.pipeline.choices import DisputeCategory, DisputeOutcome, DisputeStatus
 from opscenter.pipeline.models import Dispute
 
-CATEGORY_ALIASES: dict[str, str] = {
+CATEGORY_ALIASES: dict[str, str] = {  # i18n: data (synonyms matched against imported text)
     **{str(label): str(value) for value, label in DisputeCategory.choices},
     **{str(value): str(value) for value in DisputeCategory.values},
     "效果": DisputeCategory.TREATMENT.value,
@@ -29,7 +31,7 @@ CATEGORY_ALIASES: dict[str, str] = {
     "收费": DisputeCategory.PRICE.value,
     "并发症": DisputeCategory.SAFETY.value,
 }
-OUTCOME_ALIASES: dict[str, str] = {
+OUTCOME_ALIASES: dict[str, str] = {  # i18n: data
     **{str(label): str(value) for value, label in DisputeOutcome.choices},
     **{str(value): str(value) for value in DisputeOutcome.values},
     "修复": DisputeOutcome.REPAIRED.value,
@@ -42,9 +44,9 @@ OUTCOME_ALIASES: dict[str, str] = {
 @register
 class DisputeImport(ImportKind):
     name = "disputes"
-    label_zh = "纠纷"
+    label_zh = "纠纷"  # i18n: data
     permission = "pipeline.add_dispute"
-    fields = (
+    fields = (  # i18n: data (the spreadsheet's Chinese headers and their aliases)
         *customer_fields(),
         Field("opened_on", "发生日期", ("纠纷日期", "日期", "opened_on", "date"), type="date", required=True),
         Field("category", "纠纷类别", ("类别", "类型", "category"), type="choice", choices=CATEGORY_ALIASES),
@@ -66,16 +68,16 @@ class DisputeImport(ImportKind):
         values["category"] = values.get("category") or DisputeCategory.OTHER.value
         opened, settled, outcome = values["opened_on"], values.get("settled_on"), values.get("outcome")
         if opened > ctx.today:
-            row.error("opened_on", "发生日期不能晚于今天")
+            row.error("opened_on", _("发生日期不能晚于今天"))
         if settled is not None:
             if settled > ctx.today:
-                row.error("settled_on", "解决日期不能晚于今天")
+                row.error("settled_on", _("解决日期不能晚于今天"))
             if settled < opened:
-                row.error("settled_on", "解决日期不能早于发生日期")
+                row.error("settled_on", _("解决日期不能早于发生日期"))
             if not outcome:
-                row.error("outcome", "已填写解决日期，请填写处理结果（修复后满意、赔偿或退费）")
+                row.error("outcome", _("已填写解决日期，请填写处理结果（修复后满意、赔偿或退费）"))
         elif outcome:
-            row.error("settled_on", "已填写处理结果，请填写解决日期")
+            row.error("settled_on", _("已填写处理结果，请填写解决日期"))
 
     def find_existing(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         existing = set(

@@ -107,6 +107,7 @@ def expire_stale_runs(*, now: dt.datetime | None = None) -> int:
     minutes = int(limit.total_seconds() // 60)
     n = NightlyRun.objects.filter(status=NightlyRunStatus.RUNNING, started_at__lt=now - limit).update(
         status=NightlyRunStatus.FAILED,
+        # i18n: data (stored on the run)
         error=f"运行超时：开始后超过 {minutes} 分钟仍未完成（进程可能已中断），已视为失败，可重新运行",
         finished_at=now,
     )

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from opscenter.members.choices import Combine, Metric, Op, WindowKind
 from opscenter.members.rules import Window, compare, match_level, resolve_window
 from opscenter.pipeline.choices import DisputeOutcome, ItemCategory, Satisfaction, TransactionKind
@@ -94,15 +96,15 @@ def _in(day: dt.date, window: Window, as_of: dt.date) -> bool:
 
 def _window_text(window: dict[str, Any]) -> str:
     if window["kind"] == WindowKind.MONTHS:
-        return f"（最近{window['months']}个月）"
+        return _("（最近%(months)s个月）") % {"months": window["months"]}
     if window["kind"] == WindowKind.YEAR:
-        return "（本自然年）"
+        return _("（本自然年）")
     return ""
 
 
 def _dates(days: list[dt.date]) -> str:
-    shown = "、".join(d.isoformat() for d in days[:MAX_LISTED])
-    return shown + (f" 等 {len(days)} 天" if len(days) > MAX_LISTED else "")
+    shown = _("、").join(d.isoformat() for d in days[:MAX_LISTED])
+    return shown + (_(" 等 %(len)s 天") % {"len": len(days)} if len(days) > MAX_LISTED else "")
 
 
 def threshold_text(condition: dict[str, Any]) -> str:
@@ -118,9 +120,9 @@ def condition_text(condition: dict[str, Any]) -> str:
     metric = condition["metric"]
     name = Metric(metric).label
     if condition.get("categories"):
-        name += "（" + "、".join(ItemCategory(c).label for c in condition["categories"]) + "）"
+        name += _("（") + _("、").join(str(ItemCategory(c).label) for c in condition["categories"]) + _("）")
     if condition.get("outcomes"):
-        name += "（" + "、".join(DisputeOutcome(o).label for o in condition["outcomes"]) + "）"
+        name += _("（") + _("、").join(str(DisputeOutcome(o).label) for o in condition["outcomes"]) + _("）")
     return (
         f"{name}{_window_text(condition['window'])} {Op(condition['op']).label} {threshold_text(condition)}"
     )
@@ -142,46 +144,82 @@ def _measure(
     refunds = [t for t in rows if t.kind == TransactionKind.REFUND]
     if metric == Metric.PURCHASE_DAYS:
         days = sorted({t.occurred_on for t in purchases})
-        return len(days), str(len(days)), f"{len(days)} 个消费日：{_dates(days)}" if days else "没有消费记录"
+        return (
+            len(days),
+            str(len(days)),
+            _("%(len)s 个消费日：%(dates)s") % {"len": len(days), "dates": _dates(days)}
+            if days
+            else _("没有消费记录"),
+        )
     if metric == Metric.CATEGORY_SESSIONS:
         hits = [t for t in purchases if t.category in condition["categories"]]
         total = sum(t.sessions for t in hits)
-        detail = "；".join(
-            f"{t.occurred_on} {ItemCategory(t.category).label} {t.sessions} 次" for t in hits[:MAX_LISTED]
+        detail = _("；").join(
+            _("%(occurred_on)s %(label)s %(sessions)s 次")
+            % {"occurred_on": t.occurred_on, "label": ItemCategory(t.category).label, "sessions": t.sessions}
+            for t in hits[:MAX_LISTED]
         )
-        return total, str(total), f"共 {total} 次：{detail}" if hits else "没有该类别的消费"
+        return (
+            total,
+            str(total),
+            _("共 %(total)s 次：%(detail)s") % {"total": total, "detail": detail}
+            if hits
+            else _("没有该类别的消费"),
+        )
     if metric == Metric.SPEND:
         cats = condition.get("categories") or None
         bought = sum(t.amount_fen for t in purchases if cats is None or t.category in cats)
         refunded = sum(t.amount_fen for t in refunds if cats is None or t.category in cats)
         net = bought - refunded
-        detail = f"净消费 {yuan(net)}（消费 {yuan(bought)}，{len(purchases)} 笔"
-        detail += f"；退款 {yuan(refunded)} 不计入）" if refunded else "）"
+        detail = _("净消费 %(yuan)s（消费 %(yuan2)s，%(len)s 笔") % {
+            "yuan": yuan(net),
+            "yuan2": yuan(bought),
+            "len": len(purchases),
+        }
+        detail += _("；退款 %(yuan)s 不计入）") % {"yuan": yuan(refunded)} if refunded else _("）")
         return net, yuan(net), detail
     if metric == Metric.REFUND_COUNT:
         return (
             len(refunds),
             str(len(refunds)),
-            f"退款 {len(refunds)} 笔，共 {yuan(sum(t.amount_fen for t in refunds))}",
+            _("退款 %(len)s 笔，共 %(yuan)s")
+            % {"len": len(refunds), "yuan": yuan(sum(t.amount_fen for t in refunds))},
         )
     rated = sorted((r for r in ratings if _in(r.done_on, window, as_of)), key=lambda r: (r.done_on, r.id))
     if metric == Metric.SATISFACTION_LATEST:
         if not rated:
-            return None, "—", "没有回访满意度记录"
+            return None, "—", _("没有回访满意度记录")
         last = rated[-1]
         label = Satisfaction(last.satisfaction).label
-        return last.satisfaction, label, f"最近一次回访（{last.done_on}）：{label}"
+        return (
+            last.satisfaction,
+            label,
+            _("最近一次回访（%(done_on)s）：%(label)s") % {"done_on": last.done_on, "label": label},
+        )
     if metric == Metric.SATISFACTION_AVG:
         if not rated:
-            return None, "—", "没有回访满意度记录"
+            return None, "—", _("没有回访满意度记录")
         avg = Fraction(sum(r.satisfaction for r in rated), len(rated))
-        return avg, f"{float(avg):.2f}", f"{len(rated)} 次回访平均 {float(avg):.2f}"
+        return (
+            avg,
+            f"{float(avg):.2f}",
+            _("%(len)s 次回访平均 %(float)s") % {"len": len(rated), "float": format(float(avg), ".2f")},
+        )
     if metric == Metric.OPEN_DISPUTE:
         open_ = [
             d for d in disputes if d.opened_on <= as_of and (d.settled_on is None or d.settled_on > as_of)
         ]
-        detail = "、".join(f"{d.opened_on} 起" for d in open_) if open_ else "没有未解决的纠纷"
-        return len(open_), str(len(open_)), f"未解决纠纷 {len(open_)} 起" + (f"（{detail}）" if open_ else "")
+        detail = (
+            _("、").join(_("%(opened_on)s 起") % {"opened_on": d.opened_on} for d in open_)
+            if open_
+            else _("没有未解决的纠纷")
+        )
+        return (
+            len(open_),
+            str(len(open_)),
+            _("未解决纠纷 %(len)s 起") % {"len": len(open_)}
+            + (_("（%(detail)s）") % {"detail": detail} if open_ else ""),
+        )
     lo = None if window.lo is None else dt.date(window.lo // 100, window.lo % 100, 1)
     settled = [
         d
@@ -191,11 +229,12 @@ def _measure(
         and (lo is None or d.settled_on >= lo)
         and d.outcome in condition["outcomes"]
     ]
-    detail = "、".join(f"{d.settled_on} {DisputeOutcome(d.outcome).label}" for d in settled)
+    detail = _("、").join(f"{d.settled_on} {DisputeOutcome(d.outcome).label}" for d in settled)
     return (
         len(settled),
         str(len(settled)),
-        f"已解决纠纷 {len(settled)} 起" + (f"（{detail}）" if settled else ""),
+        _("已解决纠纷 %(len)s 起") % {"len": len(settled)}
+        + (_("（%(detail)s）") % {"detail": detail} if settled else ""),
     )
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from opscenter.core.exceptions import ValidationError
 from opscenter.members.choices import (
     CATEGORY_METRICS,
@@ -63,7 +65,7 @@ class RuleSetError(ValidationError):
     """A rule set that cannot be used; `errors` lists every problem found, each fit for the user."""
 
     def __init__(self, errors: list[str]):
-        super().__init__("；".join(errors), field="definition", log_message=f"invalid rule set: {errors}")
+        super().__init__(_("；").join(errors), field="definition", log_message=f"invalid rule set: {errors}")
         self.errors = errors
 
 
@@ -75,25 +77,28 @@ def _threshold(metric: str, value: Any, where: str, errors: list[str]) -> int | 
     """The threshold if its type fits the metric, else an error (never coerced from text)."""
     if metric == Metric.SATISFACTION_AVG:
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            errors.append(f"{where}：平均满意度的阈值必须是 1–5 之间的数字")
+            errors.append(_("%(where)s：平均满意度的阈值必须是 1–5 之间的数字") % {"where": where})
             return None
         try:
             tenths = Decimal(str(value)) * 10
         except InvalidOperation:
             tenths = Decimal("NaN")
         if not tenths.is_finite() or tenths != tenths.to_integral_value() or not 10 <= tenths <= 50:
-            errors.append(f"{where}：平均满意度的阈值必须在 1–5 之间，最多一位小数")
+            errors.append(_("%(where)s：平均满意度的阈值必须在 1–5 之间，最多一位小数") % {"where": where})
             return None
         return int(tenths) / 10
     if not _is_int(value):
-        unit = "以分为单位的整数金额" if metric in MONEY_METRICS else "整数"
-        errors.append(f"{where}：阈值必须是{unit}（收到 {value!r}）")
+        unit = _("以分为单位的整数金额") if metric in MONEY_METRICS else _("整数")
+        errors.append(
+            _("%(where)s：阈值必须是%(unit)s（收到 %(value)s）")
+            % {"where": where, "unit": unit, "value": repr(value)}
+        )
         return None
     if metric == Metric.SATISFACTION_LATEST and not 1 <= value <= 5:
-        errors.append(f"{where}：满意度阈值必须在 1（非常不满意）到 5（非常满意）之间")
+        errors.append(_("%(where)s：满意度阈值必须在 1（非常不满意）到 5（非常满意）之间") % {"where": where})
         return None
     if value < 0:
-        errors.append(f"{where}：阈值不能为负数")
+        errors.append(_("%(where)s：阈值不能为负数") % {"where": where})
         return None
     return value
 
@@ -102,12 +107,12 @@ def _window(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
     raw = raw if isinstance(raw, dict) else {"kind": WindowKind.ALL}
     kind = raw.get("kind") or WindowKind.ALL
     if kind not in WindowKind.values:
-        errors.append(f"{where}：时间范围不正确")
+        errors.append(_("%(where)s：时间范围不正确") % {"where": where})
         return {"kind": WindowKind.ALL}
     if kind == WindowKind.MONTHS:
         months = raw.get("months")
         if not _is_int(months) or not 1 <= months <= 120:
-            errors.append(f"{where}：最近月数必须是 1–120 的整数")
+            errors.append(_("%(where)s：最近月数必须是 1–120 的整数") % {"where": where})
             return {"kind": WindowKind.ALL}
         return {"kind": kind, "months": months}
     return {"kind": kind}
@@ -115,14 +120,14 @@ def _window(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
 
 def _condition(raw: Any, where: str, errors: list[str]) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
-        errors.append(f"{where}：格式不正确")
+        errors.append(_("%(where)s：格式不正确") % {"where": where})
         return None
     metric, op = raw.get("metric"), raw.get("op", Op.GTE)
     if metric not in Metric.values:
-        errors.append(f"{where}：指标“{metric}”不存在")
+        errors.append(_("%(where)s：指标“%(metric)s”不存在") % {"where": where, "metric": metric})
         return None
     if op not in Op.values:
-        errors.append(f"{where}：比较方式“{op}”不正确")
+        errors.append(_("%(where)s：比较方式“%(op)s”不正确") % {"where": where, "op": op})
         return None
     threshold = _threshold(metric, raw.get("threshold"), where, errors)
     out: dict[str, Any] = {"metric": metric, "op": op, "threshold": threshold}
@@ -134,12 +139,12 @@ def _condition(raw: Any, where: str, errors: list[str]) -> dict[str, Any] | None
     if metric in CATEGORY_METRICS or (metric == Metric.SPEND and raw.get("categories")):
         categories = raw.get("categories") or []
         if not categories or not isinstance(categories, list) or set(categories) - set(ItemCategory.values):
-            errors.append(f"{where}：请选择有效的项目类别")
+            errors.append(_("%(where)s：请选择有效的项目类别") % {"where": where})
         out["categories"] = sorted(set(categories)) if isinstance(categories, list) else []
     if metric == Metric.SETTLED_DISPUTE:
         outcomes = raw.get("outcomes") or []
         if not outcomes or not isinstance(outcomes, list) or set(outcomes) - set(DisputeOutcome.values):
-            errors.append(f"{where}：请选择纠纷处理结果")
+            errors.append(_("%(where)s：请选择纠纷处理结果") % {"where": where})
         out["outcomes"] = sorted(set(outcomes)) if isinstance(outcomes, list) else []
     return out if threshold is not None else None
 
@@ -156,27 +161,36 @@ def _benefits(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
     if days in (None, ""):
         days = 0
     if not _is_int(days) or not 0 <= days <= 366:
-        errors.append(f"{where}：随访间隔（天）必须是 0–366 的整数（收到 {days!r}）")
+        errors.append(
+            _("%(where)s：随访间隔（天）必须是 0–366 的整数（收到 %(days)s）")
+            % {"where": where, "days": repr(days)}
+        )
         days = 0
     birthday = raw.get("birthday") or []
     if not isinstance(birthday, list) or set(birthday) - set(BIRTHDAY_KINDS):
-        errors.append(f"{where}：生日权益只能选择{'、'.join(CareTaskKind(k).label for k in BIRTHDAY_KINDS)}")
+        errors.append(
+            _("%(where)s：生日权益只能选择%(join)s")
+            % {"where": where, "join": _("、").join(str(CareTaskKind(k).label) for k in BIRTHDAY_KINDS)}
+        )
         birthday = []
     coupon = raw.get("coupon_fen")
     if coupon in ("", None):
         coupon = None
     elif not _is_int(coupon) or coupon < 0:
-        errors.append(f"{where}：生日礼券金额必须是不小于 0 的金额，最多两位小数（收到 {coupon!r}）")
+        errors.append(
+            _("%(where)s：生日礼券金额必须是不小于 0 的金额，最多两位小数（收到 %(coupon)s）")
+            % {"where": where, "coupon": repr(coupon)}
+        )
         coupon = None
     return {
         "followup_days": days,
         "birthday": [k for k in BIRTHDAY_KINDS if k in birthday],
         "coupon_fen": coupon,
-        "coupon_name": _text(raw.get("coupon_name"), "生日礼券名称", MAX_BENEFIT_NAME, where, errors),
-        "discount": _discount(raw.get("discount"), "生日当月折扣", where, errors),
-        "member_discount": _discount(raw.get("member_discount"), "会员消费折扣", where, errors),
+        "coupon_name": _text(raw.get("coupon_name"), _("生日礼券名称"), MAX_BENEFIT_NAME, where, errors),
+        "discount": _discount(raw.get("discount"), _("生日当月折扣"), where, errors),
+        "member_discount": _discount(raw.get("member_discount"), _("会员消费折扣"), where, errors),
         "quarterly_gift": bool(raw.get("quarterly_gift")),
-        "gift": _text(raw.get("gift"), "季度礼品说明", MAX_BENEFIT_TEXT, where, errors),
+        "gift": _text(raw.get("gift"), _("季度礼品说明"), MAX_BENEFIT_TEXT, where, errors),
         "salon": bool(raw.get("salon")),
         "note": str(raw.get("note") or "")[:200],
     }
@@ -185,7 +199,10 @@ def _benefits(raw: Any, where: str, errors: list[str]) -> dict[str, Any]:
 def _text(value: Any, label: str, limit: int, where: str, errors: list[str]) -> str:
     text = "" if value is None else str(value).strip()
     if len(text) > limit:
-        errors.append(f"{where}：{label}最多 {limit} 个字（现有 {len(text)} 个）")
+        errors.append(
+            _("%(where)s：%(label)s最多 %(limit)s 个字（现有 %(len)s 个）")
+            % {"where": where, "label": label, "limit": limit, "len": len(text)}
+        )
         return text[:limit]
     return text
 
@@ -195,15 +212,14 @@ def _discount(value: Any, label: str, where: str, errors: list[str]) -> str | No
     discount at all and 0 折 free, so both are refused: the rate is strictly between 0 and 1."""
     if value in (None, ""):
         return None
-    message = (
-        f"{where}：{label}必须大于 0 折且小于 10 折（即折扣率在 0 与 1 之间，不含 0 和 1），"
-        f"最多两位小数（例如 8.8）（收到 {value!r}）"
-    )
+    message = _(
+        "%(where)s：%(label)s必须大于 0 折且小于 10 折（即折扣率在 0 与 1 之间，不含 0 和 1），最多两位小数（例如 8.8）（收到 %(value)s）"
+    ) % {"where": where, "label": label, "value": repr(value)}
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
         errors.append(message)
         return None
     try:
-        discount = Decimal(str(value).strip().removesuffix("折"))
+        discount = Decimal(str(value).strip().removesuffix(_("折")))
     except InvalidOperation:
         errors.append(message)
         return None
@@ -222,7 +238,7 @@ def discount_label(rate: Decimal | None) -> str:
     """A rate as staff say it: Decimal("0.88") → "8.8折", Decimal("0.9") → "9折"; "" when None."""
     if rate is None:
         return ""
-    return f"{format((Decimal(rate) * 10).normalize(), 'f')}折"
+    return _("%(format)s折") % {"format": format((Decimal(rate) * 10).normalize(), "f")}
 
 
 def validate_rule_set(definition: Any) -> dict[str, Any]:
@@ -230,53 +246,58 @@ def validate_rule_set(definition: Any) -> dict[str, Any]:
     the API and the activation service alike, so an invalid rule set can never become active."""
     errors: list[str] = []
     if not isinstance(definition, dict):
-        raise RuleSetError(["规则定义格式不正确"])
+        raise RuleSetError([_("规则定义格式不正确")])
     definition = copy.deepcopy(definition)
 
     tiers, tier_codes = [], set()
     for n, raw in enumerate(definition.get("tiers") or [], start=1):
         code = str((raw or {}).get("code") or "").strip() if isinstance(raw, dict) else ""
         if not code:
-            errors.append(f"第 {n} 个等级缺少代码")
+            errors.append(_("第 %(n)s 个等级缺少代码") % {"n": n})
             continue
         if code in tier_codes:
-            errors.append(f"等级代码“{code}”重复")
+            errors.append(_("等级代码“%(code)s”重复") % {"code": code})
             continue
         tier_codes.add(code)
         label = str(raw.get("label") or code)
-        benefits = _benefits(raw.get("benefits"), f"等级“{label}”的权益", errors)
+        benefits = _benefits(raw.get("benefits"), _("等级“%(label)s”的权益") % {"label": label}, errors)
         tiers.append({"code": code, "label": label, "benefits": benefits})
     if not tiers:
-        errors.append("至少需要一个等级")
+        errors.append(_("至少需要一个等级"))
 
     criteria, criterion_codes = [], []
     raw_criteria = definition.get("criteria") or []
     if len(raw_criteria) > MAX_CRITERIA:
-        errors.append(f"条件组最多 {MAX_CRITERIA} 个")
+        errors.append(_("条件组最多 %(MAX_CRITERIA)s 个") % {"MAX_CRITERIA": MAX_CRITERIA})
     for n, raw in enumerate(raw_criteria[:MAX_CRITERIA], start=1):
         if not isinstance(raw, dict):
-            errors.append(f"第 {n} 个条件组格式不正确")
+            errors.append(_("第 %(n)s 个条件组格式不正确") % {"n": n})
             continue
         code = str(raw.get("code") or "").strip()
         label = str(raw.get("label") or code)
-        where = f"条件组“{code or n}”"
+        where = _("条件组“%(value)s”") % {"value": code or n}
         if not code:
-            errors.append(f"第 {n} 个条件组缺少代码")
+            errors.append(_("第 %(n)s 个条件组缺少代码") % {"n": n})
             continue
         if code in criterion_codes:
-            errors.append(f"条件组代码“{code}”重复")
+            errors.append(_("条件组代码“%(code)s”重复") % {"code": code})
             continue
         combine = raw.get("combine") or Combine.ALL
         if combine not in Combine.values:
-            errors.append(f"{where}：组合方式不正确")
+            errors.append(_("%(where)s：组合方式不正确") % {"where": where})
         conditions_raw = raw.get("conditions") or []
         if not conditions_raw:
-            errors.append(f"{where}没有任何条件")
+            errors.append(_("%(where)s没有任何条件") % {"where": where})
         if len(conditions_raw) > MAX_CONDITIONS:
-            errors.append(f"{where}：条件最多 {MAX_CONDITIONS} 个")
+            errors.append(
+                _("%(where)s：条件最多 %(MAX_CONDITIONS)s 个")
+                % {"where": where, "MAX_CONDITIONS": MAX_CONDITIONS}
+            )
         conditions = []
         for i, raw_condition in enumerate(conditions_raw[:MAX_CONDITIONS], start=1):
-            condition = _condition(raw_condition, f"{where}第 {i} 个条件", errors)
+            condition = _condition(
+                raw_condition, _("%(where)s第 %(i)s 个条件") % {"where": where, "i": i}, errors
+            )
             if condition is not None:
                 conditions.append(condition)
         criterion_codes.append(code)
@@ -285,37 +306,42 @@ def validate_rule_set(definition: Any) -> dict[str, Any]:
     levels = []
     raw_levels = definition.get("levels") or []
     if not raw_levels:
-        errors.append("至少需要一条级别规则")
+        errors.append(_("至少需要一条级别规则"))
     if len(raw_levels) > MAX_LEVELS:
-        errors.append(f"级别规则最多 {MAX_LEVELS} 条")
+        errors.append(_("级别规则最多 %(MAX_LEVELS)s 条") % {"MAX_LEVELS": MAX_LEVELS})
     for n, raw in enumerate(raw_levels[:MAX_LEVELS], start=1):
         if not isinstance(raw, dict):
-            errors.append(f"第 {n} 条级别规则格式不正确")
+            errors.append(_("第 %(n)s 条级别规则格式不正确") % {"n": n})
             continue
-        where = f"第 {n} 条级别规则（{raw.get('tier') or '?'}）"
+        where = _("第 %(n)s 条级别规则（%(value)s）") % {"n": n, "value": raw.get("tier") or "?"}
         tier, match = raw.get("tier"), raw.get("match") or Match.ALL
         codes = raw.get("criteria") or []
         if tier not in tier_codes:
-            errors.append(f"{where}：等级“{tier}”不存在")
+            errors.append(_("%(where)s：等级“%(tier)s”不存在") % {"where": where, "tier": tier})
         if match not in Match.values:
-            errors.append(f"{where}：匹配方式不正确")
+            errors.append(_("%(where)s：匹配方式不正确") % {"where": where})
         if not codes or not isinstance(codes, list):
-            errors.append(f"{where}没有引用任何条件组")
+            errors.append(_("%(where)s没有引用任何条件组") % {"where": where})
             codes = []
         unknown = [c for c in codes if c not in criterion_codes]
         if unknown:
-            errors.append(f"{where}：条件组“{'、'.join(map(str, unknown))}”不存在")
+            errors.append(
+                _("%(where)s：条件组“%(join)s”不存在")
+                % {"where": where, "join": _("、").join(map(str, unknown))}
+            )
         k = raw.get("k")
         if match == Match.AT_LEAST:
             if not _is_int(k) or not 1 <= k <= max(len(codes), 1):
-                errors.append(f"{where}：k 必须是 1 到 {len(codes)} 之间的整数")
+                errors.append(
+                    _("%(where)s：k 必须是 1 到 %(len)s 之间的整数") % {"where": where, "len": len(codes)}
+                )
         else:
             k = None
         priority = raw.get("priority")
         if priority in ("", None):
             priority = None
         elif not _is_int(priority):
-            errors.append(f"{where}：优先级必须是整数（数字小者优先）")
+            errors.append(_("%(where)s：优先级必须是整数（数字小者优先）") % {"where": where})
             priority = None
         levels.append(
             {
@@ -348,7 +374,7 @@ def level_holds(level: dict[str, Any], truths: dict[str, bool]) -> bool:
 
 def _describe(truths: dict[str, bool]) -> str:
     held = [c for c, v in truths.items() if v]
-    return f"{'、'.join(held)}成立时" if held else "所有条件组都不成立时"
+    return _("%(join)s成立时") % {"join": _("、").join(held)} if held else _("所有条件组都不成立时")
 
 
 def _overlaps_and_gaps(levels: list[dict[str, Any]], codes: list[str]) -> list[str]:
@@ -360,15 +386,23 @@ def _overlaps_and_gaps(levels: list[dict[str, Any]], codes: list[str]) -> list[s
         hits = [i for i, level in enumerate(levels) if level_holds(level, truths)]
         if not hits and "gap" not in seen:
             seen.add("gap")
-            errors.append(f"{_describe(truths)}没有任何级别规则成立，请补充规则")
+            errors.append(_("%(describe)s没有任何级别规则成立，请补充规则") % {"describe": _describe(truths)})
         for i, j in itertools.combinations(hits, 2):
             a, b = levels[i], levels[j]
             unordered = a["priority"] is None or b["priority"] is None or a["priority"] == b["priority"]
             if unordered and (i, j) not in seen:
                 seen.add((i, j))
                 errors.append(
-                    f"级别规则 {i + 1}（{a['tier']}）与 {j + 1}（{b['tier']}）可能同时成立"
-                    f"（例如{_describe(truths)}），请为它们设置不同的优先级"
+                    _(
+                        "级别规则 %(value)s（%(tier)s）与 %(value2)s（%(tier2)s）可能同时成立（例如%(describe)s），请为它们设置不同的优先级"
+                    )
+                    % {
+                        "value": i + 1,
+                        "tier": a["tier"],
+                        "value2": j + 1,
+                        "tier2": b["tier"],
+                        "describe": _describe(truths),
+                    }
                 )
     return errors
 
@@ -384,7 +418,7 @@ def match_level(definition: dict[str, Any], truths: dict[str, bool]) -> dict[str
     for level in ordered_levels(definition):
         if level_holds(level, truths):
             return level
-    raise RuleSetError(["没有任何级别规则成立"])  # unreachable for a validated definition
+    raise RuleSetError([_("没有任何级别规则成立")])  # unreachable for a validated definition
 
 
 def tier_rank(definition: dict[str, Any]) -> dict[str, int]:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.core.exceptions import NotFound
 from opscenter.members.choices import CareTaskKind, CareTaskStatus, RuleSetStatus
@@ -48,7 +49,7 @@ def member_list(
 def member_get(*, user, customer_id: int) -> Customer:
     """The customer (visible to the user, who must be allowed to view members)."""
     if not scope_for(user).can("members.view_membertier"):
-        raise NotFound("客户不存在或无权访问")
+        raise NotFound(_("客户不存在或无权访问"))
     return pipeline_selectors.customer_get(user=user, customer_id=customer_id)
 
 
@@ -102,27 +103,34 @@ def tier_benefits(*, rule_set: TierRuleSet | None, tier: str | None) -> list[str
     b = (found or {}).get("benefits") or {}
     lines = []
     if b.get("followup_days"):
-        lines.append(f"定期随访：每 {b['followup_days']} 天")
+        lines.append(_("定期随访：每 %(followup_days)s 天") % {"followup_days": b["followup_days"]})
     if b.get("member_discount"):
-        lines.append(f"会员消费折扣：{discount_label(discount_rate(b['member_discount']))}")
+        lines.append(
+            _("会员消费折扣：%(discount_label)s")
+            % {"discount_label": discount_label(discount_rate(b["member_discount"]))}
+        )
     birthday = []
     for kind in b.get("birthday") or []:
         if kind == CareTaskKind.BIRTHDAY_COUPON:
-            amount = yuan(b["coupon_fen"]) if isinstance(b.get("coupon_fen"), int) else "金额未设定"
+            amount = yuan(b["coupon_fen"]) if isinstance(b.get("coupon_fen"), int) else _("金额未设定")
             birthday.append(
-                f"生日礼券 {amount}{'（' + b['coupon_name'] + '）' if b.get('coupon_name') else ''}"
+                _("生日礼券 %(amount)s%(value)s")
+                % {
+                    "amount": amount,
+                    "value": _("（") + b["coupon_name"] + _("）") if b.get("coupon_name") else "",
+                }
             )
         elif kind == CareTaskKind.BIRTHDAY_DISCOUNT:
             rate = discount_label(discount_rate(b.get("discount")))
-            birthday.append(f"生日当月 {rate}" if rate else "生日当月折扣（未设定）")
+            birthday.append(_("生日当月 %(rate)s") % {"rate": rate} if rate else _("生日当月折扣（未设定）"))
         else:
-            birthday.append(CareTaskKind(kind).label)
+            birthday.append(str(CareTaskKind(kind).label))
     if birthday:
-        lines.append("生日：" + "、".join(birthday))
+        lines.append(_("生日：") + _("、").join(birthday))
     if b.get("quarterly_gift"):
-        lines.append("季度礼品" + (f"：{b['gift']}" if b.get("gift") else ""))
+        lines.append(_("季度礼品") + (_("：%(gift)s") % {"gift": b["gift"]} if b.get("gift") else ""))
     if b.get("salon"):
-        lines.append("会员沙龙邀请（每季度）")
+        lines.append(_("会员沙龙邀请（每季度）"))
     if b.get("note"):
         lines.append(b["note"])
     return lines
@@ -141,7 +149,7 @@ def rule_set_list(*, user, site_id: int | None = None) -> QuerySet[TierRuleSet]:
 def rule_set_get(*, user, rule_set_id: int) -> TierRuleSet:
     row = rule_set_list(user=user).filter(pk=rule_set_id).first()
     if row is None:
-        raise NotFound("规则版本不存在或无权访问")
+        raise NotFound(_("规则版本不存在或无权访问"))
     return row
 
 
@@ -220,7 +228,7 @@ def tier_preview(*, user, rule_set_id: int, as_of: dt.date | None = None) -> Pre
     labels = {
         **(tier_labels(current.definition) if current else {}),
         **tier_labels(rule_set.definition),
-        "": "（无）",
+        "": _("（无）"),
     }
     return Preview(
         rule_set=rule_set,

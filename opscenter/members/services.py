@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import NotFound, ValidationError
@@ -70,13 +71,13 @@ def tier_rules_create(
     _scope(actor, "members.add_tierruleset", site_id)
     name = (name or "").strip()
     if not name:
-        raise ValidationError("请填写规则名称", field="name")
+        raise ValidationError(_("请填写规则名称"), field="name")
     normalized = validate_rule_set(definition)
     based_on = None
     if based_on_id is not None:
         based_on = TierRuleSet.objects.filter(pk=based_on_id, site_id=site_id).first()
         if based_on is None:
-            raise NotFound("规则版本不存在或无权访问")
+            raise NotFound(_("规则版本不存在或无权访问"))
     latest = TierRuleSet.objects.filter(site_id=site_id, name=name).aggregate(v=Max("version"))["v"] or 0
     rule_set = TierRuleSet.objects.create(
         site_id=site_id,
@@ -101,11 +102,12 @@ def tier_rules_transition(*, actor, rule_set_id: int, to_status: str) -> TierRul
     retires the site's previously active version. Use `tier_rules_activate` to also evaluate."""
     rule_set = TierRuleSet.objects.select_for_update().filter(pk=rule_set_id).first()
     if rule_set is None:
-        raise NotFound("规则版本不存在或无权访问")
+        raise NotFound(_("规则版本不存在或无权访问"))
     _scope(actor, "members.change_tierruleset", rule_set.site_id)
     if to_status not in RULE_SET_TRANSITIONS.get(rule_set.status, set()):
         raise ValidationError(
-            f"规则版本不能从“{rule_set.get_status_display()}”变为“{RuleSetStatus(to_status).label}”",
+            _("规则版本不能从“%(get_status_display)s”变为“%(label)s”")
+            % {"get_status_display": rule_set.get_status_display(), "label": RuleSetStatus(to_status).label},
             field="status",
             log_message=f"rule set {rule_set.pk} {rule_set.status} -> {to_status}",
         )
@@ -165,10 +167,10 @@ def tiers_evaluate(*, actor, site_id: int, as_of: dt.date | None = None) -> Tier
     Python, so memory stays flat at any number of members. Returns the run with counts per tier."""
     _scope(actor, "members.change_membertier", site_id)
     if not Site.objects.filter(pk=site_id).exists():
-        raise NotFound("院区不存在")
+        raise NotFound(_("院区不存在"))
     rule_set = active_rule_set(site_id)
     if rule_set is None:
-        raise ValidationError("该院区还没有生效的会员分级规则", field="site_id")
+        raise ValidationError(_("该院区还没有生效的会员分级规则"), field="site_id")
     as_of = as_of or timezone.localdate()
     run = TierEvaluation.objects.create(
         site_id=site_id, rule_set=rule_set, as_of=as_of, started_at=timezone.now(), actor=_actor_user(actor)

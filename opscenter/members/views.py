@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opscenter.core.exceptions import ValidationError
@@ -99,11 +100,11 @@ def dispute_open(request: HttpRequest, customer_id: int) -> HttpResponse:
         try:
             pipeline_services.dispute_open(actor=request.user, customer_id=customer.pk, **form.cleaned_data)
             services.member_refresh(customer_id=customer.pk)
-            messages.success(request, "纠纷已登记，会员等级已更新")
+            messages.success(request, _("纠纷已登记，会员等级已更新"))
         except ValidationError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(request, "请填写纠纷的日期、类别和描述")
+        messages.error(request, _("请填写纠纷的日期、类别和描述"))
     return redirect("members:member_detail", customer_id=customer.pk)
 
 
@@ -117,11 +118,11 @@ def dispute_settle(request: HttpRequest, dispute_id: int) -> HttpResponse:
         try:
             pipeline_services.dispute_settle(actor=request.user, dispute_id=dispute.pk, **form.cleaned_data)
             services.member_refresh(customer_id=dispute.customer_id)
-            messages.success(request, "纠纷已解决，会员等级已更新")
+            messages.success(request, _("纠纷已解决，会员等级已更新"))
         except ValidationError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(request, "请填写解决日期和处理结果")
+        messages.error(request, _("请填写解决日期和处理结果"))
     return redirect("members:member_detail", customer_id=dispute.customer_id)
 
 
@@ -162,7 +163,7 @@ def ruleset_list(request: HttpRequest) -> HttpResponse:
 def ruleset_new(request: HttpRequest) -> HttpResponse:
     name = request.POST.get("example", "")
     if name not in EXAMPLES:
-        messages.error(request, "请选择示例规则")
+        messages.error(request, _("请选择示例规则"))
         return redirect("members:ruleset_list")
     try:
         rule_set = services.tier_rules_create(
@@ -208,7 +209,9 @@ def ruleset_edit(request: HttpRequest, rule_set_id: int) -> HttpResponse:
             except ValidationError as exc:
                 errors = [exc.message]
             else:
-                messages.success(request, f"已保存为新版本 v{new.version}（草稿），请预览后生效")
+                messages.success(
+                    request, _("已保存为新版本 v%(version)s（草稿），请预览后生效") % {"version": new.version}
+                )
                 return redirect("members:ruleset_preview", rule_set_id=new.pk)
     return render(
         request,
@@ -244,7 +247,11 @@ def ruleset_activate(request: HttpRequest, rule_set_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, exc.message)
         return redirect("members:ruleset_preview", rule_set_id=rule_set.pk)
-    messages.success(request, f"{rule_set} 已生效：评定会员 {run.members} 人，等级变动 {run.changes} 人")
+    messages.success(
+        request,
+        _("%(rule_set)s 已生效：评定会员 %(members)s 人，等级变动 %(changes)s 人")
+        % {"rule_set": rule_set, "members": run.members, "changes": run.changes},
+    )
     return redirect("members:member_list")
 
 
@@ -275,7 +282,7 @@ def caretask_close(request: HttpRequest, task_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.care_task_close(actor=request.user, task_id=task_id, **form.cleaned_data)
-            messages.success(request, "关怀任务已处理")
+            messages.success(request, _("关怀任务已处理"))
         except ValidationError as exc:
             messages.error(request, exc.message)
     return redirect(reverse("members:caretask_list"))

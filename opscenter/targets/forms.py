@@ -42,7 +42,7 @@ class PlanCreateForm(forms.Form):
         for key, metric in all_metrics().items():
             if key == MONEY_METRIC or metric.money:
                 continue
-            only = "、".join(SiteKind(kind).label for kind in sorted(metric.site_kinds or ()))
+            only = "、".join(str(SiteKind(kind).label) for kind in sorted(metric.site_kinds or ()))
             self.fields[METRIC_FIELD_PREFIX + key] = forms.IntegerField(
                 label=metric.label, required=False, help_text=f"仅{only}" if only else ""
             )

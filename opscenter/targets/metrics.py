@@ -218,7 +218,7 @@ def get_metric(key: str, *, site_kind: str | None = None) -> TargetMetric:
         raise ValidationError(f"未知的指标：{key}", field="metric")
     metric = _REGISTRY[key]
     if site_kind is not None and not metric.offered_for(site_kind):
-        kinds = "、".join(SiteKind(kind).label for kind in sorted(metric.site_kinds or ()))
+        kinds = "、".join(str(SiteKind(kind).label) for kind in sorted(metric.site_kinds or ()))
         raise ValidationError(f"指标“{metric.label}”只适用于{kinds}", field="metric")
     return metric
 

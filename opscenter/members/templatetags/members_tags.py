@@ -1,6 +1,7 @@
 """Display helpers of the member screens (plain lookups, no queries)."""
 
 from django import template
+from django.utils.translation import gettext as _
 
 from opscenter.members.reference import yuan as _yuan
 
@@ -11,7 +12,7 @@ register = template.Library()
 def tier_label(labels: dict, code: str) -> str:
     """The tier's label from a code → label dict; the code itself when unknown."""
     if not code:
-        return "（无）"
+        return _("（无）")
     return (labels or {}).get(code, code)
 
 
@@ -33,4 +34,4 @@ def match_label(level: dict) -> str:
     if not level:
         return ""
     how = Match(level["match"]).label.replace("k", str(level.get("k") or "k"))
-    return f"{level['tier']} ← {how} {'、'.join(level['criteria'])}"
+    return f"{level['tier']} ← {how} {_('、').join(level['criteria'])}"
