@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 BUSINESS_APPS = (
     "org", "pipeline", "targets", "members", "commitments", "appraisal", "callcenter", "care", "imports", "reports",
+    "scheduler",
 )
 
 
