@@ -196,3 +196,13 @@ class ResilientWorker(Worker):
             )
         except Exception:
             log.exception("task %s: task_finished handlers failed", db_task_result.pk)
+
+
+def process_identity() -> str:
+    """`host:pid` of this process: what a claim records so others can tell whether it died."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+def process_is_dead(identity: str) -> bool:
+    """The process named by `process_identity()` (or a worker id) is gone from this host."""
+    return bool(identity) and _dead_here(identity)
