@@ -207,6 +207,7 @@ class Exit(models.Model):
         "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="登记人"
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    import_job_id = models.BigIntegerField("导入批次", null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "退出"
