@@ -15,7 +15,7 @@ DEMO_ENV := OPSCENTER_DEBUG=0 OPSCENTER_HTTPS=0
 .PHONY: help venv demo test test-sqlite test-postgres test-browser lint lint-check format bench lock clean distclean
 
 help:
-	@echo "make demo           install, migrate, load the demo organization, serve on http://$(ADDR)"
+	@echo "make demo           install, migrate, load the demo organization, serve on http://$(ADDR) with worker and scheduler"
 	@echo "make test           ruff check, then the suite on SQLite, on PostgreSQL, and the browser tests"
 	@echo "make test-sqlite    the suite on SQLite only"
 	@echo "make test-postgres  the suite on PostgreSQL (OPSCENTER_TEST_DATABASE_URL or a throwaway cluster)"
@@ -40,8 +40,8 @@ $(STAMP): requirements.lock pyproject.toml
 demo: venv
 	$(DEMO_ENV) $(PY) -m opscenter migrate --noinput
 	$(DEMO_ENV) $(PY) -m opscenter demo --no-serve --seed $(SEED)
-	@echo "Serving on http://$(ADDR)/  (Ctrl-C stops; logins above, password opscenter-demo-2026)"
-	$(DEMO_ENV) $(PY) -m opscenter runserver $(ADDR)
+	@echo "Serving on http://$(ADDR)/ with a task worker and the scheduler (Ctrl-C stops all three; logins above, password opscenter-demo-2026)"
+	$(DEMO_ENV) exec $(PY) -m opscenter serve $(ADDR)
 
 # --- tests ----------------------------------------------------------------------------------------
 test: venv lint-check test-sqlite test-postgres test-browser

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "opscenter.imports",
     "opscenter.targets",
     "opscenter.members",
+    "opscenter.scheduler",
     "opscenter.api",
     "opscenter.demo",
 ]

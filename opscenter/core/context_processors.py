@@ -76,6 +76,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "imports", _("数据导入"), _("Excel/CSV 导入、校验与撤销"), "imports:job_list", "/imports/", "imports"
     ),
     NavItem("org", _("组织架构"), _("院区、部门、小组与员工"), "org:org_chart", "/org/", "org"),
+    NavItem(
+        "scheduler", _("定时任务"), _("夜间评估、预警等周期任务"), "scheduler:job_list", "/scheduler/", "scheduler"
+    ),
 )
 
 

@@ -11,18 +11,26 @@ class JobStatus(models.TextChoices):
     COMMITTED = "committed", "已导入"
     FAILED = "failed", "失败"
     UNDONE = "undone", "已撤销"
+    CANCELLED = "cancelled", "已取消"
 
 
-# A failed or validated job may be validated again (e.g. after editing the mapping).
+# A failed or validated job may be validated again (e.g. after editing the mapping). A job that
+# has not committed may be cancelled (and then deleted); a running job whose worker died is
+# failed (services.import_job_reclaim) and may then be run again.
 TRANSITIONS: dict[str, set[str]] = {
-    JobStatus.PENDING: {JobStatus.VALIDATING, JobStatus.COMMITTING, JobStatus.FAILED},
+    JobStatus.PENDING: {JobStatus.VALIDATING, JobStatus.COMMITTING, JobStatus.FAILED, JobStatus.CANCELLED},
     JobStatus.VALIDATING: {JobStatus.VALIDATED, JobStatus.FAILED},
-    JobStatus.VALIDATED: {JobStatus.VALIDATING, JobStatus.COMMITTING, JobStatus.FAILED},
+    JobStatus.VALIDATED: {JobStatus.VALIDATING, JobStatus.COMMITTING, JobStatus.FAILED, JobStatus.CANCELLED},
     JobStatus.COMMITTING: {JobStatus.COMMITTED, JobStatus.FAILED},
     JobStatus.COMMITTED: {JobStatus.UNDONE},
-    JobStatus.FAILED: {JobStatus.VALIDATING, JobStatus.COMMITTING},
+    JobStatus.FAILED: {JobStatus.VALIDATING, JobStatus.COMMITTING, JobStatus.CANCELLED},
     JobStatus.UNDONE: set(),
+    JobStatus.CANCELLED: set(),
 }
+
+RUNNING = (JobStatus.VALIDATING, JobStatus.COMMITTING)
+# Jobs that wrote nothing and may be deleted (with their stored file).
+DELETABLE = (JobStatus.PENDING, JobStatus.VALIDATED, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
 class OnError(models.TextChoices):

@@ -15,3 +15,7 @@ class MappingError(ValidationError):
 
 class ImportRefused(DomainError):
     """An import job cannot move as asked (wrong status, undo blocked by dependent records)."""
+
+
+class ImportFailed(DomainError):
+    """A step of an import stopped on an unexpected error; the job is failed with `message`."""

@@ -10,7 +10,7 @@ from opscenter.core import audit
 from opscenter.imports.choices import JobStatus, OnError
 
 
-@audit.register(exclude=("processed_rows", "total_rows", "queued"))
+@audit.register(exclude=("processed_rows", "total_rows", "queued", "queued_at", "claimed_by", "claimed_at"))
 class ImportJob(models.Model):
     """One upload of one file as one kind: the original file is kept, with its sha256, the mapping
     used, the options, the counts and the status. Every row it writes carries `import_job_id`.
@@ -41,6 +41,11 @@ class ImportJob(models.Model):
     queued = models.CharField(
         "排队中的操作", max_length=10, blank=True, help_text="validate / commit: enqueued, not started yet"
     )
+    queued_at = models.DateTimeField("排队时间", null=True, blank=True)
+    claimed_by = models.CharField(
+        "处理进程", max_length=100, blank=True, help_text="host:pid of the worker running the current step"
+    )
+    claimed_at = models.DateTimeField("开始处理时间", null=True, blank=True)
     processed_rows = models.PositiveIntegerField("已处理行数", default=0)
     total_rows = models.PositiveIntegerField("预计行数", null=True, blank=True)
     created_by = models.ForeignKey(

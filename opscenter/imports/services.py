@@ -16,20 +16,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.files.base import ContentFile, File
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from opscenter.core import audit
-from opscenter.core.exceptions import NotFound, ValidationError
+from opscenter.core.exceptions import DomainError, NotFound, ValidationError
 from opscenter.imports import hooks
-from opscenter.imports.choices import TRANSITIONS, JobStatus
+from opscenter.imports.choices import DELETABLE, RUNNING, TRANSITIONS, JobStatus
 from opscenter.imports.engine import DryRunReport, ImportContext, ImportOptions, RowError, run_import
-from opscenter.imports.exceptions import ImportRefused, UnreadableFile
+from opscenter.imports.exceptions import ImportFailed, ImportRefused
 from opscenter.imports.filetypes import Limits, detect_format, open_source
 from opscenter.imports.kinds import get_kind
 from opscenter.imports.models import ColumnMapping, ImportJob, ImportRowError
 from opscenter.imports.reading import Table, read_table
 from opscenter.org.models import Site
+from opscenter.scheduler.worker import process_identity, process_is_dead, with_db_retry
 
 log = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 100_000
@@ -61,6 +62,9 @@ def _transition(job: ImportJob, to_status: str, **fields: Any) -> None:
             f"导入批次当前状态为“{job.get_status_display()}”，不能执行该操作",
             log_message=f"job {job.pk}: {job.status} -> {to_status} refused",
         )
+    if to_status in RUNNING:
+        fields.setdefault("claimed_by", process_identity())
+        fields.setdefault("claimed_at", timezone.now())
     claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(status=to_status, **fields)
     if claimed != 1:
         raise ImportRefused("导入批次正在被其他操作处理，请稍后刷新", log_message=f"job {job.pk} claim lost")
@@ -250,9 +254,11 @@ def import_job_validate(*, job: ImportJob, actor=None, progress=None) -> DryRunR
     _transition(job, JobStatus.VALIDATING)
     try:
         report = _run(job, actor=actor, dry_run=True, progress=progress)
-    except UnreadableFile as exc:
-        _transition(job, JobStatus.FAILED, message=exc.message)
-        raise
+    except Exception as exc:
+        _fail(job, exc, step="校验")
+        if isinstance(exc, DomainError):
+            raise
+        raise ImportFailed(job.message, log_message=f"job {job.pk} validate failed: {exc!r}") from exc
     status = JobStatus.FAILED if report.fatal else JobStatus.VALIDATED
     _transition(
         job,
@@ -274,10 +280,10 @@ def import_job_commit(*, job: ImportJob, actor=None, progress=None) -> DryRunRep
         with audit.audit_context(actor, "import", f"导入批次 #{job.pk}"):
             report = _run(job, actor=actor, dry_run=False, progress=progress)
     except Exception as exc:
-        message = getattr(exc, "message", "导入失败，数据未写入")
-        log.exception("import job %s failed", job.pk)
-        _transition(job, JobStatus.FAILED, message=message)
-        raise
+        _fail(job, exc, step="导入")
+        if isinstance(exc, DomainError):
+            raise
+        raise ImportFailed(job.message, log_message=f"job {job.pk} commit failed: {exc!r}") from exc
     if not report.committed:
         message = (
             _fatal_message(report) or f"有 {report.rows_error} 行错误，按“有错误则全部不导入”未写入任何数据"
@@ -305,6 +311,83 @@ def import_job_commit(*, job: ImportJob, actor=None, progress=None) -> DryRunRep
             },
         )
     return report
+
+
+def failure_message(job: ImportJob, exc: BaseException, *, step: str) -> str:
+    """What the user reads when a step stopped on an exception (the traceback goes to the log)."""
+    if isinstance(exc, DomainError):
+        return exc.message
+    if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
+        return f"数据库正忙（其他写入长时间占用），本次{step}未完成，数据未写入。请稍后重新{step}"
+    return (
+        f"{step}时程序出错（{type(exc).__name__}），数据未写入。"
+        f"错误详情已记入服务器日志（导入批次 #{job.pk}），请联系管理员"
+    )
+
+
+def _fail(job: ImportJob, exc: BaseException, *, step: str) -> None:
+    """Mark a running job failed with a readable message, whatever happened (retrying while the
+    database is locked): a job never stays "校验中" or "导入中" because its step raised."""
+    if not isinstance(exc, DomainError):
+        log.exception("import job %s: %s failed", job.pk, step, exc_info=exc)
+    message = failure_message(job, exc, step=step)
+    with_db_retry(
+        lambda: ImportJob.objects.filter(pk=job.pk, status__in=RUNNING).update(
+            status=JobStatus.FAILED, message=message, queued=""
+        ),
+        what=f"import job {job.pk}",
+    )
+    job.status, job.message = JobStatus.FAILED, message
+
+
+def claim_is_dead(job: ImportJob) -> bool:
+    """A running job whose worker process is gone (same host): nobody will ever finish it."""
+    return job.status in RUNNING and process_is_dead(job.claimed_by)
+
+
+def import_job_reclaim(*, job: ImportJob) -> bool:
+    """Fail a running job whose worker died, so it can be run again, cancelled or deleted."""
+    if not claim_is_dead(job):
+        return False
+    message = "处理该批次的后台进程已中断，数据未写入；可重新执行或取消"
+    if ImportJob.objects.filter(pk=job.pk, status=job.status, claimed_by=job.claimed_by).update(
+        status=JobStatus.FAILED, message=message, queued=""
+    ):
+        log.warning(
+            "import job %s: worker %s died during %s; failed for a re-run", job.pk, job.claimed_by, job.status
+        )
+        job.status, job.message, job.queued = JobStatus.FAILED, message, ""
+        return True
+    job.refresh_from_db()
+    return False
+
+
+def import_job_cancel(*, job: ImportJob, actor=None) -> ImportJob:
+    """Cancel a job that has not committed (queued, validated or failed; or running in a worker
+    that died). A task still queued for it then finds it cancelled and does nothing."""
+    check_access(actor, job)
+    import_job_reclaim(job=job)
+    if job.status not in DELETABLE:
+        raise ImportRefused(f"导入批次当前状态为“{job.get_status_display()}”，不能取消")
+    with audit.audit_context(actor, "import", f"取消导入批次 #{job.pk}"):
+        _transition(job, JobStatus.CANCELLED, queued="", message="已取消")
+    return job
+
+
+def import_job_delete(*, job: ImportJob, actor=None) -> None:
+    """Delete a job that wrote nothing, with its row errors and its stored file (audited)."""
+    check_access(actor, job)
+    import_job_reclaim(job=job)
+    if job.status not in DELETABLE:
+        raise ImportRefused(f"导入批次当前状态为“{job.get_status_display()}”，不能删除（已导入的批次请撤销）")
+    with transaction.atomic(), audit.audit_context(actor, "import", f"删除导入批次 #{job.pk}"):
+        if not ImportJob.objects.filter(pk=job.pk, status=job.status).exists():
+            raise ImportRefused("导入批次正在被其他操作处理，请稍后刷新")
+        audit.record_event(job, f"删除导入批次 #{job.pk}（{job.original_filename}）")
+        name = job.file.name
+        job.delete()
+        if name:
+            transaction.on_commit(lambda: job.file.storage.delete(name))
 
 
 def import_job_undo(*, job: ImportJob, actor=None) -> int:

@@ -3,6 +3,7 @@ polled progress bar, rejected rows and templates as downloads, undo."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 from typing import Any
@@ -13,12 +14,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
 from opscenter.core.htmx import hx_redirect, is_partial
 from opscenter.imports import selectors, services, tasks
-from opscenter.imports.choices import JobStatus
+from opscenter.imports.choices import DELETABLE, RUNNING, JobStatus
 from opscenter.imports.engine import ImportOptions, map_table
 from opscenter.imports.forms import JobFilterForm, MappingForm, UploadForm
 from opscenter.imports.kinds import all_kinds, get_kind
@@ -29,7 +32,7 @@ from opscenter.imports.tables import ExportColumn, choice_labels, export_respons
 from opscenter.org.selectors import scope_for, site_list
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RUNNING = (JobStatus.VALIDATING, JobStatus.COMMITTING)
+NO_WORKER_AFTER = dt.timedelta(minutes=1)
 
 
 def domain_errors(view):
@@ -172,9 +175,21 @@ def job_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/job_upload.html", {"form": form})
 
 
+def _waiting_state(job) -> dict[str, Any]:
+    """Whether the job waits on a worker that is not there: queued for over a minute with nobody
+    picking it up, or running in a worker process that died."""
+    waited = job.queued and job.queued_at and timezone.now() - job.queued_at > NO_WORKER_AFTER
+    return {"no_worker": bool(waited), "worker_died": services.claim_is_dead(job)}
+
+
 def _detail_context(request: HttpRequest, job) -> dict[str, Any]:
     kind = get_kind(job.kind)
+    waiting = _waiting_state(job)
     context: dict[str, Any] = {
+        **waiting,
+        "can_cancel": (job.status in DELETABLE and job.status != JobStatus.CANCELLED)
+        or waiting["worker_died"],
+        "can_delete": job.status in DELETABLE or waiting["worker_died"],
         "job": job,
         "kind": kind,
         "report": job.report or {},
@@ -211,7 +226,9 @@ def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     """The progress partial the detail page polls every second; the page reloads when it is done."""
     job = selectors.import_job_get(user=request.user, job_id=job_id)
     running = job.status in RUNNING or bool(job.queued)
-    response = render(request, "imports/partials/_progress.html", {"job": job, "running": running})
+    response = render(
+        request, "imports/partials/_progress.html", {"job": job, "running": running, **_waiting_state(job)}
+    )
     if not running and request.GET.get("was") == "running":
         response["HX-Refresh"] = "true"
     return response
@@ -276,6 +293,38 @@ def job_undo(request: HttpRequest, job_id: int) -> HttpResponse:
     else:
         messages.success(request, f"已撤销本次导入（{removed} 条记录）")
     return _redirect(request, _job_url(job.pk))
+
+
+@login_required
+@domain_errors
+@require_POST
+def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
+    try:
+        services.import_job_cancel(job=job, actor=request.user)
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已取消该导入批次，未写入任何数据"))
+    return _redirect(request, _job_url(job.pk))
+
+
+@login_required
+@domain_errors
+@require_POST
+def job_delete(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
+    try:
+        services.import_job_delete(job=job, actor=request.user)
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _redirect(request, _job_url(job.pk))
+    messages.success(request, _("已删除导入批次 #%(id)s") % {"id": job_id})
+    return _redirect(request, reverse("imports:job_list"))
 
 
 @login_required

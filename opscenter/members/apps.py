@@ -11,3 +11,18 @@ class MembersConfig(AppConfig):
         from opscenter.members import import_kinds, signals  # noqa: F401  (registers the disputes import)
 
         signals.connect()
+        _register_scheduled_jobs()
+
+
+def _register_scheduled_jobs() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from opscenter.scheduler import Cadence, register
+
+    # Tier evaluation and the care tasks it makes due (members.nightly does both, per site and day).
+    register(
+        code="members.tiers_nightly",
+        label=_("会员等级夜间评估与关怀任务生成"),
+        target="opscenter.members.tasks.evaluate_all_sites_task",
+        cadence=Cadence.daily("02:00"),
+    )

@@ -17,7 +17,7 @@ from opscenter.imports.bulk import insert_rows
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
 from opscenter.imports.kinds.events import customer_fields
-from opscenter.imports.kinds.refs import resolve_customers
+from opscenter.imports.kinds.refs import create_missing_customers, remove_created_customers, resolve_customers
 from opscenter.members.constants import MEMBER_REFRESH_LIMIT
 from opscenter.pipeline.choices import DisputeCategory, DisputeOutcome, DisputeStatus
 from opscenter.pipeline.models import Dispute
@@ -89,6 +89,7 @@ class DisputeImport(ImportKind):
             row.action = UNCHANGED if self.row_key(row) in existing else CREATE
 
     def write(self, batch: list[ParsedRow], ctx: ImportContext) -> tuple[int, int]:
+        create_missing_customers(batch, ctx, first_contact=lambda row: row.values["opened_on"])
         columns = (
             "site_id", "customer_id", "opened_on", "category", "description", "status", "outcome",
             "settled_on", "resolution", "import_job_id", "created_at",
@@ -124,6 +125,7 @@ class DisputeImport(ImportKind):
         affected = set(qs.order_by().values_list("site_id", "customer_id").distinct())
         removed = qs._raw_delete(qs.db)
         reevaluate_members(affected)
+        remove_created_customers(job_id)
         return removed
 
 

@@ -24,6 +24,7 @@ BUSINESS_APPS = (
     "care",
     "imports",
     "reports",
+    "scheduler",
 )
 
 

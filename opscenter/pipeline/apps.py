@@ -5,3 +5,6 @@ class PipelineConfig(AppConfig):
     name = "opscenter.pipeline"
     label = "pipeline"
     verbose_name = "客户管理"
+
+    def ready(self) -> None:
+        from opscenter.pipeline import import_kinds  # noqa: F401  (registers the exits import)

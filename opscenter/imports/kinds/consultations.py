@@ -20,8 +20,8 @@ from opscenter.imports.changes import change_blockers, record_changes, undo_chan
 from opscenter.imports.constants import CONSULTATION_MODE_ALIASES, INTENT_ALIASES
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
-from opscenter.imports.kinds.refs import resolve_customers, resolve_staff
-from opscenter.pipeline.choices import ChannelKind, CustomerStatus, Gender, IntentLevel
+from opscenter.imports.kinds.refs import create_missing_customers, resolve_customers, resolve_staff
+from opscenter.pipeline.choices import IntentLevel
 from opscenter.pipeline.models import Appointment, Consultation, Customer, Deal, Visit
 from opscenter.pipeline.periods import month_key
 
@@ -163,73 +163,8 @@ class ConsultationImport(ImportKind):
             key = (row.values.get("customer_id"), row.values["occurred_at"], row.values["mode"])
             row.action = UNCHANGED if key in existing else CREATE
 
-    def _create_customers(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
-        """Register the unknown phones of the batch (one insert, one select), like customer_register
-        with no channel and no owner."""
-        new = {}
-        for row in batch:
-            if row.extra.get("new_customer"):
-                new.setdefault(row.values["phone"].number, row.values.get("customer_name") or "")
-        if not new:
-            return
-        now = ctx.now
-        actor_id = getattr(ctx.actor, "pk", None)
-        insert_rows(
-            Customer,
-            (
-                "site_id",
-                "name",
-                "phone",
-                "gender",
-                "is_local",
-                "channel_kind",
-                "status",
-                "tags",
-                "cohort_month",
-                "note",
-                "profession",
-                "city",
-                "created_by_id",
-                "is_deleted",
-                "import_job_id",
-                "created_at",
-            ),
-            [
-                (
-                    ctx.site_id,
-                    name[:50],
-                    phone,
-                    Gender.UNKNOWN.value,
-                    True,
-                    ChannelKind.OTHER.value,
-                    CustomerStatus.PROSPECT.value,
-                    [],
-                    month_key(now),
-                    "",
-                    "",
-                    "",
-                    actor_id,
-                    False,
-                    ctx.job_id,
-                    now,
-                )
-                for phone, name in new.items()
-            ],
-        )
-        from opscenter.imports.kinds.refs import CUSTOMER_COLUMNS
-
-        created = ctx.cache.setdefault("new_customers", {})
-        for c in Customer.objects.filter(site_id=ctx.site_id, is_deleted=False, phone__in=new).values(
-            *CUSTOMER_COLUMNS
-        ):
-            created[c["phone"]] = c
-        for row in batch:
-            if row.extra.get("new_customer"):
-                customer = created[row.values["phone"].number]
-                row.values["customer_id"], row.extra["customer"] = customer["id"], customer
-
     def write(self, batch: list[ParsedRow], ctx: ImportContext) -> tuple[int, int]:
-        self._create_customers(batch, ctx)
+        create_missing_customers(batch, ctx)
         columns = (
             "site_id",
             "customer_id",

@@ -112,7 +112,9 @@ class CustomerImport(ImportKind):
 
     def resolve_references(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         resolve_channels(batch, ctx)
-        resolve_staff([r for r in batch if r.ok], ctx, field="owner", target="owner_id", label="归属咨询师")
+        resolve_staff(
+            [r for r in batch if r.ok], ctx, field="owner", target="owner_id", label="归属咨询师", departed=True
+        )
 
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
         values = row.values

@@ -4,8 +4,13 @@ Rows are what `pipeline.services.deal_sign` writes for a contract with one amoun
 stay type and care zone): the funnel columns copied from the customer, `month` of the signing,
 `is_new_customer` on the customer's first signed deal, and the customer moved from prospect to
 customer (recorded for undo). Refused like `deal_sign`: a negative amount, a date in the future,
-a customer without any consultation or visit yet or a date before their first contact, an exited
-customer. Clinic orders with lines come in as transactions.
+an exited customer. Clinic orders with lines come in as transactions.
+
+Historical ledgers (签约台账 from before the system) name customers with no consultation or visit
+before the signing: such a deal is accepted as imported history (`is_history`): it counts in
+revenue and tiers, and the funnel shows it apart from its conversion rates. Consultants who have
+left are matched to inactive staff or registered as departed (`resolve_staff(departed=True)`);
+with "create missing customers" unknown customers are registered as customers of that date.
 """
 
 from __future__ import annotations
@@ -18,7 +23,12 @@ from opscenter.imports.constants import CARE_ZONE_ALIASES, STAY_TYPE_ALIASES
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
 from opscenter.imports.kinds.events import EVENT_COLUMNS, customer_fields, event_values
-from opscenter.imports.kinds.refs import resolve_customers, resolve_staff
+from opscenter.imports.kinds.refs import (
+    create_missing_customers,
+    remove_created_customers,
+    resolve_customers,
+    resolve_staff,
+)
 from opscenter.pipeline.choices import CustomerStatus, DealStatus
 from opscenter.pipeline.models import Customer, Deal, FollowUp, Transaction
 
@@ -40,14 +50,14 @@ class DealImport(ImportKind):
         Field(
             "amount_fen",
             "成交金额",
-            ("金额", "签约金额", "合同金额", "amount"),
+            ("金额", "签约金额", "合同金额", "月费", "收费标准", "amount"),
             type="amount",
             required=True,
         ),
         Field(
             "consultant",
             "成交咨询师",
-            ("咨询师", "签约人", "顾问", "consultant"),
+            ("咨询师", "签约人", "顾问", "咨询顾问", "销售顾问", "consultant"),
             reference="staff",
             required=True,
         ),
@@ -68,7 +78,12 @@ class DealImport(ImportKind):
     def resolve_references(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         resolve_customers(batch, ctx)
         resolve_staff(
-            [r for r in batch if r.ok], ctx, field="consultant", target="consultant_id", label="成交咨询师"
+            [r for r in batch if r.ok],
+            ctx,
+            field="consultant",
+            target="consultant_id",
+            label="成交咨询师",
+            departed=True,
         )
 
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
@@ -78,10 +93,8 @@ class DealImport(ImportKind):
         if values["amount_fen"] < 0:
             row.error("amount_fen", "成交金额不能为负数")
         first = customer["first_contact_on"]
-        if first is None:
-            row.error("signed_on", "该客户还没有咨询或上门记录，不能登记成交")
-        elif values["signed_on"] < first:
-            row.error("signed_on", f"签约日期早于客户首次咨询日期 {first}")
+        # No consultation or visit before the signing: a contract from before the system existed.
+        values["is_history"] = first is None or values["signed_on"] < first
         if customer["status"] == CustomerStatus.EXITED:
             row.error("phone", "客户已退出，请先恢复为潜在客户再登记成交", column="客户")
 
@@ -95,6 +108,12 @@ class DealImport(ImportKind):
             row.action = UNCHANGED if self.row_key(row) in existing else CREATE
 
     def write(self, batch: list[ParsedRow], ctx: ImportContext) -> tuple[int, int]:
+        create_missing_customers(
+            batch,
+            ctx,
+            first_contact=lambda row: row.values["signed_on"],
+            status=CustomerStatus.CUSTOMER.value,
+        )
         columns = (
             *EVENT_COLUMNS,
             "consultant_id",
@@ -105,6 +124,7 @@ class DealImport(ImportKind):
             "status",
             "status_changed_at",
             "is_new_customer",
+            "is_history",
             "visit_id",
             "note",
         )
@@ -124,6 +144,7 @@ class DealImport(ImportKind):
                     DealStatus.SIGNED.value,
                     None,
                     True,
+                    v["is_history"],
                     None,
                     v.get("note") or "",
                 )
@@ -179,4 +200,5 @@ class DealImport(ImportKind):
         rows = Deal.objects.filter(import_job_id=job_id)
         removed = rows._raw_delete(rows.db)
         undo_changes(job_id)
+        remove_created_customers(job_id)
         return removed

@@ -17,7 +17,12 @@ from opscenter.imports.constants import (
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
 from opscenter.imports.kinds.events import customer_fields
-from opscenter.imports.kinds.refs import resolve_customers, resolve_staff
+from opscenter.imports.kinds.refs import (
+    create_missing_customers,
+    remove_created_customers,
+    resolve_customers,
+    resolve_staff,
+)
 from opscenter.pipeline.choices import FollowUpChannel, FollowUpOutcome
 from opscenter.pipeline.models import FollowUp
 
@@ -78,6 +83,7 @@ class FollowUpImport(ImportKind):
             row.action = UNCHANGED if self.row_key(row) in existing else CREATE
 
     def write(self, batch: list[ParsedRow], ctx: ImportContext) -> tuple[int, int]:
+        create_missing_customers(batch, ctx, first_contact=lambda row: row.values["scheduled_on"])
         columns = (
             "site_id",
             "customer_id",
@@ -115,4 +121,6 @@ class FollowUpImport(ImportKind):
 
     def undo(self, job_id: int) -> int:
         rows = FollowUp.objects.filter(import_job_id=job_id)
-        return rows._raw_delete(rows.db)
+        removed = rows._raw_delete(rows.db)
+        remove_created_customers(job_id)
+        return removed

@@ -7,16 +7,18 @@ Each resolver looks up only the names/phones it has not seen yet in this import 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from opscenter.imports.bulk import select_in
 from opscenter.imports.constants import CHANNEL_KIND_ALIASES
 from opscenter.imports.engine import ImportContext, ParsedRow
 from opscenter.imports.values import normalize_key
 from opscenter.org.models import Staff
-from opscenter.pipeline.choices import ChannelKind
+from opscenter.pipeline.choices import ChannelKind, CustomerStatus, Gender
 from opscenter.pipeline.models import Channel, Customer
 
 NEW = "new"  # marker id of a channel that will be created on commit (dry run)
@@ -99,31 +101,77 @@ def resolve_channels(batch: list[ParsedRow], ctx: ImportContext, *, field: str =
         row.values["channel_kind"] = kind
 
 
-def resolve_staff(batch: list[ParsedRow], ctx: ImportContext, *, field: str, target: str, label: str) -> None:
-    """Staff by name or employee number among the active staff working at the site."""
+def _staff_matches(wanted: set[str], ctx: ImportContext, *, active: bool) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    rows = (
+        Staff.objects.filter(is_active=active)
+        .filter(Q(department__site_id=ctx.site_id) | Q(extra_sites__id=ctx.site_id))
+        .filter(Q(name__in=wanted) | Q(employee_no__in=wanted))
+        .values_list("id", "name", "employee_no")
+        .distinct()
+    )
+    for pk, name, employee_no in rows:
+        found.setdefault(employee_no, set()).add(pk)
+        found.setdefault(name, set()).add(pk)
+    return found
+
+
+DEPARTED_STAND_IN = -2  # a departed staff member to be registered on commit (dry run)
+
+
+def _register_departed(name: str, ctx: ImportContext) -> int | None:
+    """A staff member named in a historical ledger who is not on file: registered as departed
+    (不在职) in the site's marketing department (else its first department). None: no department."""
+    import hashlib
+
+    from opscenter.org.choices import DepartmentKind
+    from opscenter.org.models import Department
+
+    departments = Department.objects.filter(site_id=ctx.site_id).order_by("id")
+    department = departments.filter(kind=DepartmentKind.MARKETING).first() or departments.first()
+    if department is None:
+        return None
+    if ctx.dry_run:
+        ctx.notes.append(f"将登记离职员工“{name}”（不在职）")
+        return DEPARTED_STAND_IN
+    digest = hashlib.sha1(f"{ctx.site_id}:{name}".encode()).hexdigest()[:10]
+    staff, created = Staff.objects.get_or_create(
+        employee_no=f"LZ-{digest}",
+        defaults={"name": name[:50], "department": department, "is_active": False, "left_on": None},
+    )
+    if created:
+        ctx.notes.append(f"已登记离职员工“{name}”（不在职）")
+    return staff.pk
+
+
+def resolve_staff(
+    batch: list[ParsedRow], ctx: ImportContext, *, field: str, target: str, label: str, departed: bool = False
+) -> None:
+    """Staff by name or employee number among the active staff working at the site.
+
+    `departed=True` (historical ledgers): a name no active staff member has is matched to
+    inactive (离职) staff of the site, else registered as a departed staff member — never an
+    error, since people named in old ledgers have often left."""
     cache: dict[str, int | None] = ctx.cache.setdefault("staff", {})
     wanted = {str(row.values[field]).strip() for row in batch if row.values.get(field)} - cache.keys()
     if wanted:
-        found: dict[str, set[int]] = {}
-        rows = (
-            Staff.objects.filter(is_active=True)
-            .filter(Q(department__site_id=ctx.site_id) | Q(extra_sites__id=ctx.site_id))
-            .filter(Q(name__in=wanted) | Q(employee_no__in=wanted))
-            .values_list("id", "name", "employee_no")
-            .distinct()
-        )
-        for pk, name, employee_no in rows:
-            found.setdefault(employee_no, set()).add(pk)
-            found.setdefault(name, set()).add(pk)
+        found = _staff_matches(wanted, ctx, active=True)
+        missing = {key for key in wanted if key not in found}
+        inactive = _staff_matches(missing, ctx, active=False) if departed and missing else {}
         for key in wanted:
-            ids = found.get(key, set())
+            ids = found.get(key) or inactive.get(key, set())
             cache[key] = next(iter(ids)) if len(ids) == 1 else (-1 if ids else None)
+            if cache[key] is None and departed:
+                cache[key] = _register_departed(key, ctx)
     for row in batch:
         name = row.values.pop(field, None)
         if not name:
             row.values[target] = None
             continue
         pk = cache.get(str(name).strip())
+        if pk == DEPARTED_STAND_IN:
+            row.values[target] = None
+            continue
         if pk is None:
             row.error(field, f"{label}“{name}”不是该院区的在职员工")
         elif pk == -1:
@@ -145,6 +193,113 @@ CUSTOMER_COLUMNS = (
     "first_contact_on",
     "status",
 )
+
+# --- customers registered by an event import ("自动登记缺失客户") -----------------------------------
+# Until the write, a row naming an unknown phone carries a stand-in customer: a negative id, one
+# per phone and import (so natural keys, in-file duplicates and `find_existing` work unchanged and
+# match nothing stored), and the columns a new customer will have. `create_missing_customers`,
+# called first by each kind's `write`, registers the customers and swaps the real ids in.
+
+
+def _plan_new_customer(row: ParsedRow, phone: str, ctx: ImportContext) -> None:
+    planned: dict[str, int] = ctx.cache.setdefault("planned_customer_ids", {})
+    stand_in = planned.setdefault(phone, -(len(planned) + 1))
+    row.extra["new_customer"] = True
+    row.values["customer_id"] = stand_in
+    row.extra["customer"] = {
+        "id": stand_in,
+        "phone": phone,
+        "name": row.values.get("customer_name") or "",
+        "cohort_month": None,
+        "channel_id": None,
+        "channel_kind": ChannelKind.OTHER.value,
+        "is_local": True,
+        "owner_id": None,
+        "owner__team_id": None,
+        "first_contact_on": None,
+        "status": CustomerStatus.PROSPECT.value,
+    }
+
+
+def create_missing_customers(
+    batch: list[ParsedRow],
+    ctx: ImportContext,
+    *,
+    first_contact: Callable[[ParsedRow], dt.date] | None = None,
+    status: str = CustomerStatus.PROSPECT.value,
+) -> None:
+    """Register the batch's new customers (one insert, one select), like `customer_register` with no
+    channel and no owner, stamped with the job for undo. `first_contact(row)` dates the customer's
+    first contact (and cohort month) from the row, e.g. a historical deal's signing date; without it
+    the cohort month is the import's month and the first contact is left for the kind to set."""
+    from opscenter.imports.bulk import insert_rows
+    from opscenter.pipeline.periods import month_key
+
+    new: dict[str, tuple[str, dt.date | None]] = {}
+    for row in batch:
+        if not row.extra.get("new_customer"):
+            continue
+        phone = row.extra["customer"]["phone"]
+        day = first_contact(row) if first_contact else None
+        name, earlier = new.get(phone, (row.values.get("customer_name") or "", None))
+        new[phone] = (name, min(d for d in (day, earlier) if d) if (day or earlier) else None)
+    if not new:
+        return
+    now, actor_id = ctx.now, getattr(ctx.actor, "pk", None)
+    columns = (
+        "site_id", "name", "phone", "gender", "is_local", "channel_kind", "status", "tags", "cohort_month",
+        "first_contact_on", "note", "profession", "city", "created_by_id", "is_deleted", "import_job_id",
+        "created_at",
+    )  # fmt: skip
+    insert_rows(
+        Customer,
+        columns,
+        [
+            (
+                ctx.site_id,
+                str(name)[:50],
+                phone,
+                Gender.UNKNOWN.value,
+                True,
+                ChannelKind.OTHER.value,
+                status,
+                [],
+                month_key(day or timezone.localdate(now)),
+                day,
+                "",
+                "",
+                "",
+                actor_id,
+                False,
+                ctx.job_id,
+                now,
+            )
+            for phone, (name, day) in new.items()
+        ],
+    )
+    created = ctx.cache.setdefault("new_customers", {})
+    for customer in _customers_by("phone", set(new), ctx):
+        created[customer["phone"]] = customer
+    for row in batch:
+        if row.extra.get("new_customer"):
+            customer = created[row.extra["customer"]["phone"]]
+            row.values["customer_id"], row.extra["customer"] = customer["id"], customer
+            row.extra["new_customer"] = False
+
+
+def remove_created_customers(job_id: int) -> int:
+    """Undo: the customers this job registered (after the job's own rows are gone)."""
+    from django.db.models import ProtectedError
+
+    from opscenter.imports.exceptions import ImportRefused
+
+    try:  # the ORM delete: derived rows (member tiers, care tasks) go with the customer
+        return Customer.objects.filter(import_job_id=job_id).delete()[0]
+    except ProtectedError as exc:
+        raise ImportRefused(
+            "不能撤销：本次导入登记的客户已有其他记录（如之后录入的咨询或成交），请先处理这些记录",
+            log_message=f"undo of job {job_id}: created customers are referenced ({exc})",
+        ) from exc
 
 
 def _customers_by(column: str, keys: set[str], ctx: ImportContext) -> list[dict]:
@@ -213,8 +368,7 @@ def resolve_customers(
                 customer = created[phone.number]
             if customer is None:
                 if ctx.options.create_missing_customers and name:
-                    row.extra["new_customer"] = True
-                    row.values["customer_id"] = None
+                    _plan_new_customer(row, phone.number, ctx)
                     continue
                 row.error(phone_field, f"电话“{phone.number}”在该院区没有登记客户")
                 continue

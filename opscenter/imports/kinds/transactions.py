@@ -14,7 +14,7 @@ from opscenter.imports.bulk import insert_adapter, insert_rows, select_matching,
 from opscenter.imports.constants import ITEM_CATEGORY_ALIASES, TRANSACTION_KIND_ALIASES
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
-from opscenter.imports.kinds.refs import resolve_customers
+from opscenter.imports.kinds.refs import create_missing_customers, remove_created_customers, resolve_customers
 from opscenter.pipeline.choices import ItemCategory, TransactionKind
 from opscenter.pipeline.models import Transaction
 
@@ -91,6 +91,7 @@ class TransactionImport(ImportKind):
             row.action = UNCHANGED if self.row_key(row) in existing else CREATE
 
     def write(self, batch: list[ParsedRow], ctx: ImportContext) -> tuple[int, int]:
+        create_missing_customers(batch, ctx, first_contact=lambda row: row.values["occurred_on"])
         columns = (
             "site_id",
             "customer_id",
@@ -134,4 +135,6 @@ class TransactionImport(ImportKind):
 
     def undo(self, job_id: int) -> int:
         qs = Transaction.objects.filter(import_job_id=job_id)
-        return qs._raw_delete(qs.db)
+        removed = qs._raw_delete(qs.db)
+        remove_created_customers(job_id)
+        return removed

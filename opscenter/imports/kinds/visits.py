@@ -23,7 +23,12 @@ from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, Im
 from opscenter.imports.kinds import register
 from opscenter.imports.kinds.consultations import restore_first_contacts, touch_first_contact
 from opscenter.imports.kinds.events import EVENT_COLUMNS, customer_fields, event_values
-from opscenter.imports.kinds.refs import resolve_customers, resolve_staff
+from opscenter.imports.kinds.refs import (
+    create_missing_customers,
+    remove_created_customers,
+    resolve_customers,
+    resolve_staff,
+)
 from opscenter.pipeline.choices import ConsultationMode, DealStatus, VisitKind, VisitOutcome, VisitSource
 from opscenter.pipeline.models import Consultation, Deal, Visit
 from opscenter.pipeline.periods import month_key
@@ -114,6 +119,9 @@ class VisitImport(ImportKind):
             row.action = UNCHANGED if self.row_key(row) in existing else CREATE
 
     def write(self, batch: list[ParsedRow], ctx: ImportContext) -> tuple[int, int]:
+        create_missing_customers(
+            batch, ctx, first_contact=lambda row: timezone.localtime(row.values["arrived_at"]).date()
+        )
         actor_id = getattr(ctx.actor, "pk", None)
         columns = (
             *EVENT_COLUMNS,
@@ -163,4 +171,5 @@ class VisitImport(ImportKind):
         rows = Visit.objects.filter(import_job_id=job_id)
         removed = rows._raw_delete(rows.db)
         restore_first_contacts(job_id)
+        remove_created_customers(job_id)
         return removed

@@ -86,7 +86,7 @@ def test_undo_is_refused_when_the_moved_first_contact_was_changed_since(run_impo
 DEAL_HEADER = ["签约日期", "电话", "成交金额", "成交咨询师", "入住类型", "入住区域"]
 
 
-def test_deals_mark_the_first_deal_make_the_prospect_a_customer_and_refuse_early_dates(
+def test_deals_mark_the_first_deal_make_the_prospect_a_customer_and_keep_early_dates_as_history(
     run_import_file, wang, personas
 ):
     data = csv_bytes(
@@ -98,12 +98,13 @@ def test_deals_mark_the_first_deal_make_the_prospect_a_customer_and_refuse_early
         ]
     )
     job, report = run_import_file("deals", data, "d.csv", on_error="skip")
-    assert (report.created, report.rows_error) == (2, 1)
-    assert "早于客户首次咨询日期" in report.errors[0].message
+    assert (report.created, report.rows_error) == (3, 0)
     deals = {d.signed_on: d for d in Deal.objects.filter(import_job_id=job.pk)}
-    first, second = deals[dt.date(2024, 3, 10)], deals[dt.date(2024, 4, 10)]
+    first, second, early = deals[dt.date(2024, 3, 10)], deals[dt.date(2024, 4, 10)], deals[dt.date(2024, 3, 1)]
     assert first.amount_fen == 3_600_000 and first.stay_type == "long" and first.care_zone == "dementia"
-    assert first.is_new_customer and not second.is_new_customer
+    # Signed before the customer's first contact: accepted as imported history, not refused.
+    assert early.is_history and not first.is_history and not second.is_history
+    assert early.is_new_customer and not first.is_new_customer and not second.is_new_customer
     assert first.consultant == personas.consultant_a.staff and first.month == 202403
     wang.refresh_from_db()
     assert wang.status == "customer"

@@ -38,6 +38,12 @@ class Deal(FunnelEvent):
     status = models.CharField("状态", max_length=12, choices=DealStatus.choices, default=DealStatus.SIGNED)
     status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
     is_new_customer = models.BooleanField("新顾客成交", default=True)
+    is_history = models.BooleanField(
+        "导入的历史成交",
+        default=False,
+        help_text="imported from a ledger with no earlier consultation or visit: counted in revenue and "
+        "tiers, kept apart from the funnel's conversion rates",
+    )
     visit = models.ForeignKey(
         "pipeline.Visit",
         null=True,
@@ -57,11 +63,11 @@ class Deal(FunnelEvent):
         ]
         indexes = [
             models.Index(
-                fields=["month", "site", "status", "is_new_customer", "customer", "amount_fen"],
+                fields=["month", "site", "status", "is_new_customer", "is_history", "customer", "amount_fen"],
                 name="deal_event_idx",
             ),
             models.Index(
-                fields=["cohort_month", "site", "status", "is_new_customer", "customer", "amount_fen"],
+                fields=["cohort_month", "site", "status", "is_new_customer", "is_history", "customer", "amount_fen"],
                 name="deal_cohort_idx",
             ),
         ]
@@ -201,6 +207,7 @@ class Exit(models.Model):
         "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="登记人"
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    import_job_id = models.BigIntegerField("导入批次", null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "退出"

@@ -99,6 +99,7 @@ FUNNEL_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "deals",
             "deals_new",
+            "deals_history",
             "new_customer_conversion_rate",
             "total_conversion_rate",
             "revenue_fen",

@@ -88,6 +88,8 @@ class Metric:
 
 
 _NEW_SIGNED = _SIGNED & Q(is_new_customer=True)
+_HISTORY = Q(is_history=True)
+_NOT_HISTORY = Q(is_history=False)
 
 
 def _resident(value: str, label: str, condition: Q) -> Metric:
@@ -146,8 +148,11 @@ ALL_METRICS: dict[str, Metric] = {
         ),
         Metric("visits_walk_in", "自然上门量", Visit, Q(source=VisitSource.WALK_IN)),
         Metric("visits_new", "新顾客上门量", Visit, Q(is_new_customer=True)),
-        Metric("deals", "成交量", Deal, _SIGNED),
-        Metric("deals_new", "新顾客成交量", Deal, _NEW_SIGNED),
+        Metric("deals", "成交量", Deal, _SIGNED & _NOT_HISTORY),
+        Metric("deals_new", "新顾客成交量", Deal, _NEW_SIGNED & _NOT_HISTORY),
+        # Imported history (a ledger's contracts with no consultation or visit before them): in
+        # revenue, apart from the conversion rates, which read `deals` and `deals_new` only.
+        Metric("deals_history", "导入的历史成交", Deal, _SIGNED & _HISTORY),
         # Elder care: new residents (a new customer's signed stay contract) by stay type and by
         # care zone, dated like any deal (the signing month in the event view); a clinic's
         # deals have neither and never count here.
