@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "opscenter.core.middleware.UserLanguageMiddleware",
     "opscenter.core.middleware.LoginRequiredMiddleware",
     "opscenter.core.middleware.AuditActorMiddleware",
+    "opscenter.core.middleware.BadInputMiddleware",
+    "opscenter.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -204,6 +204,15 @@ def tier_preview(*, user, rule_set_id: int, as_of: dt.date | None = None) -> Pre
             compiled.params,
         )
         try:
+            # Only the customers the user may see (a consultant: their own), like every other list.
+            scoped_sql, scoped_params = (
+                _customers(user)
+                .filter(site_id=rule_set.site_id)
+                .order_by()
+                .values("pk")
+                .query.sql_with_params()
+            )
+            cursor.execute(f"DELETE FROM {tmp} WHERE customer_id NOT IN ({scoped_sql})", scoped_params)
             cursor.execute(
                 f"SELECT COALESCE(m.tier, ''), t.tier, COUNT(*) FROM {tmp} t "
                 f"LEFT JOIN {mt} m ON m.customer_id = t.customer_id GROUP BY COALESCE(m.tier, ''), t.tier"
@@ -247,7 +256,7 @@ def care_task_list(
 ) -> QuerySet[CareTask]:
     """Care tasks: a consultant sees those assigned to them; managers see their sites'."""
     scope = scope_for(user)
-    if not scope.can("members.view_caretask") and scope.staff_id is None:
+    if not scope.can("members.view_caretask"):
         return CareTask.objects.none()
     qs = CareTask.objects.filter(customer__is_deleted=False).select_related("customer", "assignee")
     if scope.own_only and not scope.is_superuser:
