@@ -188,6 +188,21 @@ for _value in (*StayType.values, *CareZone.values):
         )
     )
 
+# 试住转长住 with its rate: conversions ÷ new trial residents of the same period (in the cohort
+# view the same prospects; in the event view, signed in the same months).
+register(
+    TargetMetric(
+        "residents_trial_converted",
+        pipeline.ALL_METRICS["residents_trial_converted"].label,
+        counts=_pipeline_counts,
+        drill=partial(_funnel_rows_url, metric="residents_trial_converted"),
+        ratio_key="residents_new_trial",
+        ratio_label="转化率",
+        ratio_base_label=pipeline.ALL_METRICS["residents_new_trial"].label,
+        site_kinds=frozenset({SiteKind.ELDER_CARE}),
+    )
+)
+
 register(
     TargetMetric(
         "followups_done",
