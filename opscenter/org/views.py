@@ -45,7 +45,14 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_list(user=request.user).filter(pk=staff_id).first()
     if staff is None:
         raise Http404("员工不存在或无权访问")
-    return render(request, "org/staff_detail.html", {"staff": staff, "history": history_for(staff)[:100]})
+    scope = selectors.scope_for(request.user)
+    # The hand-over (pipeline:staff_hand_over) is a manager's step: the pipeline's rule, by permission.
+    can_hand_over = scope.is_superuser or (not scope.own_only and scope.can("pipeline.change_customer"))
+    return render(
+        request,
+        "org/staff_detail.html",
+        {"staff": staff, "history": history_for(staff)[:100], "can_hand_over": can_hand_over},
+    )
 
 
 @require_POST

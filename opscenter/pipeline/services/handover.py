@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -170,6 +171,6 @@ def staff_hand_over(
         leaver.left_on, leaver.is_active = left_on, False
         Staff.objects.filter(pk=leaver.pk).update(left_on=left_on, is_active=False)
         if leaver.user_id:  # a leaver signs in no more
-            type(actor).objects.filter(pk=leaver.user_id).update(is_active=False)
+            get_user_model().objects.filter(pk=leaver.user_id).update(is_active=False)
     audit.record_event(leaver, message, changes)
     return result

@@ -109,3 +109,27 @@ def test_only_a_manager_hands_over_within_their_sites_with_a_reason(personas, le
     with pytest.raises(Exception, match="不存在或无权访问"):
         staff_hand_over(actor=personas.ops_b, staff_id=a.pk, reason="离职")
     assert Customer.objects.filter(owner=a).count() == 3 and Staff.objects.get(pk=a.pk).is_active
+
+
+def test_hand_over_page_moves_the_work_and_says_what_moved(client, personas, leaver_work):
+    from django.urls import reverse
+
+    a, a2 = personas.consultant_a.staff, personas.consultant_a2.staff
+    client.force_login(personas.ops_a)
+    detail = client.get(reverse("org:staff_detail", args=[a.pk])).content.decode()
+    assert reverse("pipeline:staff_hand_over", args=[a.pk]) in detail
+    url = reverse("pipeline:staff_hand_over", args=[a.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["holds"] == {
+        "customers": 3,
+        "followups": 2,
+        "appointments": 1,
+    }
+    bad = client.post(url, {"to_staff": a2.pk, "reason": ""})
+    assert bad.status_code == 200 and Customer.objects.filter(owner=a).count() == 3
+    done = client.post(url, {"to_staff": a2.pk, "reason": "离职", "left_on": "2026-04-30"}, follow=True)
+    assert done.status_code == 200
+    assert "客户 3 位、回访 2 条、预约 1 个、关怀任务 1 项" in done.content.decode()
+    assert Customer.objects.filter(owner=a2).count() == 3
+    client.force_login(personas.consultant_a2)
+    assert client.get(url).status_code == 403
