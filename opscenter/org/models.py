@@ -40,7 +40,9 @@ class Department(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="departments", verbose_name="院区")
     name = models.CharField("名称", max_length=100)
-    kind = models.CharField("类型", max_length=20, choices=DepartmentKind.choices, default=DepartmentKind.OTHER)
+    kind = models.CharField(
+        "类型", max_length=20, choices=DepartmentKind.choices, default=DepartmentKind.OTHER
+    )
     manager = models.ForeignKey(
         "Staff", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="负责人"
     )
@@ -49,7 +51,9 @@ class Department(models.Model):
         verbose_name = "部门"
         verbose_name_plural = "部门"
         ordering = ["site__code", "name"]
-        constraints = [models.UniqueConstraint(fields=["site", "name"], name="department_unique_name_per_site")]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="department_unique_name_per_site")
+        ]
 
     def __str__(self) -> str:
         return f"{self.site.name} · {self.name}"
@@ -59,9 +63,13 @@ class Department(models.Model):
 class Team(models.Model):
     """A team (小组) inside a department; with a territory it is a grid (网格)."""
 
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="teams", verbose_name="部门")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="teams", verbose_name="部门"
+    )
     name = models.CharField("名称", max_length=100)
-    territory = models.CharField("网格区域", max_length=200, blank=True, help_text="non-empty makes this a grid")
+    territory = models.CharField(
+        "网格区域", max_length=200, blank=True, help_text="non-empty makes this a grid"
+    )
     leader = models.ForeignKey(
         "Staff", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="组长"
     )
@@ -70,7 +78,9 @@ class Team(models.Model):
         verbose_name = "小组"
         verbose_name_plural = "小组"
         ordering = ["department__site__code", "department__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["department", "name"], name="team_unique_name_per_department")]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="team_unique_name_per_department")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -111,11 +121,15 @@ class Staff(models.Model):
     employee_no = models.CharField("工号", max_length=30, unique=True)
     name = models.CharField("姓名", max_length=50)
     phone = models.CharField("手机", max_length=20, blank=True)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="staff", verbose_name="部门")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="staff", verbose_name="部门"
+    )
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members", verbose_name="小组"
     )
-    position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="岗位")
+    position = models.ForeignKey(
+        Position, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="岗位"
+    )
     extra_sites = models.ManyToManyField(Site, blank=True, related_name="+", verbose_name="兼管院区")
     hired_on = models.DateField("入职日期", null=True, blank=True)
     left_on = models.DateField("离职日期", null=True, blank=True)
@@ -146,7 +160,9 @@ class Liaison(models.Model):
     department = models.OneToOneField(
         Department, on_delete=models.CASCADE, related_name="liaison", verbose_name="部门"
     )
-    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="liaison_for", verbose_name="联络员")
+    staff = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="liaison_for", verbose_name="联络员"
+    )
     since = models.DateField("任职日期", null=True, blank=True)
 
     class Meta:

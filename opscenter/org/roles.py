@@ -11,7 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 BUSINESS_APPS = (
-    "org", "pipeline", "targets", "members", "commitments", "appraisal", "callcenter", "care", "imports", "reports",
+    "org",
+    "pipeline",
+    "targets",
+    "members",
+    "commitments",
+    "appraisal",
+    "callcenter",
+    "care",
+    "imports",
+    "reports",
 )
 
 
@@ -49,7 +58,14 @@ ROLES: tuple[Role, ...] = (
         "nursing",
         "护理部",
         "本院区入住评估、风险与事件",
-        {"org": "v", "pipeline": "v", "pipeline.assessment": "vac", "care": "vac", "commitments": "vc", "reports": "v"},
+        {
+            "org": "v",
+            "pipeline": "v",
+            "pipeline.assessment": "vac",
+            "care": "vac",
+            "commitments": "vc",
+            "reports": "v",
+        },
     ),
     Role(
         "call_center",
@@ -109,7 +125,9 @@ def sync_role_permissions(sender=None, **kwargs) -> None:
         models_by_app.setdefault(ct.app_label, []).append(ct.model)
     perms = {
         (p.content_type.app_label, p.codename): p
-        for p in Permission.objects.filter(content_type__app_label__in=BUSINESS_APPS).select_related("content_type")
+        for p in Permission.objects.filter(content_type__app_label__in=BUSINESS_APPS).select_related(
+            "content_type"
+        )
     }
     for role in ROLES:
         group, _ = Group.objects.get_or_create(name=role.name)

@@ -43,7 +43,9 @@ def test_staff_page_shows_its_change_history(client, personas):
     from opscenter.org import services
 
     staff = personas.consultant_a.staff
-    services.staff_move(actor=personas.ops_a, staff_id=staff.pk, department_id=staff.department_id, team_id=None)
+    services.staff_move(
+        actor=personas.ops_a, staff_id=staff.pk, department_id=staff.department_id, team_id=None
+    )
     client.force_login(personas.ops_a)
     page = client.get(reverse("org:staff_detail", args=[staff.pk])).content.decode()
     assert "变更历史" in page and "team_id" in page
@@ -61,6 +63,8 @@ def test_posting_a_liaison_for_another_sites_department_is_not_found(client, per
 
     staff_b = make_staff(department=make_department(personas.site_b, "nursing"))
     client.force_login(personas.ops_a)
-    response = client.post(reverse("org:liaison_assign", args=[staff_b.department_id]), {"staff_id": staff_b.pk})
+    response = client.post(
+        reverse("org:liaison_assign", args=[staff_b.department_id]), {"staff_id": staff_b.pk}
+    )
     assert response.status_code == 404
     assert not hasattr(staff_b.department, "liaison")
