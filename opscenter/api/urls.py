@@ -1,9 +1,11 @@
 """The one NinjaAPI: docs at /api/docs, schema at /api/openapi.json. Apps contribute routers."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
+from ninja.openapi.views import openapi_json
 from ninja.security import django_auth
 
 from opscenter.api.auth import TokenAuth
@@ -14,7 +16,27 @@ from opscenter.api.targets import router as targets_router
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
 from opscenter.core.views import ApiDocs
 
-api = NinjaAPI(
+
+class OpscenterApi(NinjaAPI):
+    """The schema (`/api/openapi.json`) is for API clients: a session or a bearer token, else 401
+    JSON like every endpoint. Only the HTML docs page redirects to the login page."""
+
+    def _get_urls(self):
+        urls = super()._get_urls()
+        return [
+            path(self.openapi_url.lstrip("/"), self._schema_view, name="openapi-json")
+            if isinstance(url, URLPattern) and url.name == "openapi-json"
+            else url
+            for url in urls
+        ]
+
+    def _schema_view(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated and TokenAuth()(request) is None:
+            return JsonResponse({"detail": "Unauthorized"}, status=401)
+        return openapi_json(request, api=self, **kwargs)
+
+
+api = OpscenterApi(
     title="opscenter API",
     version="1",
     description=_(

@@ -152,6 +152,38 @@ def record_event(instance: models.Model, message: str, changes: dict[str, list[A
     write_entry(instance, "event", changes or {}, message)
 
 
+def record_events(
+    instances: list[models.Model], message: str, changes: dict[int, dict[str, list[Any]]]
+) -> None:
+    """`record_event` for many records of one model in one INSERT (a bulk business step such as a
+    staff hand-over): one entry per record, `changes` by primary key."""
+    from opscenter.core.models import AuditEntry
+
+    if not instances:
+        return
+    actor = current_actor()
+    user = actor.user if actor and actor.user is not None and getattr(actor.user, "pk", None) else None
+    label = (actor.label if actor and actor.label else "") or (str(user) if user else "系统")
+    content_type = ContentType.objects.get_for_model(type(instances[0]), for_concrete_model=False)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=user,
+                actor_label=label[:150],
+                source=actor.source if actor else "system",
+                action="event",
+                content_type=content_type,
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:200],
+                changes=changes.get(instance.pk, {}),
+                message=message[:500],
+            )
+            for instance in instances
+        ],
+        batch_size=500,
+    )
+
+
 def _pre_save(sender, instance, raw=False, **kwargs) -> None:
     if raw or sender not in _REGISTRY:
         return

@@ -12,6 +12,10 @@ class MembersConfig(AppConfig):
 
         signals.connect()
         _register_scheduled_jobs()
+        from opscenter.members.handover import care_tasks_hand_over
+        from opscenter.pipeline.services.handover import register_hand_over_step
+
+        register_hand_over_step(care_tasks_hand_over)
 
 
 def _register_scheduled_jobs() -> None:

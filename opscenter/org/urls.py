@@ -8,4 +8,6 @@ urlpatterns = [
     path("departments/<int:department_id>/liaison/", views.liaison_assign, name="liaison_assign"),
     path("staff/export.xlsx", views.staff_export, name="staff_export"),
     path("staff/<int:staff_id>/", views.staff_detail, name="staff_detail"),
+    path("workforce/", views.workforce, name="workforce"),
+    path("workforce/rows/", views.workforce_rows, name="workforce_rows"),
 ]

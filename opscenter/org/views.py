@@ -1,7 +1,10 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -10,6 +13,7 @@ from opscenter.core.history import history_page
 from opscenter.imports.exports import FORMATS
 from opscenter.imports.tables import ExportColumn, export_response
 from opscenter.org import selectors, services
+from opscenter.org import workforce as workforce_mod
 
 
 def _staff_table():
@@ -45,7 +49,14 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_list(user=request.user).filter(pk=staff_id).first()
     if staff is None:
         raise Http404(_("员工不存在或无权访问"))
-    return render(request, "org/staff_detail.html", {"staff": staff, "history": history_page(staff)})
+    scope = selectors.scope_for(request.user)
+    # The hand-over (pipeline:staff_hand_over) is a manager's step: the pipeline's rule, by permission.
+    can_hand_over = scope.is_superuser or (not scope.own_only and scope.can("pipeline.change_customer"))
+    return render(
+        request,
+        "org/staff_detail.html",
+        {"staff": staff, "history": history_page(staff), "can_hand_over": can_hand_over},
+    )
 
 
 @require_POST
@@ -62,3 +73,72 @@ def liaison_assign(request: HttpRequest, department_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(f"{reverse('org:org_chart')}#department-{department_id}")
+
+
+def _month_param(raw: str | None, default: int) -> int:
+    if not raw:
+        return default
+    try:
+        year, month = (int(part) for part in raw.split("-"))
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise ValueError
+    except ValueError as exc:
+        raise Http404(_("月份格式不正确，应为 2026-07")) from exc
+    return year * 100 + month
+
+
+def _id_param(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name)
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404(_("参数不正确"))
+    return int(raw)
+
+
+def workforce(request: HttpRequest) -> HttpResponse:
+    """Headcount, joiners, leavers and turnover per month per department (`?year=`, `?site=`)."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError as exc:
+        raise Http404(_("年份不正确")) from exc
+    site_id = _id_param(request, "site")
+    months = [year * 100 + m for m in range(1, 13)]
+    counts = workforce_mod.workforce_counts(
+        user=request.user, months=months, site_id=site_id, by_department=True
+    )
+    departments = selectors.department_list(user=request.user).filter(pk__in=counts).select_related("site")
+    rows = []
+    for department in departments.order_by("site__code", "name"):
+        cells = []
+        for month in months:
+            c = counts[department.pk][month]
+            params = {"department": department.pk, "month_from": f"{year}-{month % 100:02d}"}
+            params["month_to"] = params["month_from"]
+            base = reverse("org:workforce_rows")
+            cells.append({
+                "month": month, **c,
+                "turnover": workforce_mod.turnover(c["staff_leavers"], c["staff_headcount_start"]),
+                "urls": {key: f"{base}?{urlencode({**params, 'metric': key})}" for key in workforce_mod.KEYS},
+            })  # fmt: skip
+        rows.append({"department": department, "cells": cells})
+    return render(request, "org/workforce.html", {"year": year, "months": months, "rows": rows})
+
+
+def workforce_rows(request: HttpRequest) -> HttpResponse:
+    key = request.GET.get("metric", "")
+    if key not in workforce_mod.LABELS:
+        raise Http404(_("未知的人员指标"))
+    current = timezone.localdate().year * 100 + timezone.localdate().month
+    month_to = _month_param(request.GET.get("month_to"), current)
+    month_from = _month_param(request.GET.get("month_from"), month_to)
+    staff = workforce_mod.workforce_rows(
+        user=request.user, key=key, month_from=month_from, month_to=month_to, site_id=_id_param(request, "site"),
+        department_id=_id_param(request, "department"), team_id=_id_param(request, "team"),
+    )  # fmt: skip
+    return render(
+        request,
+        "org/workforce_rows.html",
+        {"label": workforce_mod.LABELS[key], "month_from": month_from, "month_to": month_to, "staff": staff},
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from opscenter.pipeline import views
+from opscenter.pipeline.views.handover import staff_hand_over_view
 
 app_name = "pipeline"
 urlpatterns = [
@@ -37,4 +38,5 @@ urlpatterns = [
     path("funnel/", views.funnel, name="funnel"),
     path("funnel/data.json", views.funnel_data, name="funnel_data"),
     path("funnel/rows/", views.funnel_rows, name="funnel_rows"),
+    path("staff/<int:staff_id>/hand-over/", staff_hand_over_view, name="staff_hand_over"),
 ]

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -51,28 +51,34 @@ def unit_funnel(*, user, site_id: int, unit: Unit, month_from: int, month_to: in
     return pipeline.funnel(user=user, filters=unit.filters(site_id, month_from, month_to, view))
 
 
-def _share(part: int, whole: int) -> Decimal | None:
+def _exact(part: int, whole: int) -> Decimal | None:
+    """part ÷ whole at full Decimal precision (28 digits): the solver chains several rates, and
+    rounding each to a shown precision would make back and forward disagree with the history."""
     if not whole:
         return None
-    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    return Decimal(part) / Decimal(whole)
 
 
 def rates_from_row(row: FunnelRow) -> Rates:
-    """A unit's funnel rates from its trailing funnel totals (None where there is no history)."""
-    rates = row.rates
+    """A unit's funnel rates from its trailing funnel totals (None where there is no history).
+
+    Every rate is per event row (solver module docstring): 成交率 = signed deals ÷ visits and
+    单笔贡献额 = revenue ÷ signed deals, so forward-solving the unit's own consultations gives back
+    its own revenue, repeat buyers included."""
     counts = row.counts
     mix_whole = counts["visits_phone"] + counts["visits_online_local"] + counts["visits_walk_in"]
-    rpc = row.revenue_per_customer_fen
     return Rates(
-        revenue_per_customer_fen=Decimal(rpc) if rpc else None,
-        conversion_rate=rates["total_conversion_rate"] or None,
-        phone_visit_rate=rates["phone_visit_rate"] or None,
-        online_visit_rate=rates["online_visit_rate"] or None,
-        phone_appointment_rate=rates["phone_appointment_rate"],
-        online_appointment_rate=rates["online_appointment_rate"],
-        mix_phone=_share(counts["visits_phone"], mix_whole),
-        mix_online=_share(counts["visits_online_local"], mix_whole),
-        mix_walk_in=_share(counts["visits_walk_in"], mix_whole),
+        revenue_per_deal_fen=_exact(row.revenue_fen, counts["deals"]) or None,
+        conversion_rate=_exact(counts["deals"], counts["visits"]) or None,
+        phone_visit_rate=_exact(counts["visits_phone"], counts["consultations_phone"]) or None,
+        online_visit_rate=_exact(counts["visits_online_local"], counts["consultations_online_local"]) or None,
+        phone_appointment_rate=_exact(counts["appointments_phone"], counts["consultations_phone"]),
+        online_appointment_rate=_exact(
+            counts["appointments_online_local"], counts["consultations_online_local"]
+        ),
+        mix_phone=_exact(counts["visits_phone"], mix_whole),
+        mix_online=_exact(counts["visits_online_local"], mix_whole),
+        mix_walk_in=_exact(counts["visits_walk_in"], mix_whole),
     )
 
 

@@ -80,7 +80,7 @@ class AllocationForm(forms.Form):
 
 
 class RatesForm(forms.Form):
-    """One optional field per rate: percent for proportions and mixes, yuan for 人均贡献额."""
+    """One optional field per rate: percent for proportions and mixes, yuan for 单笔贡献额."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,12 +95,12 @@ class RatesForm(forms.Form):
             raw = self.cleaned_data.get(key)
             if raw is None:
                 out[key] = None
-            elif key == "revenue_per_customer_fen":
+            elif key == "revenue_per_deal_fen":
                 out[key] = Decimal(yuan_to_fen(raw))
             else:
                 out[key] = (raw / 100).quantize(Decimal("0.0001"))
         return out
 
 
-PERCENT_KEYS = tuple(k for k in RATE_KEYS if k != "revenue_per_customer_fen")
+PERCENT_KEYS = tuple(k for k in RATE_KEYS if k != "revenue_per_deal_fen")
 __all__ = ["MIXES", "PERCENT_KEYS"]

@@ -28,9 +28,11 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from opscenter.org import workforce
 from opscenter.org.choices import SiteKind
 from opscenter.pipeline import selectors as pipeline
 from opscenter.pipeline.choices import CareZone, StayType
+from opscenter.pipeline.periods import month_span
 from opscenter.pipeline.selectors import METRICS as FUNNEL_METRICS
 from opscenter.pipeline.selectors import Funnel, FunnelFilters, FunnelRow
 
@@ -188,6 +190,21 @@ for _value in (*StayType.values, *CareZone.values):
         )
     )
 
+# 试住转长住 with its rate: conversions ÷ new trial residents of the same period (in the cohort
+# view the same prospects; in the event view, signed in the same months).
+register(
+    TargetMetric(
+        "residents_trial_converted",
+        pipeline.ALL_METRICS["residents_trial_converted"].label,
+        counts=_pipeline_counts,
+        drill=partial(_funnel_rows_url, metric="residents_trial_converted"),
+        ratio_key="residents_new_trial",
+        ratio_label="转化率",
+        ratio_base_label=pipeline.ALL_METRICS["residents_new_trial"].label,
+        site_kinds=frozenset({SiteKind.ELDER_CARE}),
+    )
+)
+
 register(
     TargetMetric(
         "followups_done",
@@ -199,6 +216,36 @@ register(
         ratio_base_label=pipeline.FOLLOWUP_METRICS["followups_scheduled"][0],
     )
 )
+
+
+# Workforce (seed 000): headcount, joiners and leavers per month of a site / department / team,
+# leavers with their turnover rate (÷ 月初人数); drill-down to the staff rows.
+def _workforce_counts(user, filters: FunnelFilters, keys: list[str]) -> dict[int, dict[str, int]]:
+    return workforce.workforce_counts(
+        user=user, months=month_span(filters.month_from, filters.month_to), keys=keys,
+        site_id=filters.site_id, department_id=filters.department_id, team_id=filters.team_id,
+    )  # fmt: skip
+
+
+def _workforce_rows_url(filters: FunnelFilters, metric: str) -> str:
+    params = {
+        k: v
+        for k, v in filters.as_params().items()
+        if k in ("month_from", "month_to", "site", "department", "team")
+    }
+    return f"{reverse('org:workforce_rows')}?{urlencode({**params, 'metric': metric})}"
+
+
+for _key in ("staff_headcount", "staff_joiners"):
+    register(TargetMetric(_key, workforce.LABELS[_key], counts=_workforce_counts,
+                          drill=partial(_workforce_rows_url, metric=_key)))  # fmt: skip
+register(
+    TargetMetric(
+        "staff_leavers", workforce.LABELS["staff_leavers"], counts=_workforce_counts,
+        drill=partial(_workforce_rows_url, metric="staff_leavers"), ratio_key="staff_headcount_start",
+        ratio_label="流失率", ratio_base_label=workforce.LABELS["staff_headcount_start"],
+    )
+)  # fmt: skip
 
 
 def all_metrics() -> dict[str, TargetMetric]:

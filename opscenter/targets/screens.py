@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from opscenter.pipeline.choices import FunnelView
 from opscenter.pipeline.periods import month_label
-from opscenter.targets.solver import FALLBACK_SOURCES, MIXES, RATE_KEYS, RATE_LABELS, Rates
+from opscenter.targets.solver import FALLBACK_SOURCES, MIXES, RATE_KEYS, RATE_LABELS, RATE_UNITS, Rates
 from opscenter.targets.solving import ChannelLine, ChannelMonth, Solution
 from opscenter.targets.units import Unit
 
@@ -59,16 +59,16 @@ def fmt_pct(value: Decimal | None) -> str:
 def fmt_rate(key: str, value: Decimal | None) -> str:
     if value is None:
         return "—"
-    if key == "revenue_per_customer_fen":
+    if key == "revenue_per_deal_fen":
         return fmt_value(int(value), True)
     return fmt_pct(value)
 
 
 def input_value(key: str, value: Decimal | None) -> str:
-    """The rate as typed in the form: percent, or yuan for 人均贡献额."""
+    """The rate as typed in the form: percent, or yuan for 单笔贡献额."""
     if value is None:
         return ""
-    if key == "revenue_per_customer_fen":
+    if key == "revenue_per_deal_fen":
         return str((Decimal(value) / 100).quantize(Decimal("0.01")))
     return str((Decimal(value) * 100).quantize(Decimal("0.01")))
 
@@ -77,6 +77,7 @@ def input_value(key: str, value: Decimal | None) -> str:
 class RateRow:
     key: str
     label: str
+    unit: str  # what the rate divides (solver.RATE_UNITS)
     unit_value: str
     parents: list[tuple[str, str]]  # (小组 / 部门 / 院区, value), nearest first
     site_value: str
@@ -99,6 +100,7 @@ def rate_rows(solution: Solution, overrides: dict[str, Decimal]) -> list[RateRow
         RateRow(
             key=key,
             label=RATE_LABELS[key],
+            unit=RATE_UNITS[key],
             unit_value=fmt_rate(key, getattr(solution.unit_rates, key)),
             parents=[
                 (LEVEL_LABELS[str(unit.kind)], fmt_rate(key, getattr(r, key))) for unit, r in solution.parents
@@ -109,7 +111,7 @@ def rate_rows(solution: Solution, overrides: dict[str, Decimal]) -> list[RateRow
             source_label=SOURCE_LABELS[solution.resolved.sources[key]],
             source_css=source_css(solution.resolved.sources[key]),
             override=input_value(key, overrides.get(key)),
-            is_percent=key != "revenue_per_customer_fen",
+            is_percent=key != "revenue_per_deal_fen",
         )
         for key in RATE_KEYS
     ]
@@ -185,7 +187,7 @@ def solve_chart_option(solution: Solution) -> dict[str, Any]:
 
 
 NEED_KEYS = ("deals", "visits", "consultations_phone", "consultations_online")
-CHANNEL_RATE_KEYS = ("revenue_per_customer_fen", "conversion_rate", "phone_visit_rate", "online_visit_rate")
+CHANNEL_RATE_KEYS = ("revenue_per_deal_fen", "conversion_rate", "phone_visit_rate", "online_visit_rate")
 
 
 @dataclass(frozen=True)
@@ -258,7 +260,7 @@ def _mix_text(rates: Rates) -> str:
 def _fallback_text(line: ChannelLine) -> str:
     parts = []
     for level, keys in line.resolved.fallbacks_by_level().items():
-        labels = [RATE_LABELS[key] for key in keys if key not in MIXES]
+        labels = [str(RATE_LABELS[key]) for key in keys if key not in MIXES]
         if any(key in MIXES for key in keys):
             labels.append("上门构成")
         parts.append(f"{'、'.join(labels)}取{LEVEL_LABELS[level]}口径")
@@ -292,7 +294,7 @@ def channel_rows(solution: Solution) -> list[ChannelRow]:
                         key,
                         RATE_LABELS[key],
                         input_value(key, line.overrides.get(key)),
-                        key != "revenue_per_customer_fen",
+                        key != "revenue_per_deal_fen",
                     )
                     for key in RATE_KEYS
                 ],

@@ -393,7 +393,7 @@ def rate_overrides_set(
 ) -> int:
     """Set (or, with None, clear) a unit's funnel rates by hand: its rates across all channels, or
     with `channel_id` the rates of one source channel (the by-channel back-solve). Proportions are
-    fractions (0.35 = 35%), 人均贡献额 is in fen. Returns how many overrides the unit (or the
+    fractions (0.35 = 35%), 单笔贡献额 is in fen. Returns how many overrides the unit (or the
     unit's channel) now has."""
     scope = _scope(actor, "targets.change_rateoverride")
     plan = _plan_for_write(scope, plan_id)

@@ -1,13 +1,20 @@
 """Back-solving and forward-solving through the funnel (seed 004, 指标分解; DESIGN.md).
 
+**One unit throughout: the event row** (a consultation, a visit, a signed deal), exactly what the
+funnel counts and drills down to. 成交率 is signed deals ÷ visits and the money rate is
+单笔贡献额 = revenue ÷ signed deals, so forward and back are inverses on any history: a clinic
+whose customers buy twice is neither over-promised revenue nor under-planned visits. (人均贡献额,
+revenue ÷ distinct customers, is still shown on the funnel page; chained with a per-row 成交率 it
+would double-count repeat buyers, so the solver never uses it.) `RATE_UNITS` names each rate's unit.
+
 Pure arithmetic over plain values, exact with `Fraction`:
 
-    back:    deals = revenue ÷ 人均贡献额;  visits = deals ÷ 成交率;
+    back:    deals = revenue ÷ 单笔贡献额;  visits = deals ÷ 成交率;
              visits by source = visits × mix (电话 / 网络本市 / 自然上门, normalised to 1);
              电话咨询 = 电话上门 ÷ 电话上门率;  网络咨询(本市) = 网络上门 ÷ 网络上门率;
              预约 = 咨询 × 预约率
     forward: 电话上门 = 电话咨询 × 电话上门率;  网络上门 = 网络咨询 × 网络上门率;
-             visits = 电话上门 + 网络上门 + 自然上门;  deals = visits × 成交率;  revenue = deals × 人均贡献额
+             visits = 电话上门 + 网络上门 + 自然上门;  deals = visits × 成交率;  revenue = deals × 单笔贡献额
 
 Back-solved counts are what is *needed*, so each shown count is the exact value rounded up; the
 chain itself stays exact (rounding a month's deals up does not inflate its visits twice). Forward
@@ -22,19 +29,33 @@ from dataclasses import dataclass, field, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext_lazy as _
+
 from opscenter.core.exceptions import ValidationError
 
-# key → label. Rates are fractions (0.3142 = 31.42%); 人均贡献额 is in fen; mixes are shares.
+# key → label. Rates are fractions (0.3142 = 31.42%); 单笔贡献额 is in fen; mixes are shares.
 RATE_LABELS: dict[str, str] = {
-    "revenue_per_customer_fen": "人均贡献额",
-    "conversion_rate": "成交率",
-    "phone_visit_rate": "电话上门率",
-    "online_visit_rate": "网络上门率",
-    "phone_appointment_rate": "电话预约率",
-    "online_appointment_rate": "网络预约率",
-    "mix_phone": "上门构成·电话",
-    "mix_online": "上门构成·网络(本市)",
-    "mix_walk_in": "上门构成·自然上门",
+    "revenue_per_deal_fen": _("单笔贡献额"),
+    "conversion_rate": _("成交率"),
+    "phone_visit_rate": _("电话上门率"),
+    "online_visit_rate": _("网络上门率"),
+    "phone_appointment_rate": _("电话预约率"),
+    "online_appointment_rate": _("网络预约率"),
+    "mix_phone": _("上门构成·电话"),
+    "mix_online": _("上门构成·网络(本市)"),
+    "mix_walk_in": _("上门构成·自然上门"),
+}
+# key → what the rate divides (every count is of event rows, see the module docstring).
+RATE_UNITS: dict[str, str] = {
+    "revenue_per_deal_fen": _("元/笔：成交金额 ÷ 签约成交笔数"),
+    "conversion_rate": _("笔/人次：签约成交笔数 ÷ 上门人次"),
+    "phone_visit_rate": _("人次/次：电话上门人次 ÷ 电话咨询次数"),
+    "online_visit_rate": _("人次/次：网络上门人次(本市) ÷ 网络咨询次数(本市)"),
+    "phone_appointment_rate": _("次/次：电话预约次数 ÷ 电话咨询次数"),
+    "online_appointment_rate": _("次/次：网络预约次数(本市) ÷ 网络咨询次数(本市)"),
+    "mix_phone": _("电话上门人次 ÷ 上门人次(电话+网络本市+自然)"),
+    "mix_online": _("网络上门人次(本市) ÷ 上门人次(电话+网络本市+自然)"),
+    "mix_walk_in": _("自然上门人次 ÷ 上门人次(电话+网络本市+自然)"),
 }
 PROPORTIONS = (
     "conversion_rate",
@@ -44,13 +65,16 @@ PROPORTIONS = (
     "online_appointment_rate",
 )
 MIXES = ("mix_phone", "mix_online", "mix_walk_in")
+# 成交率 counts signed deals per visit: a clinic customer may sign several orders in one visit, so
+# it may pass 100% (a bound still catches a typo).
+MAX_DEALS_PER_VISIT = Decimal(5)
 
 
 @dataclass(frozen=True)
 class Rates:
     """Funnel assumptions of one unit. None = unknown (no history and no override)."""
 
-    revenue_per_customer_fen: Decimal | None = None
+    revenue_per_deal_fen: Decimal | None = None
     conversion_rate: Decimal | None = None
     phone_visit_rate: Decimal | None = None
     online_visit_rate: Decimal | None = None
@@ -149,9 +173,12 @@ def validate_rates(rates: Rates) -> None:
     """Refuse rates that make no sense, with the message a person can act on."""
     for key in PROPORTIONS:
         value = getattr(rates, key)
-        if value is not None and (value < 0 or value > 1):
-            raise ValidationError(f"{RATE_LABELS[key]}应在 0 到 100% 之间（当前 {_pct(value)}）", field=key)
-    for key in (*MIXES, "revenue_per_customer_fen"):
+        top = MAX_DEALS_PER_VISIT if key == "conversion_rate" else 1
+        if value is not None and (value < 0 or value > top):
+            raise ValidationError(
+                f"{RATE_LABELS[key]}应在 0 到 {int(top * 100)}% 之间（当前 {_pct(value)}）", field=key
+            )
+    for key in (*MIXES, "revenue_per_deal_fen"):
         value = getattr(rates, key)
         if value is not None and value < 0:
             raise ValidationError(f"{RATE_LABELS[key]}不能为负数", field=key)
@@ -178,8 +205,13 @@ def _mix(rates: Rates) -> tuple[Fraction, Fraction, Fraction]:
     return tuple(v / total for v in values)  # type: ignore[return-value]
 
 
+# Rates read from history carry 28 significant digits (targets.actuals), so an exact count comes
+# back as e.g. 7.000…01: an excess this small is representation noise, not a part of a visit.
+_NOISE = Fraction(1, 10**9)
+
+
 def _up(value: Fraction) -> int:
-    return math.ceil(value)
+    return math.ceil(value - _NOISE)
 
 
 def _one_place(value: Fraction) -> Decimal:
@@ -213,7 +245,7 @@ def back_solve(revenue_fen: int, rates: Rates) -> Need:
     if revenue_fen == 0:
         return Need(0, 0, 0, 0, 0, 0, 0, 0, 0 if rates.phone_appointment_rate is not None else None,
                     0 if rates.online_appointment_rate is not None else None)  # fmt: skip
-    deals = Fraction(revenue_fen) / _required(rates, "revenue_per_customer_fen")
+    deals = Fraction(revenue_fen) / _required(rates, "revenue_per_deal_fen")
     visits = deals / _required(rates, "conversion_rate")
     mix_phone, mix_online, mix_walk_in = _mix(rates)
     v_phone, v_online, v_walk_in = visits * mix_phone, visits * mix_online, visits * mix_walk_in
@@ -280,7 +312,7 @@ def forward_solve(
     v_online = consultations_online * rate("online_visit_rate", consultations_online)
     visits = v_phone + v_online + visits_walk_in
     deals = visits * rate("conversion_rate", 1 if visits else 0)
-    revenue = deals * rate("revenue_per_customer_fen", 1 if deals else 0)
+    revenue = deals * rate("revenue_per_deal_fen", 1 if deals else 0)
     revenue_fen = int(
         (Decimal(revenue.numerator) / Decimal(revenue.denominator)).quantize(Decimal(1), ROUND_HALF_UP)
     )

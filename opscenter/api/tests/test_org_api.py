@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from opscenter.core.models import ApiToken
 
@@ -44,4 +45,31 @@ def test_staff_of_another_site_is_not_listed(client, personas):
 def test_openapi_schema_lists_the_org_endpoints(client, personas):
     client.force_login(personas.executive)
     schema = client.get("/api/openapi.json").json()
-    assert {"/api/org/sites", "/api/org/departments", "/api/org/teams", "/api/org/staff"} <= set(schema["paths"])
+    assert {"/api/org/sites", "/api/org/departments", "/api/org/teams", "/api/org/staff"} <= set(
+        schema["paths"]
+    )
+
+
+def test_openapi_schema_without_token_is_401_json_not_a_login_redirect(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Unauthorized"}
+
+
+def test_openapi_schema_with_a_bearer_token_returns_the_schema(client, personas):
+    response = client.get("/api/openapi.json", headers=bearer(personas.ops_a))
+    assert response.status_code == 200
+    assert "/api/org/sites" in response.json()["paths"]
+
+
+def test_openapi_schema_with_a_revoked_token_is_401(client, personas):
+    headers = bearer(personas.ops_a)
+    ApiToken.objects.update(revoked_at=timezone.now())
+    assert client.get("/api/openapi.json", headers=headers).status_code == 401
+
+
+def test_api_docs_page_still_redirects_to_the_login_page(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 302
+    assert "/login" in response["Location"] or "/accounts/" in response["Location"]

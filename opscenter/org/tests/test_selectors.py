@@ -11,7 +11,10 @@ def test_consultant_sees_only_their_site_in_the_org_api_selectors(personas):
 
 @pytest.mark.django_db
 def test_executive_reads_every_site(personas):
-    assert set(selectors.site_list(user=personas.executive).values_list("code", flat=True)) == {"sunshine", "meilai"}
+    assert set(selectors.site_list(user=personas.executive).values_list("code", flat=True)) == {
+        "sunshine",
+        "meilai",
+    }
 
 
 @pytest.mark.django_db

@@ -43,7 +43,9 @@ def test_team_create_is_allowed_only_for_org_writers_on_their_own_site(personas,
 
 def test_team_with_a_territory_is_a_grid_and_names_are_unique_per_department(personas):
     department = make_department(personas.site_a, "marketing")
-    grid = services.team_create(actor=personas.ops_a, department_id=department.pk, name="东区网格", territory="鄞州区")
+    grid = services.team_create(
+        actor=personas.ops_a, department_id=department.pk, name="东区网格", territory="鄞州区"
+    )
     assert grid.is_grid
     with pytest.raises(ValidationError, match="已有名为"):
         services.team_create(actor=personas.ops_a, department_id=department.pk, name="东区网格")

@@ -104,6 +104,7 @@ FUNNEL_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "total_conversion_rate",
             "revenue_fen",
             "revenue_per_customer_fen",
+            "revenue_per_deal_fen",
         ),
     ),
 )
@@ -130,6 +131,9 @@ def _cell(row: FunnelRow, filters: FunnelFilters, key: str, month: int | None = 
     if key == "revenue_per_customer_fen":
         hint = f"成交金额 ÷ 成交客户 {row.deal_customers} 人"
         return FunnelCell(key, "人均贡献额", fmt_yuan(row.revenue_per_customer_fen), url, "money", hint)
+    if key == "revenue_per_deal_fen":
+        hint = f"成交金额 ÷ 签约成交 {row.counts['deals']} 笔"
+        return FunnelCell(key, "单笔贡献额", fmt_yuan(row.revenue_per_deal_fen), url, "money", hint)
     return FunnelCell(key, metric_label(key), str(row.counts[key]), url, "count")
 
 
@@ -208,7 +212,7 @@ def rate_note(metric: str) -> str:
         return (
             f"{label} = {METRICS[num].label} ÷ {METRICS[den].label}；下列为分子“{METRICS[num].label}”的明细"
         )
-    if metric in ("revenue_fen", "revenue_per_customer_fen", "deal_customers"):
+    if metric in ("revenue_fen", "revenue_per_customer_fen", "revenue_per_deal_fen", "deal_customers"):
         return f"{metric_label(metric)}由下列已签约成交计算"
     return ""
 

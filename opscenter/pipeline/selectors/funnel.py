@@ -12,14 +12,16 @@ Counting model — every number counts rows of one event table, so each cell has
 * Visits: by source — phone, online (local / out-of-town), walk-in (自然上门); `visits_new` are
   visits of customers with no signed deal yet.
 * Deals: signed deals; `deals_new` are customers' first deals (新顾客成交). Revenue is their amount.
-* New residents (elder care, 新入住): new-customer signed deals by stay type (试住/短住/长住) and by
-  care zone. Not computed by `funnel()` (the covering indexes do not carry those columns) but by
+* New residents (elder care, 新入住): by stay type (试住/短住/长住) each resident's first signed
+  contract of that type (a trial resident signing long-stay counts as a new long-stay resident),
+  by care zone new-customer signed deals; 试住转长住 the first long-stay contracts after a trial. Not computed by `funnel()` (the covering indexes do not carry those columns) but by
   `metric_counts`, under the same scope and filters, and drilled down by `funnel_rows` alike.
 * Rates: 电话预约率 = phone appointments ÷ phone consultations; 网络预约率 = online local
   appointments ÷ online local consultations; 电话上门率 / 网络上门率 likewise with visits (online
   on local prospects only, as seed 004 does); 爽约率 = no-shows ÷ (arrived + no-shows);
   新顾客成交率 = new-customer deals ÷ new-customer visits; 总成交率 = deals ÷ visits;
-  人均贡献额 = revenue ÷ distinct customers with a deal. A rate with a zero denominator is None.
+  人均贡献额 = revenue ÷ distinct customers with a deal; 单笔贡献额 = revenue ÷ signed deals (the
+  per-row money rate `targets` chains with 总成交率). A rate with a zero denominator is None.
 * Scope and filters: the user's sites; a consultant sees the work credited to them (the event's
   `owner`, the customer's owner when it happened); team / consultant filters use the same
   columns (`team`: the owner's team when it happened); a department filter is the events credited
@@ -39,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from opscenter.core.exceptions import ValidationError
@@ -98,6 +100,34 @@ def _resident(value: str, label: str, condition: Q) -> Metric:
     )
 
 
+def _signed_before(**same: Any) -> Exists:
+    """A signed deal of the same customer matching `same`, signed before this one (same day: lower id)."""
+    earlier = Q(signed_on__lt=OuterRef("signed_on")) | Q(
+        signed_on=OuterRef("signed_on"), pk__lt=OuterRef("pk")
+    )
+    return Exists(
+        Deal.objects.filter(earlier, customer_id=OuterRef("customer_id"), status=DealStatus.SIGNED, **same)
+    )
+
+
+def _first_stay(value: str, label: str) -> Metric:
+    """新入住 by stay type: each resident's first signed contract of that stay type, whatever came
+    before — a 试住 resident who later signs 长住 counts once toward the long-stay target (seed 000)."""
+    first = _SIGNED & Q(stay_type=value) & ~Q(_signed_before(stay_type=value))
+    return Metric(f"residents_new_{value}", f"新入住 · {label}", Deal, first, in_funnel=False)
+
+
+# 试住转长住: a resident's first long-stay contract after a signed trial stay; its rate (in the
+# targets registry) divides by 新入住·试住 of the same period — exact per prospect in the cohort view.
+_TRIAL_CONVERTED = Metric(
+    "residents_trial_converted",
+    "试住转长住",
+    Deal,
+    _first_stay(StayType.LONG, "").condition & Q(_signed_before(stay_type=StayType.TRIAL)),
+    in_funnel=False,
+)
+
+
 ALL_METRICS: dict[str, Metric] = {
     m.key: m
     for m in (
@@ -153,11 +183,13 @@ ALL_METRICS: dict[str, Metric] = {
         # Imported history (a ledger's contracts with no consultation or visit before them): in
         # revenue, apart from the conversion rates, which read `deals` and `deals_new` only.
         Metric("deals_history", "导入的历史成交", Deal, _SIGNED & _HISTORY),
-        # Elder care: new residents (a new customer's signed stay contract) by stay type and by
-        # care zone, dated like any deal (the signing month in the event view); a clinic's
+        # Elder care: new residents by stay type (each resident's first contract of that type)
+        # and by care zone (a new customer's signed stay contract), and trial → long-stay
+        # conversions, dated like any deal (the signing month in the event view); a clinic's
         # deals have neither and never count here.
-        *(_resident(value, label, Q(stay_type=value)) for value, label in StayType.choices),
+        *(_first_stay(value, label) for value, label in StayType.choices),
         *(_resident(value, label, Q(care_zone=value)) for value, label in CareZone.choices),
+        _TRIAL_CONVERTED,
     )
 }
 # The cells `funnel()` computes (and `FunnelRow.counts` holds).
@@ -178,9 +210,10 @@ RATES: dict[str, tuple[str, str, str]] = {
 MONEY_LABELS = {
     "revenue_fen": "成交金额",
     "revenue_per_customer_fen": "人均贡献额",
+    "revenue_per_deal_fen": "单笔贡献额",
     "deal_customers": "成交客户数",
 }
-DRILL_METRIC = {"revenue_fen": "deals", "revenue_per_customer_fen": "deals", "deal_customers": "deals"}
+DRILL_METRIC = {key: "deals" for key in MONEY_LABELS}
 DRILL_METRIC.update({key: numerator for key, (_label, numerator, _den) in RATES.items()})
 
 _MODELS: tuple[type[Model], ...] = (Consultation, Appointment, Visit, Deal)
@@ -326,6 +359,13 @@ class FunnelRow:
             return None
         return int((Decimal(self.revenue_fen) / self.deal_customers).quantize(Decimal(1), ROUND_HALF_UP))
 
+    @property
+    def revenue_per_deal_fen(self) -> int | None:
+        """单笔贡献额: revenue ÷ signed deals, the money rate the target solver chains with 总成交率."""
+        if not self.counts["deals"]:
+            return None
+        return int((Decimal(self.revenue_fen) / self.counts["deals"]).quantize(Decimal(1), ROUND_HALF_UP))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "month": self.month,
@@ -335,6 +375,7 @@ class FunnelRow:
             "revenue_fen": self.revenue_fen,
             "deal_customers": self.deal_customers,
             "revenue_per_customer_fen": self.revenue_per_customer_fen,
+            "revenue_per_deal_fen": self.revenue_per_deal_fen,
         }
 
 

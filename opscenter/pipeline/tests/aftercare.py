@@ -13,7 +13,7 @@ from opscenter.pipeline.tests.conftest import at, next_phone
 # Site A's non-zero counts by month (every other month and key is 0).
 RESIDENTS = {
     202602: {"residents_new_short": 1, "residents_new_rehab": 1},
-    202603: {"residents_new_trial": 1, "residents_new_assisted": 1},
+    202603: {"residents_new_trial": 1, "residents_new_long": 1, "residents_new_assisted": 1},
     202604: {"residents_new_long": 1, "residents_new_assisted": 1},
 }
 FOLLOWUPS = {
@@ -40,7 +40,8 @@ def build_residents(personas) -> None:
     * Feb: 客户丙's first deal, 短住 · 康复护理区 (consultant_a) — counts (short, rehab).
     * Mar: 客户甲 试住 · 协助照料区 (consultant_a) — counts (trial, assisted);
       客户乙 长住 · 失智区, cancelled — does not count;
-      客户丙's second deal 长住 · 康复护理区 — not a new customer, does not count;
+      客户丙's second deal 长住 · 康复护理区 — 丙's first long stay: counts (long), not by care
+      zone (not a new customer);
       客户戊 a deal with no stay type or care zone — does not count (but is a new-customer deal).
     * Apr: 客户丁 长住 · 协助照料区 (consultant_a2) — counts (long, assisted).
     * Site B (clinic), Mar: a new customer's order, no stay type — counts nowhere.

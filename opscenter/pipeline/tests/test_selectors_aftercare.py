@@ -2,14 +2,26 @@
 and follow-up completion — exact on a hand-built history, scoped and filtered like the funnel, and
 drilling down to exactly the rows they count."""
 
+import datetime as dt
+
 import pytest
 
 from opscenter.core.exceptions import ValidationError
 from opscenter.org.models import Team
 from opscenter.org.selectors import scope_for
-from opscenter.pipeline import selectors
+from opscenter.pipeline import selectors, services
 from opscenter.pipeline.selectors import ALL_METRICS, METRICS, FunnelFilters
-from opscenter.pipeline.tests.aftercare import FOLLOWUPS, RESIDENTS, build_followups, build_residents
+from opscenter.pipeline.tests.aftercare import (
+    FOLLOWUPS,
+    RESIDENTS,
+    _signed,
+    build_followups,
+    build_residents,
+)
+from opscenter.pipeline.tests.aftercare import (
+    _customer as aftercare_customer,
+)
+from opscenter.pipeline.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +47,7 @@ def followups(personas):
     build_followups(personas)
 
 
-def test_new_residents_are_six_counts_the_funnel_does_not_compute():
+def test_new_residents_are_seven_counts_the_funnel_does_not_compute():
     assert RESIDENT_KEYS == [
         "residents_new_trial",
         "residents_new_short",
@@ -43,6 +55,7 @@ def test_new_residents_are_six_counts_the_funnel_does_not_compute():
         "residents_new_assisted",
         "residents_new_rehab",
         "residents_new_dementia",
+        "residents_trial_converted",
     ]
     assert not set(RESIDENT_KEYS) & set(METRICS)
     assert selectors.metric_label("residents_new_trial") == "新入住 · 试住"
@@ -95,7 +108,10 @@ def test_every_new_resident_count_drills_down_to_exactly_its_rows(personas, resi
         for key, n in row.items():
             rows = selectors.funnel_rows(user=user, metric=key, filters=filters.for_month(month))
             assert rows.count() == n, (key, month)
-            assert all(d.status == "signed" and d.is_new_customer for d in rows)
+            # By care zone: new customers' stays; by stay type: each resident's first of that type.
+            assert all(d.status == "signed" for d in rows)
+            if key.endswith(("assisted", "rehab", "dementia")):
+                assert all(d.is_new_customer for d in rows)
 
 
 def test_the_funnel_stays_five_queries_and_leaves_new_residents_out(
@@ -107,6 +123,47 @@ def test_the_funnel_stays_five_queries_and_leaves_new_residents_out(
     assert set(result.total.counts) == set(METRICS)
     with django_assert_num_queries(1):  # all six from one grouped query on the deals
         selectors.metric_counts(user=personas.ops_a, filters=_filters(), keys=RESIDENT_KEYS)
+
+
+def test_a_trial_resident_who_signs_long_stay_counts_as_a_new_long_stay_resident_and_a_conversion(personas):
+    """Seed 000's yearly long-stay target counts residents, however they started (issue 12, item 2)."""
+    a = personas.consultant_a
+
+    def _customer(actor, *, name):
+        customer = aftercare_customer(actor, name=name)
+        services.consultation_record(
+            actor=actor, customer_id=customer.pk, mode="phone", occurred_at=at(2026, 1, 2)
+        )
+        return customer
+
+    jia = _customer(a, name="试住转长住")
+    _signed(a, jia, dt.date(2026, 1, 10), amount_fen=300_000, stay_type="trial", care_zone="assisted")
+    _signed(a, jia, dt.date(2026, 2, 10), amount_fen=5_000_000, stay_type="long", care_zone="assisted")
+    _signed(
+        a, jia, dt.date(2026, 5, 10), amount_fen=5_000_000, stay_type="long", care_zone="assisted"
+    )  # renewal
+    yi = _customer(a, name="试住未转")
+    _signed(a, yi, dt.date(2026, 1, 12), amount_fen=300_000, stay_type="trial", care_zone="rehab")
+    bing = _customer(a, name="直接长住")
+    _signed(a, bing, dt.date(2026, 2, 12), amount_fen=5_000_000, stay_type="long", care_zone="rehab")
+    ding = _customer(a, name="撤销的转长住")
+    _signed(a, ding, dt.date(2026, 1, 15), amount_fen=300_000, stay_type="trial", care_zone="rehab")
+    cancelled = _signed(
+        a, ding, dt.date(2026, 2, 15), amount_fen=5_000_000, stay_type="long", care_zone="rehab"
+    )
+    services.deal_transition(actor=a, deal_id=cancelled.pk, to_status="cancelled", reason="家属反对")
+
+    keys = ["residents_new_trial", "residents_new_long", "residents_trial_converted"]
+    counts = _nonzero(selectors.metric_counts(user=personas.ops_a, filters=_filters(), keys=keys))
+    assert counts == {
+        202601: {"residents_new_trial": 3},
+        # 试住转长住's first long stay and 直接长住; the renewal in May and the cancelled one do not count.
+        202602: {"residents_new_long": 2, "residents_trial_converted": 1},
+    }
+    rows = selectors.funnel_rows(user=personas.ops_a, metric="residents_trial_converted", filters=_filters())
+    assert [(d.customer.name, d.signed_on) for d in rows] == [("试住转长住", dt.date(2026, 2, 10))]
+    long_rows = selectors.funnel_rows(user=personas.ops_a, metric="residents_new_long", filters=_filters())
+    assert sorted(d.customer.name for d in long_rows) == ["直接长住", "试住转长住"]
 
 
 def test_unknown_count_keys_are_refused(personas):

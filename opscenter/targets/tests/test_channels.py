@@ -159,7 +159,7 @@ def test_a_team_splits_its_target_by_its_channel_revenue_and_solves_each_with_it
     # 线上: its own 人均贡献额 (¥50,000); 成交率 50%, 网络上门率 4/20 and the visit mix from 市场部;
     # 电话上门率 from the site (市场部 has no phone consultation in 线上).
     src = o.resolved.sources
-    assert src["revenue_per_customer_fen"] == "unit" and src["online_appointment_rate"] == "unit"
+    assert src["revenue_per_deal_fen"] == "unit" and src["online_appointment_rate"] == "unit"
     assert src["conversion_rate"] == src["online_visit_rate"] == src["mix_online"] == "department"
     assert src["phone_visit_rate"] == src["phone_appointment_rate"] == "site"
     rates = o.resolved.rates
@@ -292,9 +292,9 @@ def test_a_zero_channel_rate_is_a_message_naming_the_channel(personas, plan, by_
 
 def test_channel_overrides_are_validated_with_the_channels_name(personas, plan, by_channel, channels):
     _referral, online = channels
-    with pytest.raises(ValidationError, match="渠道“线上”：成交率应在 0 到 100% 之间"):
+    with pytest.raises(ValidationError, match="渠道“线上”：成交率应在 0 到 500% 之间"):
         services.rate_overrides_set(actor=personas.ops_a, plan_id=plan.pk, unit_key=f"team:{by_channel.pk}",
-                                    channel_id=online.pk, values={"conversion_rate": D("1.5")})  # fmt: skip
+                                    channel_id=online.pk, values={"conversion_rate": D("5.5")})  # fmt: skip
     other_site = Channel.objects.create(site=personas.site_b, name="美莱合作方", kind="offline")
     with pytest.raises(ValidationError, match="渠道不存在或不属于该院区"):
         services.rate_overrides_set(actor=personas.ops_a, plan_id=plan.pk, unit_key="site",
@@ -328,7 +328,7 @@ def test_solve_screen_shows_the_channel_plan_with_its_fallback_marks(client, per
     assert page.status_code == 200 and 'id="channel-plan"' in body and "按渠道分解" in body
     rows = {row.channel_id: row for row in page.context["channel_rows"]}
     marks = {cell.key: cell.mark for cell in rows[online.pk].cells}
-    assert marks == {"revenue_per_customer_fen": "本单位", "conversion_rate": "部门",
+    assert marks == {"revenue_per_deal_fen": "本单位", "conversion_rate": "部门",
                      "phone_visit_rate": "院区", "online_visit_rate": "部门"}  # fmt: skip
     assert rows[referral.pk].fallback_text == ""
     assert rows[referral.pk].cells[2].mark == "本单位"  # 转介绍's own 电话上门率
@@ -458,12 +458,12 @@ def test_a_rate_comes_from_the_nearest_parent_that_has_it():
     team = Rates(phone_visit_rate=D("0.4"))
     department = Rates(phone_visit_rate=D("0.5"), online_visit_rate=D("0.2"),
                        mix_phone=D("0.5"), mix_online=D("0.5"), mix_walk_in=D("0"))  # fmt: skip
-    site = Rates(revenue_per_customer_fen=D(5_000_000), online_visit_rate=D("0.1"),
+    site = Rates(revenue_per_deal_fen=D(5_000_000), online_visit_rate=D("0.1"),
                  mix_phone=D("1"), mix_online=D("0"), mix_walk_in=D("0"))  # fmt: skip
     resolved = resolve_rates(unit, site, {"online_appointment_rate": D("0.6")},
                              parents=[("team", team), ("department", department)])  # fmt: skip
     assert resolved.sources == {
-        "revenue_per_customer_fen": "site", "conversion_rate": "unit", "phone_visit_rate": "team",
+        "revenue_per_deal_fen": "site", "conversion_rate": "unit", "phone_visit_rate": "team",
         "online_visit_rate": "department", "phone_appointment_rate": "missing",
         "online_appointment_rate": "override", "mix_phone": "department", "mix_online": "department",
         "mix_walk_in": "department",
@@ -471,7 +471,7 @@ def test_a_rate_comes_from_the_nearest_parent_that_has_it():
     assert resolved.fallbacks_by_level() == {
         "team": ["phone_visit_rate"],
         "department": ["online_visit_rate", "mix_phone", "mix_online", "mix_walk_in"],
-        "site": ["revenue_per_customer_fen"],
+        "site": ["revenue_per_deal_fen"],
     }
     assert resolved.rates.mix_online == D("0.5")  # the mix comes whole from one level
 

@@ -80,9 +80,10 @@ def test_actuals_per_unit_are_the_pipelines_new_resident_counts(personas, reside
     march = _actuals(
         plan_progress(user=personas.ops_a, plan=plan, period=Period(202603, 202603), today=TODAY)
     )
-    # 客户甲 (consultant_a) only: the cancelled 长住 · 失智区 and the returning 长住 do not count.
+    # 客户甲 (consultant_a) only: the cancelled 长住 · 失智区 does not count; 客户丙's first 长住
+    # (after a 短住) counts as a new long-stay resident, not by care zone (not a new customer).
     assert march["residents_new_assisted"] == {"site": 1, team: 1, a2: 0}
-    assert march["residents_new_long"] == {"site": 0, team: 0, a2: 0}
+    assert march["residents_new_long"] == {"site": 1, team: 1, a2: 0}
     assert march["residents_new_dementia"] == {"site": 0, team: 0, a2: 0}
     year = _actuals(plan_progress(user=personas.ops_a, plan=plan, period=Period(202601, 202612), today=TODAY))
     assert year["residents_new_assisted"] == {"site": 2, team: 2, a2: 1}
@@ -161,3 +162,27 @@ def test_seasonal_history_reads_them_by_calendar_month(personas, residents):
                                        today=TODAY)[SITE_UNIT.key]  # fmt: skip
     assert history["residents_new_assisted"] == [0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]
     assert history["residents_new_short"] == [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+
+
+def test_trial_to_long_stay_conversions_are_a_plan_metric_with_their_rate(personas, residents):
+    import datetime as dt
+
+    from opscenter.pipeline import services as pipeline_services
+
+    a = personas.consultant_a
+    jia = next(c for c in pipeline.customer_list(user=a) if c.name == "客户甲")  # 试住 in March
+    pipeline_services.deal_sign(actor=a, customer_id=jia.pk, signed_on=dt.date(2026, 3, 28),
+                                amount_fen=4_000_000, stay_type="long", care_zone="assisted")  # fmt: skip
+    assert get_metric("residents_trial_converted").offered_for("elder_care")
+    assert not get_metric("residents_trial_converted").offered_for("aesthetics")
+    plan = _plan(personas, ["residents_trial_converted"])
+    progress = plan_progress(user=personas.ops_a, plan=plan, period=Period(202603, 202603), today=TODAY)
+    site = progress.site_line("residents_trial_converted")
+    assert site.actual == 1 and site.base == 1  # 1 conversion of 1 new trial resident in March
+    assert site.ratio_label == "转化率" and site.ratio_note == "转化率 100.0%（新入住 · 试住 1）"
+    url = urlsplit(site.url)
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    rows = pipeline.funnel_rows(
+        user=personas.ops_a, metric=query["metric"], filters=pipeline.parse_funnel_filters(query)
+    )
+    assert [(d.customer.name, d.stay_type) for d in rows] == [("客户甲", "long")]

@@ -33,9 +33,9 @@ def test_trailing_rates_come_from_the_funnel_selector(personas, history):
     ]
     assert rates.phone_visit_rate == D("0.4000")
     assert rates.online_visit_rate == D("0.4000")
-    assert rates.conversion_rate == D("0.5714")  # 4 deals ÷ 7 visits
-    assert rates.revenue_per_customer_fen == D(3_750_000)
-    assert (rates.mix_phone, rates.mix_online, rates.mix_walk_in) == (D("0.5714"), D("0.2857"), D("0.1429"))
+    assert rates.conversion_rate == D(4) / D(7)  # 4 deals ÷ 7 visits, unrounded: the solver chains it
+    assert rates.revenue_per_deal_fen == D(3_750_000)  # ¥150,000 ÷ 4 signed deals
+    assert (rates.mix_phone, rates.mix_online, rates.mix_walk_in) == (D(4) / D(7), D(2) / D(7), D(1) / D(7))
 
 
 def test_seasonal_plan_follows_last_years_revenue_shape_and_back_solves_the_funnel(personas, history):
@@ -114,7 +114,7 @@ def test_negative_targets_and_bad_rates_are_refused(personas, history):
     plan = _plan(personas)
     with pytest.raises(ValidationError, match="0 到 100%"):
         services.rate_overrides_set(actor=personas.ops_a, plan_id=plan.pk, unit_key="site",
-                                    values={"conversion_rate": D("1.5")})  # fmt: skip
+                                    values={"phone_visit_rate": D("1.5")})  # fmt: skip
     services.rate_overrides_set(actor=personas.ops_a, plan_id=plan.pk, unit_key="site",
                                 values={"phone_visit_rate": D("0")})  # fmt: skip
     solution = plan_solution(user=personas.ops_a, plan=plan, unit=SITE_UNIT, today=TODAY)

@@ -8,7 +8,7 @@ from opscenter.core.exceptions import ValidationError
 from opscenter.targets.solver import Rates, back_solve, forward_solve, resolve_rates
 
 SITE = Rates(
-    revenue_per_customer_fen=D(5_000_000),  # ¥50,000
+    revenue_per_deal_fen=D(5_000_000),  # ¥50,000
     conversion_rate=D("0.25"),
     phone_visit_rate=D("0.40"),
     online_visit_rate=D("0.20"),
@@ -58,7 +58,7 @@ def test_a_unit_with_no_history_takes_the_site_rates_and_says_which():
     assert resolved.sources["conversion_rate"] == "override"
     assert resolved.sources["phone_visit_rate"] == "site"
     assert set(resolved.fallbacks) == {
-        "revenue_per_customer_fen", "phone_visit_rate", "online_visit_rate", "phone_appointment_rate",
+        "revenue_per_deal_fen", "phone_visit_rate", "online_visit_rate", "phone_appointment_rate",
         "online_appointment_rate", "mix_phone", "mix_online", "mix_walk_in",
     }  # fmt: skip
     need = back_solve(100_000_000, resolved.rates)
@@ -77,10 +77,11 @@ def test_a_unit_with_some_visits_keeps_its_own_mix():
 @pytest.mark.parametrize(
     ("rates", "message"),
     [
-        (Rates(**{**SITE.as_dict(), "conversion_rate": D("1.2")}), "成交率应在 0 到 100% 之间"),
+        (Rates(**{**SITE.as_dict(), "conversion_rate": D("5.2")}), "成交率应在 0 到 500% 之间"),
+        (Rates(**{**SITE.as_dict(), "phone_visit_rate": D("1.2")}), "电话上门率应在 0 到 100% 之间"),
         (Rates(**{**SITE.as_dict(), "phone_visit_rate": D("0")}), "电话上门率为 0，无法反推"),
         (Rates(**{**SITE.as_dict(), "conversion_rate": D("0")}), "成交率为 0，无法反推"),
-        (Rates(**{**SITE.as_dict(), "revenue_per_customer_fen": None}), "缺少人均贡献额"),
+        (Rates(**{**SITE.as_dict(), "revenue_per_deal_fen": None}), "缺少单笔贡献额"),
         (
             Rates(**{**SITE.as_dict(), "mix_phone": D(0), "mix_online": D(0), "mix_walk_in": D(0)}),
             "缺少上门构成",

@@ -86,6 +86,16 @@ def test_solve_page_shows_both_directions_and_the_fallback(client, personas, pla
     assert [s["name"] for s in chart["series"]] == ["营收目标", "按计划咨询预计营收", "需要咨询量(电话+网络)"]
 
 
+def test_solve_page_names_the_unit_of_every_rate_and_of_the_chain(client, personas, plan_2026):
+    client.force_login(personas.ops_a)
+    body = client.get(reverse("targets:plan_solve", args=[plan_2026.pk]) + "?unit=site").content.decode()
+    assert 'id="solve-unit-note"' in body and "成交按签约笔数" in body
+    for key in ("revenue_per_deal_fen", "conversion_rate", "phone_visit_rate", "online_visit_rate"):
+        assert f'data-unit="{key}"' in body
+    assert "元/笔" in body and "笔/人次" in body
+    assert "人均贡献额" not in body  # the per-customer figure is not part of the chain
+
+
 def test_progress_actuals_are_funnel_numbers_with_drill_down_links(client, personas, plan_2026,
                                                                     django_assert_max_num_queries):  # fmt: skip
     client.force_login(personas.ops_a)
@@ -138,9 +148,14 @@ def test_plan_form_takes_yearly_targets_of_other_metrics(client, personas, histo
     assert response.status_code == 302
     targets = dict(PlanMetric.objects.filter(plan=plan).values_list("metric", "annual_target"))
     assert targets == {"residents_new_long": 24, "followups_done": 1200}
-    assert list(
-        plan.metrics.get(metric="residents_new_long").allocations.order_by("month").values_list("target", flat=True)
-    ) == [2] * 12
+    assert (
+        list(
+            plan.metrics.get(metric="residents_new_long")
+            .allocations.order_by("month")
+            .values_list("target", flat=True)
+        )
+        == [2] * 12
+    )
 
 
 def test_plan_form_refuses_elder_care_metrics_for_a_clinic(client, personas, history, frozen_today):

@@ -109,12 +109,12 @@ class Command(BaseCommand):
         self.stdout.write(f"{site.name} {opts['year']} 年月度计划（{split}；转化率为近 12 个月实际）")
         rates = solution.resolved.rates
         parts = []
-        for key in ("revenue_per_customer_fen", "conversion_rate", "phone_visit_rate", "online_visit_rate"):
+        for key in ("revenue_per_deal_fen", "conversion_rate", "phone_visit_rate", "online_visit_rate"):
             value = getattr(rates, key)
             if value is None:
                 parts.append(f"{key}=—")
-            elif key == "revenue_per_customer_fen":
-                parts.append(f"人均贡献额 ¥{value / 100:,.2f}")
+            elif key == "revenue_per_deal_fen":
+                parts.append(f"单笔贡献额 ¥{value / 100:,.2f}")
             else:
                 parts.append(f"{solver_label(key)} {value * 100:.1f}%")
         self.stdout.write("  ".join(parts))
@@ -142,7 +142,7 @@ class Command(BaseCommand):
             self.stdout.write("")
             self.stdout.write(
                 f"【{line.name}】占比 {_pct(line.share)}  营收 ¥{line.revenue_fen / 100:,.0f}  "
-                f"人均贡献额 {_rate(rates, 'revenue_per_customer_fen')}  成交率 {_rate(rates, 'conversion_rate')}  "
+                f"单笔贡献额 {_rate(rates, 'revenue_per_deal_fen')}  成交率 {_rate(rates, 'conversion_rate')}  "
                 f"电话上门率 {_rate(rates, 'phone_visit_rate')}  网络上门率 {_rate(rates, 'online_visit_rate')}（{own}）"
             )
             if line.error:
@@ -178,7 +178,7 @@ def _rate(rates, key: str) -> str:
     value = getattr(rates, key)
     if value is None:
         return "—"
-    if key == "revenue_per_customer_fen":
+    if key == "revenue_per_deal_fen":
         return f"¥{value / 100:,.2f}"
     return f"{value * 100:.1f}%"
 
