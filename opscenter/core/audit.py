@@ -143,6 +143,36 @@ def record_event(instance: models.Model, message: str, changes: dict[str, list[A
     write_entry(instance, "event", changes or {}, message)
 
 
+def record_events(instances: list[models.Model], message: str, changes_for=None) -> None:
+    """The same business event on many records of one model, written in one INSERT (bulk actions
+    such as reassigning a page of customers). `changes_for(instance)` gives each row's changes."""
+    from opscenter.core.models import AuditEntry
+
+    if not instances:
+        return
+    actor = current_actor()
+    user = actor.user if actor and actor.user is not None and getattr(actor.user, "pk", None) else None
+    label = ((actor.label if actor and actor.label else "") or (str(user) if user else "系统"))[:150]
+    content_type = ContentType.objects.get_for_model(type(instances[0]), for_concrete_model=False)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=user,
+                actor_label=label,
+                source=actor.source if actor else "system",
+                action="event",
+                content_type=content_type,
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:200],
+                changes=changes_for(instance) if changes_for else {},
+                message=message[:500],
+            )
+            for instance in instances
+        ],
+        batch_size=500,
+    )
+
+
 def _pre_save(sender, instance, raw=False, **kwargs) -> None:
     if raw or sender not in _REGISTRY:
         return
@@ -169,7 +199,9 @@ def _post_save(sender, instance, created, raw=False, **kwargs) -> None:
 def _post_delete(sender, instance, **kwargs) -> None:
     if sender not in _REGISTRY:
         return
-    write_entry(instance, "delete", {k: [v, None] for k, v in snapshot(instance).items() if v not in (None, "")})
+    write_entry(
+        instance, "delete", {k: [v, None] for k, v in snapshot(instance).items() if v not in (None, "")}
+    )
 
 
 def connect_signals() -> None:

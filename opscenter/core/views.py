@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -228,3 +228,45 @@ class ApiDocs(Swagger):
         response = super().render_page(request, api, **kwargs)
         response["Cache-Control"] = "no-store"
         return response
+
+
+def _list_url(list_key: str) -> str | None:
+    """The list page a saved filter belongs to (its URL name), or None for an unknown name."""
+    try:
+        return reverse(list_key)
+    except NoReverseMatch:
+        return None
+
+
+@login_required
+@require_POST
+def saved_filter_save(request: HttpRequest) -> HttpResponse:
+    """Save the list's current filters under a name; back to the list, filtered as saved."""
+    list_key = request.POST.get("list_key", "")
+    url = _list_url(list_key)
+    if url is None:
+        raise Http404(_("列表不存在"))
+    try:
+        saved = services.saved_filter_save(
+            user=request.user,
+            list_key=list_key,
+            name=request.POST.get("name", ""),
+            query=request.POST.get("query", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        query = request.POST.get("query", "")
+        return redirect(f"{url}?{query}" if query else url)
+    messages.success(request, _("常用筛选“%(name)s”已保存") % {"name": saved.name})
+    return redirect(f"{url}?{saved.query}" if saved.query else url)
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request: HttpRequest, saved_filter_id: int) -> HttpResponse:
+    try:
+        saved = services.saved_filter_delete(user=request.user, saved_filter_id=saved_filter_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, _("常用筛选“%(name)s”已删除") % {"name": saved.name})
+    return redirect(_list_url(saved.list_key) or reverse("core:home"))

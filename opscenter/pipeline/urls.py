@@ -6,8 +6,11 @@ app_name = "pipeline"
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
     path("export.xlsx", views.customer_export, name="customer_export"),
+    path("customers/bulk/", views.customer_bulk, name="customer_bulk"),
     path("customers/new/", views.customer_register, name="customer_register"),
     path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:customer_id>/edit/", views.customer_edit, name="customer_edit"),
+    path("deals/<int:deal_id>/cancel/", views.deal_cancel, name="deal_cancel"),
     path("customers/<int:customer_id>/claim/", views.customer_claim, name="customer_claim"),
     path(
         "customers/<int:customer_id>/consultations/new/", views.consultation_quick, name="consultation_quick"
