@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -49,6 +50,19 @@ def _greeting() -> str:
     return _("晚上好")
 
 
+# The work-queue counts on the home page: selectors `f(*, user) -> list of counters` (each with
+# key, label, count, url, tone), named rather than imported because core imports none of the apps.
+# An app adds its queues by adding its selector here.
+HOME_COUNTERS: tuple[str, ...] = ("opscenter.pipeline.screens.queues.home_counters",)
+
+
+def _home_counters(request: HttpRequest) -> list:
+    counters = []
+    for path in HOME_COUNTERS:
+        counters.extend(import_string(path)(user=request.user))
+    return counters
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
@@ -61,6 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "sites": list(site_list(user=request.user).filter(is_active=True)),
         "tiles": [item for item in nav_for(request) if item["key"] != "home"],
+        "counters": _home_counters(request),
     }
     return render(request, "core/home.html", context)
 

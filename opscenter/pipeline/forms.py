@@ -17,9 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from opscenter.core.exceptions import DomainError
 from opscenter.pipeline.choices import (
     AppointmentMode,
+    AppointmentStatus,
     CareZone,
     ConsultationMode,
     CustomerStatus,
+    DealStatus,
     FollowUpChannel,
     FollowUpOutcome,
     Gender,
@@ -28,6 +30,8 @@ from opscenter.pipeline.choices import (
     Satisfaction,
     StayType,
     VisitKind,
+    VisitOutcome,
+    VisitSource,
 )
 from opscenter.pipeline.constants import PROFESSION_SUGGESTIONS
 
@@ -501,3 +505,79 @@ class AssessmentResolveForm(forms.Form):
     resolution = forms.CharField(
         label=_("裁定说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+# --- work queues: appointments, visits, deals ---------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    """The filters every work-queue list shares (GET, all optional): a date range, the site and
+    the consultant. Subclasses add their own; the site field is dropped for single-site users."""
+
+    date_from = forms.DateField(label=_("日期自"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("至"), required=False, widget=DateInput())
+    site = forms.ModelChoiceField(label=_("院区"), required=False, queryset=None, empty_label=_("全部院区"))
+    consultant = StaffChoiceField(
+        label=_("咨询师"), required=False, queryset=None, empty_label=_("全部咨询师")
+    )
+
+    def __init__(self, *args, sites, staff, show_site: bool, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["consultant"].queryset = staff
+        if not show_site:
+            del self.fields["site"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("结束日期不能早于开始日期"))
+        return data
+
+    def value(self, name: str):
+        """A cleaned filter value (None when the form is unbound, invalid or the field is absent)."""
+        if not self.is_bound or not self.is_valid():
+            return None
+        return self.cleaned_data.get(name) or None
+
+    def pk(self, name: str) -> int | None:
+        obj = self.value(name)
+        return obj.pk if obj is not None else None
+
+
+class AppointmentCalendarForm(QueueFilterForm):
+    VIEWS = (("day", _("日")), ("week", _("周")), ("list", _("列表")))
+
+    view = forms.ChoiceField(label=_("视图"), required=False, choices=VIEWS)
+    date = forms.DateField(label=_("日期"), required=False, widget=DateInput())
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部状态")), *[c for c in AppointmentStatus.choices if c[0] != "rescheduled"]],
+    )
+
+
+class VisitFilterForm(QueueFilterForm):
+    source = forms.ChoiceField(
+        label=_("上门来源"), required=False, choices=[("", _("全部来源")), *VisitSource.choices]
+    )
+    outcome = forms.ChoiceField(
+        label=_("结果"), required=False, choices=[("", _("全部结果")), *VisitOutcome.choices]
+    )
+    untriaged = forms.BooleanField(label=_("只看待分诊"), required=False)
+
+
+class DealFilterForm(QueueFilterForm):
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *DealStatus.choices]
+    )
+    stay_type = forms.ChoiceField(
+        label=_("入住类型"), required=False, choices=[("", _("全部入住类型")), *StayType.choices]
+    )
+    new_only = forms.BooleanField(label=_("只看新顾客成交"), required=False)
+
+    def __init__(self, *args, elder_care: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not elder_care:
+            del self.fields["stay_type"]

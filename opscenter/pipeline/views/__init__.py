@@ -38,10 +38,13 @@ from opscenter.pipeline.views.followups import (
     followups_due,
 )
 from opscenter.pipeline.views.funnel import funnel, funnel_data, funnel_rows
+from opscenter.pipeline.views.queues import appointment_calendar, assessment_queue, deal_list, visit_list
 
 __all__ = [
     "appointment_book",
+    "appointment_calendar",
     "appointment_transition",
+    "assessment_queue",
     "assessment_record",
     "assessment_resolve",
     "assessment_second_opinion",
@@ -55,6 +58,7 @@ __all__ = [
     "customer_reassign",
     "customer_register",
     "deal_cancel",
+    "deal_list",
     "deal_record",
     "exit_record",
     "followup_complete",
@@ -64,6 +68,7 @@ __all__ = [
     "funnel",
     "funnel_data",
     "funnel_rows",
+    "visit_list",
     "visit_quick",
     "visit_triage",
 ]
