@@ -46,10 +46,15 @@ class CustomerOut(Schema):
     cohort_month: int
     note: str
     created_at: dt.datetime
+    version: str  # pass back as `expected_version` when patching (optimistic check)
 
     @staticmethod
     def resolve_owner_name(obj) -> str | None:
         return obj.owner.name if obj.owner_id else None
+
+    @staticmethod
+    def resolve_version(obj) -> str:
+        return services.customer_version(obj)
 
 
 class CustomerIn(Schema):
@@ -78,6 +83,8 @@ class CustomerPatch(Schema):
     channel_id: int | None = None
     tags: list[str] | None = None
     note: str | None = None
+    reason: str | None = None  # required when channel_id changes (the channel attribution)
+    expected_version: str | None = None  # `version` as read: refused if the customer changed since
 
 
 class ReassignIn(Schema):

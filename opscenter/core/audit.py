@@ -153,7 +153,7 @@ def record_event(instance: models.Model, message: str, changes: dict[str, list[A
 
 
 def record_events(
-    instances: list[models.Model], message: str, changes: dict[int, dict[str, list[Any]]]
+    instances: list[models.Model], message: str, changes: dict[int, dict[str, list[Any]]] | None = None
 ) -> None:
     """`record_event` for many records of one model in one INSERT (a bulk business step such as a
     staff hand-over): one entry per record, `changes` by primary key."""
@@ -175,7 +175,7 @@ def record_events(
                 content_type=content_type,
                 object_id=str(instance.pk),
                 object_repr=str(instance)[:200],
-                changes=changes.get(instance.pk, {}),
+                changes=(changes or {}).get(instance.pk, {}),
                 message=message[:500],
             )
             for instance in instances

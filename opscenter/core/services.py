@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 
 from opscenter.core.audit import record_event
 from opscenter.core.exceptions import NotFound, ValidationError
-from opscenter.core.models import ApiToken, User
+from opscenter.core.models import ApiToken, SavedFilter, User
 
 API_TOKEN_NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length
 API_TOKEN_PREFIX_LENGTH = ApiToken._meta.get_field("prefix").max_length
@@ -79,3 +79,46 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     record_event(token, gettext_noop("吊销 API 令牌"), {"revoked_at": [None, token.revoked_at.isoformat()]})
     return token
+
+
+SAVED_FILTER_NAME_MAX_LENGTH = 60
+SAVED_FILTERS_PER_LIST = 30
+
+
+@transaction.atomic
+def saved_filter_save(*, user: User, list_key: str, name: str, query: str) -> SavedFilter:
+    """Save (or overwrite, by name) the user's filters of one list. `query` is the list's query
+    string; the page number and print/format switches are dropped, the sort order is kept."""
+    from opscenter.core.lists import filter_query
+
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("请填写筛选名称"), field="name")
+    if len(name) > SAVED_FILTER_NAME_MAX_LENGTH:
+        raise ValidationError(
+            _("筛选名称不能超过 %(max)d 个字") % {"max": SAVED_FILTER_NAME_MAX_LENGTH}, field="name"
+        )
+    query = filter_query(query or "")
+    if len(query) > SavedFilter._meta.get_field("query").max_length:
+        raise ValidationError(_("筛选条件过长，无法保存"), field="query")
+    existing = SavedFilter.objects.select_for_update().filter(user=user, list_key=list_key, name=name).first()
+    if existing is not None:
+        existing.query = query
+        existing.save(update_fields=["query"])
+        return existing
+    if SavedFilter.objects.filter(user=user, list_key=list_key).count() >= SAVED_FILTERS_PER_LIST:
+        raise ValidationError(
+            _("每个列表最多保存 %(limit)d 个常用筛选，请先删除不用的") % {"limit": SAVED_FILTERS_PER_LIST},
+            field="name",
+        )
+    return SavedFilter.objects.create(user=user, list_key=list_key, name=name, query=query)
+
+
+@transaction.atomic
+def saved_filter_delete(*, user: User, saved_filter_id: int) -> SavedFilter:
+    """Delete one of the user's own saved filters; someone else's is reported as not found."""
+    saved = SavedFilter.objects.filter(pk=saved_filter_id, user=user).first()
+    if saved is None:
+        raise NotFound(_("常用筛选不存在"), log_message=f"saved filter {saved_filter_id} not the user's")
+    saved.delete()
+    return saved

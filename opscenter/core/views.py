@@ -11,9 +11,10 @@ from django.db import connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -49,6 +50,19 @@ def _greeting() -> str:
     return _("晚上好")
 
 
+# The work-queue counts on the home page: selectors `f(*, user) -> list of counters` (each with
+# key, label, count, url, tone), named rather than imported because core imports none of the apps.
+# An app adds its queues by adding its selector here.
+HOME_COUNTERS: tuple[str, ...] = ("opscenter.pipeline.screens.queues.home_counters",)
+
+
+def _home_counters(request: HttpRequest) -> list:
+    counters = []
+    for path in HOME_COUNTERS:
+        counters.extend(import_string(path)(user=request.user))
+    return counters
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
@@ -61,6 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "sites": list(site_list(user=request.user).filter(is_active=True)),
         "tiles": [item for item in nav_for(request) if item["key"] != "home"],
+        "counters": _home_counters(request),
     }
     return render(request, "core/home.html", context)
 
@@ -228,3 +243,45 @@ class ApiDocs(Swagger):
         response = super().render_page(request, api, **kwargs)
         response["Cache-Control"] = "no-store"
         return response
+
+
+def _list_url(list_key: str) -> str | None:
+    """The list page a saved filter belongs to (its URL name), or None for an unknown name."""
+    try:
+        return reverse(list_key)
+    except NoReverseMatch:
+        return None
+
+
+@login_required
+@require_POST
+def saved_filter_save(request: HttpRequest) -> HttpResponse:
+    """Save the list's current filters under a name; back to the list, filtered as saved."""
+    list_key = request.POST.get("list_key", "")
+    url = _list_url(list_key)
+    if url is None:
+        raise Http404(_("列表不存在"))
+    try:
+        saved = services.saved_filter_save(
+            user=request.user,
+            list_key=list_key,
+            name=request.POST.get("name", ""),
+            query=request.POST.get("query", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        query = request.POST.get("query", "")
+        return redirect(f"{url}?{query}" if query else url)
+    messages.success(request, _("常用筛选“%(name)s”已保存") % {"name": saved.name})
+    return redirect(f"{url}?{saved.query}" if saved.query else url)
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request: HttpRequest, saved_filter_id: int) -> HttpResponse:
+    try:
+        saved = services.saved_filter_delete(user=request.user, saved_filter_id=saved_filter_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, _("常用筛选“%(name)s”已删除") % {"name": saved.name})
+    return redirect(_list_url(saved.list_key) or reverse("core:home"))

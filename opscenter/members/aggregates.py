@@ -23,8 +23,8 @@ from typing import Any
 from django.db import connection, transaction
 
 from opscenter.members.models import MemberMonth
-from opscenter.pipeline.choices import ItemCategory, TransactionKind
-from opscenter.pipeline.models import FollowUp, Transaction
+from opscenter.pipeline.choices import DealStatus, ItemCategory, TransactionKind
+from opscenter.pipeline.models import Deal, FollowUp, Transaction
 
 CATEGORIES: tuple[str, ...] = tuple(ItemCategory.values)
 SUM_COLUMNS: tuple[str, ...] = (
@@ -41,6 +41,7 @@ SUM_COLUMNS: tuple[str, ...] = (
 COLUMNS: tuple[str, ...] = ("customer_id", "site_id", "month", *SUM_COLUMNS, "sat_latest_key")
 CHUNK = 500  # customer ids per statement (well under SQLite's parameter limit)
 PURCHASE, REFUND = TransactionKind.PURCHASE.value, TransactionKind.REFUND.value
+CANCELLED = DealStatus.CANCELLED.value
 
 
 def yyyymm(column: str) -> str:
@@ -58,7 +59,9 @@ def yyyymmdd(column: str) -> str:
 def monthly_facts_sql(where_txn: str, where_fu: str) -> str:
     """SELECT of MemberMonth-shaped rows (month > 0) from the raw tables; the WHERE fragments
     filter transactions `t` and follow-ups `f` (they may hold %s placeholders)."""
-    txn, fu = Transaction._meta.db_table, FollowUp._meta.db_table
+    # A cancelled deal's purchases and their reversing refunds count for nothing (pipeline
+    # `deal_transition`): neither spend nor purchase days nor sessions.
+    txn, fu, deal = Transaction._meta.db_table, FollowUp._meta.db_table, Deal._meta.db_table
     sessions = ", ".join(
         f"SUM(CASE WHEN t.kind = '{PURCHASE}' AND t.category = '{c}' THEN t.sessions ELSE 0 END) AS sessions_{c}"
         for c in CATEGORIES
@@ -83,7 +86,8 @@ def monthly_facts_sql(where_txn: str, where_fu: str) -> str:
             SUM(CASE WHEN t.kind = '{REFUND}' THEN 1 ELSE 0 END) AS refund_count,
             {sessions}, {net},
             0 AS sat_sum, 0 AS sat_count, CAST(NULL AS BIGINT) AS sat_latest_key
-        FROM {txn} t WHERE {where_txn}
+        FROM {txn} t LEFT JOIN {deal} d ON d.id = t.deal_id
+        WHERE (d.id IS NULL OR d.status <> '{CANCELLED}') AND {where_txn}
         GROUP BY t.customer_id, t.site_id, t.month
         UNION ALL
         SELECT f.customer_id, f.site_id, {done_month} AS month,

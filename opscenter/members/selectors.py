@@ -21,6 +21,7 @@ from opscenter.members.reference import DisputeFact, Explanation, Rating, Txn, e
 from opscenter.members.rules import discount_label, discount_rate, tier_labels, tier_rank
 from opscenter.org.selectors import scope_for
 from opscenter.pipeline import selectors as pipeline_selectors
+from opscenter.pipeline.choices import DealStatus
 from opscenter.pipeline.models import Customer, Dispute, FollowUp, Transaction
 
 PREVIEW_LIST_LIMIT = 500
@@ -73,6 +74,7 @@ def explain(*, customer_id: int, rule_set: TierRuleSet, as_of: dt.date | None = 
     txns = [
         Txn(*row)
         for row in Transaction.objects.filter(customer_id=customer_id, site_id=rule_set.site_id)
+        .exclude(deal__status=DealStatus.CANCELLED)
         .order_by("occurred_on", "id")
         .values_list("occurred_on", "kind", "category", "sessions", "amount_fen")
     ]

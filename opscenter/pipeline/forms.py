@@ -17,9 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from opscenter.core.exceptions import DomainError
 from opscenter.pipeline.choices import (
     AppointmentMode,
+    AppointmentStatus,
     CareZone,
     ConsultationMode,
     CustomerStatus,
+    DealStatus,
     FollowUpChannel,
     FollowUpOutcome,
     Gender,
@@ -28,6 +30,8 @@ from opscenter.pipeline.choices import (
     Satisfaction,
     StayType,
     VisitKind,
+    VisitOutcome,
+    VisitSource,
 )
 from opscenter.pipeline.constants import PROFESSION_SUGGESTIONS
 
@@ -159,6 +163,42 @@ class CustomerFilterForm(forms.Form):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("结束日期不能早于开始日期"))
+        return data
+
+
+class CustomerBulkForm(forms.Form):
+    """A bulk action on the customers ticked in the list (`customers` checkboxes, read by the view):
+    reassign (managers) or schedule a follow-up for each. The other action's fields are ignored."""
+
+    ACTIONS = (("reassign", _("改派归属咨询师")), ("followup", _("安排回访")))
+
+    action = forms.ChoiceField(
+        label=_("批量操作"), choices=ACTIONS, widget=forms.Select(attrs={"data-bulk-action": ""})
+    )
+    owner = StaffChoiceField(
+        label=_("新归属咨询师"), required=False, queryset=None, empty_label=_("（请选择）")
+    )
+    reason = forms.CharField(label=_("改派原因"), required=False, max_length=300)
+    scheduled_on = forms.DateField(label=_("回访日期"), required=False, widget=DateInput())
+    channel = forms.ChoiceField(
+        label=_("回访方式"), required=False, choices=FollowUpChannel.choices, initial=FollowUpChannel.PHONE
+    )
+    note = forms.CharField(label=_("回访要点"), required=False, max_length=300)
+
+    def __init__(self, *args, staff, actions, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff
+        self.fields["action"].choices = [c for c in self.ACTIONS if c[0] in actions]
+        self.can_reassign = "reassign" in actions
+        self.fields["scheduled_on"].initial = lambda: timezone.localdate() + dt.timedelta(days=1)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "reassign" and not data.get("owner"):
+            self.add_error("owner", _("请选择新归属咨询师"))
+        if data.get("action") == "followup" and not data.get("scheduled_on"):
+            self.add_error("scheduled_on", _("请填写回访日期"))
         return data
 
 
@@ -370,6 +410,68 @@ class CustomerReassignForm(forms.Form):
         self.fields["owner"].queryset = staff
 
 
+class CustomerEditForm(forms.Form):
+    """Edit a customer's details. `expected_version` is the optimistic-lock token the form was
+    drawn with; `reason` is required when the source channel (the channel attribution) changes."""
+
+    name = forms.CharField(label=_("客户姓名"), max_length=50)
+    phone = forms.CharField(
+        label=_("电话"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
+    gender = button_choices(_("性别"), Gender.choices)
+    birthday = forms.DateField(label=_("出生日期"), required=False, widget=DateInput())
+    age = forms.IntegerField(
+        label=_("年龄"), required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    city = forms.CharField(label=_("所在城市"), required=False, max_length=50)
+    profession = forms.CharField(label=_("职业"), required=False, max_length=50)
+    channel = forms.ModelChoiceField(
+        label=_("来源渠道"), required=False, queryset=None, empty_label=_("（未指定）")
+    )
+    tags = forms.CharField(label=_("标签"), required=False, help_text=_("多个标签用逗号分隔"))
+    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("修改原因"),
+        required=False,
+        max_length=300,
+        help_text=_("修改来源渠道时必填（影响渠道归属与漏斗统计），记入变更历史"),
+    )
+    expected_version = forms.CharField(widget=forms.HiddenInput())
+
+    def __init__(self, *args, channels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = channels
+
+    @staticmethod
+    def initial_for(customer, version: str) -> dict:
+        return {
+            "name": customer.name,
+            "phone": customer.phone,
+            "gender": customer.gender,
+            "birthday": customer.birthday,
+            "age": customer.age,
+            "city": customer.city,
+            "profession": customer.profession,
+            "channel": customer.channel_id,
+            "tags": ", ".join(customer.tags or []),
+            "note": customer.note,
+            "expected_version": version,
+        }
+
+
+class DealCancelForm(forms.Form):
+    """Cancel (作废) a signed deal: the reason is required and kept with the deal."""
+
+    reason = forms.CharField(
+        label=_("作废原因"),
+        required=False,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("例如：客户退订，已全额退款")}),
+    )
+
+
 # --- elder-care admission assessment -----------------------------------------------------------
 
 
@@ -403,3 +505,79 @@ class AssessmentResolveForm(forms.Form):
     resolution = forms.CharField(
         label=_("裁定说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+# --- work queues: appointments, visits, deals ---------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    """The filters every work-queue list shares (GET, all optional): a date range, the site and
+    the consultant. Subclasses add their own; the site field is dropped for single-site users."""
+
+    date_from = forms.DateField(label=_("日期自"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("至"), required=False, widget=DateInput())
+    site = forms.ModelChoiceField(label=_("院区"), required=False, queryset=None, empty_label=_("全部院区"))
+    consultant = StaffChoiceField(
+        label=_("咨询师"), required=False, queryset=None, empty_label=_("全部咨询师")
+    )
+
+    def __init__(self, *args, sites, staff, show_site: bool, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["consultant"].queryset = staff
+        if not show_site:
+            del self.fields["site"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("结束日期不能早于开始日期"))
+        return data
+
+    def value(self, name: str):
+        """A cleaned filter value (None when the form is unbound, invalid or the field is absent)."""
+        if not self.is_bound or not self.is_valid():
+            return None
+        return self.cleaned_data.get(name) or None
+
+    def pk(self, name: str) -> int | None:
+        obj = self.value(name)
+        return obj.pk if obj is not None else None
+
+
+class AppointmentCalendarForm(QueueFilterForm):
+    VIEWS = (("day", _("日")), ("week", _("周")), ("list", _("列表")))
+
+    view = forms.ChoiceField(label=_("视图"), required=False, choices=VIEWS)
+    date = forms.DateField(label=_("日期"), required=False, widget=DateInput())
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部状态")), *[c for c in AppointmentStatus.choices if c[0] != "rescheduled"]],
+    )
+
+
+class VisitFilterForm(QueueFilterForm):
+    source = forms.ChoiceField(
+        label=_("上门来源"), required=False, choices=[("", _("全部来源")), *VisitSource.choices]
+    )
+    outcome = forms.ChoiceField(
+        label=_("结果"), required=False, choices=[("", _("全部结果")), *VisitOutcome.choices]
+    )
+    untriaged = forms.BooleanField(label=_("只看待分诊"), required=False)
+
+
+class DealFilterForm(QueueFilterForm):
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *DealStatus.choices]
+    )
+    stay_type = forms.ChoiceField(
+        label=_("入住类型"), required=False, choices=[("", _("全部入住类型")), *StayType.choices]
+    )
+    new_only = forms.BooleanField(label=_("只看新顾客成交"), required=False)
+
+    def __init__(self, *args, elder_care: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not elder_care:
+            del self.fields["stay_type"]

@@ -7,8 +7,11 @@ app_name = "pipeline"
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
     path("export.xlsx", views.customer_export, name="customer_export"),
+    path("customers/bulk/", views.customer_bulk, name="customer_bulk"),
     path("customers/new/", views.customer_register, name="customer_register"),
     path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:customer_id>/edit/", views.customer_edit, name="customer_edit"),
+    path("deals/<int:deal_id>/cancel/", views.deal_cancel, name="deal_cancel"),
     path("customers/<int:customer_id>/claim/", views.customer_claim, name="customer_claim"),
     path(
         "customers/<int:customer_id>/consultations/new/", views.consultation_quick, name="consultation_quick"
@@ -32,6 +35,10 @@ urlpatterns = [
         name="appointment_transition",
     ),
     path("visits/<int:visit_id>/triage/", views.visit_triage, name="visit_triage"),
+    path("appointments/", views.appointment_calendar, name="appointment_calendar"),
+    path("visits/", views.visit_list, name="visit_list"),
+    path("deals/", views.deal_list, name="deal_list"),
+    path("assessments/awaiting-ruling/", views.assessment_queue, name="assessment_queue"),
     path("followups/", views.followups_due, name="followups_due"),
     path("followups/rows/", views.followup_rows, name="followup_rows"),
     path("followups/<int:followup_id>/complete/", views.followup_complete, name="followup_complete"),

@@ -9,7 +9,9 @@ of queries.
 
 from opscenter.pipeline.screens.charts import funnel_chart_option, funnel_trend_option
 from opscenter.pipeline.screens.customers import (
+    CUSTOMER_DEFAULT_SORT,
     EXPORT_COLUMNS,
+    customer_columns,
     customer_export_rows,
     customer_search,
     staff_choices,
@@ -33,11 +35,13 @@ from opscenter.pipeline.screens.funnel import (
 from opscenter.pipeline.screens.timeline import TimelineEntry, customer_timeline
 
 __all__ = [
+    "CUSTOMER_DEFAULT_SORT",
     "EXPORT_COLUMNS",
     "DueGroup",
     "FunnelCell",
     "ShareLine",
     "TimelineEntry",
+    "customer_columns",
     "customer_export_rows",
     "customer_search",
     "customer_timeline",

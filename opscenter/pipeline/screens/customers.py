@@ -7,12 +7,31 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
+from opscenter.core.lists import Column
 from opscenter.org.models import Staff
 from opscenter.org.selectors import scope_for, staff_list
 from opscenter.pipeline import selectors
 from opscenter.pipeline.choices import ChannelKind, CustomerStatus, Gender
 from opscenter.pipeline.models import Customer
+
+# The customer list's columns (sortable ones name their ORM fields); the site column only when the
+# user sees more than one site (`customer_columns`).
+_NAME = Column("name", _("姓名"), ("name",))
+_PHONE = Column("phone", _("电话"), ("phone",))
+_STATUS = Column("status", _("状态"), ("status",))
+_CHANNEL = Column("channel", _("来源渠道"), ("channel__name",))
+_OWNER = Column("owner", _("归属咨询师"), ("owner__name",))
+_SITE = Column("site", _("院区"), ("site__name",))
+_FIRST = Column("first_contact", _("首次咨询"), ("first_contact_on",))
+_CREATED = Column("created", _("登记时间"), ("created_at",), css="col-optional")
+CUSTOMER_DEFAULT_SORT = "-created"
+
+
+def customer_columns(*, with_site: bool) -> tuple[Column, ...]:
+    middle = (_SITE,) if with_site else ()
+    return (_NAME, _PHONE, _STATUS, _CHANNEL, _OWNER, *middle, _FIRST, _CREATED)
 
 
 def staff_choices(*, user, site_id: int | None = None) -> QuerySet[Staff]:

@@ -4,6 +4,7 @@ permission and the site, and (for consultants) that the customer is their own.
 Import from here: `from opscenter.pipeline import services; services.customer_register(...)`.
 """
 
+from opscenter.pipeline.services.bulk import customers_reassign, followups_schedule
 from opscenter.pipeline.services.customers import (
     channel_create,
     channel_update,
@@ -13,6 +14,7 @@ from opscenter.pipeline.services.customers import (
     customer_register,
     customer_transition,
     customer_update,
+    customer_version,
     exit_reason_create,
     exit_reason_update,
 )
@@ -56,6 +58,8 @@ __all__ = [
     "customer_register",
     "customer_transition",
     "customer_update",
+    "customer_version",
+    "customers_reassign",
     "deal_sign",
     "deal_transition",
     "dispute_open",
@@ -65,6 +69,7 @@ __all__ = [
     "exit_record",
     "followup_complete",
     "followup_schedule",
+    "followups_schedule",
     "transaction_record",
     "visit_register",
     "visit_set_outcome",

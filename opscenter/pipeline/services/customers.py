@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from opscenter.core import audit
 from opscenter.core.audit import as_actor
@@ -219,18 +222,51 @@ def customer_register(
     return customer
 
 
+def customer_version(customer: Customer) -> str:
+    """The optimistic-lock token of a customer's editable profile: a digest of those fields.
+
+    An edit form carries the token it was drawn with; `customer_update(expected_version=…)`
+    refuses when the row changed since (someone else saved first), instead of silently
+    overwriting their change. No extra column: the fields themselves are the version.
+    """
+    values = {name: getattr(customer, name) for name in _EDITABLE_FIELDS}
+    text = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 @as_actor
 @transaction.atomic
-def customer_update(*, actor, customer_id: int, **changes: Any) -> Customer:
+def customer_update(
+    *,
+    actor,
+    customer_id: int,
+    expected_version: str | None = None,
+    reason: str = "",
+    **changes: Any,
+) -> Customer:
     """Edit profile fields (name, phone, gender, birthday, age, profession, city, channel_id, tags,
     note). Owner and status have their own services. A new channel or city is copied onto the
     customer's funnel rows (channel and 本市 are attributes of the customer, not of the moment).
+
+    The source channel is part of the channel attribution (渠道归属) and moves the customer's
+    funnel credit, so changing it needs a `reason`, kept in the audit trail. `expected_version`
+    (from `customer_version` when the form was drawn) makes the edit fail with a clear message
+    when someone else saved the customer in between.
     """
     unknown = set(changes) - _EDITABLE_FIELDS
     if unknown:
         raise ValidationError(f"不能修改字段：{', '.join(sorted(unknown))}", log_message=f"fields {unknown}")
     scope = scope_requiring(actor, "pipeline.change_customer")
     customer = customer_for_write(scope, customer_id)
+    if expected_version is not None and expected_version != customer_version(customer):
+        raise ValidationError(
+            gettext("该客户资料已被他人修改，请刷新页面后重新编辑"),
+            field="version",
+            log_message=f"customer {customer.pk} changed since the form was drawn",
+        )
+    reason = (reason or "").strip()
+    if "channel_id" in changes and changes["channel_id"] != customer.channel_id and not reason:
+        raise ValidationError(gettext("修改来源渠道会改变渠道归属与漏斗统计，请填写原因"), field="reason")
     values = _clean_profile({k: v for k, v in changes.items() if k != "channel_id"}, customer.site)
     if "phone" in values and values["phone"] != customer.phone:
         _raise_duplicate(customer.site, values["phone"], timezone.now())
@@ -248,6 +284,8 @@ def customer_update(*, actor, customer_id: int, **changes: Any) -> Customer:
     if propagate:
         for model in EVENT_MODELS:
             model.objects.filter(customer=customer).update(**propagate)
+    if reason:
+        audit.record_event(customer, gettext("修改客户资料：%(reason)s") % {"reason": reason})
     return customer
 
 

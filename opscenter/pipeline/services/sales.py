@@ -9,7 +9,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from opscenter.core import audit
 from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import NotFound, ValidationError
 from opscenter.pipeline.choices import (
@@ -176,12 +178,20 @@ def deal_sign(
 @as_actor
 @transaction.atomic
 def deal_transition(*, actor, deal_id: int, to_status: str, reason: str) -> Deal:
-    """Move a deal along DEAL_TRANSITIONS (signed → cancelled), with a reason kept in the note."""
+    """Move a deal along DEAL_TRANSITIONS (signed → cancelled), with a reason kept in the note.
+
+    A cancelled deal stays on record (作废, never deleted) and is reversed rather than erased:
+    the funnel counts signed deals only, so its count and revenue leave the numbers; each purchase
+    recorded with it gets a reversing refund row (money rows are reversed, never deleted), and the
+    member aggregates leave a cancelled deal's rows out, so its tier effect (spend, purchase days,
+    sessions) goes too. If it was the customer's new-customer deal, the next signed deal becomes
+    it; a customer left without any signed deal is a prospect again. Audited with the reason.
+    """
     scope = scope_requiring(actor, "pipeline.change_deal")
     deal = Deal.objects.select_for_update().filter(pk=deal_id).first()
     if deal is None:
         raise NotFound("成交记录不存在或无权访问")
-    customer_for_write(scope, deal.customer_id)
+    customer = customer_for_write(scope, deal.customer_id)
     if to_status not in DEAL_TRANSITIONS.get(deal.status, set()):
         raise ValidationError(
             f"成交状态不能从“{deal.get_status_display()}”变更",
@@ -191,10 +201,50 @@ def deal_transition(*, actor, deal_id: int, to_status: str, reason: str) -> Deal
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("请填写原因", field="reason")
-    deal.status, deal.status_changed_at = to_status, timezone.now()
+    now = timezone.now()
+    deal.status, deal.status_changed_at = to_status, now
     deal.note = f"{deal.note}\n{DealStatus(to_status).label}：{reason}".strip()[:300]
-    deal.save(update_fields=["status", "status_changed_at", "note"])
+    was_new = deal.is_new_customer
+    deal.is_new_customer = False if to_status == DealStatus.CANCELLED else deal.is_new_customer
+    deal.save(update_fields=["status", "status_changed_at", "note", "is_new_customer"])
+    audit.record_event(
+        deal,
+        gettext("成交作废：%(reason)s") % {"reason": reason},
+        {"status": [DealStatus.SIGNED.value, to_status]},
+    )
+    if to_status == DealStatus.CANCELLED:
+        _reverse_transactions(deal, on=timezone.localdate(), reason=reason)
+        remaining = Deal.objects.filter(customer=customer, status=DealStatus.SIGNED).order_by(
+            "signed_on", "id"
+        )
+        if was_new:
+            successor = remaining.first()
+            if successor is not None:
+                successor.is_new_customer = True
+                successor.save(update_fields=["is_new_customer"])
+        if customer.status == CustomerStatus.CUSTOMER and not remaining.exists():
+            customer.status = CustomerStatus.PROSPECT
+            customer.save(update_fields=["status"])
     return deal
+
+
+def _reverse_transactions(deal: Deal, *, on: dt.date, reason: str) -> None:
+    """One reversing refund row per purchase recorded with the deal (a handful; saved one by one so
+    the members' bookkeeping signal refreshes the customer's aggregates and tier)."""
+    purchases = list(Transaction.objects.filter(deal=deal, kind=TransactionKind.PURCHASE))
+    for purchase in purchases:
+        Transaction.objects.create(
+            site_id=purchase.site_id,
+            customer_id=purchase.customer_id,
+            occurred_on=on,
+            month=month_key(on),
+            item=f"{purchase.item}（{gettext('作废冲销')}）"[:100],
+            category=purchase.category,
+            sessions=purchase.sessions,
+            amount_fen=purchase.amount_fen,
+            kind=TransactionKind.REFUND,
+            deal=deal,
+        )
 
 
 @as_actor

@@ -418,7 +418,11 @@ def test_changing_the_channel_is_copied_onto_the_funnel_rows(personas, make_cust
     customer = make_customer()
     consultation = _consult(customer, personas.consultant_a, at(2026, 4, 10))
     services.customer_update(
-        actor=personas.consultant_a, customer_id=customer.pk, channel_id=channels["referral"].pk, city="上海"
+        actor=personas.consultant_a,
+        customer_id=customer.pk,
+        channel_id=channels["referral"].pk,
+        city="上海",
+        reason="客户是老客户介绍来的",
     )
     consultation.refresh_from_db()
     assert consultation.channel_kind == "referral" and consultation.channel == channels["referral"]

@@ -12,8 +12,10 @@ from opscenter.pipeline.views.assessments import (
     assessment_second_opinion,
 )
 from opscenter.pipeline.views.customers import (
+    customer_bulk,
     customer_claim,
     customer_detail,
+    customer_edit,
     customer_export,
     customer_list,
     customer_reassign,
@@ -23,6 +25,7 @@ from opscenter.pipeline.views.events import (
     appointment_book,
     appointment_transition,
     consultation_quick,
+    deal_cancel,
     deal_record,
     exit_record,
     visit_quick,
@@ -35,20 +38,27 @@ from opscenter.pipeline.views.followups import (
     followups_due,
 )
 from opscenter.pipeline.views.funnel import funnel, funnel_data, funnel_rows
+from opscenter.pipeline.views.queues import appointment_calendar, assessment_queue, deal_list, visit_list
 
 __all__ = [
     "appointment_book",
+    "appointment_calendar",
     "appointment_transition",
+    "assessment_queue",
     "assessment_record",
     "assessment_resolve",
     "assessment_second_opinion",
     "consultation_quick",
+    "customer_bulk",
     "customer_claim",
     "customer_detail",
+    "customer_edit",
     "customer_export",
     "customer_list",
     "customer_reassign",
     "customer_register",
+    "deal_cancel",
+    "deal_list",
     "deal_record",
     "exit_record",
     "followup_complete",
@@ -58,6 +68,7 @@ __all__ = [
     "funnel",
     "funnel_data",
     "funnel_rows",
+    "visit_list",
     "visit_quick",
     "visit_triage",
 ]

@@ -77,6 +77,8 @@ def customer_abilities(user, customer: Customer) -> dict[str, bool]:
         and customer.site.kind == SiteKind.ELDER_CARE,
         "can_resolve": writes and scope.can("pipeline.change_assessment") and is_manager(scope),
         "can_reassign": writes and is_manager(scope),
+        "can_edit": writes and scope.can("pipeline.change_customer"),
+        "can_cancel_deal": writes and scope.can("pipeline.change_deal"),
     }
 
 

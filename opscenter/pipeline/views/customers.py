@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,13 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from opscenter.core.excel import Column, xlsx_response
-from opscenter.core.exceptions import DomainError, ValidationError
+from opscenter.core.exceptions import DomainError, PermissionDenied, ValidationError
 from opscenter.core.history import history_page
 from opscenter.core.htmx import is_partial
+from opscenter.core.lists import list_page
 from opscenter.org.selectors import scope_for, site_list, staff_list
 from opscenter.pipeline import screens, selectors, services
 from opscenter.pipeline.exceptions import DuplicateCustomer
 from opscenter.pipeline.forms import (
+    CustomerBulkForm,
+    CustomerEditForm,
     CustomerFilterForm,
     CustomerReassignForm,
     CustomerRegisterForm,
@@ -35,12 +37,11 @@ from opscenter.pipeline.views._common import (
     done,
     entry,
     form_page,
+    is_manager,
+    redirect,
     require_ability,
     writable_sites,
 )
-
-PAGE_SIZE = 50
-
 
 # --- list and export ------------------------------------------------------------------------------
 
@@ -73,23 +74,81 @@ def _filtered_customers(request: HttpRequest, form: CustomerFilterForm):
     )
 
 
+def _bulk_form(request: HttpRequest, data=None) -> CustomerBulkForm | None:
+    """The list's bulk-action form, with the actions this user may take (None: no action)."""
+    user = request.user
+    scope = scope_for(user)
+    actions = []
+    if is_manager(scope):
+        actions.append("reassign")
+    if scope.can("pipeline.add_followup"):
+        actions.append("followup")
+    if not actions:
+        return None
+    return CustomerBulkForm(data, staff=screens.staff_choices(user=user), actions=actions)
+
+
 @require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     customers = _filtered_customers(request, form)
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing = list_page(
+        request,
+        customers,
+        columns=screens.customer_columns(with_site=form.show_site),
+        list_key="pipeline:customer_list",
+        default_sort=screens.CUSTOMER_DEFAULT_SORT,
+    )
     context = {
         "form": form,
-        "page": page,
-        "query": query.urlencode(),
-        "export_url": f"{reverse('pipeline:customer_export')}?{query.urlencode()}",
+        "list": listing,
+        "page": listing.page,
+        "query": listing.query,
+        "export_url": f"{reverse('pipeline:customer_export')}?{listing.query}",
         "can_add": scope_for(request.user).can("pipeline.add_customer"),
+        "bulk_form": None if listing.print_view else _bulk_form(request),
     }
     if is_partial(request):
         return render(request, "pipeline/partials/_customer_table.html", context)
     return render(request, "pipeline/customer_list.html", context)
+
+
+@require_POST
+@domain_errors
+def customer_bulk(request: HttpRequest) -> HttpResponse:
+    """Apply a bulk action to the ticked customers, then back to the list as it was filtered."""
+    back = reverse("pipeline:customer_list")
+    query = request.POST.get("query", "")
+    if query:
+        back = f"{back}?{QueryDict(query).urlencode()}"
+    form = _bulk_form(request, request.POST)
+    if form is None:
+        raise PermissionDenied(_("您没有执行此操作的权限"), log_message="bulk action without a role")
+    ids = [int(v) for v in request.POST.getlist("customers") if v.isdigit()]
+    if not form.is_valid():
+        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
+        messages.error(request, errors)
+        return redirect(request, back)
+    data = form.cleaned_data
+    try:
+        if data["action"] == "reassign":
+            count = services.customers_reassign(
+                actor=request.user, customer_ids=ids, to_owner_id=data["owner"].pk, reason=data["reason"]
+            )
+            message = _("已改派 %(count)d 位客户给 %(owner)s") % {"count": count, "owner": data["owner"].name}
+        else:
+            count = services.followups_schedule(
+                actor=request.user,
+                customer_ids=ids,
+                scheduled_on=data["scheduled_on"],
+                channel=data.get("channel") or "phone",
+                note=data.get("note") or "",
+            )
+            message = _("已为 %(count)d 位客户安排回访") % {"count": count}
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+        return redirect(request, back)
+    return done(request, back, message)
 
 
 @require_GET
@@ -243,4 +302,47 @@ def customer_reassign(request: HttpRequest, customer_id: int) -> HttpResponse:
         title=_("改派归属咨询师"),
         submit=_("确认改派"),
         success=_("客户归属已改派"),
+    )
+
+
+@domain_errors
+def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Edit a customer's details. The form carries the version it was drawn with: if someone saved
+    the customer in between, the service refuses and the form says so (nothing is overwritten).
+    A change of source channel needs a reason (it moves the channel attribution)."""
+    user = request.user
+    customer = selectors.customer_get(user=user, customer_id=customer_id)
+    require_ability(user, customer, "can_edit")
+    channels = selectors.channel_list(user=user, site_id=customer.site_id)
+    initial = CustomerEditForm.initial_for(customer, services.customer_version(customer))
+    form = CustomerEditForm(request.POST or None, channels=channels, initial=initial)
+
+    def save(data):
+        services.customer_update(
+            actor=user,
+            customer_id=customer.pk,
+            expected_version=data["expected_version"],
+            reason=data.get("reason") or "",
+            name=data["name"],
+            phone=data["phone"],
+            gender=data["gender"],
+            birthday=data.get("birthday"),
+            age=data.get("age"),
+            city=data.get("city") or "",
+            profession=data.get("profession") or "",
+            channel_id=data["channel"].pk if data.get("channel") else None,
+            tags=data.get("tags") or "",
+            note=data.get("note") or "",
+        )
+
+    return entry(
+        request,
+        customer,
+        form,
+        save,
+        name="customer_edit",
+        pk=customer.pk,
+        title=_("编辑客户资料"),
+        submit=_("保存修改"),
+        success=_("客户资料已更新"),
     )

@@ -11,17 +11,25 @@ from django.views.decorators.http import require_POST
 from opscenter.core.exceptions import ValidationError
 from opscenter.org.selectors import scope_for
 from opscenter.pipeline import screens, selectors, services
-from opscenter.pipeline.choices import AppointmentStatus
+from opscenter.pipeline.choices import AppointmentStatus, DealStatus
 from opscenter.pipeline.forms import (
     AppointmentBookForm,
     ConsultationQuickForm,
+    DealCancelForm,
     DealRecordForm,
     ExitRecordForm,
     VisitQuickForm,
     VisitTriageForm,
     yuan_to_fen,
 )
-from opscenter.pipeline.views._common import customer_url, domain_errors, done, entry, redirect
+from opscenter.pipeline.views._common import (
+    customer_url,
+    domain_errors,
+    done,
+    entry,
+    redirect,
+    require_ability,
+)
 
 
 @domain_errors
@@ -234,4 +242,38 @@ def exit_record(request: HttpRequest, customer_id: int) -> HttpResponse:
         title=_("登记退出"),
         submit=_("确认退出"),
         success=_("客户退出已登记"),
+    )
+
+
+@domain_errors
+def deal_cancel(request: HttpRequest, deal_id: int) -> HttpResponse:
+    """Cancel (作废) a signed deal with a reason: it stays on the timeline marked cancelled, leaves
+    the funnel's counts and revenue, and its purchases are reversed (member tier included)."""
+    deal = selectors.deal_get(user=request.user, deal_id=deal_id)
+    customer = selectors.customer_get(user=request.user, customer_id=deal.customer_id)
+    require_ability(request.user, customer, "can_cancel_deal")
+    if deal.status != DealStatus.SIGNED:
+        messages.info(request, _("该成交已作废"))
+        return redirect(request, customer_url(customer.pk))
+    form = DealCancelForm(request.POST or None)
+
+    def save(data):
+        services.deal_transition(
+            actor=request.user,
+            deal_id=deal.pk,
+            to_status=DealStatus.CANCELLED,
+            reason=data.get("reason") or "",
+        )
+
+    return entry(
+        request,
+        customer,
+        form,
+        save,
+        name="deal_cancel",
+        pk=deal.pk,
+        title=_("作废成交"),
+        submit=_("确认作废"),
+        success=_("成交已作废，业绩与会员等级已冲回"),
+        extra={"deal": deal},
     )

@@ -132,3 +132,45 @@ def followup_rows_response(title: str, rows: QuerySet[FollowUp]) -> FileResponse
         ExportColumn("回访方式", "channel", labels=choice_labels(FollowUp, "channel")),
     )
     return export_response(f"{title}明细", table, rows, sheet_name=title)
+
+
+# The work-queue lists (issue 12 item 5), as on screen; the site column is always exported.
+def _site() -> ExportColumn:
+    return ExportColumn("院区", "site__name")
+
+
+APPOINTMENT_TABLE = (
+    ExportColumn("预约到院时间", "scheduled_for", "datetime"),
+    _customer_column(),
+    ExportColumn("电话", "customer__phone"),
+    _site(),
+    ExportColumn("预约方式", "mode", labels=choice_labels(Appointment, "mode")),
+    ExportColumn("状态", "status", labels=choice_labels(Appointment, "status")),
+    _owner(),
+    ExportColumn("备注", "note", width=40),
+)
+VISIT_TABLE = (
+    ExportColumn("到院时间", "arrived_at", "datetime"),
+    _customer_column(),
+    _site(),
+    ExportColumn("上门来源", "source", labels=choice_labels(Visit, "source")),
+    ExportColumn("类型", "kind", labels=choice_labels(Visit, "kind")),
+    ExportColumn("现场咨询师", "onsite_consultant__name"),
+    _owner(),
+    ExportColumn("结果", "outcome", labels=choice_labels(Visit, "outcome")),
+)
+DEAL_TABLE = (
+    ExportColumn("签约日期", "signed_on", "date"),
+    _customer_column(),
+    _site(),
+    ExportColumn("入住类型", "stay_type", labels=choice_labels(Deal, "stay_type")),
+    ExportColumn("金额", "amount_fen", "yuan"),
+    ExportColumn("类型", "is_new_customer", labels={True: "新顾客成交", False: "老顾客成交"}),
+    ExportColumn("状态", "status", labels=choice_labels(Deal, "status")),
+    ExportColumn("成交咨询师", "consultant__name"),
+)
+QUEUE_TABLES = {"appointment": APPOINTMENT_TABLE, "visit": VISIT_TABLE, "deal": DEAL_TABLE}
+
+
+def queue_response(title: str, kind: str, rows: QuerySet) -> FileResponse:
+    return export_response(title, QUEUE_TABLES[kind], rows, sheet_name=title)

@@ -79,6 +79,53 @@
     }
   });
 
+  /* --- lists: print button, "select all" for bulk actions ----------------------------------
+   * <button data-print>            prints the page (the list's print view)
+   * <input type=checkbox data-check-all> in a table header ticks every row box of that table
+   * <select data-bulk-action>      shows only the form rows [data-bulk] of the chosen action
+   */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-print]");
+    if (button) {
+      window.print();
+    }
+  });
+  function showBulkFields(select) {
+    var form = select.closest("form");
+    if (!form) {
+      return;
+    }
+    form.querySelectorAll("[data-bulk]").forEach(function (row) {
+      row.hidden = row.getAttribute("data-bulk") !== select.value;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-bulk-action]")) {
+      showBulkFields(event.target);
+    }
+  });
+  function initBulk(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("select[data-bulk-action]").forEach(showBulkFields);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    initBulk(document);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    initBulk(event.target);
+  });
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("input[data-check-all]")) {
+      return;
+    }
+    var table = box.closest("table");
+    if (table) {
+      table.querySelectorAll("tbody input[type=checkbox][name]").forEach(function (row) {
+        row.checked = box.checked;
+      });
+    }
+  });
+
   /* --- charts -------------------------------------------------------------------------------
    * <div class="chart" data-chart-url="/some/view.json"
    *      data-chart-loading="加载中…" data-chart-error="图表加载失败"></div>
