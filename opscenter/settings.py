@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "opscenter.imports",
     "opscenter.targets",
     "opscenter.members",
+    "opscenter.metrics",
+    "opscenter.commitments",
     "opscenter.api",
     "opscenter.demo",
 ]

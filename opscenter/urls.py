@@ -21,6 +21,7 @@ urlpatterns = [
     path("imports/", include("opscenter.imports.urls")),
     path("targets/", include("opscenter.targets.urls")),
     path("members/", include("opscenter.members.urls")),
+    path("commitments/", include("opscenter.commitments.urls")),
     path("", include("opscenter.core.urls")),
 ]
 
