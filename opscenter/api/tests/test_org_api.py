@@ -44,4 +44,6 @@ def test_staff_of_another_site_is_not_listed(client, personas):
 def test_openapi_schema_lists_the_org_endpoints(client, personas):
     client.force_login(personas.executive)
     schema = client.get("/api/openapi.json").json()
-    assert {"/api/org/sites", "/api/org/departments", "/api/org/teams", "/api/org/staff"} <= set(schema["paths"])
+    assert {"/api/org/sites", "/api/org/departments", "/api/org/teams", "/api/org/staff"} <= set(
+        schema["paths"]
+    )

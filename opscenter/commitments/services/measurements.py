@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.db.models import Q
 
 from opscenter.commitments import timing
 from opscenter.commitments.choices import Event, StageStatus, TreeStatus
@@ -177,15 +178,22 @@ def _update_stages(
 def events_for_subject(
     *, subject_kind: str, subject_ref: str, site_id: int, events: Mapping[str, dt.datetime]
 ) -> int:
-    """Record `events` into every active tree of the site that already measures this subject or
+    """Record `events` into every tree version of the site that already measures this subject (even
+    one retired since: an instance stays under the version it started in) and every active tree
     whose level-1 stage starts with one of them; returns how many instances were touched. Used by
     the app's own services (complaint received, work order dispatched/resolved, complaint answered)."""
     touched = 0
     codes = set(events)
-    trees = CommitmentTree.objects.filter(site_id=site_id, status=TreeStatus.ACTIVE).select_related(
-        "site__calendar"
+    measured = Measurement.objects.filter(
+        site_id=site_id, subject_kind=subject_kind, subject_ref=str(subject_ref)
     )
-    for tree in trees.prefetch_related("commitments"):
+    active = CommitmentTree.objects.filter(site_id=site_id, status=TreeStatus.ACTIVE).exclude(
+        family__in=measured.values("tree__family")
+    )
+    trees = CommitmentTree.objects.filter(
+        Q(pk__in=measured.values("tree_id")) | Q(pk__in=active.values("pk"))
+    )
+    for tree in trees.select_related("site__calendar").prefetch_related("commitments"):
         relevant = {c.start_event for c in tree.commitments.all()} | {
             c.end_event for c in tree.commitments.all()
         }

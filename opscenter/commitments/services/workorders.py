@@ -213,9 +213,9 @@ def work_order_transition(
         _dispatch(work_order, liaison.staff, actor, now)
         return work_order
     scope = scope_for(actor)
-    if to_status in (WorkOrderStatus.VERIFIED, WorkOrderStatus.REOPENED):
-        if not (scope.is_superuser or "operations" in scope.roles or work_order.requester_id == actor.pk):
-            raise ValidationError("只有工单提出人或运营管理可以验证或重开工单", field="to_status")
+    may_verify = scope.is_superuser or "operations" in scope.roles or work_order.requester_id == actor.pk
+    if to_status in (WorkOrderStatus.VERIFIED, WorkOrderStatus.REOPENED) and not may_verify:
+        raise ValidationError("只有工单提出人或运营管理可以验证或重开工单", field="to_status")
     if to_status == WorkOrderStatus.RESOLVED and not resolution.strip():
         raise ValidationError("请填写处理结果", field="resolution")
     if satisfaction is not None and not 1 <= int(satisfaction) <= 5:

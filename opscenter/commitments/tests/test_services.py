@@ -177,7 +177,7 @@ def test_work_order_due_is_on_business_time_by_priority(personas):
 
 def test_an_anomaly_rule_on_an_unknown_metric_is_rejected(personas):
     dept = make_department(personas.site_a, "marketing")
-    with pytest.raises(ValidationError, match="未知的指标：no.such") as exc:
+    with pytest.raises(ValidationError, match=r"未知的指标：no\.such") as exc:
         services.anomaly_rule_create(
             actor=personas.ops_a,
             site_id=personas.site_a.pk,
