@@ -25,7 +25,7 @@ def report_xlsx(rep: Report):
         ("opened", _("新开")),
         ("closed", _("验证关闭")),
         ("overdue", _("超期未结")),
-        ("mean_hours", _("平均处理时长(小时)")),
+        ("mean_hours", _("平均处理时长(工作小时)")),
     ):
         rows.append([label, wo[key], None, prev[key], None])
     rows.append([_("投诉类别"), _("件数"), None, None, None])

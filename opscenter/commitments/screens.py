@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -212,11 +212,25 @@ def _work_order_stats(user, start: dt.date, end: dt.date) -> dict:
     closed_qs = qs.filter(verified_at__gte=lo, verified_at__lt=hi)
     closed = closed_qs.count()
     overdue = qs.filter(status__in=OPEN_WORK_ORDER_STATUSES, due_at__lt=hi).count()
-    mean = closed_qs.filter(resolved_at__isnull=False).aggregate(d=Avg(F("resolved_at") - F("opened_at")))[
-        "d"
-    ]
-    hours = round(Decimal(mean.total_seconds()) / 3600, 1) if mean else None
+    hours = _mean_business_hours(closed_qs.filter(resolved_at__isnull=False))
     return {"opened": opened, "closed": closed, "overdue": overdue, "mean_hours": hours}
+
+
+def _mean_business_hours(qs) -> Decimal | None:
+    """Mean time from opening to resolution in business hours of each site's calendar (one query
+    for the rows, one per site calendar; the report period bounds the rows)."""
+    from opscenter.core.businesstime import business_time_between
+    from opscenter.core.calendars import work_calendar_for
+
+    rows = list(qs.select_related("site__calendar"))
+    if not rows:
+        return None
+    calendars: dict = {}
+    total = dt.timedelta(0)
+    for wo in rows:
+        calendar = calendars.setdefault(wo.site_id, work_calendar_for(wo.site.calendar))
+        total += business_time_between(wo.opened_at, wo.resolved_at, calendar)
+    return (Decimal(total.total_seconds()) / 3600 / len(rows)).quantize(Decimal("0.1"))
 
 
 def report(*, user, period: str, day: dt.date) -> Report:

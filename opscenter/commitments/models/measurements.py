@@ -24,6 +24,15 @@ class Measurement(models.Model):
     subject_kind = models.CharField("对象类型", max_length=30)
     subject_ref = models.CharField("对象编号", max_length=60)
     label = models.CharField("说明", max_length=200, blank=True)
+    department = models.ForeignKey(
+        "org.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="相关部门",
+        help_text="owns the stages whose commitment names no department (e.g. the department complained about)",
+    )
     events = models.JSONField("事件时间", default=dict)
     status = models.CharField("状态", max_length=10, choices=StageStatus.choices, default=StageStatus.OPEN)
     started_at = models.DateTimeField("开始时间")

@@ -84,6 +84,7 @@ def complaint_register(
         subject_ref=str(complaint.pk),
         site_id=complaint.site_id,
         events={Event.COMPLAINT_RECEIVED: received_at},
+        department_id=department.pk,
     )
     work_order_open(
         actor=actor,

@@ -76,6 +76,7 @@ def measurement_record(
     subject_ref: str,
     events: Mapping[str, dt.datetime | str],
     label: str = "",
+    department_id: int | None = None,
     calendar: WorkCalendar | None = None,
     now: dt.datetime | None = None,
 ) -> Measurement:
@@ -107,6 +108,7 @@ def measurement_record(
             subject_kind=subject_kind,
             subject_ref=str(subject_ref),
             label=label,
+            department_id=department_id,
             started_at=merged[root.start_event],
         )
     elif merged == known:
@@ -138,7 +140,7 @@ def _update_stages(
                 commitment=c,
                 parent=parent,
                 site_id=measurement.site_id,
-                department_id=c.department_id,
+                department_id=c.department_id or measurement.department_id,
                 level=c.level,
             )
         rule = rule_of(c)
@@ -176,7 +178,12 @@ def _update_stages(
 
 
 def events_for_subject(
-    *, subject_kind: str, subject_ref: str, site_id: int, events: Mapping[str, dt.datetime]
+    *,
+    subject_kind: str,
+    subject_ref: str,
+    site_id: int,
+    events: Mapping[str, dt.datetime],
+    department_id: int | None = None,
 ) -> int:
     """Record `events` into every tree version of the site that already measures this subject (even
     one retired since: an instance stays under the version it started in) and every active tree
@@ -210,6 +217,7 @@ def events_for_subject(
             subject_kind=subject_kind,
             subject_ref=subject_ref,
             events={k: v for k, v in events.items() if k in relevant},
+            department_id=department_id,
         )
         touched += 1
     return touched
