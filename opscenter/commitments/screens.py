@@ -133,7 +133,10 @@ def on_time_by_department_option(*, user, today: dt.date | None = None) -> dict:
     """ECharts option: this month's on-time rate per owning department."""
     today = today or timezone.localdate()
     start = today.replace(day=1)
-    departments = dict(department_list(user=user).values_list("pk", "name"))
+    departments = {
+        pk: f"{site} · {name}"
+        for pk, site, name in department_list(user=user).values_list("pk", "site__name", "name")
+    }
     values = metric_values(
         "commitments.on_time_rate",
         grain="department",
