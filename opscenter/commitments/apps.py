@@ -7,4 +7,4 @@ class CommitmentsConfig(AppConfig):
     verbose_name = "服务承诺/工单"
 
     def ready(self) -> None:
-        from opscenter.commitments import metrics  # noqa: F401  (registers into opscenter.metrics)
+        from opscenter.commitments import import_kinds, metrics  # noqa: F401  (registers kinds and metrics)

@@ -38,6 +38,7 @@ class Measurement(models.Model):
     started_at = models.DateTimeField("开始时间")
     ended_at = models.DateTimeField("结束时间", null=True, blank=True)
     created_at = models.DateTimeField("记录时间", default=timezone.now)
+    import_job_id = models.BigIntegerField("导入批次", null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "承诺测量"

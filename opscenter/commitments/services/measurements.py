@@ -77,6 +77,7 @@ def measurement_record(
     events: Mapping[str, dt.datetime | str],
     label: str = "",
     department_id: int | None = None,
+    import_job_id: int | None = None,
     calendar: WorkCalendar | None = None,
     now: dt.datetime | None = None,
 ) -> Measurement:
@@ -109,6 +110,7 @@ def measurement_record(
             subject_ref=str(subject_ref),
             label=label,
             department_id=department_id,
+            import_job_id=import_job_id,
             started_at=merged[root.start_event],
         )
     elif merged == known:
