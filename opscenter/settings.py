@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "opscenter.targets",
     "opscenter.members",
     "opscenter.scheduler",
+    "opscenter.metrics",
+    "opscenter.commitments",
     "opscenter.api",
     "opscenter.demo",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("targets/", include("opscenter.targets.urls")),
     path("members/", include("opscenter.members.urls")),
     path("scheduler/", include("opscenter.scheduler.urls")),
+    path("commitments/", include("opscenter.commitments.urls")),
     path("", include("opscenter.core.urls")),
 ]
 

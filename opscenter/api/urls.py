@@ -9,6 +9,7 @@ from ninja.openapi.views import openapi_json
 from ninja.security import django_auth
 
 from opscenter.api.auth import TokenAuth
+from opscenter.api.commitments import router as commitments_router
 from opscenter.api.members import router as members_router
 from opscenter.api.org import router as org_router
 from opscenter.api.pipeline import router as pipeline_router
@@ -70,3 +71,4 @@ api.add_router("/org/", org_router)
 api.add_router("/pipeline/", pipeline_router)
 api.add_router("/targets/", targets_router)
 api.add_router("/members/", members_router)
+api.add_router("/commitments/", commitments_router)

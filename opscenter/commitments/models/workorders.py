@@ -1,0 +1,125 @@
+"""Work orders (协同工单): the one closed loop, and their event history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from opscenter.commitments.choices import Priority, Source, WorkOrderStatus
+from opscenter.core import audit
+
+
+@audit.register(exclude=("version",))
+class WorkOrder(models.Model):
+    """A work order: opened by hand or by a complaint, a breach, an anomaly (or another app through
+    `work_order_open(source=…)`), dispatched to the liaison of the owning department, worked,
+    resolved and verified by the requester, or reopened. `due_at` is on business time;
+    `version` is the optimistic lock two people acting at once compare against."""
+
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name="责任部门"
+    )
+    title = models.CharField("标题", max_length=200)
+    description = models.TextField("描述", blank=True)
+    source = models.CharField("来源", max_length=20, choices=Source.choices, default=Source.MANUAL)
+    source_ref = models.CharField(
+        "来源编号", max_length=60, blank=True, help_text="e.g. complaint id, stage id"
+    )
+    status = models.CharField(
+        "状态", max_length=12, choices=WorkOrderStatus.choices, default=WorkOrderStatus.OPENED
+    )
+    priority = models.CharField("优先级", max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="提出人",
+    )
+    assignee = models.ForeignKey(
+        "org.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="work_orders",
+        verbose_name="处理人",
+    )
+    opened_at = models.DateTimeField("创建时间", default=timezone.now)
+    due_at = models.DateTimeField("协商时限")
+    dispatched_at = models.DateTimeField("派发时间", null=True, blank=True)
+    resolved_at = models.DateTimeField("处理完成", null=True, blank=True)
+    verified_at = models.DateTimeField("验证关闭", null=True, blank=True)
+    resolution = models.TextField("处理结果", blank=True)
+    satisfaction = models.PositiveSmallIntegerField("满意度(1-5)", null=True, blank=True)
+    feedback = models.TextField("提出人反馈", blank=True)
+    escalation_level = models.PositiveSmallIntegerField("升级级别", default=0)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        verbose_name = "协同工单"
+        verbose_name_plural = "协同工单"
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            # One work order per breach / anomaly episode / complaint, however many monitors run.
+            models.UniqueConstraint(
+                fields=["source", "source_ref"],
+                condition=~Q(source="manual") & ~Q(source_ref=""),
+                name="work_order_one_per_source",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["site", "status", "due_at"], name="work_order_site_status_idx"),
+            models.Index(fields=["department", "status"], name="work_order_dept_status_idx"),
+            models.Index(fields=["status", "due_at", "escalation_level"], name="work_order_overdue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        from opscenter.commitments.choices import OPEN_WORK_ORDER_STATUSES
+
+        return self.status in OPEN_WORK_ORDER_STATUSES
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and self.due_at <= (now or timezone.now())
+
+
+class WorkOrderEvent(models.Model):
+    """One step of a work order's history: a transition, a comment, a due-time change, an escalation."""
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", "状态变更"
+        COMMENT = "comment", "备注"
+        DUE_CHANGE = "due_change", "协商时限变更"
+        ESCALATION = "escalation", "超期升级"
+
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.CASCADE, related_name="events", verbose_name="工单"
+    )
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    from_status = models.CharField("原状态", max_length=12, choices=WorkOrderStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=12, choices=WorkOrderStatus.choices, blank=True)
+    note = models.TextField("说明", blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "工单记录"
+        verbose_name_plural = "工单记录"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id} {self.get_kind_display()}"

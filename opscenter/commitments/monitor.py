@@ -1,0 +1,176 @@
+"""The commitment monitor: one idempotent pass ("claim one", set-based).
+
+Stages move to warning and breach by two UPDATE statements comparing precomputed `warn_at` /
+`due_at` with now; each claims its rows with a fresh token, so two passes at once (two workers)
+change each stage once and only the pass that claimed a stage notifies its owners and opens its
+work order (which is also unique per breach). Then anomaly rules are evaluated and overdue work
+orders escalated (claimed the same way). The scheduler (shared, engineer A) calls `run_monitor`;
+`opscenter commitments check` and `monitor_task` wrap it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import asdict, dataclass
+
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from opscenter.commitments import timing
+from opscenter.commitments.choices import (
+    OPEN_STAGE_STATUSES,
+    OPEN_WORK_ORDER_STATUSES,
+    Priority,
+    Source,
+    StageStatus,
+)
+from opscenter.commitments.models import Measurement, StageMeasurement, WorkOrder, WorkOrderEvent
+from opscenter.commitments.pipeline_sync import sync_pipeline
+from opscenter.commitments.services.anomalies import evaluate_rules
+from opscenter.commitments.services.measurements import rule_of
+from opscenter.commitments.services.notify import department_head, notify, owners_of, site_operations
+from opscenter.commitments.services.workorders import work_order_open
+from opscenter.core.audit import audit_context
+from opscenter.core.calendars import work_calendar_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MonitorResult:
+    recorded: int = 0
+    warned: int = 0
+    breached: int = 0
+    notified: int = 0
+    work_orders: int = 0
+    anomalies_opened: int = 0
+    anomalies_closed: int = 0
+    escalated: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def run_monitor(now: dt.datetime | None = None, *, sync: bool = True) -> MonitorResult:
+    """One monitor pass at `now` (default: the current time)."""
+    now = now or timezone.now()
+    result = MonitorResult()
+    with audit_context(None, "task", "承诺监控"):
+        if sync:
+            result.recorded = sync_pipeline(now=now)
+        token = uuid.uuid4()
+        running = Q(status__in=OPEN_STAGE_STATUSES, ended_at__isnull=True, started_at__isnull=False)
+        with transaction.atomic():
+            result.breached = StageMeasurement.objects.filter(running, due_at__lte=now).update(
+                status=StageStatus.BREACHED, breached_at=now, claim=token
+            )
+            result.warned = StageMeasurement.objects.filter(
+                running, status=StageStatus.OPEN, warn_at__lte=now, due_at__gt=now
+            ).update(status=StageStatus.WARNING, warned_at=now, claim=token)
+            Measurement.objects.filter(stages__claim=token, stages__level=1).update(
+                status=Subquery(
+                    StageMeasurement.objects.filter(measurement=OuterRef("pk"), level=1).values("status")[:1]
+                )
+            )
+        if result.warned or result.breached:
+            result.notified, result.work_orders = _announce(token, now)
+        anomalies = evaluate_rules(now=now)
+        result.anomalies_opened, result.anomalies_closed = anomalies["opened"], anomalies["closed"]
+        result.escalated = escalate_overdue(now=now)
+    log.info("commitment monitor %s", result.as_dict())
+    return result
+
+
+def _announce(token: uuid.UUID, now: dt.datetime) -> tuple[int, int]:
+    """Tell the owners of the stages this pass claimed; open work orders for breaches that ask."""
+    notified = opened = 0
+    stages = list(
+        StageMeasurement.objects.filter(claim=token)
+        .select_related("commitment", "measurement__tree", "site__calendar")
+        .order_by("pk")
+    )
+    calendars = {}
+    children: dict[int, list[StageMeasurement]] = {}
+    breached_roots = [s.pk for s in stages if s.status == StageStatus.BREACHED and s.level < 3]
+    for child in StageMeasurement.objects.filter(parent_id__in=breached_roots).select_related("commitment"):
+        children.setdefault(child.parent_id, []).append(child)
+    for stage in stages:
+        c = stage.commitment
+        link = reverse("commitments:measurement_detail", args=[stage.measurement_id])
+        subject = stage.measurement.label or stage.measurement.subject_ref
+        if stage.status == StageStatus.WARNING:
+            title = f"承诺预警：{c.name}（{subject}）"
+            body = f"将于 {timezone.localtime(stage.due_at):%Y-%m-%d %H:%M} 到期，请尽快处理。"
+        else:
+            calendar = calendars.setdefault(stage.site_id, work_calendar_for(stage.site.calendar))
+            overrun = timing.open_overrun(now, stage.due_at, rule_of(c), calendar)
+            kids = []
+            for child in children.get(stage.pk, []):
+                minutes = child.overrun_minutes
+                if child.ended_at is None and child.due_at is not None:
+                    minutes = timing.open_overrun(now, child.due_at, rule_of(child.commitment), calendar)
+                if minutes > 0:
+                    kids.append((child.commitment, minutes))
+            from opscenter.commitments.services.measurements import attribution_text
+
+            stage.attribution = attribution_text(stage, kids, overrun)
+            StageMeasurement.objects.filter(pk=stage.pk).update(
+                attribution=stage.attribution, overrun_minutes=overrun
+            )
+            title = f"承诺超时：{c.name}（{subject}）"
+            body = stage.attribution
+            if c.opens_work_order and c.department_id:
+                work_order_open(
+                    department_id=c.department_id,
+                    title=f"承诺超时：{c.name}（{subject}）",
+                    description=stage.attribution,
+                    source=Source.BREACH,
+                    source_ref=str(stage.pk),
+                    priority=Priority.HIGH,
+                    now=now,
+                )
+                opened += 1
+        notified += notify(owners_of(c.department_id, c.position_id), title=title, body=body, link=link)
+    return notified, opened
+
+
+def escalate_overdue(*, now: dt.datetime | None = None) -> int:
+    """Overdue open work orders escalate once to the department head (level 1), and once more to
+    operations (level 2) when overdue by as long again as they were given. Claimed per row."""
+    now = now or timezone.now()
+    escalated = 0
+    due = WorkOrder.objects.filter(
+        status__in=OPEN_WORK_ORDER_STATUSES, due_at__lte=now, escalation_level__lt=2
+    )
+    for work_order in due.select_related("department"):
+        level = 2 if now >= work_order.due_at + (work_order.due_at - work_order.opened_at) else 1
+        if level <= work_order.escalation_level:
+            continue
+        with transaction.atomic():
+            claimed = WorkOrder.objects.filter(
+                pk=work_order.pk, escalation_level=work_order.escalation_level
+            ).update(escalation_level=level)
+            if claimed != 1:
+                continue
+            if level == 1:
+                users, whom = [department_head(work_order.department_id)], "部门负责人"
+            else:
+                users, whom = site_operations(work_order.site_id), "运营管理"
+            WorkOrderEvent.objects.create(
+                work_order=work_order,
+                kind=WorkOrderEvent.Kind.ESCALATION,
+                at=now,
+                note=f"超期未处理，升级至{whom}",
+            )
+            notify(
+                users,
+                title=f"工单超期：{work_order.title}",
+                body=f"协商时限 {timezone.localtime(work_order.due_at):%Y-%m-%d %H:%M} 已过，升级至{whom}。",
+                link=reverse("commitments:work_order_detail", args=[work_order.pk]),
+            )
+            escalated += 1
+    return escalated

@@ -1,0 +1,203 @@
+"""Reads of the commitments app, scoped to the acting user's sites (STYLE.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from opscenter.commitments.choices import OPEN_WORK_ORDER_STATUSES, StageStatus, TreeStatus
+from opscenter.commitments.models import (
+    Anomaly,
+    AnomalyRule,
+    Commitment,
+    CommitmentTree,
+    Complaint,
+    Measurement,
+    StageMeasurement,
+    WorkOrder,
+)
+from opscenter.core.exceptions import NotFound
+from opscenter.org.selectors import scope_for
+
+
+def _scoped(user, qs: QuerySet, site_field: str = "site") -> QuerySet:
+    return scope_for(user).filter_sites(qs, site_field)
+
+
+def tree_list(*, user) -> QuerySet[CommitmentTree]:
+    return _scoped(user, CommitmentTree.objects.select_related("site", "perception_point")).annotate(
+        n_commitments=Count("commitments")
+    )
+
+
+def tree_get(*, user, tree_id: int) -> CommitmentTree:
+    tree = (
+        _scoped(user, CommitmentTree.objects.select_related("site", "perception_point"))
+        .filter(pk=tree_id)
+        .first()
+    )
+    if tree is None:
+        raise NotFound("承诺体系不存在或无权访问")
+    return tree
+
+
+@dataclass
+class TreeNode:
+    commitment: Commitment
+    children: list[TreeNode]
+
+    @property
+    def children_minutes(self) -> int:
+        return sum(child.commitment.allowance_minutes for child in self.children)
+
+    @property
+    def children_exceed(self) -> bool:
+        """The children's allowances add up to more than this promise's (allowed, but shown)."""
+        return bool(self.children) and self.children_minutes > self.commitment.allowance_minutes
+
+
+def tree_nodes(*, tree: CommitmentTree) -> list[TreeNode]:
+    """The tree as nested nodes, flattened depth-first for display (one query)."""
+    by_parent: dict[int | None, list[Commitment]] = {}
+    for c in tree.commitments.select_related("department", "position").order_by(
+        "level", "position_in_tree", "pk"
+    ):
+        by_parent.setdefault(c.parent_id, []).append(c)
+
+    def build(c: Commitment) -> TreeNode:
+        return TreeNode(c, [build(k) for k in by_parent.get(c.pk, [])])
+
+    flat: list[TreeNode] = []
+
+    def walk(node: TreeNode) -> None:
+        flat.append(node)
+        for child in node.children:
+            walk(child)
+
+    for root in by_parent.get(None, []):
+        walk(build(root))
+    return flat
+
+
+def measurement_get(*, user, measurement_id: int) -> Measurement:
+    m = _scoped(user, Measurement.objects.select_related("tree", "site")).filter(pk=measurement_id).first()
+    if m is None:
+        raise NotFound("测量记录不存在或无权访问")
+    return m
+
+
+def stage_list(*, user, params: dict) -> QuerySet[StageMeasurement]:
+    """Stages behind a number of the monitoring page / a metric, filtered by the drill-down params."""
+    qs = _scoped(
+        user,
+        StageMeasurement.objects.select_related("commitment", "measurement__tree", "department", "site"),
+    )
+    if params.get("status"):
+        qs = qs.filter(status=params["status"])
+    if params.get("closed"):
+        qs = qs.filter(ended_at__isnull=False)
+    if params.get("commitment"):
+        qs = qs.filter(commitment_id=params["commitment"])
+    if params.get("department"):
+        qs = qs.filter(department_id=params["department"])
+    if params.get("site"):
+        qs = qs.filter(site_id=params["site"])
+    if params.get("attributed_to"):
+        # Breached stages whose child of this commitment overran.
+        qs = qs.filter(
+            status=StageStatus.BREACHED,
+            children__commitment_id=params["attributed_to"],
+            children__overrun_minutes__gt=0,
+        )
+    moment = "ended_at" if params.get("closed") else "due_at"
+    tz = timezone.get_default_timezone()
+    if params.get("from"):
+        qs = qs.filter(**{f"{moment}__gte": dt.datetime.combine(params["from"], dt.time.min, tzinfo=tz)})
+    if params.get("to"):
+        end = dt.datetime.combine(params["to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        qs = qs.filter(**{f"{moment}__lt": end})
+    return qs.order_by("-due_at", "-pk")
+
+
+def complaint_list(*, user, params: dict | None = None) -> QuerySet[Complaint]:
+    params = params or {}
+    qs = _scoped(user, Complaint.objects.select_related("site", "department"))
+    if params.get("escalated"):
+        qs = qs.filter(escalated=True)
+    if params.get("channel"):
+        qs = qs.filter(channel=params["channel"])
+    if params.get("department"):
+        qs = qs.filter(department_id=params["department"])
+    if params.get("site"):
+        qs = qs.filter(site_id=params["site"])
+    tz = timezone.get_default_timezone()
+    if params.get("from"):
+        qs = qs.filter(received_at__gte=dt.datetime.combine(params["from"], dt.time.min, tzinfo=tz))
+    if params.get("to"):
+        qs = qs.filter(
+            received_at__lt=dt.datetime.combine(params["to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        )
+    return qs
+
+
+WORK_ORDER_LISTS = ("mine", "department", "overdue", "all")
+
+
+def work_order_list(
+    *, user, params: dict | None = None, now: dt.datetime | None = None
+) -> QuerySet[WorkOrder]:
+    """Lists: mine (assigned to me or requested by me), my department's, overdue, all; by source."""
+    params = params or {}
+    scope = scope_for(user)
+    qs = _scoped(user, WorkOrder.objects.select_related("site", "department", "assignee", "requester"))
+    which = params.get("list") or "all"
+    if which == "mine":
+        qs = qs.filter(Q(assignee_id=scope.staff_id) | Q(requester_id=user.pk))
+    elif which == "department":
+        qs = qs.filter(department_id__in=scope.department_ids)
+    elif which == "overdue":
+        qs = qs.filter(status__in=OPEN_WORK_ORDER_STATUSES, due_at__lte=now or timezone.now())
+    if params.get("source"):
+        qs = qs.filter(source=params["source"])
+    if params.get("status"):
+        qs = qs.filter(status=params["status"])
+    if params.get("department"):
+        qs = qs.filter(department_id=params["department"])
+    if params.get("site"):
+        qs = qs.filter(site_id=params["site"])
+    tz = timezone.get_default_timezone()
+    if params.get("from"):
+        qs = qs.filter(opened_at__gte=dt.datetime.combine(params["from"], dt.time.min, tzinfo=tz))
+    if params.get("to"):
+        qs = qs.filter(
+            opened_at__lt=dt.datetime.combine(params["to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        )
+    return qs
+
+
+def work_order_get(*, user, work_order_id: int) -> WorkOrder:
+    wo = (
+        _scoped(user, WorkOrder.objects.select_related("site", "department", "assignee", "requester"))
+        .filter(pk=work_order_id)
+        .first()
+    )
+    if wo is None:
+        raise NotFound("工单不存在或无权访问")
+    return wo
+
+
+def anomaly_rule_list(*, user) -> QuerySet[AnomalyRule]:
+    return _scoped(user, AnomalyRule.objects.select_related("site", "department")).annotate(
+        open_episodes=Count("anomalies", filter=Q(anomalies__closed_at__isnull=True))
+    )
+
+
+def anomaly_list(*, user) -> QuerySet[Anomaly]:
+    return _scoped(user, Anomaly.objects.select_related("rule", "work_order"), "rule__site")
+
+
+def active_trees(*, user) -> QuerySet[CommitmentTree]:
+    return tree_list(user=user).filter(status=TreeStatus.ACTIVE)

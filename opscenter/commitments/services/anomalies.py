@@ -1,0 +1,157 @@
+"""Anomaly rules as data: create (validated against the metric registry) and evaluate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from opscenter.commitments.choices import Comparison, Priority, Source
+from opscenter.commitments.models import Anomaly, AnomalyRule
+from opscenter.commitments.services.workorders import work_order_open
+from opscenter.core.audit import as_actor
+from opscenter.core.exceptions import ValidationError
+from opscenter.metrics import GRAINS, PERIODS, get_metric, metric_values
+from opscenter.metrics.registry import period_start, period_starts
+from opscenter.org.models import Department, Site, Staff, Team
+from opscenter.org.selectors import scope_for
+
+GRAIN_LABELS = {"site": "院区", "department": "部门", "team": "小组", "staff": "员工"}
+PERIOD_LABELS = {"day": "日", "week": "周", "month": "月"}
+
+
+@transaction.atomic
+@as_actor
+def anomaly_rule_create(
+    *,
+    actor,
+    site_id: int,
+    name: str,
+    metric: str,
+    grain: str,
+    period: str,
+    comparison: str,
+    bound: Decimal | str,
+    consecutive: int,
+    department_id: int,
+) -> AnomalyRule:
+    """A new rule; an unknown metric, a grain or period the metric does not answer, or a bad
+    bound is refused naming the field."""
+    if actor is not None:
+        scope = scope_for(actor)
+        scope.require("commitments.add_anomalyrule")
+        scope.require_site(site_id, write=True)
+    if not name.strip():
+        raise ValidationError("请填写规则名称", field="name")
+    m = get_metric(metric)
+    if grain not in GRAINS or period not in PERIODS or not m.supports(grain, period):
+        raise ValidationError(
+            f"指标“{m.label}”不支持按{GRAIN_LABELS.get(grain, grain)}×{PERIOD_LABELS.get(period, period)}统计",
+            field="grain",
+        )
+    if comparison not in Comparison.values:
+        raise ValidationError("比较方式不正确", field="comparison")
+    try:
+        value = Decimal(str(bound))
+    except InvalidOperation:
+        raise ValidationError(f"界限不是数字：{bound}", field="bound") from None
+    if not 1 <= int(consecutive) <= 12:
+        raise ValidationError("连续周期数应为 1–12", field="consecutive")
+    if not Department.objects.filter(pk=department_id, site_id=site_id).exists():
+        raise ValidationError("工单派往部门必须属于该院区", field="department")
+    return AnomalyRule.objects.create(
+        site_id=site_id,
+        name=name.strip(),
+        metric=metric,
+        grain=grain,
+        period=period,
+        comparison=comparison,
+        bound=value,
+        consecutive=int(consecutive),
+        department_id=department_id,
+    )
+
+
+def _out(value: Decimal | None, rule: AnomalyRule) -> bool:
+    if value is None:
+        return False
+    return value < rule.bound if rule.comparison == Comparison.BELOW else value > rule.bound
+
+
+def _units_of_site(grain: str, site_id: int) -> dict[int, str]:
+    if grain == "site":
+        return dict(Site.objects.filter(pk=site_id).values_list("pk", "name"))
+    if grain == "department":
+        return dict(Department.objects.filter(site_id=site_id).values_list("pk", "name"))
+    if grain == "team":
+        return dict(Team.objects.filter(department__site_id=site_id).values_list("pk", "name"))
+    return dict(Staff.objects.filter(department__site_id=site_id, is_active=True).values_list("pk", "name"))
+
+
+def evaluate_rules(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Evaluate every active rule over its last complete periods: open one episode (and one work
+    order) per unit out of bounds for `consecutive` periods, close episodes that recovered.
+    One `metric_values` call per rule, whatever the number of units."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    opened = closed = 0
+    for rule in AnomalyRule.objects.filter(is_active=True).select_related("site"):
+        current = period_start(today, rule.period)
+        first = current
+        for _ in range(rule.consecutive):
+            first = period_start(first - dt.timedelta(days=1), rule.period)
+        periods = period_starts(first, current - dt.timedelta(days=1), rule.period)  # complete periods only
+        units = _units_of_site(rule.grain, rule.site_id)
+        values = metric_values(
+            rule.metric,
+            grain=rule.grain,
+            period=rule.period,
+            start=first,
+            end=current - dt.timedelta(days=1),
+            unit_ids=units.keys(),
+        )
+        open_eps = {a.unit_id: a for a in Anomaly.objects.filter(rule=rule, closed_at__isnull=True)}
+        for unit_id, label in units.items():
+            series = [values.get((unit_id, p)) for p in periods]
+            numbers = [v.value if v is not None else None for v in series]
+            latest = numbers[-1] if numbers else None
+            is_out = bool(numbers) and all(_out(v, rule) for v in numbers)
+            episode = open_eps.get(unit_id)
+            if is_out and episode is None:
+                opened += _open_episode(rule, unit_id, label, periods[0], latest, now)
+            elif episode is not None and latest is not None and not _out(latest, rule):
+                closed += Anomaly.objects.filter(pk=episode.pk, closed_at__isnull=True).update(closed_at=now)
+    return {"opened": opened, "closed": closed}
+
+
+def _open_episode(rule: AnomalyRule, unit_id: int, label: str, first: dt.date, latest, now) -> int:
+    m = get_metric(rule.metric)
+    try:
+        with transaction.atomic():
+            episode = Anomaly.objects.create(
+                rule=rule,
+                unit_id=unit_id,
+                unit_label=label,
+                first_period=first,
+                last_value=latest,
+                opened_at=now,
+            )
+    except IntegrityError:  # another monitor opened this episode
+        return 0
+    shown = f"{latest * 100:.1f}%" if m.unit == "rate" and latest is not None else f"{latest}"
+    work_order = work_order_open(
+        department_id=rule.department_id,
+        title=f"异动：{rule.name}（{label}）",
+        description=(
+            f"{label} 的{m.label}连续 {rule.consecutive} 个{PERIOD_LABELS[rule.period]}"
+            f"{Comparison(rule.comparison).label} {rule.bound}，最新值 {shown}。"
+        ),
+        source=Source.ANOMALY,
+        source_ref=str(episode.pk),
+        priority=Priority.HIGH,
+        now=now,
+    )
+    Anomaly.objects.filter(pk=episode.pk).update(work_order=work_order)
+    return 1

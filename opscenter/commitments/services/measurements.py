@@ -1,0 +1,225 @@
+"""Recording process instances: events in, stage moments and statuses out, breaches attributed.
+
+`measurement_record` is the one entry: the app's own services (complaints, work orders), the
+pipeline sync, the import and the API all call it with the events they know. Recording is
+idempotent: an event already recorded keeps its first moment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.db.models import Q
+
+from opscenter.commitments import timing
+from opscenter.commitments.choices import Event, StageStatus, TreeStatus
+from opscenter.commitments.models import Commitment, CommitmentTree, Measurement, StageMeasurement
+from opscenter.core.businesstime import WorkCalendar
+from opscenter.core.calendars import work_calendar_for
+from opscenter.core.exceptions import ValidationError
+
+
+def rule_of(commitment: Commitment) -> timing.Rule:
+    return timing.Rule(commitment.allowance_minutes, commitment.warning_pct, commitment.allowance_kind)
+
+
+def _parse_events(events: Mapping[str, dt.datetime | str]) -> dict[str, dt.datetime]:
+    out: dict[str, dt.datetime] = {}
+    for code, value in events.items():
+        if code not in Event.values:
+            raise ValidationError(
+                f"未知的事件：{code}", field="events", log_message=f"unknown event {code!r}"
+            )
+        if value in (None, ""):
+            continue
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+        if not isinstance(moment, dt.datetime) or moment.tzinfo is None:
+            raise ValidationError(f"事件「{Event(code).label}」的时间缺少时区", field="events")
+        out[code] = moment
+    return out
+
+
+def check_order(commitments: list[Commitment], events: Mapping[str, dt.datetime]) -> None:
+    """Reject a stage whose end is before its start, naming the stage and both moments."""
+    for c in commitments:
+        start, end = events.get(c.start_event), events.get(c.end_event)
+        if start is not None and end is not None and end < start:
+            raise ValidationError(
+                f"「{c.name}」的结束时间（{Event(c.end_event).label} {end:%Y-%m-%d %H:%M}）"
+                f"早于开始时间（{Event(c.start_event).label} {start:%Y-%m-%d %H:%M}）",
+                field="events",
+                log_message=f"stage {c.pk} ends before it starts",
+            )
+
+
+def attribution_text(
+    root: StageMeasurement, children: list[tuple[Commitment, int]], root_overrun: int
+) -> str:
+    """ "一级承诺超时 5.5 小时：二级「发货等待」超出 6 小时"."""
+    level_names = {1: "一级", 2: "二级", 3: "三级"}
+    head = f"{level_names[root.level]}承诺超时 {timing.hours_text(root_overrun)} 小时"
+    if not children:
+        return f"{head}：各下级环节均未超时"
+    parts = "；".join(
+        f"{level_names[c.level]}「{c.name}」超出 {timing.hours_text(minutes)} 小时" for c, minutes in children
+    )
+    return f"{head}：{parts}"
+
+
+@transaction.atomic
+def measurement_record(
+    *,
+    tree: CommitmentTree,
+    subject_kind: str,
+    subject_ref: str,
+    events: Mapping[str, dt.datetime | str],
+    label: str = "",
+    department_id: int | None = None,
+    import_job_id: int | None = None,
+    calendar: WorkCalendar | None = None,
+    now: dt.datetime | None = None,
+) -> Measurement:
+    """Record `events` of one instance of `tree` and update its stages (see module docstring)."""
+    if tree.status == TreeStatus.DRAFT:
+        raise ValidationError(f"承诺体系「{tree.name}」尚未生效", field="tree")
+    parsed = _parse_events(events)
+    commitments = list(tree.commitments.all())
+    root = next(c for c in commitments if c.level == 1)
+    measurement = (
+        Measurement.objects.select_for_update()
+        .filter(tree=tree, subject_kind=subject_kind, subject_ref=str(subject_ref))
+        .first()
+    )
+    known = {
+        code: dt.datetime.fromisoformat(v) for code, v in (measurement.events if measurement else {}).items()
+    }
+    merged = {**parsed, **known}  # first moment recorded wins
+    check_order(commitments, merged)
+    if measurement is None:
+        if root.start_event not in merged:
+            raise ValidationError(
+                f"缺少一级承诺的起始事件「{Event(root.start_event).label}」",
+                field="events",
+            )
+        measurement = Measurement.objects.create(
+            tree=tree,
+            site_id=tree.site_id,
+            subject_kind=subject_kind,
+            subject_ref=str(subject_ref),
+            label=label,
+            department_id=department_id,
+            import_job_id=import_job_id,
+            started_at=merged[root.start_event],
+        )
+    elif merged == known:
+        return measurement
+    measurement.events = {code: moment.isoformat() for code, moment in merged.items()}
+    calendar = calendar or work_calendar_for(tree.site.calendar)
+    _update_stages(measurement, commitments, merged, calendar, now)
+    return measurement
+
+
+def _update_stages(
+    measurement: Measurement,
+    commitments: list[Commitment],
+    events: dict[str, dt.datetime],
+    calendar: WorkCalendar,
+    now: dt.datetime | None,
+) -> None:
+    stages = {s.commitment_id: s for s in measurement.stages.all()}
+    by_id = {c.pk: c for c in commitments}
+    for c in sorted(commitments, key=lambda c: c.level):
+        stage = stages.get(c.pk)
+        start = events.get(c.start_event)
+        if stage is None:
+            if start is None:
+                continue
+            parent = stages.get(c.parent_id) if c.parent_id else None
+            stage = StageMeasurement(
+                measurement=measurement,
+                commitment=c,
+                parent=parent,
+                site_id=measurement.site_id,
+                department_id=c.department_id or measurement.department_id,
+                level=c.level,
+            )
+        rule = rule_of(c)
+        if stage.started_at is None and start is not None:
+            stage.started_at = start
+            stage.warn_at, stage.due_at = timing.deadlines(start, rule, calendar)
+        end = events.get(c.end_event)
+        if stage.started_at is not None and stage.ended_at is None and end is not None:
+            stage.ended_at = end
+            stage.status, stage.overrun_minutes = timing.closed_status(stage.started_at, end, rule, calendar)
+        elif stage.ended_at is None and now is not None and stage.due_at is not None:
+            # Recorded late (import, demo): classify as the monitor would have at `now`.
+            status = timing.open_status(now, stage.warn_at, stage.due_at)
+            if status != stage.status:
+                stage.status = status
+                if status == StageStatus.BREACHED:
+                    stage.breached_at = stage.due_at
+                elif status == StageStatus.WARNING:
+                    stage.warned_at = stage.warn_at
+        stage.save()
+        stages[c.pk] = stage
+    for stage in stages.values():
+        if stage.status == StageStatus.BREACHED and stage.ended_at is not None:
+            kids = [
+                (by_id[s.commitment_id], s.overrun_minutes)
+                for s in stages.values()
+                if by_id[s.commitment_id].parent_id == stage.commitment_id and s.overrun_minutes > 0
+            ]
+            stage.attribution = attribution_text(stage, kids, stage.overrun_minutes)
+            StageMeasurement.objects.filter(pk=stage.pk).update(attribution=stage.attribution)
+    root = next(s for s in stages.values() if s.level == 1)
+    measurement.status = root.status
+    measurement.ended_at = root.ended_at
+    measurement.save()
+
+
+def events_for_subject(
+    *,
+    subject_kind: str,
+    subject_ref: str,
+    site_id: int,
+    events: Mapping[str, dt.datetime],
+    department_id: int | None = None,
+) -> int:
+    """Record `events` into every tree version of the site that already measures this subject (even
+    one retired since: an instance stays under the version it started in) and every active tree
+    whose level-1 stage starts with one of them; returns how many instances were touched. Used by
+    the app's own services (complaint received, work order dispatched/resolved, complaint answered)."""
+    touched = 0
+    codes = set(events)
+    measured = Measurement.objects.filter(
+        site_id=site_id, subject_kind=subject_kind, subject_ref=str(subject_ref)
+    )
+    active = CommitmentTree.objects.filter(site_id=site_id, status=TreeStatus.ACTIVE).exclude(
+        family__in=measured.values("tree__family")
+    )
+    trees = CommitmentTree.objects.filter(
+        Q(pk__in=measured.values("tree_id")) | Q(pk__in=active.values("pk"))
+    )
+    for tree in trees.select_related("site__calendar").prefetch_related("commitments"):
+        relevant = {c.start_event for c in tree.commitments.all()} | {
+            c.end_event for c in tree.commitments.all()
+        }
+        if not codes & relevant:
+            continue
+        root = next(c for c in tree.commitments.all() if c.level == 1)
+        exists = Measurement.objects.filter(
+            tree=tree, subject_kind=subject_kind, subject_ref=str(subject_ref)
+        ).exists()
+        if not exists and root.start_event not in codes:
+            continue
+        measurement_record(
+            tree=tree,
+            subject_kind=subject_kind,
+            subject_ref=subject_ref,
+            events={k: v for k, v in events.items() if k in relevant},
+            department_id=department_id,
+        )
+        touched += 1
+    return touched

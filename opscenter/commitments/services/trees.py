@@ -1,0 +1,234 @@
+"""Writes of commitment trees: create (with nodes), revise (new version), transition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from opscenter.commitments.choices import TREE_TRANSITIONS, AllowanceKind, Event, Process, TreeStatus
+from opscenter.commitments.models import Commitment, CommitmentTree
+from opscenter.core.audit import as_actor
+from opscenter.core.exceptions import ValidationError
+from opscenter.org.selectors import scope_for
+
+
+@dataclass
+class NodeSpec:
+    """One promise of a tree to create; `children` are the next level."""
+
+    name: str
+    start_event: str
+    end_event: str
+    allowance_minutes: int
+    wording: str = ""
+    allowance_kind: str = AllowanceKind.BUSINESS
+    warning_pct: int = 80
+    department_id: int | None = None
+    position_id: int | None = None
+    opens_work_order: bool = False
+    children: list[NodeSpec] = field(default_factory=list)
+
+
+def _check_node(node: NodeSpec, level: int) -> None:
+    if level > 3:
+        raise ValidationError("服务承诺最多三级", field="level")
+    if not node.name.strip():
+        raise ValidationError("请填写承诺名称", field="name")
+    for name in ("start_event", "end_event"):
+        if getattr(node, name) not in Event.values:
+            raise ValidationError(f"「{node.name}」的事件不正确：{getattr(node, name)}", field=name)
+    if node.start_event == node.end_event:
+        raise ValidationError(f"「{node.name}」的起止事件不能相同", field="end_event")
+    if node.allowance_minutes is None or node.allowance_minutes <= 0:
+        raise ValidationError(f"「{node.name}」的时限必须大于 0", field="allowance_minutes")
+    if not 1 <= node.warning_pct <= 99:
+        raise ValidationError(f"「{node.name}」的预警点应在 1–99% 之间", field="warning_pct")
+    if node.allowance_kind not in AllowanceKind.values:
+        raise ValidationError(f"「{node.name}」的时限口径不正确", field="allowance_kind")
+    for child in node.children:
+        _check_node(child, level + 1)
+
+
+def _create_nodes(
+    tree: CommitmentTree, node: NodeSpec, parent: Commitment | None, level: int, order: int
+) -> None:
+    created = Commitment.objects.create(
+        tree=tree,
+        parent=parent,
+        level=level,
+        position_in_tree=order,
+        name=node.name.strip(),
+        wording=node.wording,
+        start_event=node.start_event,
+        end_event=node.end_event,
+        allowance_kind=node.allowance_kind,
+        allowance_minutes=node.allowance_minutes,
+        warning_pct=node.warning_pct,
+        department_id=node.department_id,
+        position_id=node.position_id,
+        opens_work_order=node.opens_work_order,
+    )
+    for i, child in enumerate(node.children):
+        _create_nodes(tree, child, created, level + 1, i)
+
+
+@transaction.atomic
+@as_actor
+def commitment_tree_create(
+    *,
+    actor,
+    site_id: int,
+    family: str,
+    name: str,
+    root: NodeSpec,
+    process: str = Process.EXTERNAL,
+    qualifying_event: str = "",
+    perception_point_id: int | None = None,
+    is_example: bool = False,
+) -> CommitmentTree:
+    """A new draft tree version (version 1 of `family`, or the next one) with its promises."""
+    if actor is not None:
+        scope = scope_for(actor)
+        scope.require("commitments.add_commitmenttree")
+        scope.require_site(site_id, write=True)
+    if not family.strip() or not name.strip():
+        raise ValidationError("请填写承诺编码和名称", field="family")
+    if process not in Process.values:
+        raise ValidationError("流程不正确", field="process")
+    _check_node(root, 1)
+    last = CommitmentTree.objects.filter(site_id=site_id, family=family).aggregate(v=Max("version"))["v"] or 0
+    tree = CommitmentTree.objects.create(
+        site_id=site_id,
+        family=family.strip(),
+        version=last + 1,
+        name=name.strip(),
+        process=process,
+        qualifying_event=qualifying_event,
+        perception_point_id=perception_point_id,
+        is_example=is_example,
+    )
+    _create_nodes(tree, root, None, 1, 0)
+    return tree
+
+
+def _spec_of(commitment: Commitment, children: dict[int | None, list[Commitment]]) -> NodeSpec:
+    return NodeSpec(
+        name=commitment.name,
+        wording=commitment.wording,
+        start_event=commitment.start_event,
+        end_event=commitment.end_event,
+        allowance_minutes=commitment.allowance_minutes,
+        allowance_kind=commitment.allowance_kind,
+        warning_pct=commitment.warning_pct,
+        department_id=commitment.department_id,
+        position_id=commitment.position_id,
+        opens_work_order=commitment.opens_work_order,
+        children=[_spec_of(c, children) for c in children.get(commitment.pk, [])],
+    )
+
+
+def tree_spec(tree: CommitmentTree) -> NodeSpec:
+    """The tree's promises as a NodeSpec (to copy into a new version or to edit)."""
+    children: dict[int | None, list[Commitment]] = {}
+    for c in tree.commitments.order_by("level", "position_in_tree", "pk"):
+        children.setdefault(c.parent_id, []).append(c)
+    return _spec_of(children[None][0], children)
+
+
+@transaction.atomic
+@as_actor
+def commitment_tree_revise(*, actor, tree_id: int, root: NodeSpec | None = None) -> CommitmentTree:
+    """Editing a tree: a draft is changed in place; an active or retired one gets a new draft
+    version (copied, or built from `root`), leaving measured versions untouched."""
+    tree = CommitmentTree.objects.select_for_update().get(pk=tree_id)
+    if actor is not None:
+        scope = scope_for(actor)
+        scope.require("commitments.change_commitmenttree")
+        scope.require_site(tree.site_id, write=True)
+    spec = root or tree_spec(tree)
+    _check_node(spec, 1)
+    if tree.status == TreeStatus.DRAFT:
+        tree.commitments.all().delete()
+        _create_nodes(tree, spec, None, 1, 0)
+        return tree
+    return commitment_tree_create(
+        actor=actor,
+        site_id=tree.site_id,
+        family=tree.family,
+        name=tree.name,
+        root=spec,
+        process=tree.process,
+        qualifying_event=tree.qualifying_event,
+        perception_point_id=tree.perception_point_id,
+        is_example=tree.is_example,
+    )
+
+
+@transaction.atomic
+@as_actor
+def commitment_tree_transition(*, actor, tree_id: int, to_status: str) -> CommitmentTree:
+    """Move a tree version along TREE_TRANSITIONS; activating retires the family's active version."""
+    tree = CommitmentTree.objects.select_for_update().get(pk=tree_id)
+    if actor is not None:
+        scope = scope_for(actor)
+        scope.require("commitments.change_commitmenttree")
+        scope.require_site(tree.site_id, write=True)
+    if to_status not in TreeStatus.values:
+        raise ValidationError(f"状态不正确：{to_status}", field="status")
+    allowed = TREE_TRANSITIONS[tree.status]
+    if to_status not in allowed:
+        names = "、".join(TreeStatus(s).label for s in allowed) or "无"
+        raise ValidationError(
+            f"承诺体系当前为「{tree.get_status_display()}」，不能改为「{TreeStatus(to_status).label}」；可改为：{names}",
+            field="status",
+        )
+    if to_status == TreeStatus.ACTIVE:
+        for old in CommitmentTree.objects.filter(
+            site_id=tree.site_id, family=tree.family, status=TreeStatus.ACTIVE
+        ):
+            old.status = TreeStatus.RETIRED
+            old.save(update_fields=["status"])
+        tree.activated_at = timezone.now()
+    tree.status = to_status
+    tree.save(update_fields=["status", "activated_at"])
+    return tree
+
+
+@transaction.atomic
+@as_actor
+def commitment_update(
+    *, actor, commitment_id: int, allowance_minutes: int, warning_pct: int, wording: str | None = None
+) -> Commitment:
+    """Change a promise's allowance / warning point. On a draft tree in place; on an active or
+    retired tree a new draft version is made first and the change lands there (measurements keep
+    the version they were measured under)."""
+    commitment = Commitment.objects.select_related("tree").get(pk=commitment_id)
+    tree = commitment.tree
+    if actor is not None:
+        scope = scope_for(actor)
+        scope.require("commitments.change_commitmenttree")
+        scope.require_site(tree.site_id, write=True)
+    if allowance_minutes is None or int(allowance_minutes) <= 0:
+        raise ValidationError(f"「{commitment.name}」的时限必须大于 0", field="allowance_minutes")
+    if not 1 <= int(warning_pct) <= 99:
+        raise ValidationError(f"「{commitment.name}」的预警点应在 1–99% 之间", field="warning_pct")
+    if tree.status != TreeStatus.DRAFT:
+        draft = CommitmentTree.objects.filter(
+            site_id=tree.site_id, family=tree.family, status=TreeStatus.DRAFT
+        ).first()
+        tree = draft or commitment_tree_revise(actor=actor, tree_id=tree.pk)
+        commitment = Commitment.objects.get(
+            tree=tree,
+            level=commitment.level,
+            name=commitment.name,
+            position_in_tree=commitment.position_in_tree,
+        )
+    commitment.allowance_minutes = int(allowance_minutes)
+    commitment.warning_pct = int(warning_pct)
+    if wording is not None:
+        commitment.wording = wording
+    commitment.save(update_fields=["allowance_minutes", "warning_pct", "wording"])
+    return commitment

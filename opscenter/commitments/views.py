@@ -1,0 +1,424 @@
+"""Screens of the commitments app. Thin: scoped fetch → form → service → redirect."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from opscenter.commitments import screens, selectors, services
+from opscenter.commitments.choices import (
+    WORK_ORDER_TRANSITIONS,
+    Channel,
+    Source,
+    StageStatus,
+    TreeStatus,
+    WorkOrderStatus,
+)
+from opscenter.commitments.forms import (
+    AnomalyRuleForm,
+    ComplaintForm,
+    DueChangeForm,
+    TransitionForm,
+    WorkOrderForm,
+)
+from opscenter.commitments.models import WorkOrderEvent
+from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
+from opscenter.core.htmx import hx_redirect, is_partial
+from opscenter.metrics import all_metrics
+from opscenter.org.selectors import department_list, scope_for, site_list
+
+PAGE_SIZE = 50
+
+
+def domain_errors(view):
+    """Out of role or out of one's sites → 403; missing → 404."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(exc.message) from exc
+
+    return wrapper
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    return hx_redirect(url) if is_partial(request) else HttpResponseRedirect(url)
+
+
+def _require_view(request: HttpRequest) -> None:
+    if not request.user.has_module_perms("commitments"):
+        raise PermissionDenied("您没有查看服务承诺/工单的权限")
+
+
+def _writable_departments(user):
+    scope = scope_for(user)
+    qs = department_list(user=user).order_by("site__code", "name")
+    return qs if scope.is_superuser else qs.filter(site_id__in=scope.site_ids)
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except (ValueError, InvalidOperation):
+        return None
+
+
+def _params(request: HttpRequest) -> dict:
+    p = {k: v for k, v in request.GET.items() if v}
+    for key in ("from", "to"):
+        if key in p:
+            p[key] = _date(p[key])
+    return p
+
+
+def _page(request: HttpRequest, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_GET
+@domain_errors
+def work_order_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    params = _params(request)
+    params.setdefault("list", "mine" if scope_for(request.user).staff_id else "all")
+    qs = selectors.work_order_list(user=request.user, params=params)
+    return render(
+        request,
+        "commitments/work_order_list.html",
+        {
+            "page": _page(request, qs),
+            "current": params["list"],
+            "lists": [
+                ("mine", _("我的")),
+                ("department", _("本部门")),
+                ("overdue", _("已超期")),
+                ("all", _("全部")),
+            ],
+            "sources": Source.choices,
+            "source": params.get("source", ""),
+            "now": timezone.now(),
+        },
+    )
+
+
+@domain_errors
+def work_order_create(request: HttpRequest) -> HttpResponse:
+    scope_for(request.user).require("commitments.add_workorder")
+    departments = _writable_departments(request.user)
+    form = WorkOrderForm(request.POST or None, departments=departments)
+    if request.method == "POST" and form.is_valid():
+        try:
+            wo = services.work_order_open(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("工单已创建并派发给联络员"))
+            return _redirect(request, reverse("commitments:work_order_detail", args=[wo.pk]))
+    return render(request, "commitments/work_order_create.html", {"form": form})
+
+
+@require_GET
+@domain_errors
+def work_order_detail(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    _require_view(request)
+    wo = selectors.work_order_get(user=request.user, work_order_id=work_order_id)
+    events = WorkOrderEvent.objects.filter(work_order=wo).select_related("actor")
+    return render(
+        request,
+        "commitments/work_order_detail.html",
+        {
+            "wo": wo,
+            "events": events,
+            "allowed": [(s, WorkOrderStatus(s).label) for s in sorted(WORK_ORDER_TRANSITIONS[wo.status])],
+            "can_change": scope_for(request.user).can("commitments.change_workorder"),
+            "overdue": wo.is_overdue(),
+            "due_form": DueChangeForm(initial={"version": wo.version}),
+        },
+    )
+
+
+@require_POST
+@domain_errors
+def work_order_transition(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    form = TransitionForm(request.POST)
+    url = reverse("commitments:work_order_detail", args=[work_order_id])
+    if not form.is_valid():
+        messages.error(request, _("提交的内容不完整，请重试"))
+        return _redirect(request, url)
+    data = form.cleaned_data
+    try:
+        services.work_order_transition(
+            actor=request.user,
+            work_order_id=work_order_id,
+            to_status=data["to_status"],
+            version=data["version"],
+            note=data["note"],
+            resolution=data["resolution"],
+            satisfaction=data["satisfaction"],
+            feedback=data["feedback"],
+        )
+    except DomainError as exc:
+        if isinstance(exc, (NotFound, PermissionDenied)):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("工单状态已更新"))
+    return _redirect(request, url)
+
+
+@require_POST
+@domain_errors
+def work_order_comment(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    try:
+        services.work_order_comment(
+            actor=request.user, work_order_id=work_order_id, note=request.POST.get("note", "")
+        )
+    except DomainError as exc:
+        if isinstance(exc, (NotFound, PermissionDenied)):
+            raise
+        messages.error(request, exc.message)
+    return _redirect(request, reverse("commitments:work_order_detail", args=[work_order_id]))
+
+
+@require_POST
+@domain_errors
+def work_order_due(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    form = DueChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.work_order_change_due(
+                actor=request.user, work_order_id=work_order_id, **form.cleaned_data
+            )
+        except DomainError as exc:
+            if isinstance(exc, (NotFound, PermissionDenied)):
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("协商时限已调整"))
+    else:
+        messages.error(request, _("请填写新的时限和协商说明"))
+    return _redirect(request, reverse("commitments:work_order_detail", args=[work_order_id]))
+
+
+@require_GET
+@domain_errors
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    qs = selectors.complaint_list(user=request.user, params=_params(request))
+    return render(
+        request, "commitments/complaint_list.html", {"page": _page(request, qs), "channels": Channel.choices}
+    )
+
+
+@domain_errors
+def complaint_create(request: HttpRequest) -> HttpResponse:
+    scope_for(request.user).require("commitments.add_complaint")
+    form = ComplaintForm(request.POST or None, departments=_writable_departments(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = services.complaint_register(
+                actor=request.user, department_id=form.cleaned_data.pop("department"), **form.cleaned_data
+            )
+        except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("投诉已登记，工单已派发给被投诉部门的联络员"))
+            from opscenter.commitments.models import WorkOrder
+
+            wo = WorkOrder.objects.filter(source=Source.COMPLAINT, source_ref=str(complaint.pk)).first()
+            return _redirect(request, reverse("commitments:work_order_detail", args=[wo.pk]))
+    return render(request, "commitments/complaint_create.html", {"form": form})
+
+
+@require_GET
+@domain_errors
+def monitor(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    today = timezone.localdate()
+    return render(
+        request,
+        "commitments/monitor.html",
+        {
+            "rows": screens.live_counts(user=request.user, today=today),
+            "breaches": screens.breaches_by_stage(
+                user=request.user, start=today - dt.timedelta(days=29), end=today
+            ),
+            "anomalies": selectors.anomaly_list(user=request.user).filter(closed_at__isnull=True)[:20],
+        },
+    )
+
+
+@require_GET
+@domain_errors
+def monitor_data(request: HttpRequest) -> JsonResponse:
+    _require_view(request)
+    if request.GET.get("chart") == "departments":
+        return JsonResponse(screens.on_time_by_department_option(user=request.user))
+    return JsonResponse(screens.on_time_by_week_option(user=request.user))
+
+
+@require_GET
+@domain_errors
+def stage_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    qs = selectors.stage_list(user=request.user, params=_params(request))
+    return render(
+        request, "commitments/stage_list.html", {"page": _page(request, qs), "statuses": StageStatus.choices}
+    )
+
+
+@require_GET
+@domain_errors
+def measurement_detail(request: HttpRequest, measurement_id: int) -> HttpResponse:
+    _require_view(request)
+    m = selectors.measurement_get(user=request.user, measurement_id=measurement_id)
+    stages = m.stages.select_related("commitment", "department").order_by(
+        "level", "commitment__position_in_tree"
+    )
+    return render(request, "commitments/measurement_detail.html", {"m": m, "stages": stages})
+
+
+@require_GET
+@domain_errors
+def tree_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    return render(request, "commitments/tree_list.html", {"trees": selectors.tree_list(user=request.user)})
+
+
+@require_GET
+@domain_errors
+def tree_detail(request: HttpRequest, tree_id: int) -> HttpResponse:
+    _require_view(request)
+    tree = selectors.tree_get(user=request.user, tree_id=tree_id)
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "commitments/tree_detail.html",
+        {
+            "tree": tree,
+            "nodes": selectors.tree_nodes(tree=tree),
+            "versions": selectors.tree_list(user=request.user).filter(site=tree.site, family=tree.family),
+            "can_edit": scope.can("commitments.change_commitmenttree") and scope.writes_site(tree.site_id),
+            "is_draft": tree.status == TreeStatus.DRAFT,
+        },
+    )
+
+
+@require_POST
+@domain_errors
+def tree_activate(request: HttpRequest, tree_id: int) -> HttpResponse:
+    tree = selectors.tree_get(user=request.user, tree_id=tree_id)
+    try:
+        services.commitment_tree_transition(actor=request.user, tree_id=tree.pk, to_status=TreeStatus.ACTIVE)
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("新版本已生效，旧版本已停用"))
+    return _redirect(request, reverse("commitments:tree_detail", args=[tree.pk]))
+
+
+@require_POST
+@domain_errors
+def tree_revise(request: HttpRequest, tree_id: int) -> HttpResponse:
+    tree = selectors.tree_get(user=request.user, tree_id=tree_id)
+    new = services.commitment_tree_revise(actor=request.user, tree_id=tree.pk)
+    messages.success(request, _("已创建新的草稿版本"))
+    return _redirect(request, reverse("commitments:tree_detail", args=[new.pk]))
+
+
+@require_POST
+@domain_errors
+def commitment_edit(request: HttpRequest, tree_id: int, commitment_id: int) -> HttpResponse:
+    tree = selectors.tree_get(user=request.user, tree_id=tree_id)
+    commitment = tree.commitments.filter(pk=commitment_id).first()
+    if commitment is None:
+        raise Http404
+    try:
+        hours = request.POST.get("allowance_hours", "")
+        minutes = int((Decimal(hours) * 60).to_integral_value()) if hours else None
+        updated = services.commitment_update(
+            actor=request.user,
+            commitment_id=commitment.pk,
+            allowance_minutes=minutes,
+            warning_pct=int(request.POST.get("warning_pct") or 0),
+        )
+    except (ValueError, InvalidOperation):
+        messages.error(request, _("时限必须是数字（小时）"))
+        return _redirect(request, reverse("commitments:tree_detail", args=[tree.pk]))
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+        return _redirect(request, reverse("commitments:tree_detail", args=[tree.pk]))
+    messages.success(request, _("承诺已修改"))
+    return _redirect(request, reverse("commitments:tree_detail", args=[updated.tree_id]))
+
+
+@domain_errors
+def anomaly_rule_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    scope = scope_for(request.user)
+    sites = site_list(user=request.user)
+    if not scope.is_superuser:
+        sites = sites.filter(pk__in=scope.site_ids)
+    metrics = sorted(all_metrics().values(), key=lambda m: m.code)
+    form = AnomalyRuleForm(
+        request.POST or None, sites=sites, departments=_writable_departments(request.user), metrics=metrics
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.anomaly_rule_create(
+                actor=request.user, site_id=data.pop("site"), department_id=data.pop("department"), **data
+            )
+        except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("异动规则已保存，下一次监控时生效"))
+            return _redirect(request, reverse("commitments:anomaly_rule_list"))
+    return render(
+        request,
+        "commitments/anomaly_rule_list.html",
+        {
+            "rules": selectors.anomaly_rule_list(user=request.user),
+            "anomalies": selectors.anomaly_list(user=request.user)[:50],
+            "form": form,
+            "can_add": scope.can("commitments.add_anomalyrule"),
+            "labels": {m.code: m.label for m in metrics},
+        },
+    )
+
+
+@require_GET
+@domain_errors
+def report_view(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    period = "month" if request.GET.get("period") == "month" else "week"
+    day = _date(request.GET.get("day")) or timezone.localdate()
+    rep = screens.report(user=request.user, period=period, day=day)
+    if request.GET.get("format") == "xlsx":
+        from opscenter.commitments.exports import report_xlsx
+
+        return report_xlsx(rep)
+    return render(request, "commitments/report.html", {"rep": rep, "print": request.GET.get("print") == "1"})
