@@ -20,7 +20,7 @@ def wang(run_import_file):
 @pytest.mark.parametrize("on_error", ["stop", "skip"])
 def test_two_identical_purchases_are_two_records_and_a_reimport_adds_none(run_import_file, wang, on_error):
     data = csv_bytes([HEADER, SESSION, SESSION])
-    job, report = run_import_file("transactions", data, "t.csv", on_error=on_error)
+    _job, report = run_import_file("transactions", data, "t.csv", on_error=on_error)
     assert (report.created, report.rows_error) == (2, 0), report.errors
     assert Transaction.objects.filter(customer__phone="13800000101").count() == 2
     _job, report = run_import_file("transactions", data, "t.csv", on_error=on_error)
@@ -37,7 +37,7 @@ def test_a_third_identical_row_in_a_longer_file_is_the_only_new_one(run_import_f
 def test_rows_with_receipt_numbers_are_identified_by_them(run_import_file, wang):
     header = [*HEADER, "单号"]
     data = csv_bytes([header, [*SESSION, "R-001"], [*SESSION, "R-002"]])
-    job, report = run_import_file("transactions", data, "t.csv")
+    _job, report = run_import_file("transactions", data, "t.csv")
     assert report.created == 2
     assert set(Transaction.objects.values_list("receipt_no", flat=True)) == {"R-001", "R-002"}
     _job, report = run_import_file(
