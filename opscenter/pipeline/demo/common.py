@@ -1,7 +1,7 @@
 """Shared pieces of the demo generators: the calendar window, people, phones, batched inserts.
 
 The window is relative to the day the demo is loaded (`set_window(today)`, called by `generate`):
-twelve calendar months ending with today's month, history up to yesterday (`LAST_DAY`), and the
+the 365 days up to yesterday (`LAST_DAY`), seasonal by calendar month, and the
 appointments and follow-ups that fall due from today on (`UPCOMING_DAYS`) left open, as a real
 site would have them. A given seed and date always give the same data.
 """
@@ -31,17 +31,17 @@ MONTHS: list[tuple[int, int]]
 
 
 def set_window(today: dt.date) -> None:
-    """Place the demo year: the twelve months ending with `today`'s month, up to yesterday."""
+    """Place the demo year: the 365 days up to yesterday, whatever the date it is loaded."""
     global TODAY, FIRST_DAY, LAST_DAY, DAYS, MONTHS
-    months, year, month = [], today.year, today.month
-    for _ in range(12):
-        months.append((year, month))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    MONTHS = months[::-1]
     TODAY = today
-    FIRST_DAY = dt.date(*MONTHS[0], 1)
     LAST_DAY = today - dt.timedelta(days=1)
+    FIRST_DAY = today - dt.timedelta(days=365)
     DAYS = (LAST_DAY - FIRST_DAY).days + 1
+    months, year, month = [], FIRST_DAY.year, FIRST_DAY.month
+    while (year, month) <= (LAST_DAY.year, LAST_DAY.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    MONTHS = months
 
 
 set_window(dt.date(2026, 11, 24))  # replaced by `generate` with the day the demo is loaded
@@ -80,16 +80,16 @@ class Faker:
         return dt.datetime(day.year, day.month, day.day, minutes // 60, minutes % 60, tzinfo=TZ)
 
     def day(self, weights: list[float] | None = None) -> dt.date:
-        """A day in the window; `weights` (12, by calendar month Dec, Jan … Nov) shape the season."""
+        """A day in the window; `weights` (12, by calendar month Dec, Jan … Nov) shape the season
+        (a month's weight × its days inside the window, so the partial months at the ends count less)."""
         if weights is None:
             return FIRST_DAY + dt.timedelta(days=self.rng.randrange(DAYS))
-        seasonal = [weights[month % 12] for _year, month in MONTHS]
-        if TODAY.day == 1:  # the current month has no past day yet
-            seasonal[-1] = 0
-        year, month = MONTHS[self.rng.choices(range(12), weights=seasonal)[0]]
-        first = dt.date(year, month, 1)
-        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-        last = min(nxt - dt.timedelta(days=1), LAST_DAY)
+        spans = []  # each calendar month of the window, clipped to it, weighted by season × length
+        for year, month in MONTHS:
+            start = max(dt.date(year, month, 1), FIRST_DAY)
+            end = min(dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1), LAST_DAY)
+            spans.append((start, end, weights[month % 12] * ((end - start).days + 1)))
+        first, last, _weight = self.rng.choices(spans, weights=[w for _s, _e, w in spans])[0]
         return first + dt.timedelta(days=self.rng.randrange((last - first).days + 1))
 
     def birthday(self, low_age: int, high_age: int) -> dt.date:
