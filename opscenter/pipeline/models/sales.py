@@ -67,7 +67,15 @@ class Deal(FunnelEvent):
                 name="deal_event_idx",
             ),
             models.Index(
-                fields=["cohort_month", "site", "status", "is_new_customer", "is_history", "customer", "amount_fen"],
+                fields=[
+                    "cohort_month",
+                    "site",
+                    "status",
+                    "is_new_customer",
+                    "is_history",
+                    "customer",
+                    "amount_fen",
+                ],
                 name="deal_cohort_idx",
             ),
         ]
