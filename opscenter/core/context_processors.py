@@ -77,7 +77,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     ),
     NavItem("org", _("组织架构"), _("院区、部门、小组与员工"), "org:org_chart", "/org/", "org"),
     NavItem(
-        "scheduler", _("定时任务"), _("夜间评估、预警等周期任务"), "scheduler:job_list", "/scheduler/", "scheduler"
+        "scheduler",
+        _("定时任务"),
+        _("夜间评估、预警等周期任务"),
+        "scheduler:job_list",
+        "/scheduler/",
+        "scheduler",
     ),
 )
 

@@ -248,6 +248,10 @@ class ImportKind:
     batch_size: ClassVar[int] = C.BATCH_SIZE
     # Django permission required to run this import ("pipeline.add_customer").
     permission: ClassVar[str] = ""
+    # Identical rows are separate records (two sessions of the same item on one day): instead of
+    # "与第 N 行重复", the k-th identical row of the file gets `row.extra["occurrence"] = k`, and
+    # `find_existing` counts stored matches, so re-importing the file still creates nothing.
+    occurrences_are_records: ClassVar[bool] = False
 
     @classmethod
     def aliases(cls) -> dict[str, tuple[str, ...]]:
@@ -446,7 +450,10 @@ def _process(kind, batch, ctx, report, seen, writing, on_errors, max_errors_kept
         if not row.ok:
             continue
         key = kind.row_key(row)
-        if key is not None:
+        if key is not None and kind.occurrences_are_records:
+            digest = hash(key)
+            seen[digest] = row.extra["occurrence"] = seen.get(digest, 0) + 1
+        elif key is not None:
             digest = hash(key)
             first = seen.get(digest)
             if first is not None:

@@ -17,7 +17,7 @@ from opscenter.core.excel import ColumnKind
 from opscenter.imports.kinds import get_kind
 from opscenter.imports.tables import ExportColumn, choice_labels, joined, write_table
 from opscenter.org.models import Staff
-from opscenter.pipeline.models import Consultation, Customer, Deal, FollowUp, Transaction, Visit
+from opscenter.pipeline.models import Consultation, Customer, Deal, Exit, FollowUp, Transaction, Visit
 
 # The cell kind of each import field type: what the import parses back to the same value.
 CELL_KIND: dict[str, ColumnKind] = {
@@ -78,7 +78,12 @@ FORMATS: dict[str, tuple[ExportColumn, ...]] = {
             "sessions": "sessions",
             "amount_fen": "amount_fen",
             "kind": _labels(Transaction, "kind"),
+            "receipt_no": "receipt_no",
         },
+    ),
+    "exits": import_format(
+        "exits",
+        {**CUSTOMER, "exited_on": "exited_on", "reason": "reason__name", "note": ("note", {"width": 40})},
     ),
     "consultations": import_format(
         "consultations",
@@ -166,6 +171,7 @@ SOURCES: dict[str, ExportSource] = {
     "visits": ExportSource(Visit.objects.all, "site_id", "arrived_at__date"),
     "deals": ExportSource(Deal.objects.all, "site_id", "signed_on"),
     "followups": ExportSource(FollowUp.objects.all, "site_id", "scheduled_on"),
+    "exits": ExportSource(Exit.objects.all, "site_id", "exited_on"),
     "staff": ExportSource(Staff.objects.all, "department__site_id", "hired_on"),
 }
 EXPORTS = FORMATS  # the kinds `opscenter export` knows

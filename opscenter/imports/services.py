@@ -63,6 +63,7 @@ def _transition(job: ImportJob, to_status: str, **fields: Any) -> None:
             log_message=f"job {job.pk}: {job.status} -> {to_status} refused",
         )
     if to_status in RUNNING:
+        fields.setdefault("queued", "")
         fields.setdefault("claimed_by", process_identity())
         fields.setdefault("claimed_at", timezone.now())
     claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(status=to_status, **fields)

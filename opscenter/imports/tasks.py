@@ -38,14 +38,15 @@ def run_job_step(job_id: int, step: str, actor_id: int | None) -> str:
         return "missing"
     actor = _actor(actor_id)
     services.import_job_reclaim(job=job)  # a previous worker died mid-step: run it again
-    ImportJob.objects.filter(pk=job_id, queued=step).update(queued="")
-    job.queued = ""
+    # `queued` is cleared by the claim itself (services._transition), in the same UPDATE that moves
+    # the job to 校验中/导入中: a page loaded in between never sees a job neither queued nor running.
     try:
         if step == VALIDATE:
             services.import_job_validate(job=job, actor=actor)
         else:
             services.import_job_commit(job=job, actor=actor)
     except ImportRefused as exc:
+        ImportJob.objects.filter(pk=job_id, queued=step).update(queued="")
         log.info("import job %s %s skipped: %s", job_id, step, exc.log_message or exc.message)
     except DomainError as exc:  # recorded on the job (status failed, message) by the service
         log.info("import job %s %s failed: %s", job_id, step, exc.log_message or exc.message)

@@ -31,6 +31,17 @@ CATEGORY_ALIASES: dict[str, str] = {  # i18n: data (synonyms matched against imp
     "收费": DisputeCategory.PRICE.value,
     "并发症": DisputeCategory.SAFETY.value,
 }
+# The 状态 column of a dispute ledger: open (未解决, 处理中 …) or settled (已解决 …).
+STATUS_ALIASES: dict[str, str] = {  # i18n: data
+    **{str(label): str(value) for value, label in DisputeStatus.choices},
+    **{str(value): str(value) for value in DisputeStatus.values},
+    **dict.fromkeys(
+        ("未解决", "待处理", "未处理", "跟进中", "进行中", "处理中", "open"), DisputeStatus.OPEN.value
+    ),
+    **dict.fromkeys(
+        ("已解决", "已处理", "已结案", "结案", "已完成", "完成", "closed"), DisputeStatus.SETTLED.value
+    ),
+}
 OUTCOME_ALIASES: dict[str, str] = {  # i18n: data
     **{str(label): str(value) for value, label in DisputeOutcome.choices},
     **{str(value): str(value) for value in DisputeOutcome.values},
@@ -54,6 +65,7 @@ class DisputeImport(ImportKind):
         Field("settled_on", "解决日期", ("处理日期", "settled_on"), type="date"),
         Field("outcome", "处理结果", ("结果", "outcome"), type="choice", choices=OUTCOME_ALIASES),
         Field("resolution", "处理说明", ("备注", "resolution")),
+        Field("status", "状态", ("处理状态", "进度", "status"), type="choice", choices=STATUS_ALIASES),
     )
 
     def row_key(self, row: ParsedRow) -> tuple:
@@ -78,6 +90,11 @@ class DisputeImport(ImportKind):
                 row.error("outcome", _("已填写解决日期，请填写处理结果（修复后满意、赔偿或退费）"))
         elif outcome:
             row.error("settled_on", _("已填写处理结果，请填写解决日期"))
+        status = values.pop("status", None)
+        if status == DisputeStatus.SETTLED and settled is None:
+            row.error("settled_on", _("状态为“已解决”，请填写解决日期和处理结果"))
+        elif status == DisputeStatus.OPEN and settled is not None:
+            row.error("status", _("状态为“未解决/处理中”，但填写了解决日期：请核对"))
 
     def find_existing(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         existing = set(

@@ -90,3 +90,19 @@ def org_tree(*, user) -> list[Site]:
         Prefetch("liaison", queryset=Liaison.objects.select_related("staff")),
     )
     return list(site_list(user=user).prefetch_related(Prefetch("departments", queryset=departments)))
+
+
+def site_by_code_or_name(value: str) -> Site:
+    """The site an operator named on the command line (`--site`): by code, else by name; unscoped
+    (commands run as the operator). NotFound lists the sites there are. Every command's `--site`
+    goes through here, so each accepts the same spellings."""
+    text = str(value).strip()
+    site = Site.objects.filter(code=text).first() or Site.objects.filter(name=text).first()
+    if site is None:
+        known = "、".join(
+            f"{code}（{name}）" for code, name in Site.objects.order_by("code").values_list("code", "name")
+        )
+        raise NotFound(
+            f"院区“{text}”不存在，可选：{known or '（尚无院区）'}", log_message=f"unknown site {text!r}"
+        )
+    return site

@@ -1,5 +1,6 @@
-"""Demo step: a 2026 plan per demo site (active, from the demo's actual Dec 2025 – Nov 2026
-revenue plus 10%, split by last year's shape and to the sales teams) and a 2027 draft (+20%).
+"""Demo step: a plan for the current year per demo site (active, from the demo's trailing twelve
+months of revenue plus 10%, split by last year's shape and to the sales teams) and a draft for the
+next year (+20%). "Today" is the day the demo is loaded, like the pipeline data it reads.
 Besides revenue (and what it back-solves to), each plan targets the other metrics the site has
 history for — follow-up completion everywhere, new residents by stay type at the elder-care
 community — at the same growth over their trailing year.
@@ -8,6 +9,8 @@ Idempotent: a site that already has a plan for the year is skipped."""
 from __future__ import annotations
 
 import datetime as dt
+
+from django.utils import timezone
 
 from opscenter.core.models import User
 from opscenter.org.models import Site, Team
@@ -19,16 +22,16 @@ from opscenter.targets.metrics import metrics_for_site
 from opscenter.targets.models import TargetPlan
 from opscenter.targets.solving import SITE_UNIT
 
-TODAY = dt.date(2026, 11, 24)  # the demo's "today" (pipeline demo data ends the day before)
 SITES = {"sunshine": "demo-ops", "meilai": "demo-ops-meilai"}
-GROWTH = {2026: 110, 2027: 120}  # percent of the trailing year's revenue
+GROWTH = {0: 110, 1: 120}  # this year's and next year's plan: percent of the trailing year's revenue
 
 
 def _round_to_10k_yuan(fen: int) -> int:
     return max(1, round(fen / 1_000_000)) * 1_000_000
 
 
-def generate(*, seed: int, stdout) -> None:
+def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
+    TODAY = today or timezone.localdate()  # the demo's "today", as in the pipeline step
     for code, login in SITES.items():
         site = Site.objects.filter(code=code).first()
         actor = User.objects.filter(username=login).first()
@@ -51,7 +54,8 @@ def generate(*, seed: int, stdout) -> None:
         teams = [
             f"team:{t.pk}" for t in Team.objects.filter(department__site=site, department__kind="marketing")
         ]
-        for year, growth in GROWTH.items():
+        for offset, growth in GROWTH.items():
+            year = TODAY.year + offset
             if TargetPlan.objects.filter(site=site, year=year).exists():
                 stdout.write(f"{site.name} {year} 年目标计划已存在，跳过")
                 continue

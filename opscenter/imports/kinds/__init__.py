@@ -22,15 +22,30 @@ def register(kind: type) -> type:
     return kind
 
 
+def _spelling(name: str) -> str:
+    return "".join(ch for ch in str(name).strip().lower() if ch not in "-_ ")
+
+
+def kind_name(name: str) -> str | None:
+    """The registered name a user meant: the name itself, hyphenated or not (`follow-ups`), in
+    any case, or the kind's Chinese label (`回访`); None when nothing matches."""
+    if name in _KINDS:
+        return name
+    wanted = _spelling(name)
+    for registered, kind in _KINDS.items():
+        if wanted in (_spelling(registered), _spelling(kind.label_zh)):
+            return registered
+    return None
+
+
 def get_kind(name: str):
-    """An instance of the registered kind `name`, or MappingError listing the known kinds."""
-    try:
-        return _KINDS[name]()
-    except KeyError:
+    """An instance of the registered kind `name` (see `kind_name` for the spellings accepted), or
+    MappingError listing the known kinds."""
+    registered = kind_name(name)
+    if registered is None:
         known = "、".join(f"{k}（{c.label_zh}）" for k, c in sorted(_KINDS.items()))
-        raise MappingError(
-            f"未知的导入类型“{name}”，可选：{known}", log_message=f"unknown kind {name!r}"
-        ) from None
+        raise MappingError(f"未知的导入类型“{name}”，可选：{known}", log_message=f"unknown kind {name!r}")
+    return _KINDS[registered]()
 
 
 def all_kinds() -> list[type]:

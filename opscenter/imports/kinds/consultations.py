@@ -141,7 +141,14 @@ class ConsultationImport(ImportKind):
 
     def resolve_references(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         resolve_customers(batch, ctx)
-        resolve_staff([r for r in batch if r.ok], ctx, field="staff", target="staff_id", label="接待咨询师")
+        resolve_staff(
+            [r for r in batch if r.ok],
+            ctx,
+            field="staff",
+            target="staff_id",
+            label="接待咨询师",
+            departed=True,
+        )
 
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
         if row.values["occurred_at"] > ctx.now + dt.timedelta(minutes=5):

@@ -113,7 +113,12 @@ class CustomerImport(ImportKind):
     def resolve_references(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         resolve_channels(batch, ctx)
         resolve_staff(
-            [r for r in batch if r.ok], ctx, field="owner", target="owner_id", label="归属咨询师", departed=True
+            [r for r in batch if r.ok],
+            ctx,
+            field="owner",
+            target="owner_id",
+            label="归属咨询师",
+            departed=True,
         )
 
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:

@@ -4,6 +4,10 @@ Rows are what `pipeline.services.followup_schedule` writes (customer's site, `mo
 planned date, the follow-up staff member), completed as `followup_complete` would when the file
 gives a completion date: an outcome other than 待回访 is then required, and a reached customer
 needs a satisfaction rating (the member tiers read it).
+
+A ledger row with a satisfaction or an outcome and a planned date that has passed records a
+follow-up that happened: it is completed on that date (a satisfaction alone means 已回访), never
+stored as pending with its satisfaction ignored.
 """
 
 from __future__ import annotations
@@ -61,7 +65,12 @@ class FollowUpImport(ImportKind):
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
         values = row.values
         values["channel"] = values.get("channel") or FollowUpChannel.PHONE.value
-        done_on, outcome = values.get("done_on"), values.get("outcome") or PENDING
+        done_on, outcome = values.get("done_on"), values.get("outcome")
+        if outcome is None and values.get("satisfaction") is not None:
+            outcome = REACHED  # rated, so the customer was reached
+        outcome = outcome or PENDING
+        if done_on is None and outcome != PENDING and values["scheduled_on"] <= ctx.today:
+            done_on = values["done_on"] = values["scheduled_on"]  # a past follow-up with its result: done
         if done_on is not None:
             if done_on > ctx.today:
                 row.error("done_on", "完成日期不能晚于今天")

@@ -100,7 +100,11 @@ def test_deals_mark_the_first_deal_make_the_prospect_a_customer_and_keep_early_d
     job, report = run_import_file("deals", data, "d.csv", on_error="skip")
     assert (report.created, report.rows_error) == (3, 0)
     deals = {d.signed_on: d for d in Deal.objects.filter(import_job_id=job.pk)}
-    first, second, early = deals[dt.date(2024, 3, 10)], deals[dt.date(2024, 4, 10)], deals[dt.date(2024, 3, 1)]
+    first, second, early = (
+        deals[dt.date(2024, 3, 10)],
+        deals[dt.date(2024, 4, 10)],
+        deals[dt.date(2024, 3, 1)],
+    )
     assert first.amount_fen == 3_600_000 and first.stay_type == "long" and first.care_zone == "dementia"
     # Signed before the customer's first contact: accepted as imported history, not refused.
     assert early.is_history and not first.is_history and not second.is_history

@@ -123,3 +123,20 @@ def test_the_page_says_when_no_worker_picked_the_job_up_within_a_minute(client, 
     ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now() - dt.timedelta(seconds=61))
     page = client.get(reverse("imports:job_progress", args=[job.pk])).content.decode()
     assert 'id="no-worker"' in page and "opscenter serve" in page
+
+
+def test_a_queued_job_is_never_seen_neither_queued_nor_running(personas, site):
+    """The claim clears `queued` in the same UPDATE that makes the job 校验中: a page loaded while
+    the worker starts either polls a queued job or a running one, never a silent 待校验."""
+    job = _job(personas, site)
+    ImportJob.objects.filter(pk=job.pk).update(queued="validate")
+    job.refresh_from_db()
+    seen = []
+
+    def progress(done, total):
+        seen.append(ImportJob.objects.filter(pk=job.pk).values_list("status", "queued").get())
+
+    services.import_job_validate(job=job, actor=personas.ops_a, progress=progress)
+    assert seen and all(state == (JobStatus.VALIDATING, "") for state in seen)
+    job.refresh_from_db()
+    assert (job.status, job.queued) == (JobStatus.VALIDATED, "")

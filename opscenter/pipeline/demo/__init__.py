@@ -1,20 +1,25 @@
-"""Demo pipeline data: a year (Dec 2025 – Nov 2026) for the demo elder-care community and clinic.
+"""Demo pipeline data: the year up to the day it is loaded, for the demo elder-care community and clinic.
 
 `generate(seed=…, stdout=…)` is a demo step (opscenter/demo/steps.py). It builds on the demo
 organization (sites by code `sunshine` and `meilai`, their sales teams and consultants) and is
 idempotent: a site that already has customers is skipped. Rows are bulk-inserted in batches
 (audit signals do not fire for demo data; one audit event per site records the load).
-Deterministic for a seed: every random draw comes from one `random.Random` per site.
+Deterministic for a seed and a date: every random draw comes from one `random.Random` per site,
+and the window ends the day before `today` (default: the local date), with today's and the coming
+week's appointments and follow-ups open (`common.set_window`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from opscenter.core import audit
 from opscenter.org.models import Site
+from opscenter.pipeline.demo import common
 from opscenter.pipeline.demo.clinic import build_clinic
 from opscenter.pipeline.demo.eldercare import build_eldercare
 from opscenter.pipeline.models import Customer
@@ -22,9 +27,12 @@ from opscenter.pipeline.models import Customer
 BUILDERS = (("sunshine", build_eldercare), ("meilai", build_clinic))
 
 
-def generate(*, seed: int, stdout, sites: tuple[str, ...] | None = None) -> None:
+def generate(
+    *, seed: int, stdout, sites: tuple[str, ...] | None = None, today: dt.date | None = None
+) -> None:
     """Generate the demo year for each demo site that exists and has no customers yet
     (`sites` limits it to some site codes)."""
+    common.set_window(today or timezone.localdate())
     for code, build in BUILDERS:
         if sites is not None and code not in sites:
             continue

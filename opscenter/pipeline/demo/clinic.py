@@ -21,6 +21,7 @@ from opscenter.pipeline.choices import (
     VisitKind,
     VisitOutcome,
 )
+from opscenter.pipeline.demo import common
 from opscenter.pipeline.demo.common import TZ, Faker, consultants, shared_channels, site_channel
 from opscenter.pipeline.demo.writer import Writer
 
@@ -138,7 +139,7 @@ def build_clinic(site: Site, rng: random.Random) -> dict[str, int]:
             book_rate = {"phone": 0.62, "online": 0.18 if remote else 0.52}.get(mode, 0.6)
             if rng.random() > book_rate:
                 continue
-            scheduled_day = fake.after(first_day, 1, 10)
+            scheduled_day = fake.after(first_day, 1, 10, upcoming=True)
             if scheduled_day is None:
                 continue
             status = fake.pick(
@@ -149,6 +150,8 @@ def build_clinic(site: Site, rng: random.Random) -> dict[str, int]:
                     "re": 5,
                 }
             )
+            if scheduled_day >= common.TODAY:  # booked for today or the coming week: still open
+                status = AppointmentStatus.BOOKED
             booked_at = first_at + dt.timedelta(minutes=15)
             appointment = w.appointment(
                 customer, mode=mode, booked_at=booked_at, scheduled_for=fake.moment(scheduled_day), status=status,
@@ -247,9 +250,9 @@ def _purchases(w: Writer, fake: Faker, customer, visit, day: dt.date, onsite) ->
         if refund_day:
             w.transaction(customer, on=refund_day, item="退款", category="other", sessions=1,
                           amount_fen=deal.amount_fen // 2, kind="refund", deal=deal)  # fmt: skip
-    scheduled = fake.after(day, 3, 7)
+    scheduled = fake.after(day, 3, 7, upcoming=True)
     if scheduled:
-        done = fake.after(scheduled, 0, 2)
+        done = fake.after(scheduled, 0, 2) if scheduled < common.TODAY else None
         w.followup(
             customer,
             scheduled_on=scheduled,

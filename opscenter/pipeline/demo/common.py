@@ -1,4 +1,10 @@
-"""Shared pieces of the demo generators: the calendar window, people, phones, batched inserts."""
+"""Shared pieces of the demo generators: the calendar window, people, phones, batched inserts.
+
+The window is relative to the day the demo is loaded (`set_window(today)`, called by `generate`):
+the 365 days up to yesterday (`LAST_DAY`), seasonal by calendar month, and the
+appointments and follow-ups that fall due from today on (`UPCOMING_DAYS`) left open, as a real
+site would have them. A given seed and date always give the same data.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +21,30 @@ from opscenter.pipeline.models import Channel, ExitReason
 from opscenter.pipeline.periods import month_key
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
-FIRST_DAY = dt.date(2025, 12, 1)
-LAST_DAY = dt.date(2026, 11, 23)  # the day before "today" (2026-11-24) — nothing in the future
-DAYS = (LAST_DAY - FIRST_DAY).days + 1
+UPCOMING_DAYS = 7  # appointments and follow-ups booked for today and the coming week
 BATCH = 2000
+TODAY: dt.date
+FIRST_DAY: dt.date
+LAST_DAY: dt.date
+DAYS: int
+MONTHS: list[tuple[int, int]]
+
+
+def set_window(today: dt.date) -> None:
+    """Place the demo year: the 365 days up to yesterday, whatever the date it is loaded."""
+    global TODAY, FIRST_DAY, LAST_DAY, DAYS, MONTHS
+    TODAY = today
+    LAST_DAY = today - dt.timedelta(days=1)
+    FIRST_DAY = today - dt.timedelta(days=365)
+    DAYS = (LAST_DAY - FIRST_DAY).days + 1
+    months, year, month = [], FIRST_DAY.year, FIRST_DAY.month
+    while (year, month) <= (LAST_DAY.year, LAST_DAY.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    MONTHS = months
+
+
+set_window(dt.date(2026, 11, 24))  # replaced by `generate` with the day the demo is loaded
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石"
 GIVEN_MALE = "伟强磊军洋勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆旭宁龙林阳建文志国成博德福寿荣"
@@ -54,24 +80,28 @@ class Faker:
         return dt.datetime(day.year, day.month, day.day, minutes // 60, minutes % 60, tzinfo=TZ)
 
     def day(self, weights: list[float] | None = None) -> dt.date:
-        """A day in the window; `weights` (12, Dec…Nov) shape the season."""
+        """A day in the window; `weights` (12, by calendar month Dec, Jan … Nov) shape the season
+        (a month's weight × its days inside the window, so the partial months at the ends count less)."""
         if weights is None:
             return FIRST_DAY + dt.timedelta(days=self.rng.randrange(DAYS))
-        month_index = self.rng.choices(range(12), weights=weights)[0]
-        year, month = (2025, 12) if month_index == 0 else (2026, month_index)
-        first = dt.date(year, month, 1)
-        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-        last = min(nxt - dt.timedelta(days=1), LAST_DAY)
+        spans = []  # each calendar month of the window, clipped to it, weighted by season × length
+        for year, month in MONTHS:
+            start = max(dt.date(year, month, 1), FIRST_DAY)
+            end = min(dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1), LAST_DAY)
+            spans.append((start, end, weights[month % 12] * ((end - start).days + 1)))
+        first, last, _weight = self.rng.choices(spans, weights=[w for _s, _e, w in spans])[0]
         return first + dt.timedelta(days=self.rng.randrange((last - first).days + 1))
 
     def birthday(self, low_age: int, high_age: int) -> dt.date:
-        year = 2026 - self.rng.randint(low_age, high_age)
+        year = TODAY.year - self.rng.randint(low_age, high_age)
         return dt.date(year, self.rng.randint(1, 12), self.rng.randint(1, 28))
 
-    def after(self, day: dt.date, low: int, high: int) -> dt.date | None:
-        """A day `low`..`high` days after `day`, or None if that falls after the window."""
+    def after(self, day: dt.date, low: int, high: int, *, upcoming: bool = False) -> dt.date | None:
+        """A day `low`..`high` days after `day`, or None if that falls after yesterday — or, for
+        something booked ahead (`upcoming`: an appointment, a follow-up), after the coming week."""
         result = day + dt.timedelta(days=self.rng.randint(low, high))
-        return result if result <= LAST_DAY else None
+        last = TODAY + dt.timedelta(days=UPCOMING_DAYS) if upcoming else LAST_DAY
+        return result if result <= last else None
 
     def pick(self, options: dict, k: int = 1):
         keys = list(options)

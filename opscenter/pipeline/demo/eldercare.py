@@ -26,6 +26,7 @@ from opscenter.pipeline.choices import (
     VisitOutcome,
 )
 from opscenter.pipeline.constants import PROFESSION_SUGGESTIONS
+from opscenter.pipeline.demo import common
 from opscenter.pipeline.demo.common import TZ, Faker, consultants, exit_reasons, shared_channels, site_channel
 from opscenter.pipeline.demo.writer import Writer
 
@@ -127,12 +128,14 @@ def build_eldercare(site: Site, rng: random.Random) -> dict[str, int]:
                     w.consultation(customer, mode="phone", at=fake.moment(later), staff=owner, first=False)
             if rng.random() > 0.68:  # no tour booked
                 continue
-            scheduled_day = fake.after(first_day, 2, 14)
+            scheduled_day = fake.after(first_day, 2, 14, upcoming=True)
             if scheduled_day is None:
                 continue
             status = fake.pick(
                 {AppointmentStatus.ARRIVED: 80, AppointmentStatus.NO_SHOW: 12, AppointmentStatus.CANCELLED: 8}
             )
+            if scheduled_day >= common.TODAY:  # booked for today or the coming week: still open
+                status = AppointmentStatus.BOOKED
             appointment = w.appointment(
                 customer,
                 mode=mode,
@@ -201,7 +204,7 @@ def build_eldercare(site: Site, rng: random.Random) -> dict[str, int]:
             sessions=months,
             amount_fen=fee_fen * months,
         )
-        charges = _month_starts(signed_on, months, dt.date(2026, 11, 23))
+        charges = _month_starts(signed_on, months, common.LAST_DAY)
         for day in charges:
             w.transaction(
                 customer,
@@ -222,10 +225,10 @@ def build_eldercare(site: Site, rng: random.Random) -> dict[str, int]:
                     amount_fen=rng.choice([80000, 120000]),
                 )
         for offset in (7, 30, 90):
-            scheduled = fake.after(signed_on, offset, offset)
+            scheduled = fake.after(signed_on, offset, offset, upcoming=True)
             if scheduled is None:
                 break
-            done = fake.after(scheduled, 0, 3)
+            done = fake.after(scheduled, 0, 3) if scheduled < common.TODAY else None
             w.followup(
                 customer,
                 scheduled_on=scheduled,

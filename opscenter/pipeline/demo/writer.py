@@ -6,6 +6,7 @@ import datetime as dt
 
 from opscenter.org.models import Site, Staff
 from opscenter.pipeline.choices import AppointmentStatus, CustomerStatus, DealStatus, VisitOutcome
+from opscenter.pipeline.demo import common
 from opscenter.pipeline.demo.common import TZ, Rows, mk
 from opscenter.pipeline.models import (
     Appointment,
@@ -45,7 +46,7 @@ class Writer:
         first_at: dt.datetime,
     ) -> Customer:
         local = city.removesuffix("市") == self.site.city.removesuffix("市")
-        today = dt.date(2026, 11, 24)
+        today = common.TODAY
         age = today.year - birthday.year - ((today.month, today.day) < (birthday.month, birthday.day))
         return self.rows.add(
             Customer(

@@ -67,7 +67,15 @@ class Deal(FunnelEvent):
                 name="deal_event_idx",
             ),
             models.Index(
-                fields=["cohort_month", "site", "status", "is_new_customer", "is_history", "customer", "amount_fen"],
+                fields=[
+                    "cohort_month",
+                    "site",
+                    "status",
+                    "is_new_customer",
+                    "is_history",
+                    "customer",
+                    "amount_fen",
+                ],
                 name="deal_cohort_idx",
             ),
         ]
@@ -114,6 +122,9 @@ class Transaction(ImportTracked):
     item = models.CharField("项目", max_length=100)
     category = models.CharField("类别", max_length=20, choices=ItemCategory.choices)
     sessions = models.PositiveSmallIntegerField("次数", default=1)
+    receipt_no = models.CharField(
+        "单号", max_length=40, blank=True, help_text="receipt / order number from an imported file"
+    )
     amount_fen = models.BigIntegerField("金额(分)")
     kind = models.CharField(
         "类型", max_length=10, choices=TransactionKind.choices, default=TransactionKind.PURCHASE

@@ -126,3 +126,22 @@ def test_same_seed_same_data_and_a_second_run_adds_nothing():
     assert _fingerprint() == first
     generate(seed=12, stdout=io.StringIO(), sites=("sunshine",))  # skipped: the site has customers
     assert _fingerprint() == first
+
+
+def test_the_demo_year_ends_yesterday_with_todays_appointments_and_follow_ups_open():
+    import datetime as dt
+
+    from django.db.models import Max
+
+    today = dt.date(2027, 3, 15)
+    build_org(seed=2026, stdout=io.StringIO())
+    generate(seed=7, stdout=io.StringIO(), today=today)
+    assert Deal.objects.aggregate(last=Max("signed_on"))["last"] == today - dt.timedelta(days=1)
+    assert Deal.objects.aggregate(first=Min("signed_on"))["first"] >= dt.date(2026, 3, 15)
+    assert not Transaction.objects.filter(occurred_on__gte=today).exists()
+    assert not FollowUp.objects.filter(done_on__gte=today).exists()
+    open_followups = FollowUp.objects.filter(scheduled_on__gte=today, outcome="pending")
+    assert open_followups.filter(scheduled_on=today).exists() or open_followups.count() > 5
+    booked = Appointment.objects.filter(status="booked")
+    assert booked.exists()
+    assert all(a.scheduled_for.date() >= today - dt.timedelta(days=1) for a in booked[:200])

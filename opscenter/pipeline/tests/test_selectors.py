@@ -129,6 +129,7 @@ COHORT_TOTAL = {
     "visits_new": 4,
     "deals": 4,
     "deals_new": 3,
+    "deals_history": 0,  # imported history: none here
 }
 EVENT_TOTAL = {**COHORT_TOTAL, "consultations": 7, "consultations_phone": 4}  # + C7's March consultation
 

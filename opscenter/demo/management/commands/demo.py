@@ -1,4 +1,5 @@
-"""`opscenter demo [--no-serve] [--seed N] [--reset]`: load the demo data, print the logins, serve."""
+"""`opscenter demo [--no-serve] [--seed N] [--reset]`: load the demo data, print the logins, serve
+(`opscenter serve`: web server, task worker and scheduler)."""
 
 from __future__ import annotations
 
@@ -47,8 +48,8 @@ class Command(BaseCommand):
                     raise CommandError(exc.message) from exc
         self._print_logins()
         if not no_serve:
-            # No autoreloader: it would re-run this command (and the loading) in a child process.
-            call_command("runserver", addrport, use_reloader=False)
+            # The web server with a task worker and the scheduler, as `make demo` runs them.
+            call_command("serve", addrport)
 
     def _migrate_if_needed(self) -> None:
         connection = connections[DEFAULT_DB_ALIAS]

@@ -7,8 +7,10 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from opscenter.core.exceptions import DomainError
 from opscenter.imports.exports import EXPORTS, write_export
-from opscenter.org.models import Site
+from opscenter.imports.kinds import get_kind, kind_name
+from opscenter.org.selectors import site_by_code_or_name
 
 
 def _date(value: str) -> dt.date:
@@ -22,22 +24,27 @@ class Command(BaseCommand):
     help = "Export one kind to .xlsx with the Chinese headers of its import template (re-importable)"
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(EXPORTS))
+        parser.add_argument(
+            "kind", help=f"one of {', '.join(sorted(EXPORTS))} (hyphenated or Chinese names too)"
+        )
         parser.add_argument("path")
         parser.add_argument("--site", help="site code or name (院区)")
         parser.add_argument("--from", dest="date_from", type=_date)
         parser.add_argument("--to", dest="date_to", type=_date)
 
     def handle(self, *args, **opts):
+        kind = kind_name(opts["kind"])
+        if kind not in EXPORTS:
+            known = "、".join(f"{name}（{get_kind(name).label_zh}）" for name in sorted(EXPORTS))
+            self.stderr.write(f"未知的导出类型“{opts['kind']}”，可选：{known}")
+            raise SystemExit(2)
+        opts["kind"] = kind
         site_id = None
         if opts["site"]:
-            site = (
-                Site.objects.filter(code=opts["site"]).first()
-                or Site.objects.filter(name=opts["site"]).first()
-            )
-            if site is None:
-                raise CommandError(f"院区“{opts['site']}”不存在")
-            site_id = site.pk
+            try:
+                site_id = site_by_code_or_name(opts["site"]).pk
+            except DomainError as exc:
+                raise CommandError(exc.message) from exc
         count = write_export(
             opts["kind"], opts["path"], site_id=site_id, date_from=opts["date_from"], date_to=opts["date_to"]
         )

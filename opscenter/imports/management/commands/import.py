@@ -1,7 +1,9 @@
 """`opscenter import KIND FILE [--dry-run] [--site S] [--on-error skip|stop] [--errors-out PATH] [--json]`
 
 Exit status: 0 when every row was imported (or would be, with --dry-run), 1 when any row was
-rejected (nothing is written with --on-error stop), 2 when the file cannot be read at all.
+rejected (nothing is written with --on-error stop), 2 when the file cannot be read at all or the
+kind is unknown (the known kinds are listed). KIND is a kind's name (`followups`), hyphenated or
+not (`follow-ups`), or its Chinese label (`回访`).
 A progress bar goes to stderr; the summary (text or JSON) to stdout.
 """
 
@@ -18,10 +20,10 @@ from opscenter.core import audit
 from opscenter.core.exceptions import DomainError
 from opscenter.imports import services
 from opscenter.imports.engine import DryRunReport, ImportOptions
-from opscenter.imports.exceptions import UnreadableFile
+from opscenter.imports.exceptions import MappingError, UnreadableFile
 from opscenter.imports.kinds import get_kind
 from opscenter.imports.rejects import write_rejected_rows
-from opscenter.org.models import Site
+from opscenter.org.selectors import site_by_code_or_name
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE = 0, 1, 2
 
@@ -47,7 +49,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **opts):
-        kind = get_kind(opts["kind"])
+        try:
+            kind = get_kind(opts["kind"])
+        except MappingError as exc:  # unknown kind: list the known ones, exit 2, no traceback
+            self.stderr.write(exc.message)
+            raise SystemExit(EXIT_UNREADABLE) from None
         user = self._user(opts["user"])
         site = self._site(opts["site"]) if opts["site"] else None
         path = Path(opts["file"])
@@ -111,12 +117,11 @@ class Command(BaseCommand):
             raise CommandError(f"用户“{username}”不存在")
         return user
 
-    def _site(self, value: str) -> Site:
-        site = Site.objects.filter(code=value).first() or Site.objects.filter(name=value).first()
-        if site is None:
-            known = "、".join(f"{s.code}（{s.name}）" for s in Site.objects.all())
-            raise CommandError(f"院区“{value}”不存在，可选：{known}")
-        return site
+    def _site(self, value: str):
+        try:
+            return site_by_code_or_name(value)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
 
     def _unreadable(self, opts, message: str):
         if opts["json"]:

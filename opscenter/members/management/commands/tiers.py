@@ -52,6 +52,7 @@ from opscenter.members.nightly import evaluate_all_sites
 from opscenter.members.rules import tier_labels
 from opscenter.members.tasks import evaluate_all_sites_task
 from opscenter.org.models import Site
+from opscenter.org.selectors import site_by_code_or_name
 from opscenter.pipeline.models import Customer
 from opscenter.pipeline.phones import parse_phone
 
@@ -73,7 +74,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         ev = sub.add_parser("evaluate", help="evaluate every member of the site(s) under the active rules")
-        ev.add_argument("--site", help="site code (default: every site with active rules)")
+        ev.add_argument("--site", help="site code or name (default: every site with active rules)")
         ev.add_argument("--as-of", help="evaluation date YYYY-MM-DD (default today)")
         ev.add_argument("--json", action="store_true")
         ex = sub.add_parser("explain", help="why a customer has their tier")
@@ -81,7 +82,7 @@ class Command(BaseCommand):
         ex.add_argument("--as-of")
         ex.add_argument("--json", action="store_true")
         care = sub.add_parser("care", help="generate due care tasks from tier benefits")
-        care.add_argument("--site")
+        care.add_argument("--site", help="site code or name")
         care.add_argument("--as-of")
         nightly = sub.add_parser(
             "nightly", help="evaluate and generate care tasks for every site, once a day"
@@ -90,7 +91,7 @@ class Command(BaseCommand):
         nightly.add_argument("--enqueue", action="store_true", help="enqueue the task for the worker instead")
         nightly.add_argument("--json", action="store_true")
         rb = sub.add_parser("rebuild", help="rebuild (or --verify) the running aggregates")
-        rb.add_argument("--site")
+        rb.add_argument("--site", help="site code or name")
         rb.add_argument("--verify", action="store_true", help="only compare with the raw rows")
 
     def handle(self, *args, action: str, **options):
@@ -102,10 +103,10 @@ class Command(BaseCommand):
 
     def _sites(self, code: str | None) -> list[Site]:
         if code:
-            site = Site.objects.filter(code=code).first()
-            if site is None:
-                raise CommandError(f"院区不存在：{code}")
-            return [site]
+            try:
+                return [site_by_code_or_name(code)]
+            except DomainError as exc:
+                raise CommandError(exc.message) from exc
         ids = TierRuleSet.objects.filter(status=RuleSetStatus.ACTIVE).values("site_id")
         return list(Site.objects.filter(pk__in=ids).order_by("code"))
 

@@ -27,8 +27,8 @@ from opscenter.core.businesstime import (
     weekday_name,
 )
 from opscenter.core.calendars import work_calendar_for
-from opscenter.core.exceptions import DomainError
-from opscenter.org.models import Site
+from opscenter.core.exceptions import DomainError, NotFound
+from opscenter.org.selectors import site_by_code_or_name
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class Command(BaseCommand):
         between.add_argument("--start", help="开始时间，例如 2026-09-30 16:00")
         between.add_argument("--end", help="结束时间，例如 2026-10-08 17:00")
         for sub in (add, between):
-            sub.add_argument("--site", help="院区编码；使用该院区的工作日历")
+            sub.add_argument("--site", help="site code or name; use that site's calendar")
             sub.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     def handle(self, *args, **options) -> None:
@@ -148,10 +148,10 @@ def _calendar(code: str | None) -> WorkCalendar:
     """The default calendar, or the calendar of the site with this code (or name)."""
     if code is None:
         return work_calendar_for(None)
-    sites = Site.objects.select_related("calendar")
-    site = sites.filter(code=code).first() or sites.filter(name=code).first()
-    if site is None:
-        raise _fail(f"院区“{code}”不存在", f"calendar: unknown site {code!r}")
+    try:
+        site = site_by_code_or_name(code)
+    except NotFound as exc:
+        raise _fail(exc.message, f"calendar: unknown site {code!r}") from exc
     return work_calendar_for(site.calendar)
 
 

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from opscenter.core.audit import audit_context
 from opscenter.core.exceptions import DomainError
-from opscenter.org.models import Site
+from opscenter.org.selectors import site_by_code_or_name
 from opscenter.targets import actuals
 from opscenter.targets.alerts import check_alerts
 from opscenter.targets.choices import SplitMethod
@@ -66,11 +66,10 @@ class Command(BaseCommand):
             sent = check_alerts()
             self.stdout.write(f"已发送 {sent} 条目标预警通知")
             return
-        site = (
-            Site.objects.filter(code=opts["site"]).first() or Site.objects.filter(name=opts["site"]).first()
-        )
-        if site is None:
-            raise CommandError(f"院区“{opts['site']}”不存在")
+        try:
+            site = site_by_code_or_name(opts["site"])
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
         try:
             with audit_context(None, "cli", "targets solve"):
                 solution = site_year_solution(
