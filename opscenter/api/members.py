@@ -207,7 +207,6 @@ def dispute_list(request, customer_id: int | None = None, status: str | None = N
 @router.post("/disputes", response={201: DisputeOut})
 def dispute_open(request, payload: DisputeIn):
     dispute = pipeline_services.dispute_open(actor=request.auth, **payload.dict())
-    services.member_refresh(customer_id=dispute.customer_id)
     return Status(201, dispute)
 
 
@@ -215,7 +214,6 @@ def dispute_open(request, payload: DisputeIn):
 def dispute_settle(request, dispute_id: int, payload: DisputeSettleIn):
     pipeline_selectors.dispute_get(user=request.auth, dispute_id=dispute_id)
     dispute = pipeline_services.dispute_settle(actor=request.auth, dispute_id=dispute_id, **payload.dict())
-    services.member_refresh(customer_id=dispute.customer_id)
     return dispute
 
 
