@@ -13,9 +13,12 @@ from typing import Any
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from opscenter.api.limits import Text, column
 from opscenter.members import selectors, services
+from opscenter.members.models import CareTask, TierRuleSet
 from opscenter.pipeline import selectors as pipeline_selectors
 from opscenter.pipeline import services as pipeline_services
+from opscenter.pipeline.models import Dispute
 
 router = Router(tags=["members"])
 
@@ -58,10 +61,10 @@ class RuleSetOut(Schema):
 
 class RuleSetIn(Schema):
     site_id: int
-    name: str
+    name: column(TierRuleSet, "name")
     definition: dict[str, Any]
     based_on_id: int | None = None
-    note: str = ""
+    note: column(TierRuleSet, "note") = ""
 
 
 class EvaluateIn(Schema):
@@ -95,14 +98,14 @@ class DisputeOut(Schema):
 class DisputeIn(Schema):
     customer_id: int
     opened_on: dt.date
-    category: str
-    description: str
+    category: column(Dispute, "category")
+    description: Text
 
 
 class DisputeSettleIn(Schema):
     settled_on: dt.date
-    outcome: str
-    resolution: str = ""
+    outcome: column(Dispute, "outcome")
+    resolution: Text = ""
 
 
 class CareTaskOut(Schema):
@@ -125,8 +128,8 @@ class CareTaskOut(Schema):
 
 
 class CareTaskCloseIn(Schema):
-    status: str
-    note: str = ""
+    status: column(CareTask, "status")
+    note: column(CareTask, "note") = ""
 
 
 @router.get("/customers/{customer_id}/tier", response=TierOut)

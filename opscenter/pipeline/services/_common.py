@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from opscenter.core.bounds import MAX_AMOUNT_FEN, MAX_SESSIONS
 from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
 from opscenter.core.scoping import Scope
 from opscenter.org.models import Staff
@@ -97,15 +98,32 @@ def past_date(value: dt.date, *, field: str, label: str) -> dt.date:
     return value
 
 
-def require_amount(amount_fen: Any, *, field: str = "amount_fen") -> int:
-    """A non-negative integer amount in fen."""
+def require_amount(amount_fen: Any, *, field: str = "amount_fen", label: str = "") -> int:
+    """A non-negative integer amount in fen, at most MAX_AMOUNT_FEN (¥100,000,000)."""
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
         raise ValidationError(
-            "金额必须是以分为单位的整数", field=field, log_message=f"bad amount {amount_fen!r}"
+            f"{label}金额必须是以分为单位的整数", field=field, log_message=f"bad amount {amount_fen!r}"
         )
     if amount_fen < 0:
-        raise ValidationError("金额不能为负数", field=field, log_message=f"negative amount {amount_fen}")
+        raise ValidationError(
+            f"{label}金额不能为负数", field=field, log_message=f"negative amount {amount_fen}"
+        )
+    if amount_fen > MAX_AMOUNT_FEN:
+        raise ValidationError(
+            f"{label}金额不能超过 ¥{MAX_AMOUNT_FEN // 100:,}",
+            field=field,
+            log_message=f"amount {amount_fen} above the limit",
+        )
     return amount_fen
+
+
+def require_sessions(sessions: Any, *, field: str = "sessions", label: str = "") -> int:
+    """A count of sessions between 1 and MAX_SESSIONS."""
+    if isinstance(sessions, bool) or not isinstance(sessions, int) or not 1 <= sessions <= MAX_SESSIONS:
+        raise ValidationError(
+            f"{label}次数须在 1 到 {MAX_SESSIONS} 之间", field=field, log_message=f"bad sessions {sessions!r}"
+        )
+    return sessions
 
 
 def event_fields(customer: Customer, *, month: int) -> dict[str, Any]:
