@@ -158,6 +158,9 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = int(os.environ.get("OPSCENTER_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("OPSCENTER_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: failures of every username from one address, added up (core/security.py).
+AXES_HANDLER = "opscenter.core.security.AddressThrottleHandler"
+OPSCENTER_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("OPSCENTER_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_LOCKOUT_CALLABLE = "opscenter.core.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -8,4 +8,5 @@ urlpatterns = [
     path("departments/<int:department_id>/liaison/", views.liaison_assign, name="liaison_assign"),
     path("staff/export.xlsx", views.staff_export, name="staff_export"),
     path("staff/<int:staff_id>/", views.staff_detail, name="staff_detail"),
+    path("staff/<int:staff_id>/password/", views.staff_password_reset, name="staff_password_reset"),
 ]
