@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from opscenter.core.bounds import MAX_AMOUNT_FEN, MAX_SESSIONS
+from opscenter.core.bounds import EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT_FEN, MAX_SESSIONS, date_in_range
 from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
 from opscenter.core.scoping import Scope
 from opscenter.org.models import Staff
@@ -83,6 +83,12 @@ def aware(value: dt.datetime, *, field: str) -> dt.datetime:
     """An aware datetime (a naive one is read as local time) that is not in the future."""
     if not isinstance(value, dt.datetime):
         raise ValidationError("时间格式不正确", field=field)
+    if not date_in_range(value):
+        raise ValidationError(
+            f"时间须在 {EARLIEST_DATE.year} 年至 {LATEST_DATE.year} 年之间",
+            field=field,
+            log_message=f"{field} out of range",
+        )
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     if value > timezone.now() + dt.timedelta(minutes=5):
@@ -93,6 +99,10 @@ def aware(value: dt.datetime, *, field: str) -> dt.datetime:
 def past_date(value: dt.date, *, field: str, label: str) -> dt.date:
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         raise ValidationError(f"{label}格式不正确", field=field)
+    if value < EARLIEST_DATE:
+        raise ValidationError(
+            f"{label}不能早于 {EARLIEST_DATE:%Y-%m-%d}", field=field, log_message=f"{field} out of range"
+        )
     if value > timezone.localdate():
         raise ValidationError(f"{label}不能晚于今天", field=field, log_message=f"{field} in the future")
     return value
@@ -115,6 +125,19 @@ def require_amount(amount_fen: Any, *, field: str = "amount_fen", label: str = "
             log_message=f"amount {amount_fen} above the limit",
         )
     return amount_fen
+
+
+def business_date(value: Any, *, field: str, label: str) -> dt.date:
+    """A date (past or future) within the business calendar's range (EARLIEST_DATE … LATEST_DATE)."""
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise ValidationError(f"{label}格式不正确", field=field)
+    if not date_in_range(value):
+        raise ValidationError(
+            f"{label}须在 {EARLIEST_DATE:%Y-%m-%d} 至 {LATEST_DATE:%Y-%m-%d} 之间",
+            field=field,
+            log_message=f"{field} out of range",
+        )
+    return value
 
 
 def require_sessions(sessions: Any, *, field: str = "sessions", label: str = "") -> int:

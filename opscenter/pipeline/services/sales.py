@@ -31,6 +31,7 @@ from opscenter.pipeline.models import Deal, DealLine, Exit, ExitReason, FollowUp
 from opscenter.pipeline.periods import month_key
 from opscenter.pipeline.services._common import (
     acting_staff,
+    business_date,
     customer_for_write,
     event_fields,
     past_date,
@@ -267,8 +268,7 @@ def followup_schedule(
     customer = customer_for_write(scope, customer_id)
     if channel not in FollowUpChannel.values:
         raise ValidationError("回访方式不正确", field="channel")
-    if not isinstance(scheduled_on, dt.date):
-        raise ValidationError("计划日期格式不正确", field="scheduled_on")
+    scheduled_on = business_date(scheduled_on, field="scheduled_on", label="计划日期")
     staff = acting_staff(scope, customer.site_id, staff_id, label="回访人", field="staff_id")
     if deal_id is not None and not Deal.objects.filter(pk=deal_id, customer=customer).exists():
         raise ValidationError("成交记录不属于该客户", field="deal_id")
