@@ -152,3 +152,21 @@ def test_import_and_form_amounts_are_bounded():
     field = YuanField()
     with pytest.raises(Exception, match="金额不能超过"):
         field.clean("100000000.01")
+
+
+def test_a_cancelled_absurd_deal_left_from_before_the_limit_breaks_no_page(client, personas, prospect):
+    """The constraint lets a cancelled deal keep what was entered; the sums read signed deals only."""
+    for _ in range(2):
+        Deal.objects.create(
+            site=prospect.site,
+            customer=prospect,
+            month=202501,
+            cohort_month=202501,
+            consultant=personas.ops_a.staff,
+            signed_on=timezone.localdate(),
+            amount_fen=ABSURD,
+            status="cancelled",
+        )
+    client.force_login(personas.ops_a)
+    for url in ("/api/pipeline/funnel", "/pipeline/funnel/", "/pipeline/funnel/data.json", "/targets/"):
+        assert client.get(url).status_code == 200, url
