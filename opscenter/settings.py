@@ -136,6 +136,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- request limits (core/bounds.py, docs/limits.md) -------------------------------------------
+# A JSON or form body above this is refused with 400 before any view parses it; uploads are
+# streamed to disk and bounded by the import's own file-size check.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 # --- auth and security ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -154,6 +161,9 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = int(os.environ.get("OPSCENTER_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("OPSCENTER_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: failures of every username from one address, added up (core/security.py).
+AXES_HANDLER = "opscenter.core.security.AddressThrottleHandler"
+OPSCENTER_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("OPSCENTER_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_LOCKOUT_CALLABLE = "opscenter.core.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

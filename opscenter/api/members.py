@@ -13,9 +13,12 @@ from typing import Any
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from opscenter.api.limits import Text, column
 from opscenter.members import selectors, services
+from opscenter.members.models import CareTask, TierRuleSet
 from opscenter.pipeline import selectors as pipeline_selectors
 from opscenter.pipeline import services as pipeline_services
+from opscenter.pipeline.models import Dispute
 
 router = Router(tags=["members"])
 
@@ -58,10 +61,10 @@ class RuleSetOut(Schema):
 
 class RuleSetIn(Schema):
     site_id: int
-    name: str
+    name: column(TierRuleSet, "name")
     definition: dict[str, Any]
     based_on_id: int | None = None
-    note: str = ""
+    note: column(TierRuleSet, "note") = ""
 
 
 class EvaluateIn(Schema):
@@ -95,14 +98,14 @@ class DisputeOut(Schema):
 class DisputeIn(Schema):
     customer_id: int
     opened_on: dt.date
-    category: str
-    description: str
+    category: column(Dispute, "category")
+    description: Text
 
 
 class DisputeSettleIn(Schema):
     settled_on: dt.date
-    outcome: str
-    resolution: str = ""
+    outcome: column(Dispute, "outcome")
+    resolution: Text = ""
 
 
 class CareTaskOut(Schema):
@@ -125,8 +128,8 @@ class CareTaskOut(Schema):
 
 
 class CareTaskCloseIn(Schema):
-    status: str
-    note: str = ""
+    status: column(CareTask, "status")
+    note: column(CareTask, "note") = ""
 
 
 @router.get("/customers/{customer_id}/tier", response=TierOut)
@@ -207,7 +210,6 @@ def dispute_list(request, customer_id: int | None = None, status: str | None = N
 @router.post("/disputes", response={201: DisputeOut})
 def dispute_open(request, payload: DisputeIn):
     dispute = pipeline_services.dispute_open(actor=request.auth, **payload.dict())
-    services.member_refresh(customer_id=dispute.customer_id)
     return Status(201, dispute)
 
 
@@ -215,7 +217,6 @@ def dispute_open(request, payload: DisputeIn):
 def dispute_settle(request, dispute_id: int, payload: DisputeSettleIn):
     pipeline_selectors.dispute_get(user=request.auth, dispute_id=dispute_id)
     dispute = pipeline_services.dispute_settle(actor=request.auth, dispute_id=dispute_id, **payload.dict())
-    services.member_refresh(customer_id=dispute.customer_id)
     return dispute
 
 

@@ -9,13 +9,25 @@ Domain errors map to 404 / 403 / 422 in opscenter/api/urls.py.
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from opscenter.api.limits import Money, NoNullPatch, Sessions, Text, column, lines_field
 from opscenter.pipeline import selectors, services
 from opscenter.pipeline.choices import FunnelView
+from opscenter.pipeline.models import (
+    Channel,
+    Consultation,
+    Customer,
+    Deal,
+    DealLine,
+    FollowUp,
+    OwnershipChange,
+    Transaction,
+    Visit,
+)
 from opscenter.pipeline.periods import parse_month
 
 router = Router(tags=["pipeline"])
@@ -59,37 +71,40 @@ class CustomerOut(Schema):
 
 class CustomerIn(Schema):
     site_id: int
-    name: str
-    phone: str
+    name: column(Customer, "name")
+    phone: column(Customer, "phone")
     channel_id: int | None = None
     owner_id: int | None = None
-    gender: str = "unknown"
+    gender: column(Customer, "gender") = "unknown"
     birthday: dt.date | None = None
-    age: int | None = None
-    profession: str = ""
-    city: str = ""
-    tags: list[str] = Field(default_factory=list)
-    note: str = ""
+    age: int | None = Field(default=None, ge=0, le=150)
+    profession: column(Customer, "profession") = ""
+    city: column(Customer, "city") = ""
+    tags: list[column(Channel, "name")] = Field(default_factory=list, max_length=50)
+    note: Text = ""
 
 
-class CustomerPatch(Schema):
-    name: str | None = None
-    phone: str | None = None
-    gender: str | None = None
+class CustomerPatch(NoNullPatch):
+    PATCH_MODEL: ClassVar = Customer
+
+    name: column(Customer, "name") | None = None
+    phone: column(Customer, "phone") | None = None
+    gender: column(Customer, "gender") | None = None
     birthday: dt.date | None = None
-    age: int | None = None
-    profession: str | None = None
-    city: str | None = None
+    age: int | None = Field(default=None, ge=0, le=150)
+    profession: column(Customer, "profession") | None = None
+    city: column(Customer, "city") | None = None
     channel_id: int | None = None
-    tags: list[str] | None = None
-    note: str | None = None
-    reason: str | None = None  # required when channel_id changes (the channel attribution)
-    expected_version: str | None = None  # `version` as read: refused if the customer changed since
+    tags: list[column(Channel, "name")] | None = Field(default=None, max_length=50)
+    note: Text | None = None
+    reason: Text | None = None  # required when channel_id changes (the channel attribution)
+    # `version` as read: refused if the customer changed since
+    expected_version: str | None = Field(default=None, max_length=64)
 
 
 class ReassignIn(Schema):
     to_owner_id: int
-    reason: str
+    reason: column(OwnershipChange, "reason")
 
 
 class ConsultationOut(Schema):
@@ -110,11 +125,11 @@ class ConsultationOut(Schema):
 
 class ConsultationIn(Schema):
     customer_id: int
-    mode: str
+    mode: column(Consultation, "mode")
     occurred_at: dt.datetime
-    content: str = ""
-    intent: str = "medium"
-    next_step: str = ""
+    content: Text = ""
+    intent: column(Consultation, "intent") = "medium"
+    next_step: column(Consultation, "next_step") = ""
     next_step_on: dt.date | None = None
     staff_id: int | None = None
 
@@ -139,10 +154,10 @@ class VisitOut(Schema):
 class VisitIn(Schema):
     customer_id: int
     arrived_at: dt.datetime
-    kind: str = "consultation"
+    kind: column(Visit, "kind") = "consultation"
     appointment_id: int | None = None
     onsite_consultant_id: int | None = None
-    note: str = ""
+    note: column(Visit, "note") = ""
 
 
 class TriageIn(Schema):
@@ -150,10 +165,10 @@ class TriageIn(Schema):
 
 
 class DealLineSchema(Schema):
-    item: str
-    category: str
-    amount_fen: int
-    sessions: int = 1
+    item: column(DealLine, "item")
+    category: column(DealLine, "category")
+    amount_fen: Money
+    sessions: Sessions = 1
 
 
 class DealOut(Schema):
@@ -184,18 +199,18 @@ class DealOut(Schema):
 class DealIn(Schema):
     customer_id: int
     signed_on: dt.date
-    amount_fen: int | None = None
-    lines: list[DealLineSchema] = Field(default_factory=list)
-    stay_type: str = ""
-    care_zone: str = ""
+    amount_fen: Money | None = None
+    lines: list[DealLineSchema] = lines_field()
+    stay_type: column(Deal, "stay_type") = ""
+    care_zone: column(Deal, "care_zone") = ""
     consultant_id: int | None = None
     visit_id: int | None = None
     record_transactions: bool = False
-    note: str = ""
+    note: column(Deal, "note") = ""
 
 
 class CancelIn(Schema):
-    reason: str
+    reason: column(Deal, "note")
 
 
 class TransactionOut(Schema):
@@ -215,11 +230,11 @@ class TransactionOut(Schema):
 class TransactionIn(Schema):
     customer_id: int
     occurred_on: dt.date
-    item: str
-    category: str
-    amount_fen: int
-    sessions: int = 1
-    kind: str = "purchase"
+    item: column(Transaction, "item")
+    category: column(Transaction, "category")
+    amount_fen: Money
+    sessions: Sessions = 1
+    kind: column(Transaction, "kind") = "purchase"
     deal_id: int | None = None
 
 
@@ -240,17 +255,17 @@ class FollowUpOut(Schema):
 class FollowUpIn(Schema):
     customer_id: int
     scheduled_on: dt.date
-    channel: str = "phone"
+    channel: column(FollowUp, "channel") = "phone"
     staff_id: int | None = None
     deal_id: int | None = None
-    note: str = ""
+    note: Text = ""
 
 
 class FollowUpDoneIn(Schema):
     done_on: dt.date
-    outcome: str
+    outcome: column(FollowUp, "outcome")
     satisfaction: int | None = None
-    note: str | None = None
+    note: Text | None = None
 
 
 class FunnelQuery(Schema):

@@ -55,17 +55,22 @@ def as_actor(func):
 
     The channel (web / api / cli …) is kept from the surrounding context, so a service called
     from a view is recorded as "web" by the user named in `actor`.
+
+    Every service is `@as_actor` over `@transaction.atomic`, so this is also where a service that
+    lost a race with a concurrent writer (deadlock, serialization failure) is run again as a whole
+    (`core.db.retrying`; only when no outer transaction encloses it).
     """
+    from opscenter.core.db import retrying
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         actor = kwargs.get("actor")
         outer = _current.get()
         if actor is None or (outer is not None and outer.user is actor):
-            return func(*args, **kwargs)
+            return retrying(func, *args, **kwargs)
         token = _current.set(Actor(user=actor, source=outer.source if outer else "system"))
         try:
-            return func(*args, **kwargs)
+            return retrying(func, *args, **kwargs)
         finally:
             _current.reset(token)
 

@@ -59,13 +59,17 @@ class AuditActorMiddleware:
 # Ids, offsets and counts are stored in 64-bit columns: a larger number in a query string or in
 # the path can never name a row, and would overflow the database driver (a 500) if passed on.
 INT64_MAX = 2**63 - 1
-_INTEGER = re.compile(r"[+-]?\d+")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 # Free-text parameters, where a long run of digits is a search term rather than a number.
 TEXT_PARAMETERS = frozenset({"q", "search", "next"})
 
 
 def _too_big(value: str) -> bool:
-    return bool(_INTEGER.fullmatch(value.strip())) and abs(int(value)) > INT64_MAX
+    text = value.strip()
+    if not _INTEGER.fullmatch(text):
+        return False
+    digits = text.lstrip("+-").lstrip("0")
+    return len(digits) > 19 or int(digits or "0") > INT64_MAX  # int() of a huge string is refused
 
 
 def _bad_request(request, message: str, field: str | None) -> HttpResponse:

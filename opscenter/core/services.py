@@ -122,3 +122,42 @@ def saved_filter_delete(*, user: User, saved_filter_id: int) -> SavedFilter:
         raise NotFound(_("常用筛选不存在"), log_message=f"saved filter {saved_filter_id} not the user's")
     saved.delete()
     return saved
+def _validated_password(password: str, *, user: User, field: str) -> str:
+    """The password if it passes AUTH_PASSWORD_VALIDATORS (length, common, numeric, like the name)."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    if not password:
+        raise ValidationError(_("请填写新密码"), field=field)
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationError(" ".join(exc.messages), field=field, log_message="password refused") from exc
+    return password
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> User:
+    """The signed-in user changes their own password: the current one is checked, the new one must
+    pass the validators. Audited (without the password); other sessions of the user end, because
+    Django ties a session to the password hash (the view keeps the current one signed in)."""
+    if not user.check_password(old_password or ""):
+        raise ValidationError(_("当前密码不正确"), field="old_password", log_message="wrong old password")
+    user.set_password(_validated_password(new_password, user=user, field="new_password"))
+    user.save(update_fields=["password"])
+    record_event(user, "本人修改了登录密码")
+    return user
+
+
+@transaction.atomic
+def password_reset(*, actor: User, user: User, new_password: str) -> User:
+    """An administrator sets a user's password (the caller has checked that `actor` may: see
+    `org.services.staff_password_reset`). The user's sessions end and a login lockout on the
+    account is lifted. Audited with who did it, never the password."""
+    from axes.models import AccessAttempt
+
+    user.set_password(_validated_password(new_password, user=user, field="new_password"))
+    user.save(update_fields=["password"])
+    AccessAttempt.objects.filter(username=user.username).delete()
+    record_event(user, f"登录密码由管理员 {actor} 重置")
+    return user

@@ -23,7 +23,7 @@ from ninja.openapi.docs import Swagger
 from opscenter.core import services
 from opscenter.core.context_processors import nav_for
 from opscenter.core.exceptions import DomainError, NotFound
-from opscenter.core.forms import ApiTokenCreateForm, LanguageForm
+from opscenter.core.forms import ApiTokenCreateForm, LanguageForm, PasswordChangeForm
 from opscenter.core.htmx import hx_redirect, is_partial
 
 # The home page is the one core view that shows the organization: it reads through org's scoped
@@ -207,10 +207,16 @@ def lockout(
     *args: Any,
     **kwargs: Any,
 ) -> HttpResponse:
-    """django-axes lockout: repeated wrong passwords for one username from one address."""
+    """django-axes lockout: repeated wrong passwords for one username from one address, or for
+    any usernames from one address (`core.security.AddressThrottleHandler`)."""
     cooloff = settings.AXES_COOLOFF_TIME
     minutes = int(cooloff.total_seconds() // 60) if isinstance(cooloff, timedelta) else int(cooloff or 0) * 60
-    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": minutes,
+        "by_address": getattr(request, "opscenter_address_locked", False),
+        "address_limit": settings.OPSCENTER_LOGIN_ADDRESS_FAILURE_LIMIT,
+    }
     return render(request, "registration/locked_out.html", context, status=429)
 
 
@@ -285,3 +291,25 @@ def saved_filter_delete(request: HttpRequest, saved_filter_id: int) -> HttpRespo
         raise Http404(exc.message) from exc
     messages.success(request, _("常用筛选“%(name)s”已删除") % {"name": saved.name})
     return redirect(_list_url(saved.list_key) or reverse("core:home"))
+@never_cache
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password (the validators apply); this session stays signed in."""
+    from django.contrib.auth import get_user_model, update_session_auth_hash
+
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = get_user_model().objects.get(pk=request.user.pk)  # the model, not the lazy wrapper
+        try:
+            services.password_change(
+                user=user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("密码已修改"))
+            return redirect("core:home")
+    return render(request, "core/password_change.html", {"form": form}, status=400 if form.errors else 200)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from opscenter.core.bounds import MAX_AMOUNT_FEN
 from opscenter.imports import values as V
 from opscenter.pipeline.phones import parse_phone as canonical_phone
 
@@ -39,12 +40,17 @@ def _fast_amount(raw: Any) -> V.Result | None:
             return None
         sign, whole, cents = match.groups()
         fen = int(whole) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
-        return (-fen if sign else fen), None
-    if cls is int:
-        return raw * 100, None
-    if cls is float and raw.is_integer() and abs(raw) < 1e15:
-        return int(raw) * 100, None
-    return None
+    elif cls is int:
+        fen = abs(raw) * 100
+        sign = raw < 0
+    elif cls is float and raw.is_integer() and abs(raw) < 1e15:
+        fen = abs(int(raw)) * 100
+        sign = raw < 0
+    else:
+        return None
+    if fen > MAX_AMOUNT_FEN:
+        return None  # the full parser says why
+    return (-fen if sign else fen), None
 
 
 def _fast_date(raw: Any) -> V.Result | None:

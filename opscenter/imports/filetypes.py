@@ -186,12 +186,39 @@ def detect_encoding(handle: IO[bytes]) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    for encoding in ("utf-8", "gb18030"):
-        if _decodes(handle, encoding):
-            return encoding
+    if _decodes(handle, "utf-8"):
+        return "utf-8"
+    _refuse_mixed_encodings(handle)
+    if _decodes(handle, "gb18030"):
+        return "gb18030"
     raise UnreadableFile(
         "无法识别文件编码：请将 CSV 另存为 UTF-8 或 GBK 编码", log_message="neither utf-8 nor gb18030"
     )
+
+
+def _refuse_mixed_encodings(handle: IO[bytes]) -> None:
+    """A file that is not UTF-8 as a whole but has UTF-8 Chinese lines mixes encodings (rows pasted
+    together from different exports): read as GBK its UTF-8 lines would be garbage — a header no
+    column matches — so say which lines differ instead."""
+    utf8_line = gbk_line = None
+    handle.seek(0)
+    for number, line in enumerate(handle, start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            gbk_line = gbk_line or number
+        else:
+            utf8_line = utf8_line or number
+        if utf8_line and gbk_line:
+            handle.seek(0)
+            raise UnreadableFile(
+                f"文件混用了两种编码：第 {utf8_line} 行是 UTF-8，第 {gbk_line} 行是 GBK。"
+                "请在 Excel 或 WPS 中打开后统一另存为 UTF-8 编码的 CSV 再上传",
+                log_message=f"mixed encodings: utf-8 line {utf8_line}, other line {gbk_line}",
+            )
+    handle.seek(0)
 
 
 def _decodes(handle: IO[bytes], encoding: str) -> bool:

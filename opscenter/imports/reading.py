@@ -109,6 +109,8 @@ def read_table(
         raw = _excel_rows(sheet_obj)
     hints = {header_key(h) for h in header_hints} - {""}
     headers, groups, header_row_no, rest = _locate_header(raw, hints)
+    if fmt != "csv" and sheet is None and hints and not _matches(headers, hints):
+        _refuse_wrong_sheet(workbook, sheet_name, sheet_names, hints)
     table = Table(
         filename=filename,
         format=fmt,
@@ -124,6 +126,25 @@ def read_table(
     )
     table.rows = _data_rows(rest, table, limits)
     return table
+
+
+def _matches(headers: list[str], hints: set[str]) -> int:
+    return sum(1 for h in headers if h and any(k in hints for k in header_keys(h)))
+
+
+def _refuse_wrong_sheet(workbook, first: str | None, names: list[str], hints: set[str]) -> None:
+    """No column of the first sheet is one we know, but another sheet's are: the data is there.
+    Say so rather than report every required column missing."""
+    for name in names:
+        if name == first:
+            continue
+        headers, *_ = _locate_header(_excel_rows(workbook.get_sheet_by_name(name)), hints)
+        if _matches(headers, hints):
+            raise UnreadableFile(
+                f"第一个工作表“{first}”里没有可识别的列，数据在工作表“{name}”：请在“工作表”中填写“{name}”后重新上传",
+                field="sheet",
+                log_message=f"data on sheet {name!r}, not the first",
+            )
 
 
 # --- sources ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+from opscenter.core.bounds import MAX_AMOUNT_FEN
 from opscenter.imports.constants import BLANK_WORDS
 from opscenter.pipeline.phones import parse_phone as canonical_phone
 
@@ -198,7 +199,7 @@ def parse_amount_fen(value: Any) -> Result:
     if isinstance(value, bool):
         return None, f"无法识别的金额“{value}”"
     if isinstance(value, int):
-        return value * 100, None
+        return _to_fen(Decimal(value), value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return None, f"无法识别的金额“{value}”"
@@ -230,6 +231,8 @@ def parse_amount_fen(value: Any) -> Result:
 
 def _to_fen(yuan: Decimal, raw: Any) -> Result:
     fen = yuan * 100
+    if abs(fen) > MAX_AMOUNT_FEN:
+        return None, f"金额“{raw}”超出上限 ¥{MAX_AMOUNT_FEN // 100:,}"
     if fen != fen.to_integral_value():
         rounded = fen.quantize(Decimal(1), rounding=ROUND_HALF_UP)
         if abs(fen - rounded) >= Decimal("0.000001"):

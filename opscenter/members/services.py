@@ -257,15 +257,23 @@ def tiers_evaluate(*, actor, site_id: int, as_of: dt.date | None = None) -> Tier
 
 
 @transaction.atomic
-def member_refresh(*, customer_id: int, as_of: dt.date | None = None) -> MemberTier | None:
+def member_refresh(
+    *, customer_id: int, as_of: dt.date | None = None, aggregates_exact: bool = False
+) -> MemberTier | None:
     """Bring one member up to date right after a write to their data: refresh their running
-    aggregates, evaluate them under their site's active rule set and, if the tier changed, write
-    MemberTier and a TierChange. Bookkeeping called by the system (no actor, no permission check).
-    Returns the member's tier row (None: not a member, or no active rule set)."""
-    customer = Customer.objects.filter(pk=customer_id).values("site_id").first()
+    aggregates (unless the caller knows them exact: the bookkeeping signal refreshed them inside
+    the write's transaction), evaluate them under their site's active rule set and, if the tier
+    changed, write MemberTier and a TierChange. Bookkeeping called by the system (no actor, no
+    permission check). Returns the member's tier row (None: not a member, or no active rule set).
+
+    The customer row is locked first, as every pipeline write does (`customer_for_write`), so a
+    refresh and a concurrent write to the same customer queue up instead of deadlocking on the
+    aggregate and tier rows; it also keeps two refreshes of one customer from both inserting."""
+    customer = Customer.objects.select_for_update().filter(pk=customer_id).values("site_id").first()
     if customer is None:
         return None
-    aggregates.refresh_customers([customer_id])
+    if not aggregates_exact:
+        aggregates.refresh_customers([customer_id])
     rule_set = active_rule_set(customer["site_id"])
     if rule_set is None:
         return None

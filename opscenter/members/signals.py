@@ -11,19 +11,37 @@ instead, inside the import's transaction, and the site is re-evaluated set-based
 from __future__ import annotations
 
 import contextlib
+import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
 from opscenter.imports import hooks
 from opscenter.members import aggregates
 from opscenter.pipeline.models import Customer, Dispute, FollowUp, Transaction
 
+logger = logging.getLogger(__name__)
+PENDING = "_opscenter_tier_refresh_pending"
 
-def _refresh_tier(customer_id: int) -> None:
+
+def _refresh_tiers() -> None:
+    """After the commit: re-evaluate the tier of every customer whose rows the transaction wrote.
+
+    The write is committed by now; this is derived data, idempotent, and the nightly evaluation
+    catches up with anything missed, so a failure here is logged and never reported as the
+    write's failure (on_commit(robust=True) and the per-customer guard). Each refresh is its own
+    short transaction, retried when it loses a race with a concurrent writer.
+    """
+    from opscenter.core.db import retrying
     from opscenter.members.services import member_refresh
 
-    member_refresh(customer_id=customer_id)
+    pending = getattr(connection, PENDING, set())
+    setattr(connection, PENDING, set())
+    for customer_id in sorted(pending):
+        try:
+            retrying(member_refresh, customer_id=customer_id, aggregates_exact=True)
+        except Exception:
+            logger.exception("tier refresh of customer %s failed; the nightly evaluation will catch up", customer_id)
 
 
 def _changed(sender, instance, raw: bool = False, **kwargs) -> None:
@@ -31,8 +49,14 @@ def _changed(sender, instance, raw: bool = False, **kwargs) -> None:
         return
     if sender is not Dispute:
         aggregates.refresh_customers([instance.customer_id])
-    customer_id = instance.customer_id
-    transaction.on_commit(lambda: _refresh_tier(customer_id))
+    # One refresh per customer per commit however many rows were written (a deal's lines): the
+    # pending set lives on the connection and the first on_commit callback to run empties it.
+    pending = getattr(connection, PENDING, None)
+    if pending is None:
+        pending = set()
+        setattr(connection, PENDING, pending)
+    pending.add(instance.customer_id)
+    transaction.on_commit(_refresh_tiers, robust=True)
 
 
 # Import kinds whose rows feed the aggregates (customers' own rows carry no purchases).

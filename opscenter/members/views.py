@@ -99,7 +99,6 @@ def dispute_open(request: HttpRequest, customer_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             pipeline_services.dispute_open(actor=request.user, customer_id=customer.pk, **form.cleaned_data)
-            services.member_refresh(customer_id=customer.pk)
             messages.success(request, _("纠纷已登记，会员等级已更新"))
         except ValidationError as exc:
             messages.error(request, exc.message)
@@ -117,7 +116,6 @@ def dispute_settle(request: HttpRequest, dispute_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             pipeline_services.dispute_settle(actor=request.user, dispute_id=dispute.pk, **form.cleaned_data)
-            services.member_refresh(customer_id=dispute.customer_id)
             messages.success(request, _("纠纷已解决，会员等级已更新"))
         except ValidationError as exc:
             messages.error(request, exc.message)

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from opscenter.core.audit import as_actor
+from opscenter.core.audit import as_actor, record_event
 from opscenter.core.exceptions import NotFound, ValidationError
 from opscenter.org.models import Department, Liaison, Staff, Team
 from opscenter.org.selectors import department_list, scope_for, staff_list, team_list
@@ -78,3 +78,26 @@ def liaison_assign(*, actor, department_id: int, staff_id: int, since: dt.date |
         liaison.since = since
         liaison.save(update_fields=["staff", "since"])
     return liaison
+
+
+@as_actor
+@transaction.atomic
+def staff_password_reset(*, actor, staff_id: int, new_password: str) -> Staff:
+    """Reset the login password of a staff member of one's own site (operations, HR: whoever may
+    change staff there). A superuser's password is reset only by a superuser."""
+    from opscenter.core.exceptions import PermissionDenied
+    from opscenter.core.services import password_reset
+
+    scope = scope_for(actor)
+    scope.require("org.change_staff")
+    staff = staff_list(user=actor).select_related("user", "department").filter(pk=staff_id).first()
+    if staff is None:
+        raise NotFound("员工不存在或无权访问", log_message=f"staff {staff_id} not in scope")
+    scope.require_site(staff.department.site_id, write=True)
+    if staff.user is None:
+        raise ValidationError("该员工没有登录账号", field="staff_id")
+    if staff.user.is_superuser and not getattr(actor, "is_superuser", False):
+        raise PermissionDenied("只有超级管理员可以重置超级管理员的密码", log_message="reset of a superuser")
+    password_reset(actor=actor, user=staff.user, new_password=new_password)
+    record_event(staff, "登录密码已由管理员重置")  # shown in the staff page's history
+    return staff

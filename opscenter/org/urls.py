@@ -10,4 +10,5 @@ urlpatterns = [
     path("staff/<int:staff_id>/", views.staff_detail, name="staff_detail"),
     path("workforce/", views.workforce, name="workforce"),
     path("workforce/rows/", views.workforce_rows, name="workforce_rows"),
+    path("staff/<int:staff_id>/password/", views.staff_password_reset, name="staff_password_reset"),
 ]

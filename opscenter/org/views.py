@@ -9,11 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
+from opscenter.core.forms import PasswordResetForm
 from opscenter.core.history import history_page
 from opscenter.imports.exports import FORMATS
 from opscenter.imports.tables import ExportColumn, export_response
 from opscenter.org import selectors, services
 from opscenter.org import workforce as workforce_mod
+from opscenter.org.selectors import scope_for
 
 
 def _staff_table():
@@ -22,7 +24,7 @@ def _staff_table():
 
 
 def org_chart(request: HttpRequest) -> HttpResponse:
-    scope = selectors.scope_for(request.user)
+    scope = scope_for(request.user)
     return render(
         request,
         "org/org_chart.html",
@@ -49,14 +51,49 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_list(user=request.user).filter(pk=staff_id).first()
     if staff is None:
         raise Http404(_("员工不存在或无权访问"))
+    return _staff_page(request, staff, PasswordResetForm())
+
+
+def _staff_page(request: HttpRequest, staff, form: PasswordResetForm, status: int = 200) -> HttpResponse:
     scope = selectors.scope_for(request.user)
     # The hand-over (pipeline:staff_hand_over) is a manager's step: the pipeline's rule, by permission.
     can_hand_over = scope.is_superuser or (not scope.own_only and scope.can("pipeline.change_customer"))
-    return render(
-        request,
-        "org/staff_detail.html",
-        {"staff": staff, "history": history_page(staff), "can_hand_over": can_hand_over},
+    can_reset = (
+        staff.user_id is not None
+        and scope.can("org.change_staff")
+        and scope.writes_site(staff.department.site_id)
+        and (request.user.is_superuser or not staff.user.is_superuser)
     )
+    context = {
+        "staff": staff,
+        "history": history_page(staff),
+        "can_hand_over": can_hand_over,
+        "reset_form": form,
+        "can_reset": can_reset,
+    }
+    return render(request, "org/staff_detail.html", context, status=status)
+
+
+@require_POST
+def staff_password_reset(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """An administrator (operations / HR of the staff member's site) sets their password."""
+    staff = selectors.staff_list(user=request.user).select_related("user").filter(pk=staff_id).first()
+    if staff is None:
+        raise Http404(_("员工不存在或无权访问"))
+    form = PasswordResetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.staff_password_reset(
+                actor=request.user, staff_id=staff.pk, new_password=form.cleaned_data["new_password"]
+            )
+        except (NotFound, PermissionDenied) as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            form.add_error("new_password", exc.message)
+        else:
+            messages.success(request, _("已重置该员工的登录密码"))
+            return redirect("org:staff_detail", staff_id=staff.pk)
+    return _staff_page(request, staff, form, status=400)
 
 
 @require_POST

@@ -14,6 +14,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opscenter.core.bounds import MAX_AMOUNT_FEN
 from opscenter.core.exceptions import DomainError
 from opscenter.pipeline.choices import (
     AppointmentMode,
@@ -123,6 +124,10 @@ class YuanField(forms.CharField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
         if not amount.is_finite() or amount.as_tuple().exponent < -2:
             raise forms.ValidationError(_("金额最多保留两位小数"), code="invalid")
+        if abs(amount) * 100 > MAX_AMOUNT_FEN:
+            raise forms.ValidationError(
+                _("金额不能超过 ¥%(limit)s") % {"limit": f"{MAX_AMOUNT_FEN // 100:,}"}, code="max_value"
+            )
         return amount
 
 

@@ -17,6 +17,7 @@ HUGE = str(2**63)
         (f"/pipeline/?page={HUGE}", "page"),
         (f"/api/pipeline/customers?offset={HUGE}", "offset"),
         (f"/api/pipeline/deals?customer_id=-{HUGE}1", "customer_id"),
+        ("/pipeline/funnel/?team=" + "9" * 5000, "team"),
     ],
 )
 def test_an_integer_beyond_64_bits_in_the_query_is_a_400_naming_it(client, personas, url, field):

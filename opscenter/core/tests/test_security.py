@@ -284,3 +284,23 @@ def test_the_favicon_is_served_without_login(client):
     response = client.get("/favicon.ico", follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0].endswith("favicon.svg")
+
+
+def test_password_spraying_from_one_address_is_throttled_across_usernames(
+    client, personas, password, settings
+):
+    """A few wrong passwords on many accounts never reach the per-account limit; the address's
+    total does, and then even a right password from that address waits out the cool-off."""
+    settings.OPSCENTER_LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    users = ["consultant_a", "consultant_a2", "consultant_b", "ops_a", "ops_b", "marketing_a"]
+    statuses = [_login(client, users[n % len(users)], "wrong-password").status_code for n in range(7)]
+    assert statuses == [200] * 7
+    response = _login(client, "customer_a", "wrong-password")
+    assert response.status_code == 429
+    assert "该地址的登录已被临时锁定" in response.content.decode()
+    assert _login(client, "finance_a", password).status_code == 429
+    # Another address is not affected.
+    other = client.post(
+        reverse("login"), {"username": "finance_a", "password": password}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert other.status_code == 302

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from opscenter.core.bounds import MAX_AMOUNT_FEN
 from opscenter.imports import values as v
 from opscenter.imports.constants import (
     CONSULTATION_MODE_ALIASES,
@@ -229,9 +230,15 @@ AMOUNT_FORMATS = [
 ]
 
 
-@given(st.integers(0, 10**12), st.sampled_from(AMOUNT_FORMATS))
+@given(st.integers(0, MAX_AMOUNT_FEN), st.sampled_from(AMOUNT_FORMATS))
 def test_amounts_formatted_any_way_parse_back_exactly(fen, fmt):
     assert v.parse_amount_fen(fmt(fen)) == (fen, None)
+
+
+@given(st.integers(MAX_AMOUNT_FEN + 1, 10**30), st.sampled_from(AMOUNT_FORMATS))
+def test_amounts_above_the_documented_limit_are_an_error_not_a_number(fen, fmt):
+    value, error = v.parse_amount_fen(fmt(fen))
+    assert value is None and "超出上限" in error
 
 
 @given(st.integers(0, 10**10))

@@ -54,21 +54,23 @@ def test_an_invalid_rule_set_is_rejected_with_every_problem(client, personas, se
     assert "阈值必须是以分为单位的整数金额" in response.json()["detail"]
 
 
-def test_dispute_open_and_settle_move_the_member(client, personas, aaa):
+def test_dispute_open_and_settle_move_the_member(client, personas, aaa, django_capture_on_commit_callbacks):
     client.force_login(personas.ops_b)
     today = dt.date.today().isoformat()
-    created = client.post(
-        "/api/members/disputes",
-        {"customer_id": aaa.pk, "opened_on": today, "category": "price", "description": "收费有异议"},
-        content_type="application/json",
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the tier is refreshed after the commit
+        created = client.post(
+            "/api/members/disputes",
+            {"customer_id": aaa.pk, "opened_on": today, "category": "price", "description": "收费有异议"},
+            content_type="application/json",
+        )
     assert created.status_code == 201
     assert client.get(f"/api/members/customers/{aaa.pk}/tier").json()["tier"] == "C"
-    settled = client.post(
-        f"/api/members/disputes/{created.json()['id']}/settle",
-        {"settled_on": today, "outcome": "repaired"},
-        content_type="application/json",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        settled = client.post(
+            f"/api/members/disputes/{created.json()['id']}/settle",
+            {"settled_on": today, "outcome": "repaired"},
+            content_type="application/json",
+        )
     assert settled.json()["status"] == "settled"
     assert client.get(f"/api/members/customers/{aaa.pk}/tier").json()["tier"] == "B"  # latest 满意度 ≥ 一般
     preview = client.get(f"/api/members/rule-sets/{aaa.member_tier.rule_set_id}/preview").json()

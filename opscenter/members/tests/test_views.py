@@ -100,13 +100,16 @@ def test_care_tasks_list_and_completion(client, personas, members):
     assert "咨询乙" in client.get(reverse("members:care_completion")).content.decode()
 
 
-def test_dispute_opened_on_the_member_page_puts_the_member_in_c(client, personas, members):
+def test_dispute_opened_on_the_member_page_puts_the_member_in_c(
+    client, personas, members, django_capture_on_commit_callbacks
+):
     client.force_login(personas.ops_b)
     c = members[4]
-    client.post(
-        reverse("members:dispute_open", args=[c.pk]),
-        {"opened_on": dt.date.today().isoformat(), "category": "service", "description": "等待太久"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the tier is refreshed after the commit
+        client.post(
+            reverse("members:dispute_open", args=[c.pk]),
+            {"opened_on": dt.date.today().isoformat(), "category": "service", "description": "等待太久"},
+        )
     assert MemberTier.objects.get(customer=c).tier == "C"
     assert "等待太久" in client.get(reverse("members:dispute_list")).content.decode()
 

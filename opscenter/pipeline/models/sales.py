@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from opscenter.core import audit
+from opscenter.core.bounds import MAX_AMOUNT_FEN, MAX_SESSIONS
 from opscenter.pipeline.choices import (
     CareZone,
     DealStatus,
@@ -32,7 +34,9 @@ class Deal(FunnelEvent):
         "org.Staff", on_delete=models.PROTECT, related_name="deals", verbose_name="成交咨询师"
     )
     signed_on = models.DateField("签约日期")
-    amount_fen = models.BigIntegerField("金额(分)")
+    amount_fen = models.BigIntegerField(
+        "金额(分)", validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)]
+    )
     stay_type = models.CharField("入住类型", max_length=10, choices=StayType.choices, blank=True)
     care_zone = models.CharField("入住区域", max_length=20, choices=CareZone.choices, blank=True)
     status = models.CharField("状态", max_length=12, choices=DealStatus.choices, default=DealStatus.SIGNED)
@@ -60,6 +64,11 @@ class Deal(FunnelEvent):
         ordering = ["-signed_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gte=0), name="deal_amount_not_negative"),
+            # A cancelled deal keeps what was entered (history is never rewritten) and counts nowhere.
+            models.CheckConstraint(
+                condition=Q(amount_fen__lte=MAX_AMOUNT_FEN) | Q(status=DealStatus.CANCELLED),
+                name="deal_amount_within_limit",
+            ),
         ]
         indexes = [
             models.Index(
@@ -91,8 +100,12 @@ class DealLine(models.Model):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines", verbose_name="成交")
     item = models.CharField("项目", max_length=100)
     category = models.CharField("类别", max_length=20, choices=ItemCategory.choices)
-    sessions = models.PositiveSmallIntegerField("次数/疗程", default=1)
-    amount_fen = models.BigIntegerField("金额(分)")
+    sessions = models.PositiveSmallIntegerField(
+        "次数/疗程", default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSIONS)]
+    )
+    amount_fen = models.BigIntegerField(
+        "金额(分)", validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)]
+    )
 
     class Meta:
         verbose_name = "成交明细"
@@ -100,6 +113,12 @@ class DealLine(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gte=0), name="deal_line_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount_fen__lte=MAX_AMOUNT_FEN), name="deal_line_amount_within_limit"
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions__lte=MAX_SESSIONS), name="deal_line_sessions_within_limit"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,11 +140,15 @@ class Transaction(ImportTracked):
     month = models.PositiveIntegerField("月份", help_text="yyyymm")
     item = models.CharField("项目", max_length=100)
     category = models.CharField("类别", max_length=20, choices=ItemCategory.choices)
-    sessions = models.PositiveSmallIntegerField("次数", default=1)
+    sessions = models.PositiveSmallIntegerField(
+        "次数", default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSIONS)]
+    )
     receipt_no = models.CharField(
         "单号", max_length=40, blank=True, help_text="receipt / order number from an imported file"
     )
-    amount_fen = models.BigIntegerField("金额(分)")
+    amount_fen = models.BigIntegerField(
+        "金额(分)", validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)]
+    )
     kind = models.CharField(
         "类型", max_length=10, choices=TransactionKind.choices, default=TransactionKind.PURCHASE
     )
@@ -144,6 +167,12 @@ class Transaction(ImportTracked):
         ordering = ["-occurred_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gte=0), name="transaction_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount_fen__lte=MAX_AMOUNT_FEN), name="transaction_amount_within_limit"
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions__lte=MAX_SESSIONS), name="transaction_sessions_within_limit"
+            ),
         ]
         indexes = [
             models.Index(fields=["customer", "occurred_on"], name="txn_customer_idx"),

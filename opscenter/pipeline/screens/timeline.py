@@ -70,10 +70,19 @@ def _day_start(day: dt.date, written: dt.datetime | None = None) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _rows(selector: Callable[..., QuerySet], user, customer_id: int, *related: str) -> QuerySet:
-    """One kind of event of the customer (scoped by its selector), with only the joins shown."""
+def _rows(
+    selector: Callable[..., QuerySet],
+    user,
+    customer_id: int,
+    *related: str,
+    order: tuple[str, ...] = (),
+    limit: int | None = None,
+) -> QuerySet:
+    """One kind of event of the customer (scoped by its selector), with only the joins shown;
+    with `limit`, only its newest rows by `order` (the field the timeline sorts this kind by)."""
     qs = selector(user=user, customer_id=customer_id).select_related(None)
-    return qs.select_related(*related) if related else qs
+    qs = qs.select_related(*related) if related else qs
+    return qs.order_by(*order)[:limit] if limit is not None else qs
 
 
 def _user_label(user) -> str:
@@ -81,8 +90,10 @@ def _user_label(user) -> str:
     return staff.name if staff is not None else user.get_username()
 
 
-def _consultation_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
-    for c in _rows(selectors.consultation_list, user, customer_id, "staff"):
+def _consultation_entries(user, customer_id: int, limit: int | None = None) -> Iterator[TimelineEntry]:
+    for c in _rows(
+        selectors.consultation_list, user, customer_id, "staff", order=("-occurred_at", "-id"), limit=limit
+    ):
         badges = [(c.get_intent_display() + "意向", "primary" if c.intent == "high" else "")]
         if c.is_first:
             badges.insert(0, ("首次咨询", "success"))
@@ -99,13 +110,15 @@ def _consultation_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
         )
 
 
-def _appointment_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
+def _appointment_entries(user, customer_id: int, limit: int | None = None) -> Iterator[TimelineEntry]:
     tones = {
         AppointmentStatus.BOOKED: "primary",
         AppointmentStatus.ARRIVED: "success",
         AppointmentStatus.NO_SHOW: "danger",
     }
-    for a in _rows(selectors.appointment_list, user, customer_id, "booked_by"):
+    for a in _rows(
+        selectors.appointment_list, user, customer_id, "booked_by", order=("-booked_at", "-id"), limit=limit
+    ):
         when = timezone.localtime(a.scheduled_for)
         yield TimelineEntry(
             a.booked_at,
@@ -118,8 +131,15 @@ def _appointment_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
         )
 
 
-def _visit_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
-    for v in _rows(selectors.visit_list, user, customer_id, "onsite_consultant"):
+def _visit_entries(user, customer_id: int, limit: int | None = None) -> Iterator[TimelineEntry]:
+    for v in _rows(
+        selectors.visit_list,
+        user,
+        customer_id,
+        "onsite_consultant",
+        order=("-arrived_at", "-id"),
+        limit=limit,
+    ):
         badges = [
             (v.get_source_display(), ""),
             (v.get_outcome_display(), "success" if v.outcome == "deal" else ""),
@@ -137,10 +157,12 @@ def _visit_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
         )
 
 
-def _assessment_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
+def _assessment_entries(user, customer_id: int, limit: int | None = None) -> Iterator[TimelineEntry]:
     """Each opinion as given, and each settled disagreement as a line of its own (裁定)."""
     related = ("assessor", "second_opinion_of__assessor", "resolved_by__staff")
-    for a in _rows(selectors.assessment_list, user, customer_id, *related):
+    for a in _rows(
+        selectors.assessment_list, user, customer_id, *related, order=("-assessed_at", "-id"), limit=limit
+    ):
         who = f"{a.get_assessor_role_display()} {a.assessor.name}"
         if a.second_opinion_of_id is None:
             title = f"{a.get_assessor_role_display()}评估：{a.get_zone_display()}"
@@ -171,8 +193,15 @@ def _assessment_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
             )
 
 
-def _deal_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
-    for d in _rows(selectors.deal_list, user, customer_id, "consultant"):
+def _deal_entries(user, customer_id: int, limit: int | None = None) -> Iterator[TimelineEntry]:
+    for d in _rows(
+        selectors.deal_list,
+        user,
+        customer_id,
+        "consultant",
+        order=("-signed_on", "-created_at", "-id"),
+        limit=limit,
+    ):
         parts = [
             p
             for p in (
@@ -198,8 +227,14 @@ def _deal_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
         )
 
 
-def _transaction_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
-    for t in _rows(selectors.transaction_list, user, customer_id):
+def _transaction_entries(user, customer_id: int, limit: int | None = None) -> Iterator[TimelineEntry]:
+    for t in _rows(
+        selectors.transaction_list,
+        user,
+        customer_id,
+        order=("-occurred_on", "-created_at", "-id"),
+        limit=limit,
+    ):
         sign = "-" if t.kind == "refund" else ""
         yield TimelineEntry(
             _day_start(t.occurred_on, t.created_at),
@@ -211,9 +246,16 @@ def _transaction_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
         )
 
 
-def _followup_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
+def _followup_entries(user, customer_id: int, limit: int | None = None) -> Iterator[TimelineEntry]:
     today = timezone.localdate()
-    for f in _rows(selectors.followup_list, user, customer_id, "staff"):
+    for f in _rows(
+        selectors.followup_list,
+        user,
+        customer_id,
+        "staff",
+        order=("-scheduled_on", "-created_at", "-id"),
+        limit=limit,
+    ):
         if f.done_on is None:
             tone = "danger" if f.scheduled_on < today else "primary"
             badges = [("逾期" if f.scheduled_on < today else "待回访", tone)]
@@ -237,17 +279,21 @@ def _followup_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
         )
 
 
-def _exit_entries(user, customer_id: int) -> Iterator[TimelineEntry]:
-    for e in _rows(selectors.exit_list, user, customer_id, "reason"):
+def _exit_entries(user, customer_id: int, limit: int | None = None) -> Iterator[TimelineEntry]:
+    for e in _rows(
+        selectors.exit_list, user, customer_id, "reason", order=("-exited_on", "-id"), limit=limit
+    ):
         yield TimelineEntry(
             _day_start(e.exited_on), "exit", f"退出：{e.reason.name}", e, is_date=True, detail=e.note
         )
 
 
-def _ownership_entries(customer: Customer) -> Iterator[TimelineEntry]:
+def _ownership_entries(customer: Customer, limit: int | None = None) -> Iterator[TimelineEntry]:
     changes = OwnershipChange.objects.filter(customer=customer).select_related(
         "from_owner", "to_owner", "changed_by__staff"
     )
+    if limit is not None:
+        changes = changes.order_by("-changed_at", "-id")[:limit]
     for c in changes:
         before = f"{c.from_owner.name} → " if c.from_owner_id else ""
         yield TimelineEntry(
@@ -260,12 +306,30 @@ def _ownership_entries(customer: Customer) -> Iterator[TimelineEntry]:
         )
 
 
-def customer_timeline(*, user, customer: Customer) -> list[TimelineEntry]:
+TIMELINE_PAGE = 50  # entries per page of the customer page's timeline; "more" loads the next
+
+
+@dataclass
+class TimelinePage:
+    entries: list[TimelineEntry]
+    page: int
+    has_more: bool
+
+
+def customer_timeline(
+    *, user, customer: Customer, page: int | None = None
+) -> list[TimelineEntry] | TimelinePage:
     """Every event of a customer, newest first, in one query per kind (ten in all).
+
+    With `page` (1, 2 …) only that page of TIMELINE_PAGE entries: each kind reads at most its
+    newest page × TIMELINE_PAGE rows, so a customer with thousands of consultations renders the
+    first page as fast as any other, and the page loads the rest on demand.
 
     `customer` must come from `selectors.customer_get` (already scoped); the event selectors scope
     again, so a user without a model's view permission simply sees no rows of that kind.
     """
+    upto = None if page is None else page * TIMELINE_PAGE
+    limit = None if upto is None else upto + 1
     entries: list[TimelineEntry] = []
     for source in (
         _consultation_entries,
@@ -277,7 +341,9 @@ def customer_timeline(*, user, customer: Customer) -> list[TimelineEntry]:
         _followup_entries,
         _exit_entries,
     ):
-        entries.extend(source(user, customer.pk))
-    entries.extend(_ownership_entries(customer))
+        entries.extend(source(user, customer.pk, limit))
+    entries.extend(_ownership_entries(customer, limit))
     entries.sort(key=lambda e: e.sort_key, reverse=True)
-    return entries
+    if page is None:
+        return entries
+    return TimelinePage(entries=entries[upto - TIMELINE_PAGE : upto], page=page, has_more=len(entries) > upto)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from opscenter.core.bounds import EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT_FEN, MAX_SESSIONS, date_in_range
 from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
 from opscenter.core.scoping import Scope
 from opscenter.org.models import Staff
@@ -82,6 +83,12 @@ def aware(value: dt.datetime, *, field: str) -> dt.datetime:
     """An aware datetime (a naive one is read as local time) that is not in the future."""
     if not isinstance(value, dt.datetime):
         raise ValidationError("时间格式不正确", field=field)
+    if not date_in_range(value):
+        raise ValidationError(
+            f"时间须在 {EARLIEST_DATE.year} 年至 {LATEST_DATE.year} 年之间",
+            field=field,
+            log_message=f"{field} out of range",
+        )
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     if value > timezone.now() + dt.timedelta(minutes=5):
@@ -92,20 +99,54 @@ def aware(value: dt.datetime, *, field: str) -> dt.datetime:
 def past_date(value: dt.date, *, field: str, label: str) -> dt.date:
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
         raise ValidationError(f"{label}格式不正确", field=field)
+    if value < EARLIEST_DATE:
+        raise ValidationError(
+            f"{label}不能早于 {EARLIEST_DATE:%Y-%m-%d}", field=field, log_message=f"{field} out of range"
+        )
     if value > timezone.localdate():
         raise ValidationError(f"{label}不能晚于今天", field=field, log_message=f"{field} in the future")
     return value
 
 
-def require_amount(amount_fen: Any, *, field: str = "amount_fen") -> int:
-    """A non-negative integer amount in fen."""
+def require_amount(amount_fen: Any, *, field: str = "amount_fen", label: str = "") -> int:
+    """A non-negative integer amount in fen, at most MAX_AMOUNT_FEN (¥100,000,000)."""
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
         raise ValidationError(
-            "金额必须是以分为单位的整数", field=field, log_message=f"bad amount {amount_fen!r}"
+            f"{label}金额必须是以分为单位的整数", field=field, log_message=f"bad amount {amount_fen!r}"
         )
     if amount_fen < 0:
-        raise ValidationError("金额不能为负数", field=field, log_message=f"negative amount {amount_fen}")
+        raise ValidationError(
+            f"{label}金额不能为负数", field=field, log_message=f"negative amount {amount_fen}"
+        )
+    if amount_fen > MAX_AMOUNT_FEN:
+        raise ValidationError(
+            f"{label}金额不能超过 ¥{MAX_AMOUNT_FEN // 100:,}",
+            field=field,
+            log_message=f"amount {amount_fen} above the limit",
+        )
     return amount_fen
+
+
+def business_date(value: Any, *, field: str, label: str) -> dt.date:
+    """A date (past or future) within the business calendar's range (EARLIEST_DATE … LATEST_DATE)."""
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise ValidationError(f"{label}格式不正确", field=field)
+    if not date_in_range(value):
+        raise ValidationError(
+            f"{label}须在 {EARLIEST_DATE:%Y-%m-%d} 至 {LATEST_DATE:%Y-%m-%d} 之间",
+            field=field,
+            log_message=f"{field} out of range",
+        )
+    return value
+
+
+def require_sessions(sessions: Any, *, field: str = "sessions", label: str = "") -> int:
+    """A count of sessions between 1 and MAX_SESSIONS."""
+    if isinstance(sessions, bool) or not isinstance(sessions, int) or not 1 <= sessions <= MAX_SESSIONS:
+        raise ValidationError(
+            f"{label}次数须在 1 到 {MAX_SESSIONS} 之间", field=field, log_message=f"bad sessions {sessions!r}"
+        )
+    return sessions
 
 
 def event_fields(customer: Customer, *, month: int) -> dict[str, Any]:

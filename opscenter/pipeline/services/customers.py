@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from opscenter.core import audit
 from opscenter.core.audit import as_actor
+from opscenter.core.bounds import EARLIEST_DATE
 from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
 from opscenter.org.models import Site
 from opscenter.pipeline.choices import (
@@ -85,6 +86,8 @@ def _clean_profile(values: dict[str, Any], site: Site) -> dict[str, Any]:
     if out.get("birthday") is not None:
         if out["birthday"] > today:
             raise ValidationError("出生日期不能晚于今天", field="birthday")
+        if out["birthday"] < EARLIEST_DATE:
+            raise ValidationError(f"出生日期不能早于 {EARLIEST_DATE:%Y-%m-%d}", field="birthday")
         out["age"] = _age_on(out["birthday"], today)
     if out.get("age") is not None and not (0 <= int(out["age"]) <= 130):
         raise ValidationError("年龄应在 0–130 之间", field="age")

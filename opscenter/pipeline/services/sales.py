@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from opscenter.core import audit
 from opscenter.core.audit import as_actor
+from opscenter.core.bounds import MAX_DEAL_LINES
 from opscenter.core.exceptions import NotFound, ValidationError
 from opscenter.pipeline.choices import (
     CUSTOMER_TRANSITIONS,
@@ -32,12 +33,16 @@ from opscenter.pipeline.models import Deal, DealLine, Exit, ExitReason, FollowUp
 from opscenter.pipeline.periods import month_key
 from opscenter.pipeline.services._common import (
     acting_staff,
+    business_date,
     customer_for_write,
     event_fields,
     past_date,
     require_amount,
+    require_sessions,
     scope_requiring,
 )
+
+ITEM_LENGTH = DealLine._meta.get_field("item").max_length
 
 
 @dataclass(frozen=True)
@@ -53,14 +58,19 @@ class DealLineInput:
 def _lines(lines: Iterable[DealLineInput | Mapping[str, Any]]) -> list[DealLineInput]:
     out = []
     for n, raw in enumerate(lines, start=1):
+        if n > MAX_DEAL_LINES:
+            raise ValidationError(
+                f"一笔成交最多 {MAX_DEAL_LINES} 条明细", field="lines", log_message="too many deal lines"
+            )
         line = raw if isinstance(raw, DealLineInput) else DealLineInput(**dict(raw))
         if not (line.item or "").strip():
             raise ValidationError(f"第{n}行：请填写项目名称", field="lines")
+        if len(line.item.strip()) > ITEM_LENGTH:
+            raise ValidationError(f"第{n}行：项目名称不能超过 {ITEM_LENGTH} 个字", field="lines")
         if line.category not in ItemCategory.values:
             raise ValidationError(f"第{n}行：项目类别不正确", field="lines")
-        require_amount(line.amount_fen, field="lines")
-        if not isinstance(line.sessions, int) or line.sessions < 1:
-            raise ValidationError(f"第{n}行：次数至少为 1", field="lines")
+        require_amount(line.amount_fen, field="lines", label=f"第{n}行：")
+        require_sessions(line.sessions, field="lines", label=f"第{n}行：")
         out.append(line)
     return out
 
@@ -96,7 +106,7 @@ def deal_sign(
     if amount_fen is not None:
         require_amount(amount_fen)
     if line_inputs:
-        total = sum(line.amount_fen for line in line_inputs)
+        total = require_amount(sum(line.amount_fen for line in line_inputs), label="明细合计")
         if amount_fen is not None and amount_fen != total:
             raise ValidationError("成交金额与明细合计不一致", field="amount_fen")
         amount_fen = total
@@ -274,8 +284,7 @@ def transaction_record(
         raise ValidationError("项目类别不正确", field="category")
     if kind not in TransactionKind.values:
         raise ValidationError("消费类型不正确", field="kind")
-    if not isinstance(sessions, int) or sessions < 1:
-        raise ValidationError("次数至少为 1", field="sessions")
+    require_sessions(sessions)
     if deal_id is not None and not Deal.objects.filter(pk=deal_id, customer=customer).exists():
         raise ValidationError("成交记录不属于该客户", field="deal_id")
     return Transaction.objects.create(
@@ -309,8 +318,7 @@ def followup_schedule(
     customer = customer_for_write(scope, customer_id)
     if channel not in FollowUpChannel.values:
         raise ValidationError("回访方式不正确", field="channel")
-    if not isinstance(scheduled_on, dt.date):
-        raise ValidationError("计划日期格式不正确", field="scheduled_on")
+    scheduled_on = business_date(scheduled_on, field="scheduled_on", label="计划日期")
     staff = acting_staff(scope, customer.site_id, staff_id, label="回访人", field="staff_id")
     if deal_id is not None and not Deal.objects.filter(pk=deal_id, customer=customer).exists():
         raise ValidationError("成交记录不属于该客户", field="deal_id")

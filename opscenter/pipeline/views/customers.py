@@ -165,6 +165,8 @@ def customer_export(request: HttpRequest) -> HttpResponse:
 
 # --- customer page --------------------------------------------------------------------------------
 
+MAX_TIMELINE_PAGE = 1000  # 50,000 entries; a page number beyond is read as the first page
+
 
 @require_GET
 @domain_errors
@@ -180,8 +182,12 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     if tab == "history":
         context["history"] = history_page(customer)
     else:
-        context["timeline"] = screens.customer_timeline(user=request.user, customer=customer)
+        page = request.GET.get("page", "1")
+        page = int(page) if page.isdigit() and 0 < int(page) <= MAX_TIMELINE_PAGE else 1
+        context["timeline"] = screens.customer_timeline(user=request.user, customer=customer, page=page)
         context["today"] = timezone.localdate()
+        if is_partial(request) and page > 1:  # "load more": only the next entries
+            return render(request, "pipeline/partials/_customer_timeline_items.html", context)
     if is_partial(request):
         return render(request, f"pipeline/partials/_customer_{tab}.html", context)
     return render(request, "pipeline/customer_detail.html", context)

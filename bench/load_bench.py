@@ -1,0 +1,282 @@
+#!/usr/bin/env python
+"""Speed under load: N concurrent signed-in clients against a server on loopback, bounded in time.
+
+    # a server with the demo data (make demo, or gunicorn on var/db.sqlite3), then:
+    .venv/bin/python bench/load_bench.py --url http://127.0.0.1:8102 --clients 20 50 --seconds 30
+    # or let the script load the demo into its own database and start gunicorn itself:
+    .venv/bin/python bench/load_bench.py --serve --port 8102 --clients 20 50
+    scripts/with-postgres.sh .venv/bin/python bench/load_bench.py --serve --port 8102 --clients 20 50
+
+Each client signs in as one of the demo staff (consultants, managers, executives …) and loops for
+`--seconds`: mostly pages (home, customer list, a customer page, funnel, follow-ups due, members,
+care tasks, funnel JSON) and one write in `--write-share` of its requests (a follow-up scheduled
+through the API on one of its own customers). Reported per kind: requests, p50 / p95 / p99 in ms,
+requests per second, and errors (5xx, connection failures) — plus any 4xx, which a correct client
+never gets. Only 127.0.0.1 is ever contacted.
+
+With `--serve` the demo organization is loaded into var/bench/load.sqlite3 (or the PostgreSQL
+database of OPSCENTER_DATABASE_URL) once, and gunicorn serves it with `--workers` processes ×
+`--threads` threads on the given port, stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "opscenter-demo-2026"
+USERS = [
+    "demo-ops",
+    "demo-ops-meilai",
+    "demo-exec",
+    "demo-marketing",
+    "demo-customer",
+    "demo-consultant",
+    "demo-consultant-meilai",
+    "demo-callcenter",
+]
+READ_ONLY = {"demo-exec"}  # reads every site, writes none: a write would rightly be refused
+PAGES = [
+    "/",
+    "/pipeline/",
+    "/pipeline/funnel/",
+    "/pipeline/funnel/data.json",
+    "/pipeline/followups/",
+    "/members/",
+    "/members/care/",
+    "{customer}",
+]
+
+
+class Session:
+    """One signed-in client: a keep-alive connection, cookies, the CSRF token."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.cookies: dict[str, str] = {}
+        self.conn = http.client.HTTPConnection(host, port, timeout=30)
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                if attempt == 2:
+                    raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, data
+
+    def login(self, username: str) -> None:
+        status, page = self.request("GET", "/accounts/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+        body = urllib.parse.urlencode(
+            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+        )
+        status, _ = self.request(
+            "POST",
+            "/accounts/login/",
+            body.encode(),
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://{self.host}:{self.port}/",
+            },
+        )
+        if status != 302:
+            raise RuntimeError(f"login of {username} answered {status}")
+
+    def customers(self) -> list[int]:
+        status, data = self.request("GET", "/api/pipeline/customers?limit=50")
+        items = json.loads(data)["items"] if status == 200 else []
+        return [c["id"] for c in items]
+
+
+def client_loop(n: int, host: str, port: int, clock: dict, write_share: float, results: dict, errors: list):
+    rng = random.Random(n)
+    session = Session(host, port)
+    try:
+        session.login(USERS[n % len(USERS)])
+        customers = session.customers()
+    except Exception as exc:  # reported, the run goes on
+        errors.append(f"client {n}: {exc}")
+        customers = None
+    clock["ready"].wait()  # all clients signed in: sign-in (password hashing) is not measured
+    deadline = time.monotonic() + clock["seconds"]
+    if customers is None:
+        return
+    csrf = session.cookies.get("csrftoken", "")
+    can_write = USERS[n % len(USERS)] not in READ_ONLY
+    while time.monotonic() < deadline:
+        write = customers and can_write and rng.random() < write_share
+        start = time.perf_counter()
+        try:
+            if write:
+                kind = "write"
+                body = json.dumps(
+                    {
+                        "customer_id": rng.choice(customers),
+                        "scheduled_on": time.strftime("%Y-%m-%d"),
+                        "note": "bench",
+                    }
+                ).encode()
+                status, _ = session.request(
+                    "POST",
+                    "/api/pipeline/followups",
+                    body,
+                    {
+                        "Content-Type": "application/json",
+                        "X-CSRFToken": csrf,
+                        "Referer": f"http://{host}:{port}/",
+                    },
+                )
+            else:
+                kind = "page"
+                path = rng.choice(PAGES)
+                if path == "{customer}":
+                    if not customers:
+                        continue
+                    path = f"/pipeline/customers/{rng.choice(customers)}/"
+                status, _ = session.request("GET", path)
+        except Exception as exc:
+            results[("error", "conn")].append(time.perf_counter() - start)
+            errors.append(f"client {n}: {exc}")
+            continue
+        results[(kind, status)].append(time.perf_counter() - start)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def run(host: str, port: int, clients: int, seconds: float, write_share: float) -> dict:
+    results: dict = defaultdict(list)
+    errors: list[str] = []
+    clock = {"ready": threading.Barrier(clients + 1), "seconds": seconds}
+    threads = [
+        threading.Thread(
+            target=client_loop, args=(n, host, port, clock, write_share, results, errors), daemon=True
+        )
+        for n in range(clients)
+    ]
+    for t in threads:
+        t.start()
+    clock["ready"].wait(timeout=900)
+    began = time.monotonic()
+    for t in threads:
+        t.join(timeout=seconds + 120)
+    elapsed = time.monotonic() - began
+    report = {"clients": clients, "seconds": round(elapsed, 1), "errors": errors[:5], "kinds": {}}
+    for kind in ("page", "write"):
+        times = [v for (k, _s), vs in results.items() if k == kind for v in vs]
+        statuses = defaultdict(int)
+        for (k, s), vs in results.items():
+            if k == kind:
+                statuses[s] += len(vs)
+        report["kinds"][kind] = {
+            "n": len(times),
+            "rps": round(len(times) / elapsed, 1),
+            "p50": round(percentile(times, 50) * 1000),
+            "p95": round(percentile(times, 95) * 1000),
+            "p99": round(percentile(times, 99) * 1000),
+            "5xx": sum(n for s, n in statuses.items() if s >= 500),
+            "4xx": sum(n for s, n in statuses.items() if 400 <= s < 500),
+        }
+    report["connection_errors"] = len(results.get(("error", "conn"), []))
+    return report
+
+
+def serve(port: int, workers: int, threads: int) -> subprocess.Popen:
+    env = dict(os.environ, OPSCENTER_DEBUG="0", OPSCENTER_HTTPS="0")
+    env.setdefault("OPSCENTER_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench' / 'load.sqlite3'}")
+    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    py = sys.executable
+    subprocess.run(
+        [py, "-m", "opscenter", "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    subprocess.run(
+        [py, "-m", "opscenter", "demo", "--no-serve"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    cmd = [
+        py, "-m", "gunicorn", "opscenter.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("the server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--url", default="http://127.0.0.1:8102")
+    parser.add_argument("--serve", action="store_true", help="load the demo and start gunicorn on --port")
+    parser.add_argument("--port", type=int, default=8102)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--clients", type=int, nargs="+", default=[20, 50])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--write-share", type=float, default=0.1)
+    parser.add_argument("--json", action="store_true", help="print the reports as JSON")
+    args = parser.parse_args()
+    url = urllib.parse.urlsplit(args.url if not args.serve else f"http://127.0.0.1:{args.port}")
+    if url.hostname not in {"127.0.0.1", "localhost"}:
+        parser.error("loopback only")
+    proc = serve(args.port, args.workers, args.threads) if args.serve else None
+    try:
+        reports = [run("127.0.0.1", url.port or 80, n, args.seconds, args.write_share) for n in args.clients]
+    finally:
+        if proc is not None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+    if args.json:
+        print(json.dumps(reports, indent=2))
+        return
+    print(
+        f"{'clients':>7} {'kind':<6} {'n':>6} {'rps':>6} {'p50':>6} {'p95':>6} {'p99':>6} {'5xx':>5} {'4xx':>5}"
+    )
+    for r in reports:
+        for kind, k in r["kinds"].items():
+            print(
+                f"{r['clients']:>7} {kind:<6} {k['n']:>6} {k['rps']:>6} {k['p50']:>6} {k['p95']:>6} {k['p99']:>6} "
+                f"{k['5xx']:>5} {k['4xx']:>5}"
+            )
+        if r["connection_errors"] or r["errors"]:
+            print(f"        connection errors: {r['connection_errors']}; {r['errors']}")
+
+
+if __name__ == "__main__":
+    main()

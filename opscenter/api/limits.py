@@ -1,0 +1,65 @@
+"""Input bounds of the API schemas, derived from the models and `core.bounds` (never restated).
+
+`column(Model, "field")` is the type of a text input stored in that column: at most the column's
+`max_length` characters (TextFields: TEXT_LIMIT) and no NUL byte, which PostgreSQL refuses in text
+and which has no business in a name or a note. `Money`, `Sessions` and `lines_field()` carry the
+documented maximums. `NoNullPatch` is the base of PATCH schemas: a field may be left out, but sent
+as null only when its column is nullable.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from ninja import Field, Schema
+from pydantic import AfterValidator, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
+
+from opscenter.core.bounds import MAX_AMOUNT_FEN, MAX_DEAL_LINES, MAX_SESSIONS
+
+TEXT_LIMIT = 10_000  # characters of a free-text (TextField) input
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("nul_byte", "不能包含 NUL 字符")
+    return value
+
+
+def column(model: type[models.Model], name: str) -> Any:
+    """The str type of an input stored in `model.name`, bounded by the column."""
+    max_length = getattr(model._meta.get_field(name), "max_length", None) or TEXT_LIMIT
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
+
+
+Text = Annotated[str, StringConstraints(max_length=TEXT_LIMIT), AfterValidator(_no_nul)]
+Money = Annotated[int, Field(ge=0, le=MAX_AMOUNT_FEN, description=f"分，0 … {MAX_AMOUNT_FEN}")]
+Sessions = Annotated[int, Field(ge=1, le=MAX_SESSIONS)]
+
+
+def lines_field() -> Any:
+    return Field(default_factory=list, max_length=MAX_DEAL_LINES, description=f"至多 {MAX_DEAL_LINES} 条")
+
+
+class NoNullPatch(Schema):
+    """PATCH body of a model (`PATCH_MODEL: ClassVar` on the subclass): null only for nullable columns."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls(cls, data: Any) -> Any:
+        model = getattr(cls, "PATCH_MODEL", None)
+        body = getattr(data, "_obj", data)  # ninja hands the body in wrapped
+        if model is None or not isinstance(body, dict):
+            return data
+        for key, value in body.items():
+            if value is not None:
+                continue
+            try:
+                field = model._meta.get_field(key.removesuffix("_id"))
+            except FieldDoesNotExist:  # not a column: left to the field's own type
+                continue
+            if not field.null:
+                raise PydanticCustomError("not_null", "字段 {field} 不能为 null", {"field": key})
+        return data
