@@ -8,4 +8,5 @@ STEPS = [
     "opscenter.targets.demo.generate",
     "opscenter.members.demo.generate",
     "opscenter.commitments.demo.generate",
+    "opscenter.pipeline.demo.handover.generate",
 ]

@@ -173,6 +173,7 @@ def workforce_rows(request: HttpRequest) -> HttpResponse:
     staff = workforce_mod.workforce_rows(
         user=request.user, key=key, month_from=month_from, month_to=month_to, site_id=_id_param(request, "site"),
         department_id=_id_param(request, "department"), team_id=_id_param(request, "team"),
+        staff_id=_id_param(request, "consultant"),
     )  # fmt: skip
     return render(
         request,

@@ -60,8 +60,10 @@ def condition(key: str, month: int) -> Q:
     raise ValidationError(f"未知的人员指标：{key}", field="metric")
 
 
-def _staff(*, user, site_id=None, department_id=None, team_id=None) -> QuerySet[Staff]:
+def _staff(*, user, site_id=None, department_id=None, team_id=None, staff_id=None) -> QuerySet[Staff]:
     qs = staff_list(user=user, site_id=site_id)
+    if staff_id is not None:  # a plan's staff unit: that person alone
+        qs = qs.filter(pk=staff_id)
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     if team_id is not None:
@@ -70,14 +72,22 @@ def _staff(*, user, site_id=None, department_id=None, team_id=None) -> QuerySet[
 
 
 def workforce_counts(
-    *, user, months: list[int], keys=KEYS, site_id=None, department_id=None, team_id=None, by_department=False
+    *,
+    user,
+    months: list[int],
+    keys=KEYS,
+    site_id=None,
+    department_id=None,
+    team_id=None,
+    staff_id=None,
+    by_department=False,
 ) -> dict:
     """{month: {key: n}}, or with `by_department` {department_id: {month: {key: n}}}: one query."""
     keys = list(keys)
     annotations = {
         f"{key}__{month}": Count("pk", filter=condition(key, month)) for key in keys for month in months
     }
-    qs = _staff(user=user, site_id=site_id, department_id=department_id, team_id=team_id)
+    qs = _staff(user=user, site_id=site_id, department_id=department_id, team_id=team_id, staff_id=staff_id)
 
     def unpack(values) -> dict[int, dict[str, int]]:
         return {month: {key: values[f"{key}__{month}"] for key in keys} for month in months}
@@ -97,7 +107,15 @@ def turnover(leavers: int, start: int) -> Decimal | None:
 
 
 def workforce_rows(
-    *, user, key: str, month_from: int, month_to: int, site_id=None, department_id=None, team_id=None
+    *,
+    user,
+    key: str,
+    month_from: int,
+    month_to: int,
+    site_id=None,
+    department_id=None,
+    team_id=None,
+    staff_id=None,
 ) -> QuerySet[Staff]:
     """Exactly the staff counted in a cell: joiners / leavers of the months `month_from`..`month_to`
     (the sum of their monthly counts), headcount at the start of the first / end of the last month."""
@@ -106,5 +124,5 @@ def workforce_rows(
         cond = Q(**{f"{field}__gte": _first(month_from), f"{field}__lte": _last(month_to)})
     else:
         cond = condition(key, month_from if key == "staff_headcount_start" else month_to)
-    qs = _staff(user=user, site_id=site_id, department_id=department_id, team_id=team_id)
+    qs = _staff(user=user, site_id=site_id, department_id=department_id, team_id=team_id, staff_id=staff_id)
     return qs.filter(cond).select_related("department", "team").order_by("employee_no")

@@ -9,6 +9,7 @@ Idempotent: a site that already has a plan for the year is skipped."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -30,6 +31,23 @@ def _round_to_10k_yuan(fen: int) -> int:
     return max(1, round(fen / 1_000_000)) * 1_000_000
 
 
+def _monthly_rate_targets(actor, plan, site, today: dt.date) -> None:
+    """Seed 004's table sets rates month by month: the site's 成交率 and 电话上门率 targets, two
+    points above its trailing rate in the busy months (Mar–Jun, Sep–Nov), the trailing rate else."""
+    rates = actuals.trailing_rates(user=actor, site_id=site.pk, units=[SITE_UNIT], today=today)[SITE_UNIT.key]
+    values = {}
+    for key in ("conversion_rate", "phone_visit_rate"):
+        trailing = getattr(rates, key)
+        if trailing is None:
+            continue
+        for month in range(1, 13):
+            lift = Decimal("0.02") if month in (3, 4, 5, 6, 9, 10, 11) else Decimal(0)
+            value = min(Decimal(1), trailing.quantize(Decimal("0.01")) + lift)
+            values[(key, plan.year * 100 + month)] = value
+    if values:
+        services.rate_targets_set(actor=actor, plan_id=plan.pk, unit_key=SITE_UNIT.key, values=values)
+
+
 def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
     TODAY = today or timezone.localdate()  # the demo's "today", as in the pipeline step
     for code, login in SITES.items():
@@ -45,9 +63,11 @@ def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
             stdout.write(f"{site.name} 没有成交数据，跳过目标计划 (no pipeline data)")
             continue
         # Other metrics with a trailing year of history (counts, not money) get a grown target too.
+        # Headcount and leavers are not grown like sales (workforce metrics: "staff_…").
         others = [
-            key for key, m in metrics_for_site(site.kind).items() if m.funnel_key is None and not m.money
-        ]
+            key for key, m in metrics_for_site(site.kind).items()
+            if m.funnel_key is None and not m.money and not key.startswith("staff_")
+        ]  # fmt: skip
         history = actuals.seasonal_history(user=actor, site_id=site.pk, units=[SITE_UNIT], metrics=others,
                                            today=TODAY)[SITE_UNIT.key]  # fmt: skip
         trailing = {key: sum(values) for key, values in history.items() if sum(values)}
@@ -72,5 +92,6 @@ def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
                 services.plan_split_units(actor=actor, plan_id=plan.pk, units=teams, method=SplitMethod.SEASONAL,
                                           today=TODAY)  # fmt: skip
             if year == TODAY.year:
+                _monthly_rate_targets(actor, plan, site, TODAY)
                 services.plan_transition(actor=actor, plan_id=plan.pk, to=PlanStatus.ACTIVE)
             stdout.write(f"{site.name}：{year} 年目标计划 v{plan.version}（{len(teams)} 个小组）")

@@ -224,6 +224,7 @@ def _workforce_counts(user, filters: FunnelFilters, keys: list[str]) -> dict[int
     return workforce.workforce_counts(
         user=user, months=month_span(filters.month_from, filters.month_to), keys=keys,
         site_id=filters.site_id, department_id=filters.department_id, team_id=filters.team_id,
+        staff_id=filters.consultant_id,
     )  # fmt: skip
 
 
@@ -231,7 +232,7 @@ def _workforce_rows_url(filters: FunnelFilters, metric: str) -> str:
     params = {
         k: v
         for k, v in filters.as_params().items()
-        if k in ("month_from", "month_to", "site", "department", "team")
+        if k in ("month_from", "month_to", "site", "department", "team", "consultant")
     }
     return f"{reverse('org:workforce_rows')}?{urlencode({**params, 'metric': metric})}"
 

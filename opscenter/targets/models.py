@@ -222,3 +222,30 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+@audit.register()
+class RateTarget(models.Model):
+    """A funnel rate set for one month of a unit (seed 004's 指标分解 table sets 电话预约率, 上门率,
+    成交率 month by month). It is both that month's assumption in the solver (before the unit's
+    plan-wide `RateOverride`) and the month's rate target, shown against the actual rate."""
+
+    plan = models.ForeignKey(
+        TargetPlan, on_delete=models.CASCADE, related_name="rate_targets", verbose_name="计划"
+    )
+    unit_key = models.CharField("单位", max_length=40)
+    month = models.PositiveIntegerField("月份", help_text="yyyymm")
+    rate = models.CharField("转化率", max_length=40)
+    value = models.DecimalField("目标值", max_digits=16, decimal_places=4)
+
+    class Meta:
+        verbose_name = "月度转化率目标"
+        verbose_name_plural = "月度转化率目标"
+        ordering = ["plan", "unit_key", "month", "rate"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "unit_key", "month", "rate"], name="ratetarget_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="ratetarget_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_key} {self.month} {self.rate}={self.value}"

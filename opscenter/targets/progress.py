@@ -15,8 +15,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from urllib.parse import urlencode
 
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from opscenter.core.exceptions import ValidationError
@@ -227,3 +229,72 @@ def plan_progress(*, user, plan: TargetPlan, period: Period, today: dt.date | No
                 )
             )
     return progress
+
+
+# solver rate key → the funnel's rate (pipeline.selectors.RATES) or money cell it is measured by.
+RATE_ACTUAL = {
+    "phone_appointment_rate": "phone_appointment_rate",
+    "online_appointment_rate": "online_appointment_rate",
+    "phone_visit_rate": "phone_visit_rate",
+    "online_visit_rate": "online_visit_rate",
+    "conversion_rate": "total_conversion_rate",
+    "revenue_per_deal_fen": "revenue_per_deal_fen",
+}
+
+
+@dataclass(frozen=True)
+class RateLine:
+    """One monthly rate target of a unit against the month's actual rate (event view, like every
+    actual here), with the rows behind the actual (the rate's numerator; 单笔贡献额: the deals)."""
+
+    month: int
+    rate: str
+    target: Decimal
+    actual: Decimal | None  # None: no denominator yet (no consultations / visits / deals)
+    numerator: int
+    denominator: int
+    url: str
+
+    @property
+    def label(self) -> str:
+        from opscenter.targets.solver import RATE_LABELS
+
+        return str(RATE_LABELS[self.rate])
+
+    @property
+    def is_money(self) -> bool:
+        return self.rate == "revenue_per_deal_fen"
+
+    @property
+    def gap(self) -> Decimal | None:
+        return None if self.actual is None else self.actual - self.target
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.actual is None else self.actual >= self.target
+
+
+def rate_progress(*, user, plan: TargetPlan, unit: Unit) -> list[RateLine]:
+    """The unit's monthly rate targets against the actual rates of those months: one funnel read
+    (five queries) over the months that have targets."""
+    from opscenter.pipeline import selectors as pipeline
+
+    targets = list(plan.rate_targets.filter(unit_key=unit.key).order_by("month", "rate"))
+    if not targets:
+        return []
+    first, last = min(t.month for t in targets), max(t.month for t in targets)
+    filters = unit.filters(plan.site_id, first, last, FunnelView.EVENT)
+    rows = {row.month: row for row in pipeline.funnel(user=user, filters=filters).months}
+    lines = []
+    for t in targets:
+        row, key = rows[t.month], RATE_ACTUAL[t.rate]
+        if key == "revenue_per_deal_fen":
+            num, den = row.revenue_fen, row.counts["deals"]
+            actual = None if not den else Decimal(row.revenue_per_deal_fen)
+        else:
+            _label, num_key, den_key = pipeline.RATES[key]
+            num, den = row.counts[num_key], row.counts[den_key]
+            actual = row.rates[key]
+        url = f"{reverse('pipeline:funnel_rows')}?{urlencode({**filters.for_month(t.month).as_params(), 'metric': key})}"
+        lines.append(RateLine(t.month, t.rate, t.value, actual, num, den, url))
+    return lines

@@ -18,6 +18,7 @@ from opscenter.targets.units import Unit
 # Short on purpose: the rate table sits in half the page; the note above it says why a fallback
 # level was used (the unit has no history for that rate).
 SOURCE_LABELS = {
+    "month": "月度目标",
     "override": "手工设定",
     "unit": "本单位近12个月",
     "team": "小组口径",
@@ -27,6 +28,7 @@ SOURCE_LABELS = {
 }
 # The marks of the by-channel table, where each rate cell carries one.
 SOURCE_SHORT = {
+    "month": "月度目标",
     "override": "手工设定",
     "unit": "本单位",
     "team": "小组",
@@ -422,3 +424,60 @@ def progress_chart_option(lines, money: bool) -> dict[str, Any]:
             },
         ],
     }
+
+
+@dataclass(frozen=True)
+class MonthlyRateRow:
+    """A row of the monthly rate targets grid: one rate, an input per month of the plan."""
+
+    key: str
+    label: str
+    unit: str
+    is_percent: bool
+    cells: list[tuple[int, str, str]]  # (yyyymm, input name, current value as typed)
+
+
+def monthly_rate_rows(solution: Solution, year: int) -> list[MonthlyRateRow]:
+    from opscenter.targets.solver import TARGET_RATE_KEYS
+
+    months = [year * 100 + m for m in range(1, 13)]
+    return [
+        MonthlyRateRow(
+            key=key,
+            label=str(RATE_LABELS[key]),
+            unit=str(RATE_UNITS[key]),
+            is_percent=key != "revenue_per_deal_fen",
+            cells=[
+                (m, f"m-{key}-{m}", input_value(key, solution.monthly.get(m, {}).get(key))) for m in months
+            ],
+        )
+        for key in TARGET_RATE_KEYS
+    ]
+
+
+def parse_monthly_rates(post, year: int) -> dict[tuple[str, int], Decimal | None]:
+    """The grid's inputs as service values: percent → fraction, yuan → fen; empty clears."""
+    from decimal import InvalidOperation
+
+    from opscenter.core.exceptions import ValidationError
+    from opscenter.targets.solver import TARGET_RATE_KEYS
+
+    values: dict[tuple[str, int], Decimal | None] = {}
+    for key in TARGET_RATE_KEYS:
+        for m in range(1, 13):
+            month = year * 100 + m
+            raw = (post.get(f"m-{key}-{month}") or "").strip()
+            if not raw:
+                values[(key, month)] = None
+                continue
+            try:
+                number = Decimal(raw)
+            except InvalidOperation:
+                raise ValidationError(f"{m}月{RATE_LABELS[key]}应为数字", field=key) from None
+            if not number.is_finite():
+                raise ValidationError(f"{m}月{RATE_LABELS[key]}应为数字", field=key)
+            if key == "revenue_per_deal_fen":
+                values[(key, month)] = (number * 100).quantize(Decimal(1), ROUND_HALF_UP)
+            else:
+                values[(key, month)] = (number / 100).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    return values

@@ -25,7 +25,14 @@ from opscenter.targets import actuals, solver
 from opscenter.targets.choices import TRANSITIONS, PlanStatus, SplitMethod, UnitKind
 from opscenter.targets.constants import MONEY_METRIC, SOLVED_METRICS
 from opscenter.targets.metrics import get_metric, metric_label
-from opscenter.targets.models import Allocation, Notification, PlanMetric, RateOverride, TargetPlan
+from opscenter.targets.models import (
+    Allocation,
+    Notification,
+    PlanMetric,
+    RateOverride,
+    RateTarget,
+    TargetPlan,
+)
 from opscenter.targets.splitting import history_weights, split_by_weights
 from opscenter.targets.units import UNIT_DEPTH, Unit, parse_unit_key
 
@@ -422,6 +429,47 @@ def rate_overrides_set(
             current.value = value
             current.save(update_fields=["value"])
     return RateOverride.objects.filter(plan=plan, unit_key=unit_key, channel=channel).count()
+
+
+@as_actor
+@transaction.atomic
+def rate_targets_set(
+    *, actor, plan_id: int, unit_key: str, values: Mapping[tuple[str, int], Decimal | None]
+) -> int:
+    """Set (or, with None, clear) a unit's monthly rate targets: `values` maps (rate key, yyyymm of
+    the plan's year) to a value (proportions as fractions, 单笔贡献额 in fen). Each is that month's
+    solver assumption and its rate target. Returns how many the unit now has. Permission as for
+    the plan-wide overrides; all or nothing."""
+    scope = _scope(actor, "targets.change_rateoverride")
+    plan = _plan_for_write(scope, plan_id)
+    if plan.status == PlanStatus.SUPERSEDED:
+        raise ValidationError("已被替代的计划不能修改", field="plan")
+    parse_unit_key(unit_key)
+    by_month: dict[int, dict[str, Decimal]] = {}
+    for (rate, month), value in values.items():
+        if rate not in solver.TARGET_RATE_KEYS:
+            raise ValidationError(f"未知的转化率：{rate}", field="rate")
+        if month // 100 != plan.year or not 1 <= month % 100 <= 12:
+            raise ValidationError(f"月份应在计划年度 {plan.year} 内", field="month")
+        if value is not None:
+            by_month.setdefault(month, {})[rate] = value
+    for month, rates in by_month.items():
+        try:
+            solver.validate_rates(solver.Rates(**rates))
+        except ValidationError as exc:
+            raise ValidationError(f"{month // 100}年{month % 100}月：{exc.message}", field=exc.field) from exc
+    existing = {(t.rate, t.month): t for t in RateTarget.objects.filter(plan=plan, unit_key=unit_key)}
+    for key, value in values.items():
+        current = existing.get(key)
+        if value is None:
+            if current is not None:
+                current.delete()
+        elif current is None:
+            RateTarget.objects.create(plan=plan, unit_key=unit_key, rate=key[0], month=key[1], value=value)
+        elif current.value != value:
+            current.value = value
+            current.save(update_fields=["value"])
+    return RateTarget.objects.filter(plan=plan, unit_key=unit_key).count()
 
 
 def notification_mark_read(*, actor, notification_id: int | None = None) -> int:

@@ -91,10 +91,22 @@ class Rates:
 RATE_KEYS = tuple(f.name for f in fields(Rates))
 
 
+# The rates a plan may set month by month as targets (models.RateTarget): the funnel's rates, not
+# the visit mix (a share, not a rate anyone is measured on).
+TARGET_RATE_KEYS = (
+    "phone_appointment_rate",
+    "online_appointment_rate",
+    "phone_visit_rate",
+    "online_visit_rate",
+    "conversion_rate",
+    "revenue_per_deal_fen",
+)
+
+
 # Where an effective rate came from. The fallback levels are the unit's parents, nearest first:
 # staff → team → department → site (targets/units.py).
 FALLBACK_SOURCES = ("team", "department", "site")
-SOURCES = ("override", "unit", *FALLBACK_SOURCES, "missing")
+SOURCES = ("month", "override", "unit", *FALLBACK_SOURCES, "missing")
 
 
 @dataclass(frozen=True)
@@ -167,6 +179,16 @@ def resolve_rates(
         else:
             sources[key], values[key] = found
     return ResolvedRates(rates=Rates(**values), sources=sources)
+
+
+def for_month(resolved: ResolvedRates, monthly: Mapping[str, Decimal] | None) -> ResolvedRates:
+    """The month's rates: its monthly targets (source "month") over the unit's resolved rates."""
+    if not monthly:
+        return resolved
+    return ResolvedRates(
+        rates=replace(resolved.rates, **{k: Decimal(v) for k, v in monthly.items()}),
+        sources={**resolved.sources, **dict.fromkeys(monthly, "month")},
+    )
 
 
 def validate_rates(rates: Rates) -> None:

@@ -37,6 +37,7 @@ class SolveMonth:
     need: solver.Need | None
     planned: dict[str, int]
     expected: solver.Expected | None
+    monthly: dict[str, Decimal] = field(default_factory=dict)  # the month's rate targets (RateTarget)
 
     @property
     def label(self) -> str:
@@ -138,6 +139,7 @@ class Solution:
     site_id: int | None = None
     window: tuple[int, int] | None = None  # the trailing months the rates come from
     overrides: dict[str, Decimal] = field(default_factory=dict)  # the unit's own, across channels
+    monthly: dict[int, dict[str, Decimal]] = field(default_factory=dict)  # month → its rate targets
 
     def total(self, attr: str) -> int:
         values = [getattr(m.need, attr) for m in self.months if m.need is not None]
@@ -151,26 +153,31 @@ class Solution:
 
 
 def solve_months(revenue_by_month: dict[int, int], resolved: solver.ResolvedRates,
-                 planned_by_month: dict[int, dict[str, int]] | None = None) -> tuple[list[SolveMonth], str, str, bool]:  # fmt: skip
-    """Back- and forward-solve each month; a rate problem is one message for the whole table."""
+                 planned_by_month: dict[int, dict[str, int]] | None = None,
+                 monthly: dict[int, dict[str, Decimal]] | None = None) -> tuple[list[SolveMonth], str, str, bool]:  # fmt: skip
+    """Back- and forward-solve each month (with that month's rate targets over the unit's rates);
+    a rate problem is one message for the whole table."""
     months: list[SolveMonth] = []
     error = error_field = ""
     from_need = False
     for month, revenue in sorted(revenue_by_month.items()):
         need = expected = None
         planned = dict((planned_by_month or {}).get(month, {}))
+        month_rates = (monthly or {}).get(month, {})
+        rates = solver.for_month(resolved, month_rates).rates
         try:
-            need = solver.back_solve(revenue, resolved.rates)
+            need = solver.back_solve(revenue, rates)
             for key in PLANNED.values():
                 if key not in planned:
                     planned[key] = getattr(need, key)
                     from_need = True
-            expected = solver.forward_solve(rates=resolved.rates, **planned)
+            expected = solver.forward_solve(rates=rates, **planned)
         except ValidationError as exc:
             error, error_field = exc.message, exc.field or ""
         months.append(
-            SolveMonth(month=month, revenue_fen=revenue, need=need, planned=planned, expected=expected)
-        )
+            SolveMonth(month=month, revenue_fen=revenue, need=need, planned=planned, expected=expected,
+                       monthly=dict(month_rates))
+        )  # fmt: skip
     return months, error, error_field, from_need
 
 
@@ -315,8 +322,12 @@ def plan_solution(*, user, plan: TargetPlan, unit: Unit, today=None) -> Solution
     if not revenue:
         solution.error = "该单位没有营收目标，无法反推"
         return solution
+    monthly: dict[int, dict[str, Decimal]] = {}
+    for t in plan.rate_targets.filter(unit_key=unit.key):
+        monthly.setdefault(t.month, {})[t.rate] = t.value
+    solution.monthly = monthly
     solution.months, solution.error, solution.error_field, solution.planned_from_need = solve_months(
-        revenue, resolved, planned
+        revenue, resolved, planned, monthly
     )
     solution.channels = solve_channels(revenue, levels, names, channel_overrides)
     return solution

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
@@ -23,7 +24,7 @@ from opscenter.targets.constants import MONEY_METRIC
 from opscenter.targets.forms import AllocationForm, PlanCreateForm, RatesForm, SplitForm, yuan_to_fen
 from opscenter.targets.metrics import is_money, metric_label
 from opscenter.targets.models import Allocation, PlanMetric
-from opscenter.targets.progress import parse_period, plan_progress
+from opscenter.targets.progress import parse_period, plan_progress, rate_progress
 from opscenter.targets.solving import SITE_UNIT, plan_solution
 from opscenter.targets.units import Unit, parse_unit_key
 
@@ -325,6 +326,15 @@ def plan_solve(request: HttpRequest, plan_id: int) -> HttpResponse:
     unit, units = _solve_unit(request, plan)
     form = RatesForm(request.POST or None)
     can_edit = scope_for(request.user).writes_site(plan.site_id) and plan.status != PlanStatus.SUPERSEDED
+    if request.method == "POST" and request.POST.get("form") == "monthly":
+        try:
+            services.rate_targets_set(actor=request.user, plan_id=plan.pk, unit_key=unit.key,
+                                      values=screens.parse_monthly_rates(request.POST, plan.year))  # fmt: skip
+        except ValidationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存%(unit)s的月度转化率目标") % {"unit": unit.label})
+        return _redirect(request, _solve_url(plan, unit, "#monthly-rates"))
     if request.method == "POST":
         anchor = "#channel-plan" if request.POST.get("channel") else ""
         if form.is_valid():
@@ -353,6 +363,7 @@ def plan_solve(request: HttpRequest, plan_id: int) -> HttpResponse:
         "channel_rows": screens.channel_rows(solution),
         "channel_months": screens.channel_month_totals(solution),
         "channel_summary": screens.channel_summary(solution),
+        "monthly_rates": screens.monthly_rate_rows(solution, plan.year),
         "can_edit": can_edit,
         "section": "plans",
     }
@@ -390,7 +401,11 @@ def plan_progress_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     metric = request.GET.get("metric") if request.GET.get("metric") in keys else keys[0]
     periods = [(str(plan.year), "全年")] + [(f"{plan.year}-{m:02d}", f"{m}月") for m in range(1, 13)]
     summary = [(m.metric, metric_label(m.metric), progress.site_line(m.metric)) for m in progress.metrics]
+    unit, units = _solve_unit(request, plan)
     context = {
+        "unit": unit,
+        "units": units,
+        "rate_lines": rate_progress(user=request.user, plan=plan, unit=unit),
         "plan": plan,
         "progress": progress,
         "metric": metric,

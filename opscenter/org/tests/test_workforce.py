@@ -73,9 +73,21 @@ def test_workforce_metrics_are_in_the_registry_with_turnover_and_drill_down(clie
 
 def test_workforce_page_links_every_number(client, personas, marketing):
     client.force_login(personas.ops_a)
+    assert reverse("org:workforce") in client.get(reverse("org:org_chart")).content.decode()
     page = client.get(reverse("org:workforce") + "?year=2026")
     assert page.status_code == 200
     row = next(r for r in page.context["rows"] if r["department"].pk == marketing.pk)
     september = row["cells"][8]
     assert september["staff_headcount"] == 12 and september["turnover"] == 0.25
     assert september["urls"]["staff_leavers"] in page.content.decode().replace("&amp;", "&")
+
+
+def test_a_staff_unit_counts_that_person_alone(client, personas, marketing):
+    leaver = marketing.staff.filter(left_on__month=9).order_by("employee_no").first()
+    filters = FunnelFilters(month_from=202609, month_to=202609, view="event", site_id=personas.site_a.pk,
+                            consultant_id=leaver.pk)  # fmt: skip
+    actual = metric_actuals(user=personas.ops_a, filters=filters, metrics=[get_metric("staff_leavers")])
+    assert actual["staff_leavers"].total == 1 and actual["staff_leavers"].base_total == 1
+    client.force_login(personas.ops_a)
+    page = client.get(get_metric("staff_leavers").drill_url(filters))
+    assert [s.pk for s in page.context["staff"]] == [leaver.pk]

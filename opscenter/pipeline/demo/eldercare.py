@@ -62,6 +62,20 @@ def _month_starts(first: dt.date, months: int, last: dt.date) -> list[dt.date]:
     return days
 
 
+def _maybe_convert_to_long_stay(w, customer, *, site: Site, trial_on: dt.date, zone: str, owner) -> None:
+    """About 4 in 10 trial residents sign a 12-month long stay when the trial month ends (试住转长住,
+    seed 000). Drawn from the customer's own generator, so the rest of the demo stays as it was."""
+    draw = random.Random(f"convert-{site.code}-{customer.name}-{trial_on}")
+    converted_on = trial_on + dt.timedelta(days=draw.randint(26, 35))
+    if draw.random() >= 0.4 or converted_on > dt.date(2026, 11, 23):
+        return
+    fee_fen = MONTHLY_FEE_YUAN[zone] * 100
+    deal = w.deal(customer, on=converted_on, amount_fen=fee_fen * 12, consultant=owner, new=False,
+                  stay_type=StayType.LONG, care_zone=zone)  # fmt: skip
+    w.line(deal, item=f"{StayType.LONG.label}·{CareZone(zone).label}", category="accommodation", sessions=12,
+           amount_fen=fee_fen * 12)  # fmt: skip
+
+
 def build_eldercare(site: Site, rng: random.Random) -> dict[str, int]:
     fake = Faker(rng)
     w = Writer(site)
@@ -204,6 +218,8 @@ def build_eldercare(site: Site, rng: random.Random) -> dict[str, int]:
             sessions=months,
             amount_fen=fee_fen * months,
         )
+        if stay == StayType.TRIAL:
+            _maybe_convert_to_long_stay(w, customer, site=site, trial_on=signed_on, zone=zone, owner=owner)
         charges = _month_starts(signed_on, months, common.LAST_DAY)
         for day in charges:
             w.transaction(
