@@ -165,6 +165,9 @@ class DealOut(Schema):
     amount_fen: int
     stay_type: str
     care_zone: str
+    contract_months: int | None
+    monthly_fee_fen: int | None
+    deposit_fen: int | None
     status: str
     is_new_customer: bool
     visit_id: int | None
@@ -192,6 +195,9 @@ class DealIn(Schema):
     visit_id: int | None = None
     record_transactions: bool = False
     note: str = ""
+    contract_months: int | None = None
+    monthly_fee_fen: int | None = None
+    deposit_fen: int | None = None
 
 
 class CancelIn(Schema):
