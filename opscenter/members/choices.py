@@ -52,14 +52,14 @@ class WindowKind(models.TextChoices):
 
 
 class Combine(models.TextChoices):
-    ALL = "all", "全部条件成立（AND）"
-    ANY = "any", "任一条件成立（OR）"
+    ALL = "all", "以下条件全部满足"
+    ANY = "any", "以下条件满足任一即可"
 
 
 class Match(models.TextChoices):
     ALL = "all", "全部满足"
     ANY = "any", "任一满足"
-    AT_LEAST = "at_least", "至少满足 k 项"
+    AT_LEAST = "at_least", "至少满足几项"
     NONE = "none", "全部不满足"
 
 

@@ -32,5 +32,7 @@ def match_label(level: dict) -> str:
 
     if not level:
         return ""
-    how = Match(level["match"]).label.replace("k", str(level.get("k") or "k"))
+    how = Match(level["match"]).label
+    if level["match"] == Match.AT_LEAST:
+        how = f"至少满足 {level.get('k') or '?'} 项"
     return f"{level['tier']} ← {how} {'、'.join(level['criteria'])}"
