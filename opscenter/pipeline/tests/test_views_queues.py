@@ -452,3 +452,22 @@ def test_the_clinic_deal_form_has_no_stay_fields_and_no_preselected_category(cli
     )
     assert "请选择项目类别" in response.content.decode()
     assert not customer.deals.exists()
+
+
+def test_drill_down_rows_of_several_sites_show_the_site(client, personas, make_customer):
+    for actor in (personas.consultant_a, personas.consultant_b):
+        customer = make_customer(actor, name=f"{actor.username}的客户")
+        services.consultation_record(
+            actor=actor,
+            customer_id=customer.pk,
+            mode="phone",
+            occurred_at=timezone.now() - dt.timedelta(hours=2),
+        )
+    month = timezone.localdate().strftime("%Y-%m")
+    params = {"metric": "consultations", "month_from": month, "month_to": month, "view": "event"}
+    client.force_login(personas.executive)
+    html = client.get(reverse("pipeline:funnel_rows"), params).content.decode()
+    assert "<th>院区</th>" in html and "阳光养老社区" in html and "美莱医疗美容" in html
+    # One site's rows (or a one-site user) need no site column.
+    client.force_login(personas.ops_a)
+    assert "<th>院区</th>" not in client.get(reverse("pipeline:funnel_rows"), params).content.decode()
