@@ -7,4 +7,5 @@ STEPS = [
     "opscenter.pipeline.demo.generate",
     "opscenter.targets.demo.generate",
     "opscenter.members.demo.generate",
+    "opscenter.pipeline.demo.queues.generate",
 ]
