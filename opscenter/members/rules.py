@@ -75,25 +75,25 @@ def _threshold(metric: str, value: Any, where: str, errors: list[str]) -> int | 
     """The threshold if its type fits the metric, else an error (never coerced from text)."""
     if metric == Metric.SATISFACTION_AVG:
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            errors.append(f"{where}：平均满意度的阈值必须是 1–5 之间的数字")
+            errors.append(f"{where}：平均满意度的标准值必须是 1–5 之间的数字")
             return None
         try:
             tenths = Decimal(str(value)) * 10
         except InvalidOperation:
             tenths = Decimal("NaN")
         if not tenths.is_finite() or tenths != tenths.to_integral_value() or not 10 <= tenths <= 50:
-            errors.append(f"{where}：平均满意度的阈值必须在 1–5 之间，最多一位小数")
+            errors.append(f"{where}：平均满意度的标准值必须在 1–5 之间，最多一位小数")
             return None
         return int(tenths) / 10
     if not _is_int(value):
         unit = "以分为单位的整数金额" if metric in MONEY_METRICS else "整数"
-        errors.append(f"{where}：阈值必须是{unit}（收到 {value!r}）")
+        errors.append(f"{where}：标准值必须是{unit}（收到 {value!r}）")
         return None
     if metric == Metric.SATISFACTION_LATEST and not 1 <= value <= 5:
-        errors.append(f"{where}：满意度阈值必须在 1（非常不满意）到 5（非常满意）之间")
+        errors.append(f"{where}：满意度标准值必须在 1（非常不满意）到 5（非常满意）之间")
         return None
     if value < 0:
-        errors.append(f"{where}：阈值不能为负数")
+        errors.append(f"{where}：标准值不能为负数")
         return None
     return value
 
@@ -252,19 +252,19 @@ def validate_rule_set(definition: Any) -> dict[str, Any]:
     criteria, criterion_codes = [], []
     raw_criteria = definition.get("criteria") or []
     if len(raw_criteria) > MAX_CRITERIA:
-        errors.append(f"条件组最多 {MAX_CRITERIA} 个")
+        errors.append(f"判定标准最多 {MAX_CRITERIA} 个")
     for n, raw in enumerate(raw_criteria[:MAX_CRITERIA], start=1):
         if not isinstance(raw, dict):
-            errors.append(f"第 {n} 个条件组格式不正确")
+            errors.append(f"第 {n} 个判定标准格式不正确")
             continue
         code = str(raw.get("code") or "").strip()
         label = str(raw.get("label") or code)
-        where = f"条件组“{code or n}”"
+        where = f"判定标准“{code or n}”"
         if not code:
-            errors.append(f"第 {n} 个条件组缺少代码")
+            errors.append(f"第 {n} 个判定标准缺少代码")
             continue
         if code in criterion_codes:
-            errors.append(f"条件组代码“{code}”重复")
+            errors.append(f"判定标准代码“{code}”重复")
             continue
         combine = raw.get("combine") or Combine.ALL
         if combine not in Combine.values:
@@ -285,14 +285,14 @@ def validate_rule_set(definition: Any) -> dict[str, Any]:
     levels = []
     raw_levels = definition.get("levels") or []
     if not raw_levels:
-        errors.append("至少需要一条级别规则")
+        errors.append("至少需要一条定级规则")
     if len(raw_levels) > MAX_LEVELS:
-        errors.append(f"级别规则最多 {MAX_LEVELS} 条")
+        errors.append(f"定级规则最多 {MAX_LEVELS} 条")
     for n, raw in enumerate(raw_levels[:MAX_LEVELS], start=1):
         if not isinstance(raw, dict):
-            errors.append(f"第 {n} 条级别规则格式不正确")
+            errors.append(f"第 {n} 条定级规则格式不正确")
             continue
-        where = f"第 {n} 条级别规则（{raw.get('tier') or '?'}）"
+        where = f"第 {n} 条定级规则（{raw.get('tier') or '?'}）"
         tier, match = raw.get("tier"), raw.get("match") or Match.ALL
         codes = raw.get("criteria") or []
         if tier not in tier_codes:
@@ -300,11 +300,11 @@ def validate_rule_set(definition: Any) -> dict[str, Any]:
         if match not in Match.values:
             errors.append(f"{where}：匹配方式不正确")
         if not codes or not isinstance(codes, list):
-            errors.append(f"{where}没有引用任何条件组")
+            errors.append(f"{where}没有引用任何判定标准")
             codes = []
         unknown = [c for c in codes if c not in criterion_codes]
         if unknown:
-            errors.append(f"{where}：条件组“{'、'.join(map(str, unknown))}”不存在")
+            errors.append(f"{where}：判定标准“{'、'.join(map(str, unknown))}”不存在")
         k = raw.get("k")
         if match == Match.AT_LEAST:
             if not _is_int(k) or not 1 <= k <= max(len(codes), 1):
@@ -315,7 +315,7 @@ def validate_rule_set(definition: Any) -> dict[str, Any]:
         if priority in ("", None):
             priority = None
         elif not _is_int(priority):
-            errors.append(f"{where}：优先级必须是整数（数字小者优先）")
+            errors.append(f"{where}：判定顺序必须是整数（数字小者优先）")
             priority = None
         levels.append(
             {
@@ -348,7 +348,7 @@ def level_holds(level: dict[str, Any], truths: dict[str, bool]) -> bool:
 
 def _describe(truths: dict[str, bool]) -> str:
     held = [c for c, v in truths.items() if v]
-    return f"{'、'.join(held)}成立时" if held else "所有条件组都不成立时"
+    return f"{'、'.join(held)}成立时" if held else "所有判定标准都不成立时"
 
 
 def _overlaps_and_gaps(levels: list[dict[str, Any]], codes: list[str]) -> list[str]:
@@ -360,15 +360,15 @@ def _overlaps_and_gaps(levels: list[dict[str, Any]], codes: list[str]) -> list[s
         hits = [i for i, level in enumerate(levels) if level_holds(level, truths)]
         if not hits and "gap" not in seen:
             seen.add("gap")
-            errors.append(f"{_describe(truths)}没有任何级别规则成立，请补充规则")
+            errors.append(f"{_describe(truths)}没有任何定级规则成立，请补充规则")
         for i, j in itertools.combinations(hits, 2):
             a, b = levels[i], levels[j]
             unordered = a["priority"] is None or b["priority"] is None or a["priority"] == b["priority"]
             if unordered and (i, j) not in seen:
                 seen.add((i, j))
                 errors.append(
-                    f"级别规则 {i + 1}（{a['tier']}）与 {j + 1}（{b['tier']}）可能同时成立"
-                    f"（例如{_describe(truths)}），请为它们设置不同的优先级"
+                    f"定级规则 {i + 1}（{a['tier']}）与 {j + 1}（{b['tier']}）可能同时成立"
+                    f"（例如{_describe(truths)}），请为它们设置不同的判定顺序"
                 )
     return errors
 
@@ -384,7 +384,7 @@ def match_level(definition: dict[str, Any], truths: dict[str, bool]) -> dict[str
     for level in ordered_levels(definition):
         if level_holds(level, truths):
             return level
-    raise RuleSetError(["没有任何级别规则成立"])  # unreachable for a validated definition
+    raise RuleSetError(["没有任何定级规则成立"])  # unreachable for a validated definition
 
 
 def tier_rank(definition: dict[str, Any]) -> dict[str, int]:

@@ -66,7 +66,7 @@ def test_the_editor_rejects_a_bad_threshold_with_a_clear_message_and_saves_nothi
     data = _form_data(page)
     data["crit-1-cond-0-threshold"] = "两万八"
     response = client.post(url, data)
-    assert "阈值必须是以分为单位的整数金额（收到 &#x27;两万八&#x27;）" in response.content.decode()
+    assert "标准值必须是以分为单位的整数金额（收到 &#x27;两万八&#x27;）" in response.content.decode()
     assert TierRuleSet.objects.count() == 1
     data["crit-1-cond-0-threshold"] = "20000"
     response = client.post(url, data)
