@@ -180,6 +180,9 @@ class DealOut(Schema):
     amount_fen: int
     stay_type: str
     care_zone: str
+    contract_months: int | None
+    monthly_fee_fen: int | None
+    deposit_fen: int | None
     status: str
     is_new_customer: bool
     visit_id: int | None
@@ -207,6 +210,9 @@ class DealIn(Schema):
     visit_id: int | None = None
     record_transactions: bool = False
     note: column(Deal, "note") = ""
+    contract_months: int | None = Field(default=None, ge=1, le=1200)
+    monthly_fee_fen: Money | None = None
+    deposit_fen: Money | None = None
 
 
 class CancelIn(Schema):

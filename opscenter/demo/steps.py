@@ -9,4 +9,5 @@ STEPS = [
     "opscenter.members.demo.generate",
     "opscenter.commitments.demo.generate",
     "opscenter.pipeline.demo.handover.generate",
+    "opscenter.pipeline.demo.queues.generate",
 ]

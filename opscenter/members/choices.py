@@ -53,14 +53,14 @@ class WindowKind(models.TextChoices):
 
 
 class Combine(models.TextChoices):
-    ALL = "all", _("全部条件成立（AND）")
-    ANY = "any", _("任一条件成立（OR）")
+    ALL = "all", _("以下条件全部满足")
+    ANY = "any", _("以下条件满足任一即可")
 
 
 class Match(models.TextChoices):
     ALL = "all", _("全部满足")
     ANY = "any", _("任一满足")
-    AT_LEAST = "at_least", _("至少满足 k 项")
+    AT_LEAST = "at_least", _("至少满足几项")
     NONE = "none", _("全部不满足")
 
 

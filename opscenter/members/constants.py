@@ -10,7 +10,9 @@ ALL_TIME = {"kind": "all"}
 
 # Seed 004 (客户管理部—会员管理): criteria A/B/C, tiers AAA…B, C for an open dispute, and the two
 # settlement rules (修复后满意度一般以上 → B; 退费或赔偿 → 特殊存档 J, no member service).
-SEED_004_NAME = "会员分级（seed 004）"
+SEED_004_NAME = "医美会员分级（消费天数·消费金额·满意度）"
+# Before issue 12 the shipped set was named after its source document; migration 0006 renames it.
+SEED_004_OLD_NAME = "会员分级（seed 004）"
 # 会员礼品: 按照季度送礼品（医院备有两种品牌礼品，两种不定期礼品）.
 SEED_004_GIFT = "医院备有两种品牌礼品、两种不定期礼品"
 # What the structured fields do not say. B's 任选一项 stands in the seed's gift column with no

@@ -203,8 +203,18 @@ class CareTaskCloseForm(forms.Form):
     note = forms.CharField(label=_("备注"), required=False, max_length=300)
 
 
+class DateInput(forms.DateInput):
+    """<input type=date> wants its value as yyyy-mm-dd whatever the language's date format;
+    rendered in the locale's format (2026/12/08) the browser shows the field empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class DisputeOpenForm(forms.Form):
-    opened_on = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    opened_on = forms.DateField(label=_("发生日期"), widget=DateInput())
     category = forms.ChoiceField(label=_("纠纷类别"), choices=DisputeCategory.choices)
     description = forms.CharField(label=_("纠纷描述"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -214,7 +224,7 @@ class DisputeOpenForm(forms.Form):
 
 
 class DisputeSettleForm(forms.Form):
-    settled_on = forms.DateField(label=_("解决日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    settled_on = forms.DateField(label=_("解决日期"), widget=DateInput())
     outcome = forms.ChoiceField(label=_("处理结果"), choices=DisputeOutcome.choices)
     resolution = forms.CharField(
         label=_("处理说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})

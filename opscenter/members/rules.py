@@ -77,28 +77,30 @@ def _threshold(metric: str, value: Any, where: str, errors: list[str]) -> int | 
     """The threshold if its type fits the metric, else an error (never coerced from text)."""
     if metric == Metric.SATISFACTION_AVG:
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            errors.append(_("%(where)s：平均满意度的阈值必须是 1–5 之间的数字") % {"where": where})
+            errors.append(_("%(where)s：平均满意度的标准值必须是 1–5 之间的数字") % {"where": where})
             return None
         try:
             tenths = Decimal(str(value)) * 10
         except InvalidOperation:
             tenths = Decimal("NaN")
         if not tenths.is_finite() or tenths != tenths.to_integral_value() or not 10 <= tenths <= 50:
-            errors.append(_("%(where)s：平均满意度的阈值必须在 1–5 之间，最多一位小数") % {"where": where})
+            errors.append(_("%(where)s：平均满意度的标准值必须在 1–5 之间，最多一位小数") % {"where": where})
             return None
         return int(tenths) / 10
     if not _is_int(value):
         unit = _("以分为单位的整数金额") if metric in MONEY_METRICS else _("整数")
         errors.append(
-            _("%(where)s：阈值必须是%(unit)s（收到 %(value)s）")
+            _("%(where)s：标准值必须是%(unit)s（收到 %(value)s）")
             % {"where": where, "unit": unit, "value": repr(value)}
         )
         return None
     if metric == Metric.SATISFACTION_LATEST and not 1 <= value <= 5:
-        errors.append(_("%(where)s：满意度阈值必须在 1（非常不满意）到 5（非常满意）之间") % {"where": where})
+        errors.append(
+            _("%(where)s：满意度标准值必须在 1（非常不满意）到 5（非常满意）之间") % {"where": where}
+        )
         return None
     if value < 0:
-        errors.append(_("%(where)s：阈值不能为负数") % {"where": where})
+        errors.append(_("%(where)s：标准值不能为负数") % {"where": where})
         return None
     return value
 
@@ -268,19 +270,19 @@ def validate_rule_set(definition: Any) -> dict[str, Any]:
     criteria, criterion_codes = [], []
     raw_criteria = definition.get("criteria") or []
     if len(raw_criteria) > MAX_CRITERIA:
-        errors.append(_("条件组最多 %(MAX_CRITERIA)s 个") % {"MAX_CRITERIA": MAX_CRITERIA})
+        errors.append(_("判定标准最多 %(MAX_CRITERIA)s 个") % {"MAX_CRITERIA": MAX_CRITERIA})
     for n, raw in enumerate(raw_criteria[:MAX_CRITERIA], start=1):
         if not isinstance(raw, dict):
-            errors.append(_("第 %(n)s 个条件组格式不正确") % {"n": n})
+            errors.append(_("第 %(n)s 个判定标准格式不正确") % {"n": n})
             continue
         code = str(raw.get("code") or "").strip()
         label = str(raw.get("label") or code)
-        where = _("条件组“%(value)s”") % {"value": code or n}
+        where = _("判定标准“%(value)s”") % {"value": code or n}
         if not code:
-            errors.append(_("第 %(n)s 个条件组缺少代码") % {"n": n})
+            errors.append(_("第 %(n)s 个判定标准缺少代码") % {"n": n})
             continue
         if code in criterion_codes:
-            errors.append(_("条件组代码“%(code)s”重复") % {"code": code})
+            errors.append(_("判定标准代码“%(code)s”重复") % {"code": code})
             continue
         combine = raw.get("combine") or Combine.ALL
         if combine not in Combine.values:
@@ -306,14 +308,14 @@ def validate_rule_set(definition: Any) -> dict[str, Any]:
     levels = []
     raw_levels = definition.get("levels") or []
     if not raw_levels:
-        errors.append(_("至少需要一条级别规则"))
+        errors.append(_("至少需要一条定级规则"))
     if len(raw_levels) > MAX_LEVELS:
-        errors.append(_("级别规则最多 %(MAX_LEVELS)s 条") % {"MAX_LEVELS": MAX_LEVELS})
+        errors.append(_("定级规则最多 %(MAX_LEVELS)s 条") % {"MAX_LEVELS": MAX_LEVELS})
     for n, raw in enumerate(raw_levels[:MAX_LEVELS], start=1):
         if not isinstance(raw, dict):
-            errors.append(_("第 %(n)s 条级别规则格式不正确") % {"n": n})
+            errors.append(_("第 %(n)s 条定级规则格式不正确") % {"n": n})
             continue
-        where = _("第 %(n)s 条级别规则（%(value)s）") % {"n": n, "value": raw.get("tier") or "?"}
+        where = _("第 %(n)s 条定级规则（%(value)s）") % {"n": n, "value": raw.get("tier") or "?"}
         tier, match = raw.get("tier"), raw.get("match") or Match.ALL
         codes = raw.get("criteria") or []
         if tier not in tier_codes:
@@ -321,12 +323,12 @@ def validate_rule_set(definition: Any) -> dict[str, Any]:
         if match not in Match.values:
             errors.append(_("%(where)s：匹配方式不正确") % {"where": where})
         if not codes or not isinstance(codes, list):
-            errors.append(_("%(where)s没有引用任何条件组") % {"where": where})
+            errors.append(_("%(where)s没有引用任何判定标准") % {"where": where})
             codes = []
         unknown = [c for c in codes if c not in criterion_codes]
         if unknown:
             errors.append(
-                _("%(where)s：条件组“%(join)s”不存在")
+                _("%(where)s：判定标准“%(join)s”不存在")
                 % {"where": where, "join": _("、").join(map(str, unknown))}
             )
         k = raw.get("k")
@@ -341,7 +343,7 @@ def validate_rule_set(definition: Any) -> dict[str, Any]:
         if priority in ("", None):
             priority = None
         elif not _is_int(priority):
-            errors.append(_("%(where)s：优先级必须是整数（数字小者优先）") % {"where": where})
+            errors.append(_("%(where)s：判定顺序必须是整数（数字小者优先）") % {"where": where})
             priority = None
         levels.append(
             {
@@ -374,7 +376,7 @@ def level_holds(level: dict[str, Any], truths: dict[str, bool]) -> bool:
 
 def _describe(truths: dict[str, bool]) -> str:
     held = [c for c, v in truths.items() if v]
-    return _("%(join)s成立时") % {"join": _("、").join(held)} if held else _("所有条件组都不成立时")
+    return _("%(join)s成立时") % {"join": _("、").join(held)} if held else _("所有判定标准都不成立时")
 
 
 def _overlaps_and_gaps(levels: list[dict[str, Any]], codes: list[str]) -> list[str]:
@@ -386,7 +388,7 @@ def _overlaps_and_gaps(levels: list[dict[str, Any]], codes: list[str]) -> list[s
         hits = [i for i, level in enumerate(levels) if level_holds(level, truths)]
         if not hits and "gap" not in seen:
             seen.add("gap")
-            errors.append(_("%(describe)s没有任何级别规则成立，请补充规则") % {"describe": _describe(truths)})
+            errors.append(_("%(describe)s没有任何定级规则成立，请补充规则") % {"describe": _describe(truths)})
         for i, j in itertools.combinations(hits, 2):
             a, b = levels[i], levels[j]
             unordered = a["priority"] is None or b["priority"] is None or a["priority"] == b["priority"]
@@ -394,7 +396,7 @@ def _overlaps_and_gaps(levels: list[dict[str, Any]], codes: list[str]) -> list[s
                 seen.add((i, j))
                 errors.append(
                     _(
-                        "级别规则 %(value)s（%(tier)s）与 %(value2)s（%(tier2)s）可能同时成立（例如%(describe)s），请为它们设置不同的优先级"
+                        "定级规则 %(value)s（%(tier)s）与 %(value2)s（%(tier2)s）可能同时成立（例如%(describe)s），请为它们设置不同的判定顺序"
                     )
                     % {
                         "value": i + 1,
@@ -418,7 +420,7 @@ def match_level(definition: dict[str, Any], truths: dict[str, bool]) -> dict[str
     for level in ordered_levels(definition):
         if level_holds(level, truths):
             return level
-    raise RuleSetError([_("没有任何级别规则成立")])  # unreachable for a validated definition
+    raise RuleSetError([_("没有任何定级规则成立")])  # unreachable for a validated definition
 
 
 def tier_rank(definition: dict[str, Any]) -> dict[str, int]:

@@ -90,6 +90,8 @@ def add_domain_error(form: forms.Form, exc: DomainError) -> None:
 # Service argument names that differ from the form field showing them.
 FIELD_ALIASES = {
     "amount_fen": "amount",
+    "monthly_fee_fen": "monthly_fee",
+    "deposit_fen": "deposit",
     "lines": "amount",
     "onsite_consultant_id": "consultant",
     "consultant_id": "consultant",
@@ -326,31 +328,83 @@ class VisitTriageForm(forms.Form):
 
 
 class DealRecordForm(forms.Form):
+    """Record a deal in the words of the site's kind: an elder-care admission contract (stay type,
+    care zone, term, monthly fee, deposit) or a clinic order (item and category, chosen — never
+    defaulted). The fields of the other kind are not on the form at all."""
+
     signed_on = forms.DateField(label=_("签约日期"), widget=DateInput())
     amount = YuanField(
         label=_("成交金额（元）"),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    stay_type = button_choices(_("入住类型"), [("", _("不适用")), *StayType.choices], required=False)
+    # elder care
+    stay_type = button_choices(_("入住类型"), StayType.choices)
     care_zone = forms.ChoiceField(
-        label=_("入住区域"), required=False, choices=[("", _("不适用")), *CareZone.choices]
+        label=_("入住区域"), required=False, choices=[("", _("（请选择）")), *CareZone.choices]
     )
+    contract_months = forms.IntegerField(
+        label=_("合同期限（月）"),
+        required=False,
+        min_value=1,
+        max_value=120,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    monthly_fee = YuanField(
+        label=_("月费（元）"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    deposit = YuanField(
+        label=_("押金（元）"),
+        required=False,
+        help_text=_("押金单独记录，不计入成交金额"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    # clinics
     item = forms.CharField(
-        label=_("项目"), required=False, max_length=100, help_text=_("诊所订单：填写项目即同时登记消费记录")
+        label=_("项目"), required=False, max_length=100, help_text=_("填写项目即同时登记消费记录")
     )
-    category = forms.ChoiceField(label=_("项目类别"), required=False, choices=ItemCategory.choices)
+    category = forms.ChoiceField(
+        label=_("项目类别"), required=False, choices=[("", _("（请选择）")), *ItemCategory.choices]
+    )
     visit = forms.ModelChoiceField(
         label=_("对应上门"), required=False, queryset=None, empty_label=_("（不关联）")
     )
     note = forms.CharField(label=_("备注"), required=False, max_length=300)
 
-    def __init__(self, *args, visits, **kwargs):
+    ELDER_CARE_ONLY = ("stay_type", "care_zone", "contract_months", "monthly_fee", "deposit")
+    CLINIC_ONLY = ("item", "category")
+
+    def __init__(self, *args, visits, elder_care: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        self.elder_care = elder_care
         self.fields["signed_on"].initial = timezone.localdate
         self.fields["visit"].queryset = visits
         self.fields["visit"].label_from_instance = lambda v: (
             f"{timezone.localtime(v.arrived_at):%Y-%m-%d %H:%M} {v.get_source_display()}"
         )
+        for name in self.CLINIC_ONLY if elder_care else self.ELDER_CARE_ONLY:
+            del self.fields[name]
+        if elder_care:
+            self.fields["amount"].label = _("合同金额（元）")
+            self.fields["amount"].required = False
+            self.fields["amount"].help_text = _("不填则按月费 × 合同期限计算")
+        # Clinic categories exclude the elder-care ones (入住/床位, 护理服务) and vice versa.
+        elif "category" in self.fields:
+            self.fields["category"].choices = [
+                c for c in self.fields["category"].choices if c[0] not in ("accommodation", "care")
+            ]
+
+    def clean(self):
+        data = super().clean()
+        if self.elder_care:
+            if data.get("amount") is None and not (
+                data.get("monthly_fee") is not None and data.get("contract_months")
+            ):
+                self.add_error("amount", _("请填写合同金额，或填写月费和合同期限"))
+        elif (data.get("item") or "").strip() and not data.get("category"):
+            self.add_error("category", _("请选择项目类别"))
+        return data
 
 
 class FollowUpScheduleForm(forms.Form):

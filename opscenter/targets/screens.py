@@ -48,7 +48,11 @@ def fmt_value(value: int | None, money: bool) -> str:
     if value is None:
         return "—"
     if money:
-        return f"¥{(Decimal(value) / 100).quantize(Decimal('1'), ROUND_HALF_UP):,}"
+        # Whole yuan stay compact (¥12,800); an amount with cents keeps them (¥12,800.50) —
+        # rounding them away made a grid whose cells add up look as if it did not.
+        yuan, cents = divmod(abs(int(value)), 100)
+        sign = "-" if value < 0 else ""
+        return f"{sign}¥{yuan:,}.{cents:02d}" if cents else f"{sign}¥{yuan:,}"
     return f"{value:,}"
 
 

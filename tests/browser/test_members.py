@@ -64,7 +64,7 @@ def test_edit_threshold_preview_activate_and_see_the_new_tier(
     # A threshold of the wrong type is refused with a clear message; nothing is saved.
     threshold.fill("两万")
     page.get_by_role("button", name="保存为新版本并预览").click()
-    expect(page.locator("#rule-errors")).to_contain_text("阈值必须是以分为单位的整数金额")
+    expect(page.locator("#rule-errors")).to_contain_text("标准值必须是以分为单位的整数金额")
     assert TierRuleSet.objects.count() == 1
     shoot(page, screenshots, "editor-error")
 

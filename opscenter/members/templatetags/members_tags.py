@@ -33,5 +33,7 @@ def match_label(level: dict) -> str:
 
     if not level:
         return ""
-    how = Match(level["match"]).label.replace("k", str(level.get("k") or "k"))
+    how = Match(level["match"]).label
+    if level["match"] == Match.AT_LEAST:
+        how = _("至少满足 %(k)s 项") % {"k": level.get("k") or "?"}
     return f"{level['tier']} ← {how} {_('、').join(level['criteria'])}"

@@ -51,7 +51,7 @@ def test_an_invalid_rule_set_is_rejected_with_every_problem(client, personas, se
         content_type="application/json",
     )
     assert response.status_code == 422
-    assert "阈值必须是以分为单位的整数金额" in response.json()["detail"]
+    assert "标准值必须是以分为单位的整数金额" in response.json()["detail"]
 
 
 def test_dispute_open_and_settle_move_the_member(client, personas, aaa, django_capture_on_commit_callbacks):

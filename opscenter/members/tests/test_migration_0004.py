@@ -12,7 +12,7 @@ import pytest
 from django.apps import apps
 
 from opscenter.core.models import AuditEntry
-from opscenter.members.constants import LADDER, LADDER_NAME, SEED_004, SEED_004_NAME
+from opscenter.members.constants import LADDER, LADDER_NAME, SEED_004, SEED_004_NAME, SEED_004_OLD_NAME
 from opscenter.members.models import CareTask, MemberTier, TierRuleSet
 from opscenter.members.rules import validate_rule_set
 
@@ -37,10 +37,10 @@ def as_shipped_before(name: str, definition: dict) -> dict:
 def old_active(personas, member):
     rule_set = TierRuleSet.objects.create(
         site=personas.site_b,
-        name=SEED_004_NAME,
+        name=SEED_004_OLD_NAME,
         version=1,
         status="active",
-        definition=as_shipped_before(SEED_004_NAME, SEED_004),
+        definition=as_shipped_before(SEED_004_OLD_NAME, SEED_004),
     )
     c = member("旧会员")
     MemberTier.objects.create(
@@ -113,3 +113,14 @@ def test_a_ladder_draft_gets_a_draft_successor_with_its_member_discounts(persona
         "9.8",
     ]
     assert validate_rule_set(new.definition) == validate_rule_set(LADDER)
+
+
+def test_migration_0006_names_the_shipped_set_for_what_it_is(personas):
+    """Issue 12 item 9: the shipped rule set was called "会员分级（seed 004）"."""
+    renaming = importlib.import_module("opscenter.members.migrations.0006_rename_shipped_rule_set")
+    TierRuleSet.objects.create(
+        site=personas.site_b, name=SEED_004_OLD_NAME, version=1, status="draft", definition=SEED_004
+    )
+    renaming.rename(apps, None)
+    assert list(TierRuleSet.objects.values_list("name", flat=True)) == [SEED_004_NAME]
+    assert "seed" not in SEED_004_NAME.lower()

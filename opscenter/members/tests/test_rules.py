@@ -34,38 +34,38 @@ def test_the_shipped_examples_are_valid():
 def test_a_level_with_no_criteria_is_rejected():
     d = seed()
     d["levels"][4]["criteria"] = []
-    assert "第 5 条级别规则（AAA）没有引用任何条件组" in errors_of(d)
+    assert "第 5 条定级规则（AAA）没有引用任何判定标准" in errors_of(d)
 
 
 def test_a_criterion_with_no_conditions_is_rejected():
     d = seed()
     d["criteria"][1]["conditions"] = []
-    assert "条件组“B”没有任何条件" in errors_of(d)
+    assert "判定标准“B”没有任何条件" in errors_of(d)
 
 
 def test_a_threshold_of_the_wrong_type_is_rejected():
     d = seed()
     d["criteria"][1]["conditions"][0]["threshold"] = "28000"
-    assert "条件组“B”第 1 个条件：阈值必须是以分为单位的整数金额（收到 '28000'）" in errors_of(d)
+    assert "判定标准“B”第 1 个条件：标准值必须是以分为单位的整数金额（收到 '28000'）" in errors_of(d)
     d["criteria"][1]["conditions"][0]["threshold"] = True
-    assert "阈值必须是以分为单位的整数金额" in errors_of(d)
+    assert "标准值必须是以分为单位的整数金额" in errors_of(d)
     d = seed()
     d["criteria"][2]["conditions"][0]["threshold"] = 7
-    assert "满意度阈值必须在 1（非常不满意）到 5（非常满意）之间" in errors_of(d)
+    assert "满意度标准值必须在 1（非常不满意）到 5（非常满意）之间" in errors_of(d)
 
 
 def test_overlapping_levels_without_priority_are_rejected():
     d = seed()
     d["levels"][5]["priority"] = None  # AA (at least two) overlaps AAA (all three)
     message = errors_of(d)
-    assert "级别规则 5（AAA）与 6（AA）可能同时成立" in message
-    assert "请为它们设置不同的优先级" in message
+    assert "定级规则 5（AAA）与 6（AA）可能同时成立" in message
+    assert "请为它们设置不同的判定顺序" in message
 
 
 def test_a_combination_no_level_covers_is_rejected():
     d = seed()
     del d["levels"][7]  # B = none of A, B, C
-    assert "所有条件组都不成立时没有任何级别规则成立" in errors_of(d)
+    assert "所有判定标准都不成立时没有任何定级规则成立" in errors_of(d)
 
 
 def test_unknown_metric_tier_and_criterion_are_named():
@@ -74,7 +74,7 @@ def test_unknown_metric_tier_and_criterion_are_named():
     d["levels"][0]["tier"] = "VIP"
     d["levels"][1]["criteria"] = ["X"]
     message = errors_of(d)
-    assert "指标“visits”不存在" in message and "等级“VIP”不存在" in message and "条件组“X”不存在" in message
+    assert "指标“visits”不存在" in message and "等级“VIP”不存在" in message and "判定标准“X”不存在" in message
 
 
 @given(st.lists(st.booleans(), min_size=6, max_size=6))

@@ -114,7 +114,7 @@ def test_an_edit_is_a_new_version_and_activation_retires_the_previous(personas, 
 def test_an_invalid_rule_set_can_never_become_active(personas, seed_rules):
     bad = copy.deepcopy(SEED_004)
     bad["levels"][0]["criteria"] = []
-    with pytest.raises(RuleSetError, match="没有引用任何条件组"):
+    with pytest.raises(RuleSetError, match="没有引用任何判定标准"):
         services.tier_rules_create(
             actor=personas.ops_b, site_id=personas.site_b.pk, name="坏规则", definition=bad
         )

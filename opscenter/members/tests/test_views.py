@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from opscenter.members import services
 from opscenter.members.constants import LADDER
@@ -65,7 +66,7 @@ def test_the_editor_rejects_a_bad_threshold_with_a_clear_message_and_saves_nothi
     data = _form_data(page)
     data["crit-1-cond-0-threshold"] = "两万八"
     response = client.post(url, data)
-    assert "阈值必须是以分为单位的整数金额（收到 &#x27;两万八&#x27;）" in response.content.decode()
+    assert "标准值必须是以分为单位的整数金额（收到 &#x27;两万八&#x27;）" in response.content.decode()
     assert TierRuleSet.objects.count() == 1
     data["crit-1-cond-0-threshold"] = "20000"
     response = client.post(url, data)
@@ -112,6 +113,19 @@ def test_dispute_opened_on_the_member_page_puts_the_member_in_c(
         )
     assert MemberTier.objects.get(customer=c).tier == "C"
     assert "等待太久" in client.get(reverse("members:dispute_list")).content.decode()
+
+
+def test_dispute_date_fields_render_their_value_in_the_format_date_inputs_read(client, personas, members):
+    """In Chinese the locale's date format is 2026/12/08, which <input type=date> shows as empty."""
+    client.force_login(personas.ops_b)
+    today = timezone.localdate().isoformat()
+    client.post(
+        reverse("members:dispute_open", args=[members[0].pk]),
+        {"opened_on": today, "category": "service", "description": "等待太久"},
+    )  # an open dispute: the page now offers to settle it
+    page = client.get(reverse("members:member_detail", args=[members[0].pk])).content.decode()
+    assert f'type="date" name="opened_on" value="{today}"' in page
+    assert f'type="date" name="settled_on" value="{today}"' in page
 
 
 def _form_data(page: str) -> dict[str, str]:

@@ -25,8 +25,9 @@ from opscenter.pipeline.models.base import FunnelEvent, ImportTracked
 class Deal(FunnelEvent):
     """A signed contract or a paid order (成交/签约).
 
-    Elder care: a stay contract with `stay_type` (试住/短住/长住) and care zone; clinics: order
-    lines (`DealLine`) whose amounts add up to `amount_fen`. `is_new_customer` marks the customer's
+    Elder care: a stay contract with `stay_type` (试住/短住/长住), care zone and the contract terms
+    (months, monthly fee, deposit — the deposit is held, not revenue); clinics: order lines
+    (`DealLine`) whose amounts add up to `amount_fen`. `is_new_customer` marks the customer's
     first deal (新顾客成交). `month` is the signing month. Money in fen.
     """
 
@@ -39,6 +40,10 @@ class Deal(FunnelEvent):
     )
     stay_type = models.CharField("入住类型", max_length=10, choices=StayType.choices, blank=True)
     care_zone = models.CharField("入住区域", max_length=20, choices=CareZone.choices, blank=True)
+    # Elder-care contract terms (seed 000 入住合同): term in months, monthly fee, refundable deposit.
+    contract_months = models.PositiveSmallIntegerField("合同期限(月)", null=True, blank=True)
+    monthly_fee_fen = models.BigIntegerField("月费(分)", null=True, blank=True)
+    deposit_fen = models.BigIntegerField("押金(分)", null=True, blank=True)
     status = models.CharField("状态", max_length=12, choices=DealStatus.choices, default=DealStatus.SIGNED)
     status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
     is_new_customer = models.BooleanField("新顾客成交", default=True)
@@ -68,6 +73,11 @@ class Deal(FunnelEvent):
             models.CheckConstraint(
                 condition=Q(amount_fen__lte=MAX_AMOUNT_FEN) | Q(status=DealStatus.CANCELLED),
                 name="deal_amount_within_limit",
+            ),
+            models.CheckConstraint(
+                condition=(Q(monthly_fee_fen__isnull=True) | Q(monthly_fee_fen__gte=0))
+                & (Q(deposit_fen__isnull=True) | Q(deposit_fen__gte=0)),
+                name="deal_contract_money_not_negative",
             ),
         ]
         indexes = [

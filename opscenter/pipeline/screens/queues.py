@@ -136,7 +136,9 @@ def appointment_calendar(
         ).order_by("scheduled_for", "pk")
     )
     today = timezone.localdate()
-    days = {first + dt.timedelta(days=n): CalendarDay(first + dt.timedelta(days=n), False) for n in range(length)}
+    days = {
+        first + dt.timedelta(days=n): CalendarDay(first + dt.timedelta(days=n), False) for n in range(length)
+    }
     for d in days.values():
         d.is_today = d.day == today
     lanes: dict[str, CalendarLane] = {}
@@ -359,4 +361,3 @@ def _has_elder_care(user) -> bool:
     from opscenter.org.selectors import site_list
 
     return site_list(user=user).filter(kind=SiteKind.ELDER_CARE).exists()
-

@@ -207,6 +207,9 @@ def _deal_entries(user, customer_id: int, limit: int | None = None) -> Iterator[
             for p in (
                 d.get_stay_type_display() if d.stay_type else "",
                 d.get_care_zone_display() if d.care_zone else "",
+                f"{d.contract_months}个月" if d.contract_months else "",
+                f"月费 ¥{d.monthly_fee_fen / 100:,.2f}" if d.monthly_fee_fen is not None else "",
+                f"押金 ¥{d.deposit_fen / 100:,.2f}" if d.deposit_fen is not None else "",
             )
             if p
         ]

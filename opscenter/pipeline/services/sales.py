@@ -90,6 +90,9 @@ def deal_sign(
     visit_id: int | None = None,
     record_transactions: bool = False,
     note: str = "",
+    contract_months: int | None = None,
+    monthly_fee_fen: int | None = None,
+    deposit_fen: int | None = None,
 ) -> Deal:
     """Sign a contract or order (成交/签约).
 
@@ -97,12 +100,26 @@ def deal_sign(
     amount (a given `amount_fen` must match it). Rejected: a negative amount, a date before the
     customer's first consultation (or first visit for walk-ins), a date in the future, an exited
     customer. The first signed deal is the new-customer deal and makes a prospect a customer.
-    `record_transactions` also writes one purchase Transaction per line.
+    `record_transactions` also writes one purchase Transaction per line. Elder-care contracts may
+    carry their terms: `contract_months` (1–120), `monthly_fee_fen` and `deposit_fen` (fen, not
+    negative); without an amount, the amount is the monthly fee × the months.
     """
     scope = scope_requiring(actor, "pipeline.add_deal")
     customer = customer_for_write(scope, customer_id)
     signed_on = past_date(signed_on, field="signed_on", label="签约日期")
     line_inputs = _lines(lines)
+    if contract_months is not None and (
+        isinstance(contract_months, bool)
+        or not isinstance(contract_months, int)
+        or not 1 <= contract_months <= 120
+    ):
+        raise ValidationError("合同期限应为 1–120 个月", field="contract_months")
+    if monthly_fee_fen is not None:
+        require_amount(monthly_fee_fen, field="monthly_fee_fen")
+    if deposit_fen is not None:
+        require_amount(deposit_fen, field="deposit_fen")
+    if amount_fen is None and not line_inputs and contract_months and monthly_fee_fen is not None:
+        amount_fen = monthly_fee_fen * contract_months
     if amount_fen is not None:
         require_amount(amount_fen)
     if line_inputs:
@@ -144,6 +161,9 @@ def deal_sign(
         amount_fen=amount_fen,
         stay_type=stay_type,
         care_zone=care_zone,
+        contract_months=contract_months,
+        monthly_fee_fen=monthly_fee_fen,
+        deposit_fen=deposit_fen,
         is_new_customer=not earlier,
         visit=visit,
         note=note,

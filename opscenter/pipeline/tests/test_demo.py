@@ -145,3 +145,22 @@ def test_the_demo_year_ends_yesterday_with_todays_appointments_and_follow_ups_op
     booked = Appointment.objects.filter(status="booked")
     assert booked.exists()
     assert all(a.scheduled_for.date() >= today - dt.timedelta(days=1) for a in booked[:200])
+
+
+def test_the_work_queue_step_books_today_and_cancels_one_deal_once():
+    """Issue 12: after `make demo` the home page counts today's appointments and a cancelled deal
+    is on record (reversed, not deleted); a second run adds nothing."""
+    from django.utils import timezone
+
+    from opscenter.pipeline.demo import queues
+
+    build_org(seed=2026, stdout=io.StringIO())
+    generate(seed=11, stdout=io.StringIO(), sites=("sunshine",))
+    queues.generate(seed=11, stdout=io.StringIO())
+    today = timezone.localdate()
+    booked = Appointment.objects.filter(note=queues.DEMO_NOTE, status="booked")
+    assert booked.filter(scheduled_for__date=today).count() == 4
+    cancelled = Deal.objects.filter(status="cancelled", note__contains=queues.CANCEL_REASON)
+    assert cancelled.count() == 1
+    queues.generate(seed=11, stdout=io.StringIO())
+    assert booked.count() == 6 and cancelled.count() == 1

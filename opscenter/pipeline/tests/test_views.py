@@ -344,7 +344,8 @@ def test_deal_dated_before_the_first_consultation_is_rejected_and_nothing_is_sav
     client.force_login(personas.consultant_a)
     early = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
     response = client.post(
-        reverse("pipeline:deal_record", args=[customer.pk]), {"signed_on": early, "amount": "8800"}
+        reverse("pipeline:deal_record", args=[customer.pk]),
+        {"signed_on": early, "amount": "8800", "stay_type": "long"},
     )
     html = response.content.decode()
     assert "早于客户首次咨询日期" in html and 'id="row-signed_on"' in html
@@ -357,7 +358,7 @@ def test_negative_amount_is_rejected_and_nothing_is_saved(client, personas, make
     client.force_login(personas.consultant_a)
     response = client.post(
         reverse("pipeline:deal_record", args=[customer.pk]),
-        {"signed_on": timezone.localdate().isoformat(), "amount": "-500"},
+        {"signed_on": timezone.localdate().isoformat(), "amount": "-500", "stay_type": "long"},
     )
     html = response.content.decode()
     assert "金额不能为负数" in html
@@ -371,7 +372,7 @@ def test_an_amount_that_is_not_a_number_is_explained(client, personas, make_cust
     client.force_login(personas.consultant_a)
     response = client.post(
         reverse("pipeline:deal_record", args=[customer.pk]),
-        {"signed_on": timezone.localdate().isoformat(), "amount": "八千"},
+        {"signed_on": timezone.localdate().isoformat(), "amount": "八千", "stay_type": "long"},
     )
     assert "请输入金额数字" in response.content.decode()
     assert not Deal.objects.exists()
@@ -391,21 +392,21 @@ def test_exit_without_a_reason_is_rejected_and_nothing_is_saved(client, personas
 
 
 def test_deal_with_an_item_records_the_order_line_and_its_transaction(client, personas, make_customer):
-    customer = make_customer(site=personas.site_a)
-    consult(customer, personas.consultant_a)
-    client.force_login(personas.consultant_a)
+    customer = make_customer(personas.consultant_b)
+    consult(customer, personas.consultant_b)
+    client.force_login(personas.consultant_b)
     response = client.post(
         reverse("pipeline:deal_record", args=[customer.pk]),
         {
             "signed_on": timezone.localdate().isoformat(),
             "amount": "12,800.50",
-            "item": "长住床位",
-            "category": "accommodation",
+            "item": "光子嫩肤疗程",
+            "category": "skin",
         },
     )
     assert response.status_code == 302
     deal = Deal.objects.get(customer=customer)
-    assert deal.amount_fen == 1280050 and deal.lines.get().item == "长住床位"
+    assert deal.amount_fen == 1280050 and deal.lines.get().item == "光子嫩肤疗程"
     assert deal.transactions.get().amount_fen == 1280050
 
 

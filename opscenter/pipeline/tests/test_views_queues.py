@@ -396,3 +396,78 @@ def test_bulk_follow_ups_are_scheduled_for_each_ticked_customer_by_its_owner(cli
     assert {(f.scheduled_on, f.staff_id, f.note) for f in rows} == {
         (day, personas.consultant_a.staff.pk, "节日问候")
     }
+
+
+# --- item 9: forms that fit the site's kind ------------------------------------------------------
+
+
+def test_the_elder_care_deal_form_asks_for_the_contract_terms_and_no_clinic_category(
+    client, personas, make_customer
+):
+    customer = make_customer(personas.consultant_a)
+    services.consultation_record(
+        actor=personas.consultant_a,
+        customer_id=customer.pk,
+        mode="phone",
+        occurred_at=timezone.now() - dt.timedelta(days=3),
+    )
+    client.force_login(personas.consultant_a)
+    url = reverse("pipeline:deal_record", args=[customer.pk])
+    form = client.get(url).context["form"]
+    assert {"contract_months", "monthly_fee", "deposit", "stay_type"} <= set(form.fields)
+    assert "category" not in form.fields and "item" not in form.fields
+    assert "皮肤美容" not in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "signed_on": timezone.localdate().isoformat(),
+            "stay_type": "long",
+            "care_zone": "rehab",
+            "contract_months": "12",
+            "monthly_fee": "6,800.50",
+            "deposit": "20000",
+        },
+    )
+    assert response.status_code == 302
+    deal = customer.deals.get()
+    assert (deal.contract_months, deal.monthly_fee_fen, deal.deposit_fen) == (12, 680_050, 2_000_000)
+    assert deal.amount_fen == 680_050 * 12  # fee × term; the deposit is not revenue
+
+
+def test_the_clinic_deal_form_has_no_stay_fields_and_no_preselected_category(client, personas, make_customer):
+    customer = make_customer(personas.consultant_b)
+    services.consultation_record(
+        actor=personas.consultant_b,
+        customer_id=customer.pk,
+        mode="phone",
+        occurred_at=timezone.now() - dt.timedelta(days=3),
+    )
+    client.force_login(personas.consultant_b)
+    url = reverse("pipeline:deal_record", args=[customer.pk])
+    form = client.get(url).context["form"]
+    assert not {"stay_type", "contract_months", "deposit"} & set(form.fields)
+    assert form["category"].value() in (None, "")
+    response = client.post(
+        url, {"signed_on": timezone.localdate().isoformat(), "amount": "3800", "item": "水光针"}
+    )
+    assert "请选择项目类别" in response.content.decode()
+    assert not customer.deals.exists()
+
+
+def test_drill_down_rows_of_several_sites_show_the_site(client, personas, make_customer):
+    for actor in (personas.consultant_a, personas.consultant_b):
+        customer = make_customer(actor, name=f"{actor.username}的客户")
+        services.consultation_record(
+            actor=actor,
+            customer_id=customer.pk,
+            mode="phone",
+            occurred_at=timezone.now() - dt.timedelta(hours=2),
+        )
+    month = timezone.localdate().strftime("%Y-%m")
+    params = {"metric": "consultations", "month_from": month, "month_to": month, "view": "event"}
+    client.force_login(personas.executive)
+    html = client.get(reverse("pipeline:funnel_rows"), params).content.decode()
+    assert "<th>院区</th>" in html and "阳光养老社区" in html and "美莱医疗美容" in html
+    # One site's rows (or a one-site user) need no site column.
+    client.force_login(personas.ops_a)
+    assert "<th>院区</th>" not in client.get(reverse("pipeline:funnel_rows"), params).content.decode()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opscenter.core.exceptions import ValidationError
+from opscenter.org.choices import SiteKind
 from opscenter.org.selectors import scope_for
 from opscenter.pipeline import screens, selectors, services
 from opscenter.pipeline.choices import AppointmentStatus, DealStatus
@@ -178,18 +179,28 @@ def visit_triage(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 @domain_errors
 def deal_record(request: HttpRequest, customer_id: int) -> HttpResponse:
-    """Record a signed contract or a paid order; with an item, the order line and its transaction."""
+    """Record a signed contract (elder care: stay type, zone, term, monthly fee, deposit) or a paid
+    order (clinics: item and category; with an item, the order line and its transaction)."""
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
     visits = selectors.visit_list(user=request.user, customer_id=customer.pk).order_by("-arrived_at")
     latest = visits.first()
-    form = DealRecordForm(request.POST or None, visits=visits, initial={"visit": latest.pk} if latest else {})
+    elder_care = customer.site.kind == SiteKind.ELDER_CARE
+    form = DealRecordForm(
+        request.POST or None,
+        visits=visits,
+        elder_care=elder_care,
+        initial={"visit": latest.pk} if latest else {},
+    )
+
+    def fen(value):
+        return yuan_to_fen(value) if value is not None else None
 
     def save(data):
-        amount_fen = yuan_to_fen(data["amount"])
+        amount_fen = fen(data.get("amount"))
         item = (data.get("item") or "").strip()
         lines = (
             [services.DealLineInput(item=item, category=data["category"], amount_fen=amount_fen)]
-            if item
+            if item and amount_fen is not None
             else []
         )
         services.deal_sign(
@@ -200,6 +211,9 @@ def deal_record(request: HttpRequest, customer_id: int) -> HttpResponse:
             lines=lines,
             stay_type=data.get("stay_type") or "",
             care_zone=data.get("care_zone") or "",
+            contract_months=data.get("contract_months"),
+            monthly_fee_fen=fen(data.get("monthly_fee")),
+            deposit_fen=fen(data.get("deposit")),
             visit_id=data["visit"].pk if data.get("visit") else None,
             record_transactions=bool(lines),
             note=data.get("note") or "",
@@ -212,9 +226,10 @@ def deal_record(request: HttpRequest, customer_id: int) -> HttpResponse:
         save,
         name="deal_record",
         pk=customer.pk,
-        title=_("登记成交"),
+        title=_("登记入住签约") if elder_care else _("登记成交"),
         submit=_("保存成交"),
-        success=_("成交已登记"),
+        success=_("签约已登记") if elder_care else _("成交已登记"),
+        extra={"elder_care": elder_care},
     )
 
 

@@ -102,7 +102,9 @@ DRILL_TABLES: dict[str, tuple[ExportColumn, ...]] = {
 
 
 def drill_rows_response(title: str, kind: str, rows: QuerySet) -> FileResponse:
-    return export_response(f"{title}明细", DRILL_TABLES[kind], rows, sheet_name=title)
+    """The rows behind a number; the site comes last (a funnel may mix sites)."""
+    table = (*DRILL_TABLES[kind], ExportColumn("院区", "site__name"))
+    return export_response(f"{title}明细", table, rows, sheet_name=title)
 
 
 def followups_due_response(rows: QuerySet[FollowUp], *, today: dt.date) -> FileResponse:
@@ -130,6 +132,7 @@ def followup_rows_response(title: str, rows: QuerySet[FollowUp]) -> FileResponse
         ExportColumn("满意度", "satisfaction", labels=choice_labels(FollowUp, "satisfaction")),
         ExportColumn("回访人", "staff__name", convert=lambda name: name or "未指定回访人"),
         ExportColumn("回访方式", "channel", labels=choice_labels(FollowUp, "channel")),
+        ExportColumn("院区", "site__name"),
     )
     return export_response(f"{title}明细", table, rows, sheet_name=title)
 

@@ -18,6 +18,7 @@ from opscenter.org.selectors import scope_for
 from opscenter.pipeline import screens, selectors, services
 from opscenter.pipeline.constants import DRILL_PAGE_SIZE
 from opscenter.pipeline.forms import FollowUpCompleteForm, FollowUpScheduleForm
+from opscenter.pipeline.screens.queues import sees_many_sites
 from opscenter.pipeline.views._common import domain_errors, entry
 from opscenter.pipeline.views.exports import followup_rows_response, followups_due_response, wants_xlsx
 
@@ -121,6 +122,9 @@ def followup_rows(request: HttpRequest) -> HttpResponse:
     months = selectors.followup_counts(user=request.user, filters=filters)
     done = sum(m["followups_done"] for m in months.values())
     scheduled = sum(m["followups_scheduled"] for m in months.values())
+    show_site = filters.site_id is None and sees_many_sites(request.user)
+    if show_site:
+        rows = rows.select_related("site")
     page = Paginator(rows, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -128,6 +132,7 @@ def followup_rows(request: HttpRequest) -> HttpResponse:
     base = reverse("pipeline:followup_rows")
     context = {
         "page": page,
+        "show_site": show_site,
         "title": title,
         "metric": metric,
         "filters": filters,

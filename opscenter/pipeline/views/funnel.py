@@ -17,6 +17,7 @@ from opscenter.org.selectors import scope_for
 from opscenter.pipeline import screens, selectors
 from opscenter.pipeline.choices import FunnelView
 from opscenter.pipeline.constants import DRILL_PAGE_SIZE
+from opscenter.pipeline.screens.queues import sees_many_sites
 from opscenter.pipeline.views.exports import drill_rows_response, wants_xlsx
 
 
@@ -94,6 +95,10 @@ def funnel_rows(request: HttpRequest) -> HttpResponse:
         raise Http404(exc.message) from exc
     if wants_xlsx(request):
         return drill_rows_response(title, kind, rows)
+    # Rows of several sites (an executive's unfiltered funnel) say which site each one is.
+    show_site = filters.site_id is None and sees_many_sites(request.user)
+    if show_site:
+        rows = rows.select_related("site")
     page = Paginator(rows, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
     screens.label_drill_rows(page.object_list)
     query = request.GET.copy()
@@ -101,6 +106,7 @@ def funnel_rows(request: HttpRequest) -> HttpResponse:
     funnel_params = filters.as_params()
     context = {
         "page": page,
+        "show_site": show_site,
         "kind": kind,
         "title": title,
         "line": line,
