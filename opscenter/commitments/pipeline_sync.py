@@ -75,7 +75,7 @@ def sync_pipeline(*, now: dt.datetime | None = None, site_id: int | None = None)
         calendar = work_calendar_for(tree.site.calendar)
         for customer_id, start in starts.items():
             events = {root.start_event: start}
-            for code in codes - {root.start_event, tree.qualifying_event}:
+            for code in codes - {root.start_event}:
                 moment = moments[code].get(customer_id)
                 if moment is not None and moment >= start:
                     events[code] = moment
