@@ -29,4 +29,6 @@ urlpatterns = [
     ),
     path("anomalies/", views.anomaly_rule_list, name="anomaly_rule_list"),
     path("report/", views.report_view, name="report"),
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/<int:meeting_id>/", views.meeting_detail, name="meeting_detail"),
 ]

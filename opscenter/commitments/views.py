@@ -28,7 +28,9 @@ from opscenter.commitments.choices import (
 from opscenter.commitments.forms import (
     AnomalyRuleForm,
     ComplaintForm,
+    DecisionForm,
     DueChangeForm,
+    MeetingForm,
     TransitionForm,
     WorkOrderForm,
 )
@@ -36,7 +38,7 @@ from opscenter.commitments.models import WorkOrderEvent
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
 from opscenter.core.htmx import hx_redirect, is_partial
 from opscenter.metrics import all_metrics
-from opscenter.org.selectors import department_list, scope_for, site_list
+from opscenter.org.selectors import department_list, scope_for, site_list, staff_list
 
 PAGE_SIZE = 50
 
@@ -422,3 +424,64 @@ def report_view(request: HttpRequest) -> HttpResponse:
 
         return report_xlsx(rep)
     return render(request, "commitments/report.html", {"rep": rep, "print": request.GET.get("print") == "1"})
+
+
+@domain_errors
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    scope = scope_for(request.user)
+    sites = site_list(user=request.user)
+    if not scope.is_superuser:
+        sites = sites.filter(pk__in=scope.site_ids)
+    form = MeetingForm(request.POST or None, sites=sites, initial={"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.review_meeting_create(actor=request.user, site_id=data.pop("site"), **data)
+        except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("会商已创建，议题已按本期异动、超时和超期工单生成"))
+            return _redirect(request, reverse("commitments:meeting_detail", args=[meeting.pk]))
+    return render(
+        request,
+        "commitments/meeting_list.html",
+        {
+            "meetings": selectors.meeting_list(user=request.user)[:100],
+            "form": form,
+            "can_add": scope.can("commitments.add_reviewmeeting"),
+        },
+    )
+
+
+@domain_errors
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    _require_view(request)
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    staff = staff_list(user=request.user, site_id=meeting.site_id).filter(is_active=True).order_by("name")
+    form = DecisionForm(request.POST or None, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.meeting_decision_record(
+                actor=request.user, meeting_id=meeting.pk, owner_id=data.pop("owner"), **data
+            )
+        except DomainError as exc:
+            if isinstance(exc, (NotFound, PermissionDenied)):
+                raise
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("决定已记录"))
+            return _redirect(request, reverse("commitments:meeting_detail", args=[meeting.pk]))
+    return render(
+        request,
+        "commitments/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "decisions": meeting.decisions.select_related("owner__department", "work_order"),
+            "form": form,
+            "can_add": scope_for(request.user).can("commitments.add_meetingdecision"),
+        },
+    )

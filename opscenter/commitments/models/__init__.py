@@ -1,6 +1,7 @@
 from opscenter.commitments.models.anomalies import Anomaly, AnomalyRule
 from opscenter.commitments.models.complaints import Complaint
 from opscenter.commitments.models.measurements import Measurement, StageMeasurement
+from opscenter.commitments.models.meetings import MeetingDecision, ReviewMeeting
 from opscenter.commitments.models.trees import Commitment, CommitmentTree, PerceptionPoint
 from opscenter.commitments.models.workorders import WorkOrder, WorkOrderEvent
 
@@ -11,7 +12,9 @@ __all__ = [
     "CommitmentTree",
     "Complaint",
     "Measurement",
+    "MeetingDecision",
     "PerceptionPoint",
+    "ReviewMeeting",
     "StageMeasurement",
     "WorkOrder",
     "WorkOrderEvent",
