@@ -151,7 +151,7 @@ def on_time_by_department_option(*, user, today: dt.date | None = None) -> dict:
     )
     return {
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 120},
+        "grid": {"left": 8, "right": 24, "containLabel": True},
         "xAxis": {"type": "value", "min": 0, "max": 100, "name": "%"},
         "yAxis": {"type": "category", "data": [r[0] for r in rows]},
         "series": [
