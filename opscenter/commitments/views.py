@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -140,12 +140,14 @@ def work_order_detail(request: HttpRequest, work_order_id: int) -> HttpResponse:
     _require_view(request)
     wo = selectors.work_order_get(user=request.user, work_order_id=work_order_id)
     events = WorkOrderEvent.objects.filter(work_order=wo).select_related("actor")
+    attachments = wo.attachments.all()
     return render(
         request,
         "commitments/work_order_detail.html",
         {
             "wo": wo,
             "events": events,
+            "attachments": attachments,
             "allowed": [(s, WorkOrderStatus(s).label) for s in sorted(WORK_ORDER_TRANSITIONS[wo.status])],
             "can_change": scope_for(request.user).can("commitments.change_workorder"),
             "overdue": wo.is_overdue(),
@@ -215,6 +217,35 @@ def work_order_due(request: HttpRequest, work_order_id: int) -> HttpResponse:
     else:
         messages.error(request, _("请填写新的时限和协商说明"))
     return _redirect(request, reverse("commitments:work_order_detail", args=[work_order_id]))
+
+
+@require_POST
+@domain_errors
+def work_order_attach(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件"))
+    else:
+        try:
+            services.work_order_attach(actor=request.user, work_order_id=work_order_id, upload=upload)
+        except DomainError as exc:
+            if isinstance(exc, (NotFound, PermissionDenied)):
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("附件已上传"))
+    return _redirect(request, reverse("commitments:work_order_detail", args=[work_order_id]))
+
+
+@require_GET
+@domain_errors
+def work_order_attachment(request: HttpRequest, work_order_id: int, attachment_id: int) -> FileResponse:
+    _require_view(request)
+    wo = selectors.work_order_get(user=request.user, work_order_id=work_order_id)
+    attachment = wo.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 @require_GET

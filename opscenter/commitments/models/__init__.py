@@ -3,7 +3,7 @@ from opscenter.commitments.models.complaints import Complaint
 from opscenter.commitments.models.measurements import Measurement, StageMeasurement
 from opscenter.commitments.models.meetings import MeetingDecision, ReviewMeeting
 from opscenter.commitments.models.trees import Commitment, CommitmentTree, PerceptionPoint
-from opscenter.commitments.models.workorders import WorkOrder, WorkOrderEvent
+from opscenter.commitments.models.workorders import WorkOrder, WorkOrderAttachment, WorkOrderEvent
 
 __all__ = [
     "Anomaly",
@@ -17,5 +17,6 @@ __all__ = [
     "ReviewMeeting",
     "StageMeasurement",
     "WorkOrder",
+    "WorkOrderAttachment",
     "WorkOrderEvent",
 ]

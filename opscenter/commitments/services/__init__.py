@@ -17,6 +17,7 @@ from opscenter.commitments.services.trees import (
 )
 from opscenter.commitments.services.workorders import (
     ConflictError,
+    work_order_attach,
     work_order_change_due,
     work_order_comment,
     work_order_open,
@@ -39,6 +40,7 @@ __all__ = [
     "meeting_agenda",
     "meeting_decision_record",
     "review_meeting_create",
+    "work_order_attach",
     "work_order_change_due",
     "work_order_comment",
     "work_order_open",
