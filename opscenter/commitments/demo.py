@@ -67,7 +67,12 @@ def _deliveries(site: Site, rng: random.Random, now: dt.datetime) -> int:
     calendar = work_calendar_for(site.calendar)
     n = 0
     for i in range(120):
-        placed = now - dt.timedelta(days=rng.uniform(0, DAYS), hours=rng.uniform(0, 8))
+        # The last dozen orders are this week's: still running, so the demo's monitor pass moves
+        # them into warning and breach (notices, breach work orders) as it would live.
+        recent = i >= 108
+        placed = now - dt.timedelta(
+            days=rng.uniform(0, 4) if recent else rng.uniform(0, DAYS), hours=rng.uniform(0, 8)
+        )
         entered = add_business_time(
             placed, dt.timedelta(minutes=rng.choice((20, 45, 90, 110, 150))), calendar
         )
@@ -85,7 +90,7 @@ def _deliveries(site: Site, rng: random.Random, now: dt.datetime) -> int:
             label=f"订单 SO-{i + 1:04d}",
             events=events,
             calendar=calendar,
-            now=now,
+            now=None if recent else now,
         )
         n += 1
     return n
