@@ -38,6 +38,7 @@ def generate(*, seed: int, stdout) -> None:
     rng = random.Random(f"opscenter-commitments-{seed}")
     now = timezone.now()
     User = get_user_model()
+    created = False
     for code in SITE_CODES:
         site = Site.objects.filter(code=code).select_related("calendar").first()
         if site is None:
@@ -55,7 +56,10 @@ def generate(*, seed: int, stdout) -> None:
             recorded = sync_pipeline(now=now, site_id=site.pk)
             complaints = _complaints(site, actor, rng, now)
             _rules(site)
+        created = True
         stdout.write(f"{site.name}：送货示例 {orders} 单，客户流程测量 {recorded} 个，投诉 {complaints} 件")
+    if not created:
+        return  # loading again changes nothing (not even a monitor pass)
     result = run_monitor(now, sync=False)
     stdout.write(f"承诺监控：预警 {result.warned}，超时 {result.breached}，异动 {result.anomalies_opened}")
 
