@@ -229,6 +229,14 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
+# --- e-mail: in-app notices are also mailed when a server is configured -----------------------
+EMAIL_HOST = os.environ.get("OPSCENTER_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("OPSCENTER_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("OPSCENTER_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("OPSCENTER_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("OPSCENTER_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("OPSCENTER_EMAIL_FROM", "opscenter@localhost")
+
 # --- tasks ----------------------------------------------------------------------------------
 TASKS = {
     "default": {

@@ -1,5 +1,6 @@
-"""Demo step: example trees for every demo site, a year of measurements (pipeline instances from
-the pipeline demo's own events, the delivery example, complaints), work orders in every state,
+"""Demo step: example trees for every demo site; a year of the delivery example and of complaints,
+and the pipeline instances of the last half year from the pipeline demo's own events (what the
+monitor's sync covers, `pipeline_sync.WINDOW_DAYS`); work orders in every state,
 anomaly rules, and one monitor pass so the monitoring page and reports are populated.
 Idempotent: a site that already has complaints is left alone."""
 
@@ -32,12 +33,15 @@ CATEGORIES = {
 CHANNELS = (Channel.PHONE, Channel.PHONE, Channel.IN_PERSON, Channel.ONLINE, Channel.FEEDBACK_BOX,
             Channel.HEAD_OFFICE, Channel.FOLLOWUP)  # fmt: skip
 DAYS = 365
+ORDERS = 80
+COMPLAINTS = 50
 
 
 def generate(*, seed: int, stdout) -> None:
     rng = random.Random(f"opscenter-commitments-{seed}")
     now = timezone.now()
     User = get_user_model()
+    created = False
     for code in SITE_CODES:
         site = Site.objects.filter(code=code).select_related("calendar").first()
         if site is None:
@@ -55,7 +59,10 @@ def generate(*, seed: int, stdout) -> None:
             recorded = sync_pipeline(now=now, site_id=site.pk)
             complaints = _complaints(site, actor, rng, now)
             _rules(site)
+        created = True
         stdout.write(f"{site.name}：送货示例 {orders} 单，客户流程测量 {recorded} 个，投诉 {complaints} 件")
+    if not created:
+        return  # loading again changes nothing (not even a monitor pass)
     result = run_monitor(now, sync=False)
     stdout.write(f"承诺监控：预警 {result.warned}，超时 {result.breached}，异动 {result.anomalies_opened}")
 
@@ -64,10 +71,16 @@ def _deliveries(site: Site, rng: random.Random, now: dt.datetime) -> int:
     """Seed 001's delivery example: orders over the year, mostly on time, some waiting too long in
     dispatch or in logistics (so breaches are attributed to either stage), a few still open."""
     tree = examples.delivery_tree(site)
+    commitments = list(tree.commitments.all())
     calendar = work_calendar_for(site.calendar)
     n = 0
-    for i in range(120):
-        placed = now - dt.timedelta(days=rng.uniform(0, DAYS), hours=rng.uniform(0, 8))
+    for i in range(ORDERS):
+        # The last dozen orders are this week's: still running, so the demo's monitor pass moves
+        # them into warning and breach (notices, breach work orders) as it would live.
+        recent = i >= ORDERS - 10
+        placed = now - dt.timedelta(
+            days=rng.uniform(0, 4) if recent else rng.uniform(0, DAYS), hours=rng.uniform(0, 8)
+        )
         entered = add_business_time(
             placed, dt.timedelta(minutes=rng.choice((20, 45, 90, 110, 150))), calendar
         )
@@ -85,7 +98,8 @@ def _deliveries(site: Site, rng: random.Random, now: dt.datetime) -> int:
             label=f"订单 SO-{i + 1:04d}",
             events=events,
             calendar=calendar,
-            now=now,
+            commitments=commitments,
+            now=None if recent else now,
         )
         n += 1
     return n
@@ -103,7 +117,7 @@ def _complaints(site: Site, actor, rng: random.Random, now: dt.datetime) -> int:
         return 0
     calendar = work_calendar_for(site.calendar)
     count = 0
-    for i in range(70):
+    for i in range(COMPLAINTS):
         age = rng.uniform(0, DAYS) if i >= 8 else rng.uniform(0, 6)
         received = now - dt.timedelta(days=age)
         received = add_business_time(received, dt.timedelta(0), calendar)

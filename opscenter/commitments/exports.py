@@ -12,13 +12,13 @@ def report_xlsx(rep: Report):
     rows: list[list] = []
     rows.append([_("按承诺"), None, None, None, None])
     for r in rep.commitments:
-        rows.append([r["name"], r["ok"], r["n"], r["rate"], r["previous"]])
+        rows.append([f"{r['site']} · {r['name']}", r["ok"], r["n"], r["rate"], r["previous"]])
     rows.append([_("按部门"), None, None, None, None])
     for r in rep.departments:
-        rows.append([r["name"], r["ok"], r["n"], r["rate"], r["previous"]])
+        rows.append([f"{r['site']} · {r['name']}", r["ok"], r["n"], r["rate"], r["previous"]])
     rows.append([_("超时归因环节"), _("超时次数"), None, _("平均超出(小时)"), None])
     for r in rep.breaches:
-        rows.append([r["commitment__name"], r["n"], None, r["avg_hours"], None])
+        rows.append([f"{r['site__name']} · {r['commitment__name']}", r["n"], None, r["avg_hours"], None])
     wo, prev = rep.work_orders, rep.previous_work_orders
     rows.append([_("工单"), _("本期"), None, _("上期"), None])
     for key, label in (

@@ -75,3 +75,25 @@ class AnomalyRuleForm(forms.Form):
         self.fields["metric"].widget = forms.Select(
             choices=[(m.code, f"{m.label}（{m.code}）") for m in metrics]
         )
+
+
+class MeetingForm(forms.Form):
+    site = forms.TypedChoiceField(label=_("院区"), coerce=int)
+    kind = forms.ChoiceField(label=_("类型"), choices=[("weekly", _("周会商")), ("adhoc", _("不定期会商"))])
+    held_on = forms.DateField(label=_("会商日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(label=_("主题"), max_length=200, required=False)
+
+    def __init__(self, *args, sites=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [(s.pk, s.name) for s in sites]
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label=_("决定事项"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.TypedChoiceField(label=_("负责人"), coerce=int)
+    due_on = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    open_work_order = forms.BooleanField(label=_("同时开工单派给负责人所在部门"), required=False)
+
+    def __init__(self, *args, staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [(s.pk, f"{s.name}（{s.department.name}）") for s in staff]

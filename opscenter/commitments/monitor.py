@@ -63,19 +63,7 @@ def run_monitor(now: dt.datetime | None = None, *, sync: bool = True) -> Monitor
         if sync:
             result.recorded = sync_pipeline(now=now)
         token = uuid.uuid4()
-        running = Q(status__in=OPEN_STAGE_STATUSES, ended_at__isnull=True, started_at__isnull=False)
-        with transaction.atomic():
-            result.breached = StageMeasurement.objects.filter(running, due_at__lte=now).update(
-                status=StageStatus.BREACHED, breached_at=now, claim=token
-            )
-            result.warned = StageMeasurement.objects.filter(
-                running, status=StageStatus.OPEN, warn_at__lte=now, due_at__gt=now
-            ).update(status=StageStatus.WARNING, warned_at=now, claim=token)
-            Measurement.objects.filter(stages__claim=token, stages__level=1).update(
-                status=Subquery(
-                    StageMeasurement.objects.filter(measurement=OuterRef("pk"), level=1).values("status")[:1]
-                )
-            )
+        result.breached, result.warned = classify(now, token)
         if result.warned or result.breached:
             result.notified, result.work_orders = _announce(token, now)
         anomalies = evaluate_rules(now=now)
@@ -83,6 +71,28 @@ def run_monitor(now: dt.datetime | None = None, *, sync: bool = True) -> Monitor
         result.escalated = escalate_overdue(now=now)
     log.info("commitment monitor %s", result.as_dict())
     return result
+
+
+def classify(now: dt.datetime, token: uuid.UUID) -> tuple[int, int]:
+    """The set-based heart of a pass: two UPDATEs comparing the precomputed `due_at` / `warn_at`
+    with `now` (index `stage_status_due_idx` / `stage_status_warn_idx`), each claiming the rows it
+    moves with `token`, then the instances' status from their level-1 stage. Four statements
+    whatever the number of stages. Returns (breached, warned)."""
+    running = Q(status__in=OPEN_STAGE_STATUSES, ended_at__isnull=True, started_at__isnull=False)
+    with transaction.atomic():
+        breached = StageMeasurement.objects.filter(running, due_at__lte=now).update(
+            status=StageStatus.BREACHED, breached_at=now, claim=token
+        )
+        warned = StageMeasurement.objects.filter(
+            running, status=StageStatus.OPEN, warn_at__lte=now, due_at__gt=now
+        ).update(status=StageStatus.WARNING, warned_at=now, claim=token)
+        if breached or warned:
+            Measurement.objects.filter(stages__claim=token, stages__level=1).update(
+                status=Subquery(
+                    StageMeasurement.objects.filter(measurement=OuterRef("pk"), level=1).values("status")[:1]
+                )
+            )
+    return breached, warned
 
 
 def _announce(token: uuid.UUID, now: dt.datetime) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from opscenter.commitments.services.measurements import measurement_record
 from opscenter.core.calendars import work_calendar_for
 from opscenter.core.exceptions import ValidationError
 
-WINDOW_DAYS = 400
+WINDOW_DAYS = 180  # a pipeline stage runs days or weeks: half a year back covers every live one
 
 
 def _first_moments(event: str, site_id: int, since: dt.datetime) -> dict[int, dt.datetime]:
@@ -47,10 +47,13 @@ def _first_moments(event: str, site_id: int, since: dt.datetime) -> dict[int, dt
     return out
 
 
-def sync_pipeline(*, now: dt.datetime | None = None, site_id: int | None = None) -> int:
-    """Record pipeline trees' instances; returns the number of instances recorded or updated."""
+def sync_pipeline(
+    *, now: dt.datetime | None = None, site_id: int | None = None, window_days: int = WINDOW_DAYS
+) -> int:
+    """Record pipeline trees' instances whose first event lies in the last `window_days`; returns
+    the number of instances recorded or updated."""
     now = now or timezone.now()
-    since = now - dt.timedelta(days=WINDOW_DAYS)
+    since = now - dt.timedelta(days=window_days)
     trees = CommitmentTree.objects.filter(process=Process.PIPELINE, status=TreeStatus.ACTIVE).select_related(
         "site__calendar"
     )
@@ -75,7 +78,7 @@ def sync_pipeline(*, now: dt.datetime | None = None, site_id: int | None = None)
         calendar = work_calendar_for(tree.site.calendar)
         for customer_id, start in starts.items():
             events = {root.start_event: start}
-            for code in codes - {root.start_event, tree.qualifying_event}:
+            for code in codes - {root.start_event}:
                 moment = moments[code].get(customer_id)
                 if moment is not None and moment >= start:
                     events[code] = moment
@@ -90,6 +93,7 @@ def sync_pipeline(*, now: dt.datetime | None = None, site_id: int | None = None)
                     events=events,
                     calendar=calendar,
                     now=now,
+                    commitments=commitments,
                 )
             except ValidationError:
                 continue  # events out of order in the source data: that instance is not measurable

@@ -151,7 +151,7 @@ def on_time_by_department_option(*, user, today: dt.date | None = None) -> dict:
     )
     return {
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 120},
+        "grid": {"left": 8, "right": 24, "containLabel": True},
         "xAxis": {"type": "value", "min": 0, "max": 100, "name": "%"},
         "yAxis": {"type": "category", "data": [r[0] for r in rows]},
         "series": [
@@ -200,7 +200,7 @@ def _on_time(user, start: dt.date, end: dt.date, by: str) -> dict:
     )
     return {
         r[by]: r
-        for r in qs.values(by, f"{by.removesuffix('_id')}__name").annotate(
+        for r in qs.values(by, f"{by.removesuffix('_id')}__name", "site__name").annotate(
             ok=Count("pk", filter=Q(status=StageStatus.ON_TIME)), n=Count("pk")
         )
     }
@@ -256,6 +256,7 @@ def report(*, user, period: str, day: dt.date) -> Report:
         rep.commitments.append(
             {
                 "name": r["commitment__name"],
+                "site": r["site__name"],
                 "ok": r["ok"],
                 "n": r["n"],
                 "rate": _rate(r["ok"], r["n"]),
@@ -272,6 +273,7 @@ def report(*, user, period: str, day: dt.date) -> Report:
         rep.departments.append(
             {
                 "name": r["department__name"] or "—",
+                "site": r["site__name"],
                 "ok": r["ok"],
                 "n": r["n"],
                 "rate": _rate(r["ok"], r["n"]),

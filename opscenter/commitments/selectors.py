@@ -16,6 +16,7 @@ from opscenter.commitments.models import (
     CommitmentTree,
     Complaint,
     Measurement,
+    ReviewMeeting,
     StageMeasurement,
     WorkOrder,
 )
@@ -201,3 +202,16 @@ def anomaly_list(*, user) -> QuerySet[Anomaly]:
 
 def active_trees(*, user) -> QuerySet[CommitmentTree]:
     return tree_list(user=user).filter(status=TreeStatus.ACTIVE)
+
+
+def meeting_list(*, user) -> QuerySet[ReviewMeeting]:
+    return _scoped(user, ReviewMeeting.objects.select_related("site")).annotate(
+        n_decisions=Count("decisions")
+    )
+
+
+def meeting_get(*, user, meeting_id: int) -> ReviewMeeting:
+    meeting = _scoped(user, ReviewMeeting.objects.select_related("site")).filter(pk=meeting_id).first()
+    if meeting is None:
+        raise NotFound("会商不存在或无权访问")
+    return meeting

@@ -14,6 +14,12 @@ urlpatterns = [
     ),
     path("work-orders/<int:work_order_id>/comment/", views.work_order_comment, name="work_order_comment"),
     path("work-orders/<int:work_order_id>/due/", views.work_order_due, name="work_order_due"),
+    path("work-orders/<int:work_order_id>/attach/", views.work_order_attach, name="work_order_attach"),
+    path(
+        "work-orders/<int:work_order_id>/attachments/<int:attachment_id>/",
+        views.work_order_attachment,
+        name="work_order_attachment",
+    ),
     path("complaints/", views.complaint_list, name="complaint_list"),
     path("complaints/new/", views.complaint_create, name="complaint_create"),
     path("monitor/", views.monitor, name="monitor"),
@@ -29,4 +35,6 @@ urlpatterns = [
     ),
     path("anomalies/", views.anomaly_rule_list, name="anomaly_rule_list"),
     path("report/", views.report_view, name="report"),
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/<int:meeting_id>/", views.meeting_detail, name="meeting_detail"),
 ]

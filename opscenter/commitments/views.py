@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,9 @@ from opscenter.commitments.choices import (
 from opscenter.commitments.forms import (
     AnomalyRuleForm,
     ComplaintForm,
+    DecisionForm,
     DueChangeForm,
+    MeetingForm,
     TransitionForm,
     WorkOrderForm,
 )
@@ -36,7 +38,7 @@ from opscenter.commitments.models import WorkOrderEvent
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
 from opscenter.core.htmx import hx_redirect, is_partial
 from opscenter.metrics import all_metrics
-from opscenter.org.selectors import department_list, scope_for, site_list
+from opscenter.org.selectors import department_list, scope_for, site_list, staff_list
 
 PAGE_SIZE = 50
 
@@ -138,12 +140,14 @@ def work_order_detail(request: HttpRequest, work_order_id: int) -> HttpResponse:
     _require_view(request)
     wo = selectors.work_order_get(user=request.user, work_order_id=work_order_id)
     events = WorkOrderEvent.objects.filter(work_order=wo).select_related("actor")
+    attachments = wo.attachments.all()
     return render(
         request,
         "commitments/work_order_detail.html",
         {
             "wo": wo,
             "events": events,
+            "attachments": attachments,
             "allowed": [(s, WorkOrderStatus(s).label) for s in sorted(WORK_ORDER_TRANSITIONS[wo.status])],
             "can_change": scope_for(request.user).can("commitments.change_workorder"),
             "overdue": wo.is_overdue(),
@@ -213,6 +217,35 @@ def work_order_due(request: HttpRequest, work_order_id: int) -> HttpResponse:
     else:
         messages.error(request, _("请填写新的时限和协商说明"))
     return _redirect(request, reverse("commitments:work_order_detail", args=[work_order_id]))
+
+
+@require_POST
+@domain_errors
+def work_order_attach(request: HttpRequest, work_order_id: int) -> HttpResponse:
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件"))
+    else:
+        try:
+            services.work_order_attach(actor=request.user, work_order_id=work_order_id, upload=upload)
+        except DomainError as exc:
+            if isinstance(exc, (NotFound, PermissionDenied)):
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("附件已上传"))
+    return _redirect(request, reverse("commitments:work_order_detail", args=[work_order_id]))
+
+
+@require_GET
+@domain_errors
+def work_order_attachment(request: HttpRequest, work_order_id: int, attachment_id: int) -> FileResponse:
+    _require_view(request)
+    wo = selectors.work_order_get(user=request.user, work_order_id=work_order_id)
+    attachment = wo.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 @require_GET
@@ -422,3 +455,64 @@ def report_view(request: HttpRequest) -> HttpResponse:
 
         return report_xlsx(rep)
     return render(request, "commitments/report.html", {"rep": rep, "print": request.GET.get("print") == "1"})
+
+
+@domain_errors
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    scope = scope_for(request.user)
+    sites = site_list(user=request.user)
+    if not scope.is_superuser:
+        sites = sites.filter(pk__in=scope.site_ids)
+    form = MeetingForm(request.POST or None, sites=sites, initial={"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.review_meeting_create(actor=request.user, site_id=data.pop("site"), **data)
+        except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("会商已创建，议题已按本期异动、超时和超期工单生成"))
+            return _redirect(request, reverse("commitments:meeting_detail", args=[meeting.pk]))
+    return render(
+        request,
+        "commitments/meeting_list.html",
+        {
+            "meetings": selectors.meeting_list(user=request.user)[:100],
+            "form": form,
+            "can_add": scope.can("commitments.add_reviewmeeting"),
+        },
+    )
+
+
+@domain_errors
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    _require_view(request)
+    meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+    staff = staff_list(user=request.user, site_id=meeting.site_id).filter(is_active=True).order_by("name")
+    form = DecisionForm(request.POST or None, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.meeting_decision_record(
+                actor=request.user, meeting_id=meeting.pk, owner_id=data.pop("owner"), **data
+            )
+        except DomainError as exc:
+            if isinstance(exc, (NotFound, PermissionDenied)):
+                raise
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("决定已记录"))
+            return _redirect(request, reverse("commitments:meeting_detail", args=[meeting.pk]))
+    return render(
+        request,
+        "commitments/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "decisions": meeting.decisions.select_related("owner__department", "work_order"),
+            "form": form,
+            "can_add": scope_for(request.user).can("commitments.add_meetingdecision"),
+        },
+    )

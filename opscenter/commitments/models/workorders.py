@@ -123,3 +123,32 @@ class WorkOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_order_id} {self.get_kind_display()}"
+
+
+class WorkOrderAttachment(models.Model):
+    """A file attached to a work order, stored under MEDIA_ROOT and served only through the scoped
+    download view (never a public /media/ URL). Size and type are checked by the service."""
+
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.CASCADE, related_name="attachments", verbose_name="工单"
+    )
+    file = models.FileField("文件", upload_to="work_orders/%Y/%m/", max_length=255)
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小(字节)")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="上传人",
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "工单附件"
+        verbose_name_plural = "工单附件"
+        ordering = ["work_order", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,6 +3,11 @@
 from opscenter.commitments.services.anomalies import anomaly_rule_create, evaluate_rules
 from opscenter.commitments.services.complaints import complaint_answered, complaint_register
 from opscenter.commitments.services.measurements import events_for_subject, measurement_record
+from opscenter.commitments.services.meetings import (
+    meeting_agenda,
+    meeting_decision_record,
+    review_meeting_create,
+)
 from opscenter.commitments.services.trees import (
     NodeSpec,
     commitment_tree_create,
@@ -12,6 +17,7 @@ from opscenter.commitments.services.trees import (
 )
 from opscenter.commitments.services.workorders import (
     ConflictError,
+    work_order_attach,
     work_order_change_due,
     work_order_comment,
     work_order_open,
@@ -31,6 +37,10 @@ __all__ = [
     "evaluate_rules",
     "events_for_subject",
     "measurement_record",
+    "meeting_agenda",
+    "meeting_decision_record",
+    "review_meeting_create",
+    "work_order_attach",
     "work_order_change_due",
     "work_order_comment",
     "work_order_open",

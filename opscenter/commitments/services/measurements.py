@@ -80,12 +80,14 @@ def measurement_record(
     import_job_id: int | None = None,
     calendar: WorkCalendar | None = None,
     now: dt.datetime | None = None,
+    commitments: list[Commitment] | None = None,
 ) -> Measurement:
-    """Record `events` of one instance of `tree` and update its stages (see module docstring)."""
+    """Record `events` of one instance of `tree` and update its stages (see module docstring).
+    Callers recording many instances pass the tree's `commitments` and the site `calendar` once."""
     if tree.status == TreeStatus.DRAFT:
         raise ValidationError(f"承诺体系「{tree.name}」尚未生效", field="tree")
     parsed = _parse_events(events)
-    commitments = list(tree.commitments.all())
+    commitments = commitments if commitments is not None else list(tree.commitments.all())
     root = next(c for c in commitments if c.level == 1)
     measurement = (
         Measurement.objects.select_for_update()

@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
 
 from opscenter.org.models import Department, Liaison, Staff
 from opscenter.targets.models import Notification
 
+log = logging.getLogger(__name__)
+
 
 def notify(users: Iterable, *, title: str, body: str = "", link: str = "") -> int:
-    """One notice per distinct active user; returns how many were written."""
+    """One notice per distinct active user; returns how many were written. When a mail server is
+    configured (OPSCENTER_EMAIL_HOST) the users with an address get it by e-mail too, after the
+    transaction commits (a failed delivery is logged, never undoes the notice)."""
     unique = {u.pk: u for u in users if u is not None and u.is_active}
     Notification.objects.bulk_create(
         Notification(recipient=u, title=title[:200], body=body, link=link[:500]) for u in unique.values()
     )
+    addresses = [u.email for u in unique.values() if u.email]
+    if settings.EMAIL_HOST and addresses:
+        transaction.on_commit(lambda: _mail(title, f"{body}\n\n{link}".strip(), addresses))
     return len(unique)
+
+
+def _mail(subject: str, message: str, addresses: list[str]) -> None:
+    try:
+        send_mail(subject[:200], message, None, addresses)
+    except Exception:  # mail is best effort; the in-app notice stands
+        log.exception("notification e-mail to %d recipients failed", len(addresses))
 
 
 def liaison_user(department_id: int | None):

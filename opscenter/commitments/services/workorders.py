@@ -22,7 +22,7 @@ from opscenter.commitments.choices import (
     Source,
     WorkOrderStatus,
 )
-from opscenter.commitments.models import WorkOrder, WorkOrderEvent
+from opscenter.commitments.models import WorkOrder, WorkOrderAttachment, WorkOrderEvent
 from opscenter.commitments.services.notify import notify
 from opscenter.core.audit import as_actor
 from opscenter.core.businesstime import add_business_time
@@ -312,3 +312,32 @@ def work_order_change_due(
         note=f"{timezone.localtime(old):%Y-%m-%d %H:%M} → {timezone.localtime(due_at):%Y-%m-%d %H:%M}：{note.strip()}",
     )
     return work_order
+
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".xlsx", ".xls", ".docx", ".doc", ".txt", ".csv"}
+
+
+@transaction.atomic
+@as_actor
+def work_order_attach(*, actor, work_order_id: int, upload) -> WorkOrderAttachment:
+    """Attach an uploaded file (at most 10 MB, documents, spreadsheets and images only)."""
+    import os
+
+    work_order = work_order_get_for_update(actor=actor, work_order_id=work_order_id)
+    name = os.path.basename(upload.name or "")[:200]
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in ATTACHMENT_TYPES:
+        allowed = "、".join(sorted(ATTACHMENT_TYPES))
+        raise ValidationError(f"附件「{name}」的类型不支持，可上传：{allowed}", field="file")
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(f"附件「{name}」超过 10 MB", field="file")
+    if upload.size == 0:
+        raise ValidationError(f"附件「{name}」是空文件", field="file")
+    attachment = WorkOrderAttachment.objects.create(
+        work_order=work_order, file=upload, name=name, size=upload.size, uploaded_by=actor
+    )
+    WorkOrderEvent.objects.create(
+        work_order=work_order, kind=WorkOrderEvent.Kind.COMMENT, note=f"附件：{name}", actor=actor
+    )
+    return attachment

@@ -129,3 +129,20 @@ def test_anomaly_rule_opens_one_work_order_per_episode_and_closes_on_recovery(pe
     )
     assert run_monitor(at(23, 9), sync=False).anomalies_closed == 1
     assert Anomaly.objects.get().closed_at is not None
+
+
+@pytest.mark.django_db
+def test_breach_notice_is_mailed_when_a_mail_server_is_configured(
+    personas, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_HOST = "mail.example.org"
+    personas.customer_a.email = "kehu@example.org"
+    personas.customer_a.save()
+    tree = delivery_tree(personas.site_a)
+    Liaison.objects.create(
+        department=tree.commitments.get(level=1).department, staff=personas.customer_a.staff
+    )
+    _open_order(tree)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_monitor(at(4, 10), sync=False)
+    assert any(m.to == ["kehu@example.org"] and m.subject.startswith("承诺超时") for m in mailoutbox)

@@ -1,0 +1,1 @@
+from opscenter.pipeline.tests.conftest import channels, make_customer  # noqa: F401  (shared fixtures)
