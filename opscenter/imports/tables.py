@@ -21,6 +21,7 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.core.excel import Column, ColumnKind, write_xlsx, xlsx_response
 
@@ -57,7 +58,7 @@ def choice_labels(model, field: str) -> dict[Any, str]:
 
 def joined(values: Sequence[str] | None) -> str:
     """A list (tags) as one cell, the way the import reads it back."""
-    return "、".join(values or [])
+    return _("、").join(values or [])
 
 
 def export_rows(table: Sequence[ExportColumn], queryset: QuerySet) -> Iterator[list[Any]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from opscenter.core.exceptions import DomainError
@@ -59,12 +60,13 @@ def import_job_enqueue(*, job: ImportJob, step: str, actor) -> ImportJob:
         raise ValueError(step)
     if _TARGET[step] not in TRANSITIONS.get(job.status, set()) or job.queued:
         raise ImportRefused(
-            f"导入批次当前状态为“{job.get_status_display()}”，不能执行该操作",
+            _("导入批次当前状态为“%(get_status_display)s”，不能执行该操作")
+            % {"get_status_display": job.get_status_display()},
             log_message=f"job {job.pk}: enqueue {step} refused in {job.status}",
         )
     services.check_access(actor, job)
     if ImportJob.objects.filter(pk=job.pk, status=job.status, queued="").update(queued=step) != 1:
-        raise ImportRefused("导入批次正在被其他操作处理，请稍后刷新")
+        raise ImportRefused(_("导入批次正在被其他操作处理，请稍后刷新"))
     job.queued = step
     import_job_step_task.enqueue(job.pk, step, getattr(actor, "pk", None))
     job.refresh_from_db()

@@ -8,6 +8,8 @@ class CustomerImport(ImportKind):
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from opscenter.imports.exceptions import MappingError
 
 _KINDS: dict[str, type] = {}
@@ -27,9 +29,12 @@ def get_kind(name: str):
     try:
         return _KINDS[name]()
     except KeyError:
-        known = "、".join(f"{k}（{c.label_zh}）" for k, c in sorted(_KINDS.items()))
+        known = _("、").join(
+            _("%(k)s（%(label_zh)s）") % {"k": k, "label_zh": c.label_zh} for k, c in sorted(_KINDS.items())
+        )
         raise MappingError(
-            f"未知的导入类型“{name}”，可选：{known}", log_message=f"unknown kind {name!r}"
+            _("未知的导入类型“%(name)s”，可选：%(known)s") % {"name": name, "known": known},
+            log_message=f"unknown kind {name!r}",
         ) from None
 
 

@@ -11,6 +11,8 @@ customer. Clinic orders with lines come in as transactions.
 from __future__ import annotations
 
 from django.db import connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.imports.bulk import insert_rows
 from opscenter.imports.changes import change_blockers, record_changes, undo_changes
@@ -26,9 +28,9 @@ from opscenter.pipeline.models import Customer, Deal, FollowUp, Transaction
 @register
 class DealImport(ImportKind):
     name = "deals"
-    label_zh = "成交"
+    label_zh = gettext_noop("成交")  # stays Chinese (data); screens translate it
     permission = "pipeline.add_deal"
-    fields = (
+    fields = (  # i18n: data
         Field(
             "signed_on",
             "签约日期",
@@ -51,7 +53,9 @@ class DealImport(ImportKind):
             reference="staff",
             required=True,
         ),
-        Field("stay_type", "入住类型", ("入住方式", "stay_type"), type="choice", choices=STAY_TYPE_ALIASES),
+        Field(
+            "stay_type", "入住类型", ("入住方式", "stay_type"), type="choice", choices=STAY_TYPE_ALIASES
+        ),  # i18n: data
         Field(
             "care_zone",
             "入住区域",
@@ -59,7 +63,7 @@ class DealImport(ImportKind):
             type="choice",
             choices=CARE_ZONE_ALIASES,
         ),
-        Field("note", "备注", ("note", "remark"), max_length=300),
+        Field("note", "备注", ("note", "remark"), max_length=300),  # i18n: data
     )
 
     def row_key(self, row: ParsedRow) -> tuple:
@@ -68,22 +72,24 @@ class DealImport(ImportKind):
     def resolve_references(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         resolve_customers(batch, ctx)
         resolve_staff(
-            [r for r in batch if r.ok], ctx, field="consultant", target="consultant_id", label="成交咨询师"
+            [r for r in batch if r.ok], ctx, field="consultant", target="consultant_id", label=_("成交咨询师")
         )
 
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
         values, customer = row.values, row.extra["customer"]
         if values["signed_on"] > ctx.today:
-            row.error("signed_on", "签约日期不能晚于今天")
+            row.error("signed_on", _("签约日期不能晚于今天"))
         if values["amount_fen"] < 0:
-            row.error("amount_fen", "成交金额不能为负数")
+            row.error("amount_fen", _("成交金额不能为负数"))
         first = customer["first_contact_on"]
         if first is None:
-            row.error("signed_on", "该客户还没有咨询或上门记录，不能登记成交")
+            row.error("signed_on", _("该客户还没有咨询或上门记录，不能登记成交"))
         elif values["signed_on"] < first:
-            row.error("signed_on", f"签约日期早于客户首次咨询日期 {first}")
+            row.error("signed_on", _("签约日期早于客户首次咨询日期 %(first)s") % {"first": first})
         if customer["status"] == CustomerStatus.EXITED:
-            row.error("phone", "客户已退出，请先恢复为潜在客户再登记成交", column="客户")
+            row.error(
+                "phone", _("客户已退出，请先恢复为潜在客户再登记成交"), column="客户"
+            )  # i18n: data (header)
 
     def find_existing(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         existing = set(
@@ -169,10 +175,12 @@ class DealImport(ImportKind):
 
     def undo_blockers(self, job_id: int) -> list[str]:
         blockers = []
-        for model, label in ((Transaction, "消费记录"), (FollowUp, "回访")):
+        for model, label in ((Transaction, _("消费记录")), (FollowUp, _("回访"))):
             count = model.objects.filter(deal__import_job_id=job_id).exclude(import_job_id=job_id).count()
             if count:
-                blockers.append(f"{count} 条{label}关联了本次导入的成交")
+                blockers.append(
+                    _("%(count)s 条%(label)s关联了本次导入的成交") % {"count": count, "label": label}
+                )
         return blockers + change_blockers(job_id)
 
     def undo(self, job_id: int) -> int:
