@@ -10,9 +10,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from opscenter.api.schema import Schema
 from opscenter.members import selectors, services
 from opscenter.pipeline import selectors as pipeline_selectors
 from opscenter.pipeline import services as pipeline_services

@@ -11,9 +11,10 @@ Domain errors map to 404 / 403 / 422 in opscenter/api/urls.py.
 import datetime as dt
 from typing import Any
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from opscenter.api.schema import Schema
 from opscenter.pipeline import selectors, services
 from opscenter.pipeline.choices import FunnelView
 from opscenter.pipeline.periods import parse_month

@@ -22,19 +22,22 @@ from dataclasses import dataclass, field, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from opscenter.core.exceptions import ValidationError
 
 # key → label. Rates are fractions (0.3142 = 31.42%); 人均贡献额 is in fen; mixes are shares.
 RATE_LABELS: dict[str, str] = {
-    "revenue_per_customer_fen": "人均贡献额",
-    "conversion_rate": "成交率",
-    "phone_visit_rate": "电话上门率",
-    "online_visit_rate": "网络上门率",
-    "phone_appointment_rate": "电话预约率",
-    "online_appointment_rate": "网络预约率",
-    "mix_phone": "上门构成·电话",
-    "mix_online": "上门构成·网络(本市)",
-    "mix_walk_in": "上门构成·自然上门",
+    "revenue_per_customer_fen": _("人均贡献额"),
+    "conversion_rate": _("成交率"),
+    "phone_visit_rate": _("电话上门率"),
+    "online_visit_rate": _("网络上门率"),
+    "phone_appointment_rate": _("电话预约率"),
+    "online_appointment_rate": _("网络预约率"),
+    "mix_phone": _("上门构成·电话"),
+    "mix_online": _("上门构成·网络(本市)"),
+    "mix_walk_in": _("上门构成·自然上门"),
 }
 PROPORTIONS = (
     "conversion_rate",
@@ -150,11 +153,15 @@ def validate_rates(rates: Rates) -> None:
     for key in PROPORTIONS:
         value = getattr(rates, key)
         if value is not None and (value < 0 or value > 1):
-            raise ValidationError(f"{RATE_LABELS[key]}应在 0 到 100% 之间（当前 {_pct(value)}）", field=key)
+            raise ValidationError(
+                gettext("%(value)s应在 0 到 100%% 之间（当前 %(pct)s）")
+                % {"value": RATE_LABELS[key], "pct": _pct(value)},
+                field=key,
+            )
     for key in (*MIXES, "revenue_per_customer_fen"):
         value = getattr(rates, key)
         if value is not None and value < 0:
-            raise ValidationError(f"{RATE_LABELS[key]}不能为负数", field=key)
+            raise ValidationError(gettext("%(value)s不能为负数") % {"value": RATE_LABELS[key]}, field=key)
 
 
 def _pct(value: Decimal) -> str:
@@ -164,9 +171,13 @@ def _pct(value: Decimal) -> str:
 def _required(rates: Rates, key: str) -> Fraction:
     value = getattr(rates, key)
     if value is None:
-        raise ValidationError(f"缺少{RATE_LABELS[key]}：没有历史数据，请手工填写", field=key)
+        raise ValidationError(
+            gettext("缺少%(value)s：没有历史数据，请手工填写") % {"value": RATE_LABELS[key]}, field=key
+        )
     if value == 0:
-        raise ValidationError(f"{RATE_LABELS[key]}为 0，无法反推，请填写大于 0 的值", field=key)
+        raise ValidationError(
+            gettext("%(value)s为 0，无法反推，请填写大于 0 的值") % {"value": RATE_LABELS[key]}, field=key
+        )
     return Fraction(value)
 
 
@@ -174,7 +185,9 @@ def _mix(rates: Rates) -> tuple[Fraction, Fraction, Fraction]:
     values = [Fraction(getattr(rates, key) or 0) for key in MIXES]
     total = sum(values)
     if total == 0:
-        raise ValidationError("缺少上门构成（电话 / 网络 / 自然上门的占比），请手工填写", field="mix_phone")
+        raise ValidationError(
+            gettext("缺少上门构成（电话 / 网络 / 自然上门的占比），请手工填写"), field="mix_phone"
+        )
     return tuple(v / total for v in values)  # type: ignore[return-value]
 
 
@@ -208,7 +221,7 @@ class Need:
 def back_solve(revenue_fen: int, rates: Rates) -> Need:
     """The deals, visits, consultations and appointments a revenue target needs."""
     if revenue_fen < 0:
-        raise ValidationError("营收目标不能为负数", field="revenue")
+        raise ValidationError(gettext("营收目标不能为负数"), field="revenue")
     validate_rates(rates)
     if revenue_fen == 0:
         return Need(0, 0, 0, 0, 0, 0, 0, 0, 0 if rates.phone_appointment_rate is not None else None,
@@ -265,7 +278,7 @@ def forward_solve(
         ("visits_walk_in", visits_walk_in),
     ):
         if value < 0:
-            raise ValidationError("计划咨询量和自然上门量不能为负数", field=key)
+            raise ValidationError(gettext("计划咨询量和自然上门量不能为负数"), field=key)
     validate_rates(rates)
 
     def rate(key: str, count: int) -> Fraction:
@@ -273,7 +286,9 @@ def forward_solve(
             return Fraction(0)
         value = getattr(rates, key)
         if value is None:
-            raise ValidationError(f"缺少{RATE_LABELS[key]}：没有历史数据，请手工填写", field=key)
+            raise ValidationError(
+                gettext("缺少%(value)s：没有历史数据，请手工填写") % {"value": RATE_LABELS[key]}, field=key
+            )
         return Fraction(value)
 
     v_phone = consultations_phone * rate("phone_visit_rate", consultations_phone)
