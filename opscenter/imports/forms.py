@@ -45,7 +45,7 @@ class JobFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [
             ("", gettext("全部类型")),
-            *((k.name, k.label_zh) for k in all_kinds()),
+            *((k.name, gettext(k.label_zh)) for k in all_kinds()),
         ]
         self.fields["site"].queryset = sites
 
