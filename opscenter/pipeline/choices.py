@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ChannelKind(models.TextChoices):
@@ -23,8 +24,8 @@ class Gender(models.TextChoices):
 
 class CustomerStatus(models.TextChoices):
     PROSPECT = "prospect", _("潜在客户")
-    CUSTOMER = "customer", _("客户")
-    MEMBER = "member", _("会员")
+    CUSTOMER = "customer", pgettext_lazy("customer status", "客户")
+    MEMBER = "member", pgettext_lazy("customer status", "会员")
     EXITED = "exited", _("已退出")
 
 
