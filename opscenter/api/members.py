@@ -10,10 +10,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.api.limits import Text, column
+from opscenter.api.schema import Schema
 from opscenter.members import selectors, services
 from opscenter.members.models import CareTask, TierRuleSet
 from opscenter.pipeline import selectors as pipeline_selectors

@@ -1,7 +1,8 @@
 """Organization endpoints: /api/org/sites, /departments, /teams, /staff (scoped like the UI)."""
 
-from ninja import Router, Schema
+from ninja import Router
 
+from opscenter.api.schema import Schema
 from opscenter.org import selectors
 
 router = Router(tags=["org"])

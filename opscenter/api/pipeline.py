@@ -11,10 +11,11 @@ Domain errors map to 404 / 403 / 422 in opscenter/api/urls.py.
 import datetime as dt
 from typing import Any, ClassVar
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from opscenter.api.limits import Money, NoNullPatch, Sessions, Text, column, lines_field
+from opscenter.api.schema import Schema
 from opscenter.pipeline import selectors, services
 from opscenter.pipeline.choices import FunnelView
 from opscenter.pipeline.models import (

@@ -5,8 +5,9 @@ actual vs target for every unit and metric of the plan (the numbers of the progr
 with the URL of the rows behind its actual).
 """
 
-from ninja import Router, Schema
+from ninja import Router
 
+from opscenter.api.schema import Schema
 from opscenter.targets import selectors
 from opscenter.targets.metrics import metric_label
 from opscenter.targets.progress import parse_period, plan_progress

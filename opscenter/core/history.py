@@ -142,7 +142,7 @@ def _format(f: models.Field | None, value: Any, names: dict[type[models.Model], 
 def _action_label(entry: AuditEntry) -> str:
     deleted = entry.changes.get("is_deleted")
     if entry.action == AuditEntry.Action.UPDATE and deleted:
-        return _("删除") if deleted[1] else pgettext("audit", "恢复")
+        return pgettext("audit action", "删除") if deleted[1] else pgettext("audit action", "恢复")
     return entry.get_action_display()
 
 

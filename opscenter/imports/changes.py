@@ -16,6 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.utils.translation import gettext as _
 
 from opscenter.imports.bulk import insert_rows, update_rows
 from opscenter.imports.models import ImportChange
@@ -103,7 +104,8 @@ def change_blockers(job_id: int) -> list[str]:
         )
         if stale:
             blockers.append(
-                f"{stale} 条{model._meta.verbose_name}在本次导入后又被修改或删除，无法精确恢复导入前的内容"
+                _("%(stale)s 条%(verbose_name)s在本次导入后又被修改或删除，无法精确恢复导入前的内容")
+                % {"stale": stale, "verbose_name": model._meta.verbose_name}
             )
     return blockers
 

@@ -1,16 +1,17 @@
 """Import job lifecycle (explicit transition map, STYLE.md §4)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class JobStatus(models.TextChoices):
-    PENDING = "pending", "待校验"
-    VALIDATING = "validating", "校验中"
-    VALIDATED = "validated", "已校验"
-    COMMITTING = "committing", "导入中"
-    COMMITTED = "committed", "已导入"
-    FAILED = "failed", "失败"
-    UNDONE = "undone", "已撤销"
+    PENDING = "pending", _("待校验")
+    VALIDATING = "validating", _("校验中")
+    VALIDATED = "validated", _("已校验")
+    COMMITTING = "committing", _("导入中")
+    COMMITTED = "committed", _("已导入")
+    FAILED = "failed", _("失败")
+    UNDONE = "undone", _("已撤销")
     CANCELLED = "cancelled", "已取消"
 
 
@@ -34,5 +35,5 @@ DELETABLE = (JobStatus.PENDING, JobStatus.VALIDATED, JobStatus.FAILED, JobStatus
 
 
 class OnError(models.TextChoices):
-    STOP = "stop", "有错误则全部不导入"
-    SKIP = "skip", "跳过错误行，导入其余行"
+    STOP = "stop", _("有错误则全部不导入")
+    SKIP = "skip", _("跳过错误行，导入其余行")

@@ -4,6 +4,8 @@ Alias keys are compared after `values.normalize_key` (NFKC, lower case, spaces r
 `"长期"`, `" 长期 "` and full-width variants are the same key.
 """
 
+# i18n: data module — alias tables matched against what people type.
+
 from __future__ import annotations
 
 from opscenter.pipeline.choices import (

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.imports import constants as C
 from opscenter.imports import hooks
@@ -343,7 +344,7 @@ def run_import(
         mapping=mapping.as_header_map(),
     )
     if not table.headers:
-        report.notes.append("文件中没有数据")
+        report.notes.append(_("文件中没有数据"))
         return report
     if report.fatal:
         return report
@@ -422,7 +423,7 @@ def _parse_batch(rows: list[Row], parsers, layout: RowLayout, headers: list[str]
             if error is not None:
                 target.error(name, error)
             elif value is None and required:
-                target.error(name, f"{fld.label_zh}不能为空")
+                target.error(name, _("%(label_zh)s不能为空") % {"label_zh": fld.label_zh})
             else:
                 target.values[name] = value
     long_rows = [(row, target) for row, target in zip(rows, parsed, strict=True) if row.long_cells]
@@ -433,9 +434,13 @@ def _parse_batch(rows: list[Row], parsers, layout: RowLayout, headers: list[str]
             for index in row.long_cells:
                 if index in by_index:
                     target.values.pop(by_index[index], None)
-                    target.error(by_index[index], f"单元格内容过长（超过 {C.MAX_CELL_CHARS} 个字）")
+                    target.error(
+                        by_index[index],
+                        _("单元格内容过长（超过 %(MAX_CELL_CHARS)s 个字）")
+                        % {"MAX_CELL_CHARS": C.MAX_CELL_CHARS},
+                    )
                 else:
-                    target.errors.append(RowError(row.row_no, headers[index], "", "单元格内容过长"))
+                    target.errors.append(RowError(row.row_no, headers[index], "", _("单元格内容过长")))
     return parsed
 
 
@@ -457,7 +462,7 @@ def _process(kind, batch, ctx, report, seen, writing, on_errors, max_errors_kept
             digest = hash(key)
             first = seen.get(digest)
             if first is not None:
-                row.errors.append(RowError(row.row_no, "", "", f"与第 {first} 行重复"))
+                row.errors.append(RowError(row.row_no, "", "", _("与第 %(first)s 行重复") % {"first": first}))
                 continue
             seen[digest] = row.row_no
         valid.append(row)
@@ -496,6 +501,10 @@ def iter_error_rows(errors: Iterable[RowError]) -> dict[int, str]:
     """row_no → all messages of that row joined (the error column of the rejected-rows file)."""
     out: dict[int, list[str]] = {}
     for error in errors:
-        text = f"{error.column}：{error.message}" if error.column else error.message
+        text = (
+            _("%(column)s：%(message)s") % {"column": error.column, "message": error.message}
+            if error.column
+            else error.message
+        )
         out.setdefault(error.row_no, []).append(text)
-    return {row_no: "；".join(messages) for row_no, messages in out.items()}
+    return {row_no: _("；").join(messages) for row_no, messages in out.items()}

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from django.utils.translation import gettext as _
+
 from opscenter.imports import constants as C
 from opscenter.imports.exceptions import UnreadableFile
 
@@ -61,7 +63,7 @@ def open_source(source: Source) -> IO[bytes]:
         try:
             return open(source, "rb")
         except OSError as exc:
-            raise UnreadableFile("无法打开文件", log_message=f"cannot open {source}: {exc}") from exc
+            raise UnreadableFile(_("无法打开文件"), log_message=f"cannot open {source}: {exc}") from exc
     source.seek(0)
     return source
 
@@ -78,7 +80,8 @@ def detect_format(handle: IO[bytes], filename: str, limits: Limits) -> str:
     size = source_size(handle)
     if size > limits.max_file_bytes:
         raise UnreadableFile(
-            f"文件过大（{size / 1048576:.1f} MB），上限为 {limits.max_file_bytes // 1048576} MB，请拆分后再导入",
+            _("文件过大（%(value)s MB），上限为 %(value2)s MB，请拆分后再导入")
+            % {"value": format(size / 1048576, ".1f"), "value2": limits.max_file_bytes // 1048576},
             log_message=f"file too large: {size} bytes",
         )
     ext = Path(filename or "").suffix.lower()
@@ -86,7 +89,8 @@ def detect_format(handle: IO[bytes], filename: str, limits: Limits) -> str:
     handle.seek(0)
     if ext not in EXCEL_EXTENSIONS | TEXT_EXTENSIONS:
         raise UnreadableFile(
-            f"不支持的文件类型“{ext or filename}”：请上传 Excel（.xlsx / .xls）或 CSV 文件",
+            _("不支持的文件类型“%(value)s”：请上传 Excel（.xlsx / .xls）或 CSV 文件")
+            % {"value": ext or filename},
             log_message=f"unsupported extension {ext!r}",
         )
     if head.startswith(ZIP_MAGIC):
@@ -104,7 +108,8 @@ def detect_format(handle: IO[bytes], filename: str, limits: Limits) -> str:
         handle.seek(0)
         if sample.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
             raise UnreadableFile(
-                f"“{filename}”是网页格式伪装的 Excel 文件，请在 Excel 中另存为 .xlsx 后再导入",
+                _("“%(filename)s”是网页格式伪装的 Excel 文件，请在 Excel 中另存为 .xlsx 后再导入")
+                % {"filename": filename},
                 log_message="html disguised as excel",
             )
         raise _mismatch(filename)
@@ -113,7 +118,8 @@ def detect_format(handle: IO[bytes], filename: str, limits: Limits) -> str:
         if b"\x00" in handle.read(4096):
             handle.seek(0)
             raise UnreadableFile(
-                f"“{filename}”不是文本表格（CSV）文件", log_message="binary content with a text extension"
+                _("“%(filename)s”不是文本表格（CSV）文件") % {"filename": filename},
+                log_message="binary content with a text extension",
             )
     handle.seek(0)
     return "csv"
@@ -126,7 +132,8 @@ def _is_utf16(handle: IO[bytes]) -> bool:
 
 def _mismatch(filename: str) -> UnreadableFile:
     return UnreadableFile(
-        f"“{filename}”不是有效的表格文件（文件内容与扩展名不符），请上传 Excel 或 CSV 文件",
+        _("“%(filename)s”不是有效的表格文件（文件内容与扩展名不符），请上传 Excel 或 CSV 文件")
+        % {"filename": filename},
         log_message="content does not match the extension",
     )
 
@@ -134,12 +141,12 @@ def _mismatch(filename: str) -> UnreadableFile:
 def check_zip(handle: IO[bytes], limits: Limits) -> str:
     """Inflate every member in chunks under the caps; 'xlsx' or 'ods' if it is a spreadsheet zip."""
     bomb = UnreadableFile(
-        "文件解压后体积异常（疑似压缩炸弹），已拒绝导入", log_message="zip bomb guard tripped"
+        _("文件解压后体积异常（疑似压缩炸弹），已拒绝导入"), log_message="zip bomb guard tripped"
     )
     try:
         archive = zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise UnreadableFile("Excel 文件已损坏，无法读取", log_message=f"bad zip: {exc}") from exc
+        raise UnreadableFile(_("Excel 文件已损坏，无法读取"), log_message=f"bad zip: {exc}") from exc
     with archive:
         members = archive.infolist()
         if len(members) > limits.max_zip_members:
@@ -151,7 +158,7 @@ def check_zip(handle: IO[bytes], limits: Limits) -> str:
             kind = "ods"
         else:
             raise UnreadableFile(
-                "文件不是 Excel 表格（压缩包中没有工作簿）", log_message="zip without a workbook"
+                _("文件不是 Excel 表格（压缩包中没有工作簿）"), log_message="zip without a workbook"
             )
         if sum(m.file_size for m in members) > limits.max_unzipped_bytes:
             raise bomb
@@ -170,7 +177,7 @@ def check_zip(handle: IO[bytes], limits: Limits) -> str:
                             raise bomb
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
                 raise UnreadableFile(
-                    "Excel 文件已损坏或已加密，无法读取",
+                    _("Excel 文件已损坏或已加密，无法读取"),
                     log_message=f"bad zip member {member.filename}: {exc}",
                 ) from exc
     return kind
@@ -192,7 +199,7 @@ def detect_encoding(handle: IO[bytes]) -> str:
     if _decodes(handle, "gb18030"):
         return "gb18030"
     raise UnreadableFile(
-        "无法识别文件编码：请将 CSV 另存为 UTF-8 或 GBK 编码", log_message="neither utf-8 nor gb18030"
+        _("无法识别文件编码：请将 CSV 另存为 UTF-8 或 GBK 编码"), log_message="neither utf-8 nor gb18030"
     )
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from opscenter.imports.values import normalize_key
 
 # "联系电话(家属)" → also try "联系电话"; "*姓名" (required marker) → "姓名"; "金额（元）" → "金额".
-_BRACKETS = re.compile(r"[(\[【].*?[)\]】]")
-_MARKERS = re.compile(r"^[*※#]+|[*※:：]+$")
+_BRACKETS = re.compile(r"[(\[【].*?[)\]】]")  # i18n: data
+_MARKERS = re.compile(r"^[*※#]+|[*※:：]+$")  # i18n: data
 
 
 def header_key(text: object) -> str:

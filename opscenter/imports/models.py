@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.core import audit
 from opscenter.imports.choices import JobStatus, OnError
@@ -17,29 +19,29 @@ class ImportJob(models.Model):
     `processed_rows` / `total_rows` drive the progress bar while a background task runs.
     """
 
-    kind = models.CharField("导入类型", max_length=40)
+    kind = models.CharField(_("导入类型"), max_length=40)
     site = models.ForeignKey(
-        "org.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="院区"
+        "org.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("院区")
     )
-    file = models.FileField("原始文件", upload_to="imports/%Y/%m/", max_length=255)
-    original_filename = models.CharField("文件名", max_length=255)
-    sha256 = models.CharField("文件摘要", max_length=64, db_index=True)
-    file_size = models.BigIntegerField("文件大小", default=0)
-    sheet = models.CharField("工作表", max_length=100, blank=True)
-    mapping = models.JSONField("列对应关系", default=dict, blank=True)
-    options = models.JSONField("选项", default=dict, blank=True)
-    on_error = models.CharField("错误处理", max_length=10, choices=OnError.choices, default=OnError.STOP)
-    status = models.CharField("状态", max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
-    message = models.TextField("说明", blank=True)
-    report = models.JSONField("校验报告", default=dict, blank=True)
-    rows_total = models.PositiveIntegerField("总行数", default=0)
-    rows_ok = models.PositiveIntegerField("有效行数", default=0)
-    rows_error = models.PositiveIntegerField("错误行数", default=0)
-    rows_created = models.PositiveIntegerField("新增", default=0)
-    rows_updated = models.PositiveIntegerField("更新", default=0)
-    rows_unchanged = models.PositiveIntegerField("未变化", default=0)
+    file = models.FileField(_("原始文件"), upload_to="imports/%Y/%m/", max_length=255)
+    original_filename = models.CharField(_("文件名"), max_length=255)
+    sha256 = models.CharField(_("文件摘要"), max_length=64, db_index=True)
+    file_size = models.BigIntegerField(_("文件大小"), default=0)
+    sheet = models.CharField(_("工作表"), max_length=100, blank=True)
+    mapping = models.JSONField(_("列对应关系"), default=dict, blank=True)
+    options = models.JSONField(_("选项"), default=dict, blank=True)
+    on_error = models.CharField(_("错误处理"), max_length=10, choices=OnError.choices, default=OnError.STOP)
+    status = models.CharField(_("状态"), max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
+    message = models.TextField(_("说明"), blank=True)
+    report = models.JSONField(_("校验报告"), default=dict, blank=True)
+    rows_total = models.PositiveIntegerField(_("总行数"), default=0)
+    rows_ok = models.PositiveIntegerField(_("有效行数"), default=0)
+    rows_error = models.PositiveIntegerField(_("错误行数"), default=0)
+    rows_created = models.PositiveIntegerField(_("新增"), default=0)
+    rows_updated = models.PositiveIntegerField(_("更新"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("未变化"), default=0)
     queued = models.CharField(
-        "排队中的操作", max_length=10, blank=True, help_text="validate / commit: enqueued, not started yet"
+        _("排队中的操作"), max_length=10, blank=True, help_text="validate / commit: enqueued, not started yet"
     )
     queued_at = models.DateTimeField("排队时间", null=True, blank=True)
     claimed_by = models.CharField(
@@ -54,16 +56,16 @@ class ImportJob(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="导入人",
+        verbose_name=_("导入人"),
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    validated_at = models.DateTimeField("校验时间", null=True, blank=True)
-    committed_at = models.DateTimeField("导入时间", null=True, blank=True)
-    undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    validated_at = models.DateTimeField(_("校验时间"), null=True, blank=True)
+    committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "导入批次"
-        verbose_name_plural = "导入批次"
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["kind", "site", "status"], name="importjob_kind_site_idx")]
 
@@ -75,45 +77,49 @@ class ImportRowError(models.Model):
     """One problem with one cell (or row) of an import: what the user sees in the dry-run report."""
 
     job = models.ForeignKey(
-        ImportJob, on_delete=models.CASCADE, related_name="row_errors", verbose_name="导入批次"
+        ImportJob, on_delete=models.CASCADE, related_name="row_errors", verbose_name=_("导入批次")
     )
-    row_no = models.PositiveIntegerField("行号")
-    column = models.CharField("列", max_length=100, blank=True)
-    value = models.CharField("内容", max_length=200, blank=True)
-    message = models.CharField("错误", max_length=300)
+    row_no = models.PositiveIntegerField(_("行号"))
+    column = models.CharField(_("列"), max_length=100, blank=True)
+    value = models.CharField(_("内容"), max_length=200, blank=True)
+    message = models.CharField(_("错误"), max_length=300)
 
     class Meta:
-        verbose_name = "导入错误"
-        verbose_name_plural = "导入错误"
+        verbose_name = _("导入错误")
+        verbose_name_plural = _("导入错误")
         ordering = ["job", "row_no", "id"]
         indexes = [models.Index(fields=["job", "row_no"], name="importrowerror_job_row_idx")]
 
     def __str__(self) -> str:
-        return f"第{self.row_no}行 {self.column}: {self.message}"
+        return gettext("第%(row_no)s行 %(column)s: %(message)s") % {
+            "row_no": self.row_no,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @audit.register()
 class ColumnMapping(models.Model):
     """The header → field mapping last used for a kind (at a site, or for every site): offered again."""
 
-    kind = models.CharField("导入类型", max_length=40)
+    kind = models.CharField(_("导入类型"), max_length=40)
     site = models.ForeignKey(
-        "org.Site", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name="院区"
+        "org.Site", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("院区")
     )
-    mapping = models.JSONField("列对应关系", default=dict)
+    mapping = models.JSONField(_("列对应关系"), default=dict)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="修改人",
+        verbose_name=_("修改人"),
     )
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "列对应关系"
-        verbose_name_plural = "列对应关系"
+        verbose_name = _("列对应关系")
+        verbose_name_plural = _("列对应关系")
         constraints = [
             models.UniqueConstraint(fields=["kind", "site"], name="columnmapping_unique_kind_site"),
             models.UniqueConstraint(
@@ -122,7 +128,7 @@ class ColumnMapping(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} @ {self.site or '全部院区'}"
+        return f"{self.kind} @ {self.site or _('全部院区')}"
 
 
 class ImportChange(models.Model):
@@ -131,17 +137,17 @@ class ImportChange(models.Model):
     refuse when someone changed the row again since (current values ≠ `after`)."""
 
     job = models.ForeignKey(
-        ImportJob, on_delete=models.CASCADE, related_name="changes", verbose_name="导入批次"
+        ImportJob, on_delete=models.CASCADE, related_name="changes", verbose_name=_("导入批次")
     )
-    model = models.CharField("数据表", max_length=60, help_text="app_label.model")
-    object_id = models.BigIntegerField("记录ID")
-    created = models.BooleanField("新建", default=False, help_text="the import created this row")
-    before = models.JSONField("修改前", default=dict, blank=True)
-    after = models.JSONField("修改后", default=dict, blank=True)
+    model = models.CharField(_("数据表"), max_length=60, help_text="app_label.model")
+    object_id = models.BigIntegerField(_("记录ID"))
+    created = models.BooleanField(_("新建"), default=False, help_text="the import created this row")
+    before = models.JSONField(_("修改前"), default=dict, blank=True)
+    after = models.JSONField(_("修改后"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = "导入修改记录"
-        verbose_name_plural = "导入修改记录"
+        verbose_name = _("导入修改记录")
+        verbose_name_plural = _("导入修改记录")
         ordering = ["job", "id"]
         indexes = [models.Index(fields=["job", "model", "object_id"], name="importchange_job_obj_idx")]
 

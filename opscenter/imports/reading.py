@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import python_calamine
+from django.utils.translation import gettext as _
 
 from opscenter.imports import constants as C
 from opscenter.imports.exceptions import UnreadableFile
@@ -152,16 +153,18 @@ def _workbook(handle: IO[bytes]) -> python_calamine.CalamineWorkbook:
     try:
         return python_calamine.CalamineWorkbook.from_filelike(handle)
     except python_calamine.PasswordError as exc:
-        raise UnreadableFile("文件有密码保护，请取消密码后再导入", log_message="password protected") from exc
+        raise UnreadableFile(
+            _("文件有密码保护，请取消密码后再导入"), log_message="password protected"
+        ) from exc
     except Exception as exc:  # calamine raises several error types for broken files
         raise UnreadableFile(
-            "Excel 文件已损坏或格式不受支持，无法读取", log_message=f"calamine: {exc}"
+            _("Excel 文件已损坏或格式不受支持，无法读取"), log_message=f"calamine: {exc}"
         ) from exc
 
 
 def _sheet(workbook, wanted: str | int | None, names: list[str]):
     if not names:
-        raise UnreadableFile("工作簿中没有工作表", log_message="no sheets")
+        raise UnreadableFile(_("工作簿中没有工作表"), log_message="no sheets")
     try:
         if wanted is None or wanted == "":
             return workbook.get_sheet_by_index(0)
@@ -170,12 +173,12 @@ def _sheet(workbook, wanted: str | int | None, names: list[str]):
         return workbook.get_sheet_by_name(str(wanted))
     except (IndexError, python_calamine.WorksheetNotFound) as exc:
         raise UnreadableFile(
-            f"工作表“{wanted}”不存在，可选：{'、'.join(names)}",
+            _("工作表“%(wanted)s”不存在，可选：%(join)s") % {"wanted": wanted, "join": _("、").join(names)},
             field="sheet",
             log_message=f"no sheet {wanted!r}",
         ) from exc
     except Exception as exc:
-        raise UnreadableFile("工作表无法读取", log_message=f"calamine sheet: {exc}") from exc
+        raise UnreadableFile(_("工作表无法读取"), log_message=f"calamine sheet: {exc}") from exc
 
 
 def _excel_rows(sheet) -> Iterator[tuple[int, list[Any]]]:
@@ -183,7 +186,9 @@ def _excel_rows(sheet) -> Iterator[tuple[int, list[Any]]]:
         for index, values in enumerate(sheet.iter_rows()):
             yield index + 1, values
     except Exception as exc:
-        raise UnreadableFile("Excel 文件读取中断（文件损坏）", log_message=f"calamine rows: {exc}") from exc
+        raise UnreadableFile(
+            _("Excel 文件读取中断（文件损坏）"), log_message=f"calamine rows: {exc}"
+        ) from exc
 
 
 def _sniff_delimiter(handle: IO[bytes], encoding: str) -> str:
@@ -212,7 +217,9 @@ def _csv_rows(handle: IO[bytes], encoding: str, delimiter: str) -> Iterator[tupl
         for index, values in enumerate(csv.reader(text, delimiter=delimiter)):
             yield index + 1, values
     except csv.Error as exc:
-        raise UnreadableFile(f"CSV 文件格式错误：{exc}", log_message=f"csv: {exc}") from exc
+        raise UnreadableFile(
+            _("CSV 文件格式错误：%(exc)s") % {"exc": exc}, log_message=f"csv: {exc}"
+        ) from exc
     finally:
         text.close()
 
@@ -276,7 +283,7 @@ def _locate_header(
                     continue
                 current = text or current
                 groups[i] = current
-    headers = [h or f"第{i + 1}列" for i, h in enumerate(headers)]
+    headers = [h or _("第%(value)s列") % {"value": i + 1} for i, h in enumerate(headers)]
     rest = itertools.chain((r for r in head[pick + 1 :]), raw)
     return headers, groups, header_row_no, rest
 
@@ -318,7 +325,7 @@ def _data_rows(rest: Iterator[tuple[int, list[Any]]], table: Table, limits: Limi
         elif len(values) > width:
             values = values[:width]
         if _is_total(values):
-            table.skipped.append((row_no, "合计行"))
+            table.skipped.append((row_no, _("合计行")))
             continue
         first = values[0]
         if (
@@ -327,7 +334,7 @@ def _data_rows(rest: Iterator[tuple[int, list[Any]]], table: Table, limits: Limi
             and header_key(first) == first_key
             and [header_key(v) if isinstance(v, str) else "" for v in values] == header_keys_
         ):
-            table.skipped.append((row_no, "重复的表头行"))
+            table.skipped.append((row_no, _("重复的表头行")))
             continue
         long_cells = (
             tuple(i for i, v in enumerate(values) if isinstance(v, str) and len(v) > max_chars)

@@ -1,5 +1,7 @@
 """The downloadable template of a kind: its headers (Chinese labels) and one example row."""
 
+# i18n: data module — example cell values of the Chinese import template.
+
 from __future__ import annotations
 
 import datetime as dt

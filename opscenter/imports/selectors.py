@@ -4,6 +4,7 @@ the whole organisation, imported from the CLI — is seen by all-site readers on
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from opscenter.core.exceptions import NotFound
 from opscenter.imports.models import ColumnMapping, ImportJob, ImportRowError
@@ -30,7 +31,7 @@ def import_job_get(*, user, job_id: int) -> ImportJob:
     """One job of the user's sites; another site's job is reported as not found."""
     job = import_job_list(user=user).filter(pk=job_id).first()
     if job is None:
-        raise NotFound("导入批次不存在或无权访问", log_message=f"import job {job_id} not in scope")
+        raise NotFound(_("导入批次不存在或无权访问"), log_message=f"import job {job_id} not in scope")
     return job
 
 

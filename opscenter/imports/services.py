@@ -18,6 +18,8 @@ from typing import IO, Any
 from django.core.files.base import ContentFile, File
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.core import audit
 from opscenter.core.exceptions import DomainError, NotFound, ValidationError
@@ -59,7 +61,8 @@ def _transition(job: ImportJob, to_status: str, **fields: Any) -> None:
     never run the same step."""
     if to_status not in TRANSITIONS.get(job.status, set()):
         raise ImportRefused(
-            f"导入批次当前状态为“{job.get_status_display()}”，不能执行该操作",
+            _("导入批次当前状态为“%(get_status_display)s”，不能执行该操作")
+            % {"get_status_display": job.get_status_display()},
             log_message=f"job {job.pk}: {job.status} -> {to_status} refused",
         )
     if to_status in RUNNING:
@@ -68,7 +71,9 @@ def _transition(job: ImportJob, to_status: str, **fields: Any) -> None:
         fields.setdefault("claimed_at", timezone.now())
     claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(status=to_status, **fields)
     if claimed != 1:
-        raise ImportRefused("导入批次正在被其他操作处理，请稍后刷新", log_message=f"job {job.pk} claim lost")
+        raise ImportRefused(
+            _("导入批次正在被其他操作处理，请稍后刷新"), log_message=f"job {job.pk} claim lost"
+        )
     job.status = to_status
     for name, value in fields.items():
         setattr(job, name, value)
@@ -88,9 +93,9 @@ def import_job_create(
     import_kind = get_kind(kind)
     options = options or ImportOptions()
     if import_kind.needs_site and site_id is None:
-        raise ValidationError("请选择院区", field="site")
+        raise ValidationError(_("请选择院区"), field="site")
     if site_id is not None and not Site.objects.filter(pk=site_id).exists():
-        raise NotFound("院区不存在")
+        raise NotFound(_("院区不存在"))
     _check_access(actor, import_kind, site_id)
     handle = open_source(source)
     try:
@@ -246,7 +251,7 @@ def _counts(report: DryRunReport) -> dict[str, Any]:
 
 
 def _fatal_message(report: DryRunReport) -> str:
-    return f"缺少必填列：{'、'.join(report.missing_columns)}" if report.fatal else ""
+    return _("缺少必填列：%(join)s") % {"join": _("、").join(report.missing_columns)} if report.fatal else ""
 
 
 def import_job_validate(*, job: ImportJob, actor=None, progress=None) -> DryRunReport:
@@ -278,7 +283,7 @@ def import_job_commit(*, job: ImportJob, actor=None, progress=None) -> DryRunRep
     _check_access(actor, get_kind(job.kind), job.site_id)
     _transition(job, JobStatus.COMMITTING, processed_rows=0)
     try:
-        with audit.audit_context(actor, "import", f"导入批次 #{job.pk}"):
+        with audit.audit_context(actor, "import", _("导入批次 #%(pk)s") % {"pk": job.pk}):
             report = _run(job, actor=actor, dry_run=False, progress=progress)
     except Exception as exc:
         _fail(job, exc, step="导入")
@@ -286,9 +291,9 @@ def import_job_commit(*, job: ImportJob, actor=None, progress=None) -> DryRunRep
             raise
         raise ImportFailed(job.message, log_message=f"job {job.pk} commit failed: {exc!r}") from exc
     if not report.committed:
-        message = (
-            _fatal_message(report) or f"有 {report.rows_error} 行错误，按“有错误则全部不导入”未写入任何数据"
-        )
+        message = _fatal_message(report) or _(
+            "有 %(rows_error)s 行错误，按“有错误则全部不导入”未写入任何数据"
+        ) % {"rows_error": report.rows_error}
         _transition(job, JobStatus.FAILED, message=message, **_counts(report))
         return report
     _transition(
@@ -300,11 +305,20 @@ def import_job_commit(*, job: ImportJob, actor=None, progress=None) -> DryRunRep
         total_rows=report.rows_total,
         **_counts(report),
     )
-    with audit.audit_context(actor, "import", f"导入批次 #{job.pk}"):
+    with audit.audit_context(actor, "import", _("导入批次 #%(pk)s") % {"pk": job.pk}):
         audit.record_event(
             job,
-            f"导入{get_kind(job.kind).label_zh}：新增 {report.created}，更新 {report.updated}，"
-            f"未变化 {report.unchanged}，错误 {report.rows_error}（文件 {job.original_filename}）",
+            gettext_noop(
+                "导入%(label_zh)s：新增 %(created)s，更新 %(updated)s，未变化 %(unchanged)s，错误 %(rows_error)s（文件 %(original_filename)s）"
+            )
+            % {
+                "label_zh": get_kind(job.kind).label_zh,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "rows_error": report.rows_error,
+                "original_filename": job.original_filename,
+            },
             {
                 "rows_created": [None, report.created],
                 "rows_updated": [None, report.updated],
@@ -396,21 +410,28 @@ def import_job_undo(*, job: ImportJob, actor=None) -> int:
     kind = get_kind(job.kind)
     _check_access(actor, kind, job.site_id)
     if job.status != JobStatus.COMMITTED:
-        raise ImportRefused(f"只有已导入的批次可以撤销（当前：{job.get_status_display()}）")
+        raise ImportRefused(
+            _("只有已导入的批次可以撤销（当前：%(get_status_display)s）")
+            % {"get_status_display": job.get_status_display()}
+        )
     blockers = kind.undo_blockers(job.pk)
     if blockers:
         raise ImportRefused(
-            "不能撤销：" + "；".join(blockers) + "。请先处理这些记录",
+            _("不能撤销：") + _("；").join(blockers) + _("。请先处理这些记录"),
             log_message=f"undo of job {job.pk} blocked: {len(blockers)} dependents",
         )
     with (
         transaction.atomic(),
-        audit.audit_context(actor, "import", f"撤销导入批次 #{job.pk}"),
+        audit.audit_context(actor, "import", _("撤销导入批次 #%(pk)s") % {"pk": job.pk}),
         hooks.undoing(kind=kind.name, job_id=job.pk),
     ):
         removed = kind.undo(job.pk)
         _transition(job, JobStatus.UNDONE, undone_at=timezone.now())
-        audit.record_event(job, f"撤销导入：删除 {removed} 条{kind.label_zh}记录")
+        audit.record_event(
+            job,
+            gettext_noop("撤销导入：删除 %(removed)s 条%(label_zh)s记录")
+            % {"removed": removed, "label_zh": kind.label_zh},
+        )
     return removed
 
 
@@ -422,8 +443,8 @@ def column_mapping_save(*, actor, kind: str, site_id: int | None, mapping: dict[
     known = {f.name for f in import_kind.fields}
     bad = [f for f in mapping.values() if f and f not in known]
     if bad:
-        raise ValidationError(f"未知的字段：{'、'.join(bad)}", field="mapping")
-    record, _ = ColumnMapping.objects.update_or_create(
+        raise ValidationError(_("未知的字段：%(join)s") % {"join": _("、").join(bad)}, field="mapping")
+    record, _created = ColumnMapping.objects.update_or_create(
         kind=kind,
         site_id=site_id,
         defaults={"mapping": dict(mapping), "updated_by": actor if getattr(actor, "pk", None) else None},
@@ -436,9 +457,12 @@ def import_job_set_mapping(*, job: ImportJob, actor, mapping: dict[str, str]) ->
     for the next file of the same kind at the same site."""
     check_access(actor, job)
     if job.status not in (JobStatus.PENDING, JobStatus.VALIDATED, JobStatus.FAILED) or job.queued:
-        raise ImportRefused(f"导入批次当前状态为“{job.get_status_display()}”，不能修改列对应关系")
+        raise ImportRefused(
+            _("导入批次当前状态为“%(get_status_display)s”，不能修改列对应关系")
+            % {"get_status_display": job.get_status_display()}
+        )
     column_mapping_save(actor=actor, kind=job.kind, site_id=job.site_id, mapping=mapping)
     if ImportJob.objects.filter(pk=job.pk, status=job.status, queued="").update(mapping=dict(mapping)) != 1:
-        raise ImportRefused("导入批次正在被其他操作处理，请稍后刷新")
+        raise ImportRefused(_("导入批次正在被其他操作处理，请稍后刷新"))
     job.mapping = dict(mapping)
     return job

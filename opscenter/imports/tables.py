@@ -21,6 +21,8 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from opscenter.core.excel import Column, ColumnKind, write_xlsx, xlsx_response
 
@@ -40,24 +42,27 @@ class ExportColumn:
 
     @property
     def column(self) -> Column:
-        return Column(self.header, self.kind, self.width)
+        # str(): tables are module constants, their headers translated when written
+        return Column(str(self.header), self.kind, self.width)
 
     def cell(self, value: Any) -> Any:
         if self.labels is not None and value is not None:
             value = self.labels.get(value, value)
+            if isinstance(value, Promise):
+                value = str(value)
         if self.convert is not None:
             value = self.convert(value)
         return value
 
 
 def choice_labels(model, field: str) -> dict[Any, str]:
-    """Code → label of a model field's choices (as the page shows them)."""
-    return {code: str(label) for code, label in model._meta.get_field(field).choices}
+    """Code → label of a model field's choices (as the page shows them; translated when written)."""
+    return dict(model._meta.get_field(field).choices)
 
 
 def joined(values: Sequence[str] | None) -> str:
     """A list (tags) as one cell, the way the import reads it back."""
-    return "、".join(values or [])
+    return _("、").join(values or [])
 
 
 def export_rows(table: Sequence[ExportColumn], queryset: QuerySet) -> Iterator[list[Any]]:

@@ -14,6 +14,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from opscenter.core.exceptions import DomainError
@@ -70,7 +71,8 @@ def import_job_enqueue(*, job: ImportJob, step: str, actor) -> ImportJob:
     services.import_job_reclaim(job=job)
     if _TARGET[step] not in TRANSITIONS.get(job.status, set()) or job.queued:
         raise ImportRefused(
-            f"导入批次当前状态为“{job.get_status_display()}”，不能执行该操作",
+            _("导入批次当前状态为“%(get_status_display)s”，不能执行该操作")
+            % {"get_status_display": job.get_status_display()},
             log_message=f"job {job.pk}: enqueue {step} refused in {job.status}",
         )
     services.check_access(actor, job)

@@ -16,6 +16,9 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from opscenter.core.bounds import MAX_AMOUNT_FEN
 from opscenter.imports.constants import BLANK_WORDS
 from opscenter.pipeline.phones import parse_phone as canonical_phone
@@ -68,10 +71,12 @@ def date_to_excel_serial(value: dt.date) -> int:
     return days if days > 60 else days - 1
 
 
-_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
-_MD = re.compile(r"(\d{1,2})\s*[月/-]\s*(\d{1,2})\s*[日号]?")
+_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")  # i18n: data
+_MD = re.compile(r"(\d{1,2})\s*[月/-]\s*(\d{1,2})\s*[日号]?")  # i18n: data
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_TIME = re.compile(r"(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*(?:[:分]\s*(?:(\d{1,2})(?:\.\d+)?\s*秒?)?)?")
+_TIME = re.compile(
+    r"(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*(?:[:分]\s*(?:(\d{1,2})(?:\.\d+)?\s*秒?)?)?"
+)  # i18n: data
 _SERIAL = re.compile(r"\d{1,7}(?:\.\d+)?")
 
 
@@ -79,12 +84,12 @@ def _make_date(year: int, month: int, day: int, raw: Any) -> Result:
     try:
         return dt.date(year, month, day), None
     except ValueError:
-        return None, f"日期“{raw}”不存在"
+        return None, _("日期“%(raw)s”不存在") % {"raw": raw}
 
 
 def _split_date_time(text: str) -> tuple[str, str]:
     """'2024-03-01 12:59' → ('2024-03-01', '12:59'); 'T' separates too."""
-    match = re.match(r"^(.*?\d[日号]?)(?:\s+|T)(\d{1,2}\s*[:时点].*)$", text)
+    match = re.match(r"^(.*?\d[日号]?)(?:\s+|T)(\d{1,2}\s*[:时点].*)$", text)  # i18n: data
     if match:
         return match.group(1).strip(), match.group(2).strip()
     return text, ""
@@ -97,11 +102,11 @@ def _date_from_text(text: str, raw: Any, default_year: int | None) -> Result:
         return _make_date(int(match[1]), int(match[2]), int(match[3]), raw)
     if match := _MD.fullmatch(text):
         if default_year is None:
-            return None, f"日期“{raw}”缺少年份"
+            return None, _("日期“%(raw)s”缺少年份") % {"raw": raw}
         return _make_date(default_year, int(match[1]), int(match[2]), raw)
     if _SERIAL.fullmatch(text):
         return _date_from_number(float(text), raw)
-    return None, f"无法识别的日期“{raw}”，请使用 2024-03-02 或 2024年3月2日 等格式"
+    return None, _("无法识别的日期“%(raw)s”，请使用 2024-03-02 或 2024年3月2日 等格式") % {"raw": raw}
 
 
 def _date_from_number(number: float, raw: Any) -> Result:
@@ -110,7 +115,7 @@ def _date_from_number(number: float, raw: Any) -> Result:
         return _make_date(n // 10000, n // 100 % 100, n % 100, raw)
     converted = excel_serial_to_datetime(number)
     if converted is None:
-        return None, f"日期“{raw}”不存在"
+        return None, _("日期“%(raw)s”不存在") % {"raw": raw}
     return converted.date(), None
 
 
@@ -126,21 +131,21 @@ def parse_date(value: Any, *, default_year: int | None = None) -> Result:
     if isinstance(value, dt.date):
         return value, None
     if isinstance(value, bool):
-        return None, f"无法识别的日期“{value}”"
+        return None, _("无法识别的日期“%(value)s”") % {"value": value}
     if isinstance(value, int | float):
         return _date_from_number(float(value), value)
     text = normalize_text(value)
-    date_text, _ = _split_date_time(text)
+    date_text, _time_text = _split_date_time(text)
     return _date_from_text(date_text, value, default_year)
 
 
 def _time_from_text(text: str, raw: Any) -> Result:
     match = _TIME.fullmatch(text)
     if not match:
-        return None, f"无法识别的时间“{raw}”"
+        return None, _("无法识别的时间“%(raw)s”") % {"raw": raw}
     hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
     if hour > 23 or minute > 59 or second > 59:
-        return None, f"时间“{raw}”不存在"
+        return None, _("时间“%(raw)s”不存在") % {"raw": raw}
     return dt.time(hour, minute, second), None
 
 
@@ -156,7 +161,7 @@ def parse_datetime(value: Any, *, default_year: int | None = None, tz: dt.tzinfo
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time(), tzinfo=tz), None
     if isinstance(value, bool):
-        return None, f"无法识别的时间“{value}”"
+        return None, _("无法识别的时间“%(value)s”") % {"value": value}
     if isinstance(value, int | float):
         number = float(value)
         if number.is_integer() and 19000101 <= number <= 29991231:
@@ -164,7 +169,7 @@ def parse_datetime(value: Any, *, default_year: int | None = None, tz: dt.tzinfo
             return (None, error) if error else (dt.datetime.combine(day, dt.time(), tzinfo=tz), None)
         converted = excel_serial_to_datetime(number)
         if converted is None:
-            return None, f"时间“{value}”不存在"
+            return None, _("时间“%(value)s”不存在") % {"value": value}
         return converted.replace(tzinfo=tz), None
     text = normalize_text(value)
     date_text, time_text = _split_date_time(text)
@@ -178,14 +183,18 @@ def parse_datetime(value: Any, *, default_year: int | None = None, tz: dt.tzinfo
             return None, error
     elif _SERIAL.fullmatch(date_text) and "." in date_text:
         converted = excel_serial_to_datetime(float(date_text))
-        return (converted.replace(tzinfo=tz), None) if converted else (None, f"时间“{value}”不存在")
+        return (
+            (converted.replace(tzinfo=tz), None)
+            if converted
+            else (None, _("时间“%(value)s”不存在") % {"value": value})
+        )
     return dt.datetime.combine(day, clock, tzinfo=tz), None
 
 
 # --- money ------------------------------------------------------------------------------------
 _AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?|\.\d+")
-_CURRENCY_NOISE = re.compile(r"^(?:人民币|rmb|cny|¥|\$)|(?:元整|元|圆|块|rmb)$", re.IGNORECASE)
-_UNITS = {"万": Decimal(10000), "千": Decimal(1000), "w": Decimal(10000), "k": Decimal(1000)}
+_CURRENCY_NOISE = re.compile(r"^(?:人民币|rmb|cny|¥|\$)|(?:元整|元|圆|块|rmb)$", re.IGNORECASE)  # i18n: data
+_UNITS = {"万": Decimal(10000), "千": Decimal(1000), "w": Decimal(10000), "k": Decimal(1000)}  # i18n: data
 
 
 def parse_amount_fen(value: Any) -> Result:
@@ -197,12 +206,12 @@ def parse_amount_fen(value: Any) -> Result:
     if is_blank(value):
         return None, None
     if isinstance(value, bool):
-        return None, f"无法识别的金额“{value}”"
+        return None, _("无法识别的金额“%(value)s”") % {"value": value}
     if isinstance(value, int):
         return _to_fen(Decimal(value), value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            return None, f"无法识别的金额“{value}”"
+            return None, _("无法识别的金额“%(value)s”") % {"value": value}
         return _to_fen(Decimal(repr(value)), value)
     if isinstance(value, Decimal):
         return _to_fen(value, value)
@@ -212,7 +221,7 @@ def parse_amount_fen(value: Any) -> Result:
         negative, text = True, text[1:-1]
     if text.startswith("-"):
         negative, text = not negative, text[1:]
-    for _ in range(2):
+    for _attempt in range(2):
         text = _CURRENCY_NOISE.sub("", text)
     if text.startswith("-") and not negative:
         negative, text = True, text[1:]
@@ -221,11 +230,11 @@ def parse_amount_fen(value: Any) -> Result:
         multiplier, text = _UNITS[text[-1].lower()], text[:-1]
         text = _CURRENCY_NOISE.sub("", text)
     if not _AMOUNT.fullmatch(text):
-        return None, f"无法识别的金额“{value}”"
+        return None, _("无法识别的金额“%(value)s”") % {"value": value}
     try:
         amount = Decimal(text.replace(",", "")) * multiplier
     except InvalidOperation:
-        return None, f"无法识别的金额“{value}”"
+        return None, _("无法识别的金额“%(value)s”") % {"value": value}
     return _to_fen(-amount if negative else amount, value)
 
 
@@ -236,7 +245,7 @@ def _to_fen(yuan: Decimal, raw: Any) -> Result:
     if fen != fen.to_integral_value():
         rounded = fen.quantize(Decimal(1), rounding=ROUND_HALF_UP)
         if abs(fen - rounded) >= Decimal("0.000001"):
-            return None, f"金额“{raw}”精确到分以下，请最多保留两位小数"
+            return None, _("金额“%(raw)s”精确到分以下，请最多保留两位小数") % {"raw": raw}
         fen = rounded
     return int(fen), None
 
@@ -256,8 +265,8 @@ class Phone(NamedTuple):
     note: str = ""
 
 
-_NOTE = re.compile(r"[(\[【](.*?)[)\]】]")
-_PHONE_SPLIT = re.compile(r"[/,;、|]|\s{2,}")
+_NOTE = re.compile(r"[(\[【](.*?)[)\]】]")  # i18n: data
+_PHONE_SPLIT = re.compile(r"[/,;、|]|\s{2,}")  # i18n: data
 
 
 def parse_phone(value: Any) -> Result:
@@ -270,7 +279,7 @@ def parse_phone(value: Any) -> Result:
         return None, None
     if isinstance(value, float):
         if not value.is_integer():
-            return None, f"电话号码“{value}”格式不正确"
+            return None, _("电话号码“%(value)s”格式不正确") % {"value": value}
         value = int(value)
     text = normalize_text(value)
     if normalize_key(text) in BLANK_WORDS:
@@ -289,30 +298,32 @@ def parse_phone(value: Any) -> Result:
         if canonical:
             found.append(canonical)
         elif digits and not re.fullmatch(r"[\s\-]*", digits):
-            return None, f"电话号码“{value}”格式不正确：请填写11位手机号或带区号的固定电话"
+            return None, _("电话号码“%(value)s”格式不正确：请填写11位手机号或带区号的固定电话") % {
+                "value": value
+            }
     if not found:
-        return None, f"电话号码“{value}”格式不正确：请填写11位手机号或带区号的固定电话"
-    extra = [w.strip("-/,、 ") for w in words if w.strip("-/,、 ")]
-    note = "；".join([*notes, *extra, *found[1:]])
+        return None, _("电话号码“%(value)s”格式不正确：请填写11位手机号或带区号的固定电话") % {"value": value}
+    extra = [w.strip("-/,、 ") for w in words if w.strip("-/,、 ")]  # i18n: data
+    note = "；".join([*notes, *extra, *found[1:]])  # i18n: data
     return Phone(found[0], note), None
 
 
 # --- numbers and choices ----------------------------------------------------------------------
 _CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
+    "零": 0,  # i18n: data
+    "〇": 0,  # i18n: data
+    "一": 1,  # i18n: data
+    "二": 2,  # i18n: data
+    "两": 2,  # i18n: data
+    "三": 3,  # i18n: data
+    "四": 4,  # i18n: data
+    "五": 5,  # i18n: data
+    "六": 6,  # i18n: data
+    "七": 7,  # i18n: data
+    "八": 8,  # i18n: data
+    "九": 9,  # i18n: data
 }
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}  # i18n: data
 
 
 def chinese_numeral(text: str) -> int | None:
@@ -332,38 +343,43 @@ def chinese_numeral(text: str) -> int | None:
 
 
 def parse_int(
-    value: Any, *, minimum: int | None = None, maximum: int | None = None, label: str = "数值"
+    value: Any, *, minimum: int | None = None, maximum: int | None = None, label: str = gettext_lazy("数值")
 ) -> Result:
     """An int from 96, 96.0, "96", "96岁", "八十五"; out of [minimum, maximum] is an error."""
     if is_blank(value):
         return None, None
     if isinstance(value, bool):
-        return None, f"{label}“{value}”不是整数"
+        return None, _("%(label)s“%(value)s”不是整数") % {"label": label, "value": value}
     if isinstance(value, float):
         if not value.is_integer():
-            return None, f"{label}“{value}”不是整数"
+            return None, _("%(label)s“%(value)s”不是整数") % {"label": label, "value": value}
         number = int(value)
     elif isinstance(value, int):
         number = value
     else:
         text = re.sub(r"\s+", "", normalize_text(value))
-        text = re.sub(r"(周岁|岁|次|个|人|天)$", "", text)
+        text = re.sub(r"(周岁|岁|次|个|人|天)$", "", text)  # i18n: data
         if re.fullmatch(r"[+-]?\d+(?:\.0+)?", text):
             number = int(Decimal(text))
         elif (cn := chinese_numeral(text)) is not None:
             number = cn
         else:
-            return None, f"{label}“{value}”不是整数"
+            return None, _("%(label)s“%(value)s”不是整数") % {"label": label, "value": value}
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        return None, f"{label}“{value}”超出范围（{minimum}–{maximum}）"
+        return None, _("%(label)s“%(value)s”超出范围（%(minimum)s–%(maximum)s）") % {
+            "label": label,
+            "value": value,
+            "minimum": minimum,
+            "maximum": maximum,
+        }
     return number, None
 
 
 def parse_age(value: Any) -> Result:
-    return parse_int(value, minimum=0, maximum=130, label="年龄")
+    return parse_int(value, minimum=0, maximum=130, label=_("年龄"))
 
 
-def parse_choice(value: Any, aliases: Mapping[str, Any], *, label: str = "取值") -> Result:
+def parse_choice(value: Any, aliases: Mapping[str, Any], *, label: str = gettext_lazy("取值")) -> Result:
     """The code for `value` from an alias table (keys compared by `normalize_key`)."""
     if is_blank(value):
         return None, None
@@ -374,11 +390,13 @@ def parse_choice(value: Any, aliases: Mapping[str, Any], *, label: str = "取值
     if key in table:
         code = table[key]
         return getattr(code, "value", code), None
-    options = "、".join(dict.fromkeys(str(k) for k in aliases if not k.isascii()))
-    return None, f"{label}“{value}”无法识别" + (f"，可填：{options}" if options else "")
+    options = _("、").join(dict.fromkeys(str(k) for k in aliases if not k.isascii()))
+    return None, _("%(label)s“%(value)s”无法识别") % {"label": label, "value": value} + (
+        _("，可填：%(options)s") % {"options": options} if options else ""
+    )
 
 
-def parse_bool(value: Any, *, label: str = "是否") -> Result:
+def parse_bool(value: Any, *, label: str = gettext_lazy("是否")) -> Result:
     from opscenter.imports.constants import BOOL_ALIASES
 
     if isinstance(value, bool):
@@ -389,7 +407,7 @@ def parse_bool(value: Any, *, label: str = "是否") -> Result:
 _FORMULA_STARTS = frozenset("=+-@\t\r")  # core.excel.FORMULA_PREFIXES
 
 
-def parse_text(value: Any, *, max_length: int | None = None, label: str = "内容") -> Result:
+def parse_text(value: Any, *, max_length: int | None = None, label: str = gettext_lazy("内容")) -> Result:
     """Stripped text; a whole-number float cell (a bed number read as 113.0) loses its '.0'."""
     if is_blank(value):
         return None, None
@@ -405,5 +423,8 @@ def parse_text(value: Any, *, max_length: int | None = None, label: str = "内�
             # Our exports write formula-like text as '=…; reading it back gives the text as it was.
             text = text[1:]
     if max_length is not None and len(text) > max_length:
-        return None, f"{label}过长（最多 {max_length} 个字）"
+        return None, _("%(label)s过长（最多 %(max_length)s 个字）") % {
+            "label": label,
+            "max_length": max_length,
+        }
     return text, None

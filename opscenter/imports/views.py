@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
@@ -64,7 +65,7 @@ def _report_step(request: HttpRequest, job, *, started: str, finished: str) -> N
     if job.status in RUNNING or job.queued:
         messages.success(request, started)
     elif job.status == JobStatus.FAILED:
-        messages.error(request, job.message or "操作未完成")
+        messages.error(request, job.message or _("操作未完成"))
     else:
         messages.success(request, finished)
 
@@ -78,20 +79,20 @@ def _writable_sites(user):
 def _job_table() -> tuple[ExportColumn, ...]:
     """The job list's columns, for the .xlsx download."""
     return (
-        ExportColumn("批次", "id", "int"),
-        ExportColumn("类型", "kind", labels={k.name: k.label_zh for k in all_kinds()}),
-        ExportColumn("院区", "site__name"),
-        ExportColumn("文件", "original_filename", width=30),
-        ExportColumn("状态", "status", labels=choice_labels(ImportJob, "status")),
-        ExportColumn("总行数", "rows_total", "int"),
-        ExportColumn("有效行", "rows_ok", "int"),
-        ExportColumn("错误行", "rows_error", "int"),
-        ExportColumn("新增", "rows_created", "int"),
-        ExportColumn("更新", "rows_updated", "int"),
-        ExportColumn("导入人", "created_by__username"),
-        ExportColumn("上传时间", "created_at", "datetime"),
-        ExportColumn("导入时间", "committed_at", "datetime"),
-        ExportColumn("说明", "message", width=40),
+        ExportColumn(_("批次"), "id", "int"),
+        ExportColumn(_("类型"), "kind", labels={k.name: _(k.label_zh) for k in all_kinds()}),
+        ExportColumn(_("院区"), "site__name"),
+        ExportColumn(_("文件"), "original_filename", width=30),
+        ExportColumn(_("状态"), "status", labels=choice_labels(ImportJob, "status")),
+        ExportColumn(_("总行数"), "rows_total", "int"),
+        ExportColumn(_("有效行"), "rows_ok", "int"),
+        ExportColumn(_("错误行"), "rows_error", "int"),
+        ExportColumn(_("新增"), "rows_created", "int"),
+        ExportColumn(_("更新"), "rows_updated", "int"),
+        ExportColumn(_("导入人"), "created_by__username"),
+        ExportColumn(_("上传时间"), "created_at", "datetime"),
+        ExportColumn(_("导入时间"), "committed_at", "datetime"),
+        ExportColumn(_("说明"), "message", width=40),
     )
 
 
@@ -113,7 +114,7 @@ def _filtered_jobs(request: HttpRequest) -> tuple[JobFilterForm, Any]:
 def job_list(request: HttpRequest) -> HttpResponse:
     form, jobs = _filtered_jobs(request)
     page = list(jobs[:100])
-    labels = {k.name: k.label_zh for k in all_kinds()}
+    labels = {k.name: _(k.label_zh) for k in all_kinds()}
     for job in page:
         job.kind_label = labels.get(job.kind, job.kind)
     query = request.GET.urlencode()
@@ -137,7 +138,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 def job_export(request: HttpRequest) -> HttpResponse:
     """The job list as .xlsx: every job the filters select (the page shows the latest 100)."""
     _form, jobs = _filtered_jobs(request)
-    return export_response("导入批次", _job_table(), jobs)
+    return export_response(_("导入批次"), _job_table(), jobs)
 
 
 @login_required
@@ -251,7 +252,10 @@ def job_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             _report_step(
-                request, job, started="已保存列对应关系，正在重新校验", finished="已保存列对应关系并重新校验"
+                request,
+                job,
+                started=_("已保存列对应关系，正在重新校验"),
+                finished=_("已保存列对应关系并重新校验"),
             )
     return _redirect(request, _job_url(job.pk))
 
@@ -275,8 +279,8 @@ def _step(step: str, started: str, finished: str):
     return view
 
 
-job_validate = _step(tasks.VALIDATE, "已开始校验", "校验完成")
-job_commit = _step(tasks.COMMIT, "已开始导入", "导入完成")
+job_validate = _step(tasks.VALIDATE, gettext_lazy("已开始校验"), gettext_lazy("校验完成"))
+job_commit = _step(tasks.COMMIT, gettext_lazy("已开始导入"), gettext_lazy("导入完成"))
 
 
 @login_required
@@ -291,7 +295,7 @@ def job_undo(request: HttpRequest, job_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已撤销本次导入（{removed} 条记录）")
+        messages.success(request, _("已撤销本次导入（%(removed)s 条记录）") % {"removed": removed})
     return _redirect(request, _job_url(job.pk))
 
 
@@ -336,7 +340,7 @@ def job_rejects(request: HttpRequest, job_id: int) -> HttpResponse:
     buffer = io.BytesIO()
     write_rejected_rows(services.open_job_table(job), job.row_errors.all().iterator(), buffer)
     buffer.seek(0)
-    name = f"未导入的行-{job.pk}.xlsx"
+    name = _("未导入的行-%(pk)s.xlsx") % {"pk": job.pk}
     return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX)
 
 
@@ -350,5 +354,8 @@ def kind_template(request: HttpRequest, kind: str) -> HttpResponse:
     write_template(import_kind, buffer)
     buffer.seek(0)
     return FileResponse(
-        buffer, as_attachment=True, filename=f"{import_kind.label_zh}导入模板.xlsx", content_type=XLSX
+        buffer,
+        as_attachment=True,
+        filename=_("%(label_zh)s导入模板.xlsx") % {"label_zh": _(import_kind.label_zh)},
+        content_type=XLSX,
     )

@@ -12,6 +12,7 @@ else the whole site set-based — so nobody keeps a dispute tier (C) until the n
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.imports.bulk import insert_rows
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
@@ -55,7 +56,7 @@ OUTCOME_ALIASES: dict[str, str] = {  # i18n: data
 @register
 class DisputeImport(ImportKind):
     name = "disputes"
-    label_zh = "纠纷"  # i18n: data
+    label_zh = gettext_noop("纠纷")  # stays Chinese (data); screens translate it
     permission = "pipeline.add_dispute"
     fields = (  # i18n: data (the spreadsheet's Chinese headers and their aliases)
         *customer_fields(),

@@ -1,5 +1,7 @@
 """Default editable lists shipped with the pipeline (seed 000's tables 1–3) and fixed limits."""
 
+# i18n: data module — default rows copied into the database, edited there by users.
+
 from opscenter.pipeline.choices import ChannelKind
 
 # Shared channels every site starts with (site-specific partner channels are added by users).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.core.exceptions import DomainError, ValidationError
 
@@ -28,15 +29,22 @@ class DuplicateCustomer(ValidationError):
         self.owner_name = owner_name
         self.protected_until = protected_until
         self.can_claim = can_claim
-        owner = f"归属咨询师：{owner_name}" if owner_name else "目前无归属咨询师"
+        owner = (
+            _("归属咨询师：%(owner_name)s") % {"owner_name": owner_name}
+            if owner_name
+            else _("目前无归属咨询师")
+        )
         if protected_until is not None and not can_claim:
-            window = f"，保护期至 {timezone.localtime(protected_until):%Y-%m-%d}"
+            window = _("，保护期至 %(localtime)s") % {
+                "localtime": format(timezone.localtime(protected_until), "%Y-%m-%d")
+            }
         elif can_claim:
-            window = "，已过保护期，可申请认领"
+            window = _("，已过保护期，可申请认领")
         else:
             window = ""
         super().__init__(
-            f"该电话已在{site_name}登记为客户（{owner}{window}），不能重复登记",
+            _("该电话已在%(site_name)s登记为客户（%(owner)s%(window)s），不能重复登记")
+            % {"site_name": site_name, "owner": owner, "window": window},
             field="phone",
             log_message=f"duplicate customer {customer_id} (owner {owner_id}) at {site_name}",
         )
@@ -50,8 +58,13 @@ class OwnershipProtected(DomainError):
         self.protected_until = protected_until
         self.customer_id = customer_id
         super().__init__(
-            f"该客户归属咨询师{owner_name}，保护期至 {timezone.localtime(protected_until):%Y-%m-%d}，"
-            "期间其他咨询师不能接手；如需改派请联系主管",
+            _(
+                "该客户归属咨询师%(owner_name)s，保护期至 %(localtime)s，期间其他咨询师不能接手；如需改派请联系主管"
+            )
+            % {
+                "owner_name": owner_name,
+                "localtime": format(timezone.localtime(protected_until), "%Y-%m-%d"),
+            },
             field="owner",
             log_message=f"customer {customer_id} protected until {protected_until.isoformat()}",
         )

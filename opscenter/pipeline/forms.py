@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opscenter.core.bounds import MAX_AMOUNT_FEN
@@ -114,10 +115,10 @@ class YuanField(forms.CharField):
             return None
         cleaned = (
             value.replace(",", "")
-            .replace("，", "")
+            .replace(gettext("，"), "")
             .replace("¥", "")
             .replace("￥", "")
-            .replace("元", "")
+            .replace(gettext("元"), "")
             .strip()
         )
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.core.exceptions import ValidationError
 
@@ -43,7 +44,7 @@ def is_month_key(key: int) -> bool:
 
 
 def month_label(key: int) -> str:
-    return f"{key // 100}年{key % 100}月"
+    return _("%(value)s年%(value2)s月") % {"value": key // 100, "value2": key % 100}
 
 
 def parse_month(raw: str, field: str = "month") -> int:
@@ -58,5 +59,5 @@ def parse_month(raw: str, field: str = "month") -> int:
     except ValueError:
         key = 0
     if not is_month_key(key):
-        raise ValidationError(f"月份“{raw}”格式不正确，应为 2026-07", field=field)
+        raise ValidationError(_("月份“%(raw)s”格式不正确，应为 2026-07") % {"raw": raw}, field=field)
     return key

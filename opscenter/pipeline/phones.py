@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 from opscenter.core.exceptions import ValidationError
 
-_SEPARATORS = re.compile(r"[\s\-\.()（）—_]+")
+_SEPARATORS = re.compile(r"[\s\-\.()（）—_]+")  # i18n: data
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"(0(?:10|2\d|[3-9]\d{2}))([2-9]\d{6,7})")
 
@@ -48,7 +50,8 @@ def normalize_phone(raw: str, *, field: str = "phone") -> str:
     phone = parse_phone(raw)
     if phone is None:
         raise ValidationError(
-            f"电话号码“{raw}”格式不正确：请填写11位手机号或带区号的固定电话（如 0574-87654321）",
+            _("电话号码“%(raw)s”格式不正确：请填写11位手机号或带区号的固定电话（如 0574-87654321）")
+            % {"raw": raw},
             field=field,
             log_message=f"invalid phone {raw!r}",
         )

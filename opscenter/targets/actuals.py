@@ -36,7 +36,7 @@ class SystemReader:
     _opscenter_scope = Scope(user_id=None, all_sites=True, is_superuser=True)
 
     def __str__(self) -> str:
-        return "系统"
+        return "系统"  # i18n: data
 
 
 SYSTEM = SystemReader()

@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.core.audit import audit_context
 from opscenter.org.models import Department, Staff, Team
@@ -86,7 +87,7 @@ def check_alerts(*, today: dt.date | None = None) -> int:
         .distinct()
     )
     sent = 0
-    with audit_context(None, "task", "目标预警"):
+    with audit_context(None, "task", _("目标预警")):
         for plan in TargetPlan.objects.filter(pk__in=list(plan_ids)).select_related("site"):
             progress = plan_progress(user=actuals.SYSTEM, plan=plan, period=period, today=today)
             cells = {
@@ -114,13 +115,25 @@ def _notify(plan: TargetPlan, line: ProgressLine, allocation_id: int, month: int
         ):
             return 0  # claimed by another run
         money = is_money(line.metric)
-        title = f"目标预警：{line.unit.label} {month // 100}年{month % 100}月{metric_label(line.metric)}"
-        ratio = f"，{line.ratio_note}" if line.ratio_note else ""  # follow-ups: 完成率 of those scheduled
-        body = (
-            f"{plan.site.name}：目标 {_fmt(line.target, money)}，至今完成 {_fmt(line.actual, money)}{ratio}，"
-            f"按当前进度预计月底 {_fmt(line.projection or 0, money)}，"
-            f"低于目标的 {plan.alert_share * 100:.0f}%。"
-        )
+        title = _("目标预警：%(label)s %(value)s年%(value2)s月%(metric_label)s") % {
+            "label": line.unit.label,
+            "value": month // 100,
+            "value2": month % 100,
+            "metric_label": metric_label(line.metric),
+        }
+        ratio = (
+            _("，%(ratio_note)s") % {"ratio_note": line.ratio_note} if line.ratio_note else ""
+        )  # follow-ups: 完成率 of those scheduled
+        body = _(
+            "%(name)s：目标 %(fmt)s，至今完成 %(fmt2)s%(ratio)s，按当前进度预计月底 %(fmt3)s，低于目标的 %(value)s%%。"
+        ) % {
+            "name": plan.site.name,
+            "fmt": _fmt(line.target, money),
+            "fmt2": _fmt(line.actual, money),
+            "ratio": ratio,
+            "fmt3": _fmt(line.projection or 0, money),
+            "value": format(plan.alert_share * 100, ".0f"),
+        }
         link = f"{reverse('targets:plan_progress', args=[plan.pk])}?period={month // 100}-{month % 100:02d}&metric={line.metric}"
         recipients = managers_of(plan.site_id, line)
         Notification.objects.bulk_create(

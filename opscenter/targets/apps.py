@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TargetsConfig(AppConfig):
     name = "opscenter.targets"
     label = "targets"
-    verbose_name = "指标分解"
+    verbose_name = _("指标分解")
 
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _

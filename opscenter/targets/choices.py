@@ -1,12 +1,13 @@
 """Choices and the plan lifecycle of target decomposition (指标分解)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PlanStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    ACTIVE = "active", "执行中"
-    SUPERSEDED = "superseded", "已被替代"
+    DRAFT = "draft", _("草稿")
+    ACTIVE = "active", _("执行中")
+    SUPERSEDED = "superseded", _("已被替代")
 
 
 # A draft is activated (the previous active plan of the site and year is superseded in the same
@@ -19,22 +20,22 @@ TRANSITIONS: dict[str, set[str]] = {
 
 
 class SplitMethod(models.TextChoices):
-    EVEN = "even", "平均分配"
-    SEASONAL = "seasonal", "按去年走势"
-    MANUAL = "manual", "手工填写"
+    EVEN = "even", _("平均分配")
+    SEASONAL = "seasonal", _("按去年走势")
+    MANUAL = "manual", _("手工填写")
 
 
 class UnitKind(models.TextChoices):
-    SITE = "site", "院区"
-    DEPARTMENT = "department", "部门"
-    TEAM = "team", "小组"
-    STAFF = "staff", "员工"
+    SITE = "site", _("院区")
+    DEPARTMENT = "department", _("部门")
+    TEAM = "team", _("小组")
+    STAFF = "staff", _("员工")
 
 
 class Light(models.TextChoices):
     """Traffic light of an allocation's run-rate projection against its target."""
 
-    GREEN = "green", "可完成"
-    AMBER = "amber", "有风险"
-    RED = "red", "预计完不成"
-    NONE = "none", "未开始"
+    GREEN = "green", _("可完成")
+    AMBER = "amber", _("有风险")
+    RED = "red", _("预计完不成")
+    NONE = "none", _("未开始")

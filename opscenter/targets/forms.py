@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.org.choices import SiteKind
 from opscenter.targets.choices import SplitMethod
@@ -20,19 +22,21 @@ def yuan_to_fen(value: Decimal) -> int:
 
 
 class PlanCreateForm(forms.Form):
-    site = forms.TypedChoiceField(label="院区", coerce=int)
-    year = forms.IntegerField(label="年度")
-    revenue = forms.DecimalField(label="年度营收目标（元）", decimal_places=2, max_digits=14, required=False)
+    site = forms.TypedChoiceField(label=_("院区"), coerce=int)
+    year = forms.IntegerField(label=_("年度"))
+    revenue = forms.DecimalField(
+        label=_("年度营收目标（元）"), decimal_places=2, max_digits=14, required=False
+    )
     month_split = forms.ChoiceField(
-        label="按月分解",
-        choices=[(SplitMethod.SEASONAL, "按去年走势（季节性）"), (SplitMethod.EVEN, "平均分配")],
+        label=_("按月分解"),
+        choices=[(SplitMethod.SEASONAL, _("按去年走势（季节性）")), (SplitMethod.EVEN, _("平均分配"))],
         initial=SplitMethod.SEASONAL,
         widget=forms.RadioSelect,
     )
     solve_from_revenue = forms.BooleanField(
-        label="根据漏斗转化率反推成交、上门和咨询目标", required=False, initial=True
+        label=_("根据漏斗转化率反推成交、上门和咨询目标"), required=False, initial=True
     )
-    name = forms.CharField(label="名称", max_length=100, required=False)
+    name = forms.CharField(label=_("名称"), max_length=100, required=False)
 
     def __init__(self, *args, sites=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,9 +46,11 @@ class PlanCreateForm(forms.Form):
         for key, metric in all_metrics().items():
             if key == MONEY_METRIC or metric.money:
                 continue
-            only = "、".join(str(SiteKind(kind).label) for kind in sorted(metric.site_kinds or ()))
+            only = gettext("、").join(str(SiteKind(kind).label) for kind in sorted(metric.site_kinds or ()))
             self.fields[METRIC_FIELD_PREFIX + key] = forms.IntegerField(
-                label=metric.label, required=False, help_text=f"仅{only}" if only else ""
+                label=metric.label,
+                required=False,
+                help_text=gettext("仅%(only)s") % {"only": only} if only else "",
             )
 
     def metric_fields(self) -> list[forms.BoundField]:
@@ -62,10 +68,10 @@ class PlanCreateForm(forms.Form):
 
 
 class SplitForm(forms.Form):
-    units = forms.MultipleChoiceField(label="分解到", widget=forms.CheckboxSelectMultiple)
+    units = forms.MultipleChoiceField(label=_("分解到"), widget=forms.CheckboxSelectMultiple)
     method = forms.ChoiceField(
-        label="分解方式",
-        choices=[(SplitMethod.SEASONAL, "按去年各单位占比"), (SplitMethod.EVEN, "平均分配")],
+        label=_("分解方式"),
+        choices=[(SplitMethod.SEASONAL, _("按去年各单位占比")), (SplitMethod.EVEN, _("平均分配"))],
         initial=SplitMethod.SEASONAL,
     )
     parent = forms.CharField(widget=forms.HiddenInput, initial="site")
@@ -76,7 +82,7 @@ class SplitForm(forms.Form):
 
 
 class AllocationForm(forms.Form):
-    target = forms.DecimalField(label="目标", min_value=None, decimal_places=2, max_digits=16)
+    target = forms.DecimalField(label=_("目标"), min_value=None, decimal_places=2, max_digits=16)
 
 
 class RatesForm(forms.Form):

@@ -27,6 +27,8 @@ from functools import partial
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opscenter.org import workforce
 from opscenter.org.choices import SiteKind
@@ -160,7 +162,7 @@ def register(metric: TargetMetric) -> TargetMetric:
     return metric
 
 
-register(TargetMetric("revenue_fen", "营收", money=True, funnel_key="revenue_fen"))
+register(TargetMetric("revenue_fen", gettext_lazy("营收"), money=True, funnel_key="revenue_fen"))
 for _key in (
     "deals",
     "deals_new",
@@ -212,7 +214,7 @@ register(
         counts=_followup_counts,
         drill=_followup_rows_url,
         ratio_key="followups_scheduled",
-        ratio_label="完成率",
+        ratio_label=gettext_lazy("完成率"),
         ratio_base_label=pipeline.FOLLOWUP_METRICS["followups_scheduled"][0],
     )
 )
@@ -263,11 +265,13 @@ def get_metric(key: str, *, site_kind: str | None = None) -> TargetMetric:
     from opscenter.core.exceptions import ValidationError
 
     if key not in _REGISTRY:
-        raise ValidationError(f"未知的指标：{key}", field="metric")
+        raise ValidationError(_("未知的指标：%(key)s") % {"key": key}, field="metric")
     metric = _REGISTRY[key]
     if site_kind is not None and not metric.offered_for(site_kind):
-        kinds = "、".join(str(SiteKind(kind).label) for kind in sorted(metric.site_kinds or ()))
-        raise ValidationError(f"指标“{metric.label}”只适用于{kinds}", field="metric")
+        kinds = _("、").join(str(SiteKind(kind).label) for kind in sorted(metric.site_kinds or ()))
+        raise ValidationError(
+            _("指标“%(label)s”只适用于%(kinds)s") % {"label": metric.label, "kinds": kinds}, field="metric"
+        )
     return metric
 
 

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.core import audit
 from opscenter.targets.choices import PlanStatus, SplitMethod, UnitKind
@@ -20,30 +22,30 @@ class TargetPlan(models.Model):
     """One version of a site's plan for a year. One active version per site and year; a revision
     is a new draft version (`revised_from`), the old one is kept for comparison."""
 
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
-    year = models.PositiveSmallIntegerField("年度")
-    version = models.PositiveSmallIntegerField("版本", default=1)
-    name = models.CharField("名称", max_length=100, blank=True)
-    status = models.CharField("状态", max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    name = models.CharField(_("名称"), max_length=100, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     revised_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="修订自"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("修订自")
     )
     alert_share = models.DecimalField(
-        "预警比例", max_digits=5, decimal_places=4, default=DEFAULT_ALERT_SHARE,
+        _("预警比例"), max_digits=5, decimal_places=4, default=DEFAULT_ALERT_SHARE,
         help_text="run-rate projection below this share of target alerts the unit's manager",
     )  # fmt: skip
-    note = models.TextField("说明", blank=True)
+    note = models.TextField(_("说明"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name="创建人",
+        verbose_name=_("创建人"),
     )  # fmt: skip
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
-    activated_at = models.DateTimeField("启用时间", null=True, blank=True)
-    superseded_at = models.DateTimeField("替代时间", null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("替代时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "目标计划"
-        verbose_name_plural = "目标计划"
+        verbose_name = _("目标计划")
+        verbose_name_plural = _("目标计划")
         ordering = ["-year", "site__code", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["site", "year", "version"], name="targetplan_unique_version"),
@@ -57,15 +59,15 @@ class TargetPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} 年目标 v{self.version}"
+        return gettext("%(year)s 年目标 v%(version)s") % {"year": self.year, "version": self.version}
 
     def clean(self) -> None:
         if self.alert_share is not None and not (Decimal(0) <= self.alert_share <= Decimal(1)):
-            raise ValidationError({"alert_share": "预警比例应在 0 到 100% 之间"})
+            raise ValidationError({"alert_share": gettext("预警比例应在 0 到 100% 之间")})
 
     @property
     def title(self) -> str:
-        return self.name or f"{self.year} 年经营目标"
+        return self.name or gettext("%(year)s 年经营目标") % {"year": self.year}
 
 
 @audit.register()
@@ -73,18 +75,18 @@ class PlanMetric(models.Model):
     """A metric of a plan with its yearly target (money in fen) and how it was split by month."""
 
     plan = models.ForeignKey(
-        TargetPlan, on_delete=models.CASCADE, related_name="metrics", verbose_name="计划"
+        TargetPlan, on_delete=models.CASCADE, related_name="metrics", verbose_name=_("计划")
     )
-    metric = models.CharField("指标", max_length=60)
-    annual_target = models.BigIntegerField("年度目标")
+    metric = models.CharField(_("指标"), max_length=60)
+    annual_target = models.BigIntegerField(_("年度目标"))
     month_split = models.CharField(
-        "按月分解", max_length=12, choices=SplitMethod.choices, default=SplitMethod.EVEN
+        _("按月分解"), max_length=12, choices=SplitMethod.choices, default=SplitMethod.EVEN
     )
-    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = "计划指标"
-        verbose_name_plural = "计划指标"
+        verbose_name = _("计划指标")
+        verbose_name_plural = _("计划指标")
         ordering = ["plan", "sort_order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "metric"], name="planmetric_unique_metric"),
@@ -110,30 +112,35 @@ class Allocation(models.Model):
     """
 
     plan_metric = models.ForeignKey(
-        PlanMetric, on_delete=models.CASCADE, related_name="allocations", verbose_name="计划指标"
+        PlanMetric, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("计划指标")
     )
-    month = models.PositiveIntegerField("月份", help_text="yyyymm")
-    unit_kind = models.CharField("单位类型", max_length=12, choices=UnitKind.choices)
-    unit_key = models.CharField("单位", max_length=40)
+    month = models.PositiveIntegerField(_("月份"), help_text="yyyymm")
+    unit_kind = models.CharField(_("单位类型"), max_length=12, choices=UnitKind.choices)
+    unit_key = models.CharField(_("单位"), max_length=40)
     department = models.ForeignKey(
         "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name="部门",
+        verbose_name=_("部门"),
     )  # fmt: skip
     team = models.ForeignKey(
-        "org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="小组"
+        "org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("小组")
     )
     staff = models.ForeignKey(
-        "org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="员工"
+        "org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("员工")
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", verbose_name="上级"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name=_("上级"),
     )
-    target = models.BigIntegerField("目标值")
-    alert_sent_at = models.DateTimeField("预警时间", null=True, blank=True)
+    target = models.BigIntegerField(_("目标值"))
+    alert_sent_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "目标分解"
-        verbose_name_plural = "目标分解"
+        verbose_name = _("目标分解")
+        verbose_name_plural = _("目标分解")
         ordering = ["plan_metric", "month", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -155,7 +162,7 @@ class Allocation(models.Model):
         }[self.unit_kind]
         present = {name for name in ("department", "team", "staff") if getattr(self, f"{name}_id")}
         if present != needed:
-            raise ValidationError("分解单位与单位类型不一致")
+            raise ValidationError(gettext("分解单位与单位类型不一致"))
 
 
 @audit.register()
@@ -165,19 +172,19 @@ class RateOverride(models.Model):
     back-solve)."""
 
     plan = models.ForeignKey(
-        TargetPlan, on_delete=models.CASCADE, related_name="rate_overrides", verbose_name="计划"
+        TargetPlan, on_delete=models.CASCADE, related_name="rate_overrides", verbose_name=_("计划")
     )
-    unit_key = models.CharField("单位", max_length=40)
+    unit_key = models.CharField(_("单位"), max_length=40)
     channel = models.ForeignKey(
         "pipeline.Channel", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-        verbose_name="渠道", help_text="empty = the unit's rates across all channels",
+        verbose_name=_("渠道"), help_text="empty = the unit's rates across all channels",
     )  # fmt: skip
-    rate = models.CharField("转化率", max_length=40)
-    value = models.DecimalField("取值", max_digits=16, decimal_places=4)
+    rate = models.CharField(_("转化率"), max_length=40)
+    value = models.DecimalField(_("取值"), max_digits=16, decimal_places=4)
 
     class Meta:
-        verbose_name = "转化率设定"
-        verbose_name_plural = "转化率设定"
+        verbose_name = _("转化率设定")
+        verbose_name_plural = _("转化率设定")
         # Two partial constraints: NULLs are distinct in a plain unique constraint (SQLite, and
         # PostgreSQL before NULLS NOT DISTINCT), so "the unit's aggregate rate" needs its own.
         constraints = [
@@ -206,17 +213,17 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="notifications",
-        verbose_name="接收人",
+        verbose_name=_("接收人"),
     )
-    title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
-    link = models.CharField("链接", max_length=500, blank=True)
-    created_at = models.DateTimeField("时间", default=timezone.now)
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "通知"
-        verbose_name_plural = "通知"
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
 

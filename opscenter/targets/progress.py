@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.core.exceptions import ValidationError
 from opscenter.pipeline.choices import FunnelView
@@ -43,8 +44,8 @@ class Period:
     @property
     def label(self) -> str:
         if self.is_month:
-            return f"{self.first // 100}年{self.first % 100}月"
-        return f"{self.first // 100}年全年"
+            return _("%(value)s年%(value2)s月") % {"value": self.first // 100, "value2": self.first % 100}
+        return _("%(value)s年全年") % {"value": self.first // 100}
 
     @property
     def param(self) -> str:
@@ -77,11 +78,11 @@ def parse_period(plan: TargetPlan, raw: str | None, today: dt.date | None = None
     text = str(raw).strip()
     if text.isdigit() and len(text) == 4:
         if int(text) != plan.year:
-            raise ValidationError(f"期间应在计划年度 {plan.year} 内", field="period")
+            raise ValidationError(_("期间应在计划年度 %(year)s 内") % {"year": plan.year}, field="period")
         return Period(plan.year * 100 + 1, plan.year * 100 + 12)
     key = parse_month(text, "period")
     if key // 100 != plan.year:
-        raise ValidationError(f"期间应在计划年度 {plan.year} 内", field="period")
+        raise ValidationError(_("期间应在计划年度 %(year)s 内") % {"year": plan.year}, field="period")
     return Period(key, key)
 
 
@@ -118,7 +119,12 @@ class ProgressLine:
             return ""
         metric = get_metric(self.metric)
         shown = "—" if self.ratio is None else f"{self.ratio * 100:.1f}%"
-        return f"{metric.ratio_label} {shown}（{metric.ratio_base_label} {self.base:,}）"
+        return _("%(ratio_label)s %(shown)s（%(ratio_base_label)s %(base)s）") % {
+            "ratio_label": metric.ratio_label,
+            "shown": shown,
+            "ratio_base_label": metric.ratio_base_label,
+            "base": format(self.base, ","),
+        }
 
     @property
     def completion(self) -> Decimal | None:

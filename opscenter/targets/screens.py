@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opscenter.pipeline.choices import FunnelView
 from opscenter.pipeline.periods import month_label
@@ -18,25 +20,29 @@ from opscenter.targets.units import Unit
 # Short on purpose: the rate table sits in half the page; the note above it says why a fallback
 # level was used (the unit has no history for that rate).
 SOURCE_LABELS = {
-    "month": "月度目标",
-    "override": "手工设定",
-    "unit": "本单位近12个月",
-    "team": "小组口径",
-    "department": "部门口径",
-    "site": "院区口径",
-    "missing": "缺失",
+    "month": gettext_lazy("月度目标"),
+    "override": gettext_lazy("手工设定"),
+    "unit": gettext_lazy("本单位近12个月"),
+    "team": gettext_lazy("小组口径"),
+    "department": gettext_lazy("部门口径"),
+    "site": gettext_lazy("院区口径"),
+    "missing": gettext_lazy("缺失"),
 }
 # The marks of the by-channel table, where each rate cell carries one.
 SOURCE_SHORT = {
-    "month": "月度目标",
-    "override": "手工设定",
-    "unit": "本单位",
-    "team": "小组",
-    "department": "部门",
-    "site": "院区",
-    "missing": "缺失",
+    "month": gettext_lazy("月度目标"),
+    "override": gettext_lazy("手工设定"),
+    "unit": gettext_lazy("本单位"),
+    "team": gettext_lazy("小组"),
+    "department": gettext_lazy("部门"),
+    "site": gettext_lazy("院区"),
+    "missing": gettext_lazy("缺失"),
 }
-LEVEL_LABELS = {"team": "小组", "department": "部门", "site": "院区"}
+LEVEL_LABELS = {
+    "team": gettext_lazy("小组"),
+    "department": gettext_lazy("部门"),
+    "site": gettext_lazy("院区"),
+}
 
 
 def source_css(source: str) -> str:
@@ -151,7 +157,7 @@ def fallback_notes(solution: Solution) -> list[FallbackNote]:
 def solve_chart_option(solution: Solution) -> dict[str, Any]:
     """Bars: revenue target and the revenue the planned consultations bring (forward); line:
     the consultations the target needs (back), phone + online."""
-    labels = [f"{m.month % 100}月" for m in solution.months]
+    labels = [_("%(value)s月") % {"value": m.month % 100} for m in solution.months]
 
     def yuan(fen: int | None) -> float | None:
         return None if fen is None else round(fen / 100, 2)
@@ -162,24 +168,24 @@ def solve_chart_option(solution: Solution) -> dict[str, Any]:
         "grid": {"left": 64, "right": 56, "top": 36, "bottom": 56},
         "xAxis": {"type": "category", "data": labels},
         "yAxis": [
-            {"type": "value", "name": "营收(元)"},
-            {"type": "value", "name": "咨询量", "minInterval": 1, "splitLine": {"show": False}},
+            {"type": "value", "name": _("营收(元)")},
+            {"type": "value", "name": _("咨询量"), "minInterval": 1, "splitLine": {"show": False}},
         ],
         "series": [
             {
-                "name": "营收目标",
+                "name": _("营收目标"),
                 "type": "bar",
                 "barMaxWidth": 18,
                 "data": [yuan(m.revenue_fen) for m in solution.months],
             },
             {
-                "name": "按计划咨询预计营收",
+                "name": _("按计划咨询预计营收"),
                 "type": "bar",
                 "barMaxWidth": 18,
                 "data": [yuan(m.expected.revenue_fen) if m.expected else None for m in solution.months],
             },
             {
-                "name": "需要咨询量(电话+网络)",
+                "name": _("需要咨询量(电话+网络)"),
                 "type": "line",
                 "yAxisIndex": 1,
                 "smooth": True,
@@ -249,7 +255,7 @@ def _cell(solution: Solution, line: ChannelLine, key: str, label: str, value: st
     mark, title = SOURCE_SHORT[source], SOURCE_LABELS[source]
     if source == "missing" and key in _USED_WHEN and not getattr(line.resolved.rates, _USED_WHEN[key]):
         # No history anywhere, but the channel brings no visits of this mode: nothing is missing.
-        mark, title, source = "不需要", "该渠道没有此类上门，反推用不到", "unused"
+        mark, title, source = _("不需要"), _("该渠道没有此类上门，反推用不到"), "unused"
     return RateCell(
         key=key, label=label, value=value, source=source, mark=mark, title=title,
         css=source_css(source), url=_funnel_url(solution, unit, line.channel_id) if unit is not None else "",
@@ -260,7 +266,11 @@ def _mix_text(rates: Rates) -> str:
     if all(getattr(rates, key) is None for key in MIXES):
         return "—"
     phone, online, walk_in = (fmt_pct(getattr(rates, key) or Decimal(0)) for key in MIXES)
-    return f"电话 {phone} / 网络 {online} / 自然 {walk_in}"
+    return _("电话 %(phone)s / 网络 %(online)s / 自然 %(walk_in)s") % {
+        "phone": phone,
+        "online": online,
+        "walk_in": walk_in,
+    }
 
 
 def _fallback_text(line: ChannelLine) -> str:
@@ -268,9 +278,12 @@ def _fallback_text(line: ChannelLine) -> str:
     for level, keys in line.resolved.fallbacks_by_level().items():
         labels = [str(RATE_LABELS[key]) for key in keys if key not in MIXES]
         if any(key in MIXES for key in keys):
-            labels.append("上门构成")
-        parts.append(f"{'、'.join(labels)}取{LEVEL_LABELS[level]}口径")
-    return "；".join(parts)
+            labels.append(_("上门构成"))
+        parts.append(
+            _("%(join)s取%(value)s口径")
+            % {"join": _("、").join(str(label) for label in labels), "value": LEVEL_LABELS[level]}
+        )
+    return _("；").join(parts)
 
 
 def channel_rows(solution: Solution) -> list[ChannelRow]:
@@ -290,7 +303,7 @@ def channel_rows(solution: Solution) -> list[ChannelRow]:
                 share=fmt_pct(Decimal(line.share.numerator) / Decimal(line.share.denominator)),
                 revenue_fen=line.revenue_fen,
                 cells=cells,
-                mix=_cell(solution, line, "mix_phone", "上门构成", _mix_text(rates)),
+                mix=_cell(solution, line, "mix_phone", _("上门构成"), _mix_text(rates)),
                 totals={key: line.total(key) for key in NEED_KEYS},
                 months=line.months,
                 error=line.error,
@@ -348,13 +361,16 @@ def channel_summary(solution: Solution) -> ChannelSummary | None:
         return None
     level = plan.share_level
     if level == "unit":
-        note = "营收占比取本单位近 12 个月各渠道成交营收"
+        note = _("营收占比取本单位近 12 个月各渠道成交营收")
     elif level == "site" and solution.unit.kind == "site":
-        note = "营收占比取院区近 12 个月各渠道成交营收"
+        note = _("营收占比取院区近 12 个月各渠道成交营收")
     elif level:
         parent = solution.parent(level)
         name = f"“{parent.label}”" if parent is not None and level != "site" else ""
-        note = f"本单位近 12 个月没有成交，营收占比改用{LEVEL_LABELS[level]}{name}各渠道成交营收"
+        note = _("本单位近 12 个月没有成交，营收占比改用%(value)s%(name)s各渠道成交营收") % {
+            "value": LEVEL_LABELS[level],
+            "name": name,
+        }
     else:
         note = ""
     unlabeled = ""
@@ -382,8 +398,8 @@ def channel_chart_option(solution: Solution) -> dict[str, Any]:
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0, "type": "scroll"},
         "grid": {"left": 56, "right": 24, "top": 36, "bottom": 56},
-        "xAxis": {"type": "category", "data": [f"{m % 100}月" for m in months]},
-        "yAxis": {"type": "value", "name": "需要咨询量", "minInterval": 1},
+        "xAxis": {"type": "category", "data": [_("%(value)s月") % {"value": m % 100} for m in months]},
+        "yAxis": {"type": "value", "name": _("需要咨询量"), "minInterval": 1},
         "series": [
             {
                 "name": line.name,
@@ -411,17 +427,17 @@ def progress_chart_option(lines, money: bool) -> dict[str, Any]:
         "legend": {"bottom": 0},
         "grid": {"left": 96, "right": 24, "top": 16, "bottom": 48},
         "yAxis": {"type": "category", "data": names, "inverse": True},
-        "xAxis": {"type": "value", "name": "元" if money else ""},
+        "xAxis": {"type": "value", "name": _("元") if money else ""},
         "series": [
-            {"name": "目标", "type": "bar", "barMaxWidth": 14, "data": [v(line.target) for line in lines]},
+            {"name": _("目标"), "type": "bar", "barMaxWidth": 14, "data": [v(line.target) for line in lines]},
             {
-                "name": "实际",
+                "name": _("实际"),
                 "type": "bar",
                 "barMaxWidth": 14,
                 "data": [{"value": v(line.actual), "url": line.url} for line in lines],
             },
             {
-                "name": "预计",
+                "name": _("预计"),
                 "type": "bar",
                 "barMaxWidth": 14,
                 "data": [v(line.projection) for line in lines],

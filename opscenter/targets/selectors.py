@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from opscenter.core.exceptions import NotFound
 from opscenter.org.selectors import scope_for
@@ -33,7 +34,7 @@ def plan_get(*, user, plan_id: int) -> TargetPlan:
     scope.require("targets.view_targetplan")
     plan = TargetPlan.objects.select_related("site", "revised_from", "created_by").filter(pk=plan_id).first()
     if plan is None:
-        raise NotFound("目标计划不存在")
+        raise NotFound(_("目标计划不存在"))
     scope.require_site(plan.site_id)
     return plan
 
@@ -118,7 +119,7 @@ def allocation_grid(*, metric: PlanMetric) -> Grid:
                 for m in range(12)
             ]
             row.check_total = sum(row.check)
-            row.children_label = "、".join(by_unit[k].unit.label for k in kids)
+            row.children_label = _("、").join(by_unit[k].unit.label for k in kids)
         for kid in kids:
             visit(kid, depth + 1)
 

@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from opscenter.core import audit
 from opscenter.core.audit import as_actor
@@ -36,7 +38,7 @@ from opscenter.targets.models import (
 from opscenter.targets.splitting import history_weights, split_by_weights
 from opscenter.targets.units import UNIT_DEPTH, Unit, parse_unit_key
 
-SITE_UNIT = Unit(UnitKind.SITE, None, "全院区")
+SITE_UNIT = Unit(UnitKind.SITE, None, gettext_lazy("全院区"))
 
 
 def _scope(actor, perm: str) -> Scope:
@@ -50,11 +52,13 @@ def _plan_for_write(scope: Scope, plan_id: int, *, draft: bool = False) -> Targe
         TargetPlan.objects.select_related("site").select_for_update(of=("self",)).filter(pk=plan_id).first()
     )
     if plan is None:
-        raise NotFound("目标计划不存在", log_message=f"plan {plan_id} missing")
+        raise NotFound(_("目标计划不存在"), log_message=f"plan {plan_id} missing")
     scope.require_site(plan.site_id, write=True)
     if draft and plan.status != PlanStatus.DRAFT:
         raise ValidationError(
-            f"该计划为“{plan.get_status_display()}”状态，不能修改；请先“修订”生成新的草稿版本", field="plan"
+            _("该计划为“%(get_status_display)s”状态，不能修改；请先“修订”生成新的草稿版本")
+            % {"get_status_display": plan.get_status_display()},
+            field="plan",
         )
     return plan
 
@@ -65,7 +69,7 @@ def _months(year: int) -> list[int]:
 
 def _check_target(value: int, label: str) -> int:
     if value is None or int(value) < 0:
-        raise ValidationError(f"{label}的目标不能为负数", field="target")
+        raise ValidationError(_("%(label)s的目标不能为负数") % {"label": label}, field="target")
     return int(value)
 
 
@@ -92,27 +96,30 @@ def plan_create(
     scope.require_site(site_id, write=True)
     site = Site.objects.filter(pk=site_id).first()
     if site is None:
-        raise NotFound("院区不存在")
+        raise NotFound(_("院区不存在"))
     if not 2000 <= int(year) <= 2100:
-        raise ValidationError("年度应在 2000 到 2100 之间", field="year")
+        raise ValidationError(_("年度应在 2000 到 2100 之间"), field="year")
     if month_split not in SplitMethod.values:
-        raise ValidationError("按月分解方式不正确", field="month_split")
+        raise ValidationError(_("按月分解方式不正确"), field="month_split")
     wanted = {
         key: _check_target(value, metric_label(key)) for key, value in targets.items() if value is not None
     }
     for key in wanted:
         get_metric(key, site_kind=site.kind)
     if solve_from_revenue and not wanted.get(MONEY_METRIC):
-        raise ValidationError("根据营收反推需要填写年度营收目标（大于 0）", field="revenue")
+        raise ValidationError(_("根据营收反推需要填写年度营收目标（大于 0）"), field="revenue")
     if not wanted:
-        raise ValidationError("请至少填写一个指标的年度目标", field="revenue")
+        raise ValidationError(_("请至少填写一个指标的年度目标"), field="revenue")
 
     monthly: dict[str, list[int]] = {}
     if month_split == SplitMethod.MANUAL:
         for key in wanted:
             values = list((manual_months or {}).get(key) or [])
             if len(values) != 12:
-                raise ValidationError(f"{metric_label(key)}需要填写 12 个月的目标", field="manual_months")
+                raise ValidationError(
+                    _("%(metric_label)s需要填写 12 个月的目标") % {"metric_label": metric_label(key)},
+                    field="manual_months",
+                )
             monthly[key] = [_check_target(v, metric_label(key)) for v in values]
     else:
         history = {}
@@ -158,8 +165,11 @@ def plan_create(
             )
             for month, v in zip(_months(plan.year), values, strict=True)
         )
-    how = SplitMethod(month_split).label + ("，按漏斗反推咨询/上门/成交" if solve_from_revenue else "")
-    audit.record_event(plan, f"新建目标计划：{len(monthly)} 项指标按月分解（{how}）")
+    how = SplitMethod(month_split).label + (_("，按漏斗反推咨询/上门/成交") if solve_from_revenue else "")
+    audit.record_event(
+        plan,
+        gettext_noop("新建目标计划：%(len)s 项指标按月分解（%(how)s）") % {"len": len(monthly), "how": how},
+    )
     return plan
 
 
@@ -168,7 +178,7 @@ def _units_for(plan: TargetPlan, parent: Unit, keys: Sequence[str]) -> list[Unit
     department under a department, staff of the site (of the parent department or team). A unit
     and one inside it cannot share a parent: the same work would be counted twice."""
     if not keys:
-        raise ValidationError("请选择至少一个分解对象", field="units")
+        raise ValidationError(_("请选择至少一个分解对象"), field="units")
     units: list[Unit] = []
     departments: set[int] = set()
     inside: dict[str, int] = {}  # unit key → its department (teams and staff)
@@ -177,13 +187,13 @@ def _units_for(plan: TargetPlan, parent: Unit, keys: Sequence[str]) -> list[Unit
         if kind == UnitKind.DEPARTMENT and parent.kind == UnitKind.SITE:
             department = Department.objects.filter(pk=pk, site_id=plan.site_id).first()
             if department is None:
-                raise ValidationError("所选部门不属于该院区", field="units")
+                raise ValidationError(_("所选部门不属于该院区"), field="units")
             units.append(Unit(UnitKind.DEPARTMENT, department.pk, department.name))
             departments.add(department.pk)
         elif kind == UnitKind.TEAM and parent.kind in (UnitKind.SITE, UnitKind.DEPARTMENT):
             team = Team.objects.filter(pk=pk, department__site_id=plan.site_id).first()
             if team is None or (parent.kind == UnitKind.DEPARTMENT and team.department_id != parent.pk):
-                raise ValidationError("所选小组不属于该院区或该部门", field="units")
+                raise ValidationError(_("所选小组不属于该院区或该部门"), field="units")
             units.append(Unit(UnitKind.TEAM, team.pk, team.name))
             inside[key] = team.department_id
         elif kind == UnitKind.STAFF:
@@ -193,15 +203,17 @@ def _units_for(plan: TargetPlan, parent: Unit, keys: Sequence[str]) -> list[Unit
                 or (parent.kind == UnitKind.TEAM and staff.team_id != parent.pk)
                 or (parent.kind == UnitKind.DEPARTMENT and staff.department_id != parent.pk)
             ):
-                raise ValidationError("所选员工不属于该院区、该部门或该小组", field="units")
+                raise ValidationError(_("所选员工不属于该院区、该部门或该小组"), field="units")
             units.append(Unit(UnitKind.STAFF, staff.pk, staff.name, staff.team_id))
             inside[key] = staff.department_id
         elif parent.kind == UnitKind.DEPARTMENT:
-            raise ValidationError("部门的目标只能分解到其小组或员工", field="units")
+            raise ValidationError(_("部门的目标只能分解到其小组或员工"), field="units")
         else:
-            raise ValidationError("小组的目标只能分解到其组员", field="units")
+            raise ValidationError(_("小组的目标只能分解到其组员"), field="units")
     if any(department in departments for department in inside.values()):
-        raise ValidationError("不能同时分解到部门和该部门下的小组或员工，请先分到部门再往下分", field="units")
+        raise ValidationError(
+            _("不能同时分解到部门和该部门下的小组或员工，请先分到部门再往下分"), field="units"
+        )
     return units
 
 
@@ -224,11 +236,11 @@ def plan_split_units(
     scope = _scope(actor, "targets.change_allocation")
     plan = _plan_for_write(scope, plan_id, draft=True)
     if method not in (SplitMethod.EVEN, SplitMethod.SEASONAL):
-        raise ValidationError("分解方式不正确", field="method")
+        raise ValidationError(_("分解方式不正确"), field="method")
     parent_kind, parent_pk = parse_unit_key(parent)
     parent_unit = SITE_UNIT if parent_kind == UnitKind.SITE else Unit(parent_kind, parent_pk, "")
     if parent_kind == UnitKind.STAFF:
-        raise ValidationError("员工的目标不能再分解", field="parent")
+        raise ValidationError(_("员工的目标不能再分解"), field="parent")
     children = _units_for(plan, parent_unit, units)
     plan_metrics = list(plan.metrics.all())
     if metrics:
@@ -247,7 +259,9 @@ def plan_split_units(
         parents = list(metric.allocations.filter(unit_key=parent_unit.key).order_by("month"))
         if not parents:
             raise ValidationError(
-                f"{metric_label(metric.metric)}在上级单位没有目标，请先分解上级", field="parent"
+                _("%(metric_label)s在上级单位没有目标，请先分解上级")
+                % {"metric_label": metric_label(metric.metric)},
+                field="parent",
             )
         # A unit appears once per metric and month: an earlier split to these units goes too.
         Allocation.objects.filter(plan_metric=metric, parent__in=parents).delete()
@@ -270,8 +284,12 @@ def plan_split_units(
                     )
                 )  # fmt: skip
     Allocation.objects.bulk_create(created)
-    names = "、".join(u.label for u in children)
-    audit.record_event(plan, f"目标分解到 {names}（{SplitMethod(method).label}），共 {len(created)} 条")
+    names = _("、").join(u.label for u in children)
+    audit.record_event(
+        plan,
+        gettext_noop("目标分解到 %(names)s（%(label)s），共 %(len)s 条")
+        % {"names": names, "label": SplitMethod(method).label, "len": len(created)},
+    )
     return len(created)
 
 
@@ -283,7 +301,7 @@ def allocation_update(*, actor, allocation_id: int, target: int) -> Allocation:
     scope = _scope(actor, "targets.change_allocation")
     allocation = Allocation.objects.select_related("plan_metric__plan").filter(pk=allocation_id).first()
     if allocation is None:
-        raise NotFound("目标分解不存在")
+        raise NotFound(_("目标分解不存在"))
     _plan_for_write(scope, allocation.plan_metric.plan_id, draft=True)
     allocation.target = _check_target(target, metric_label(allocation.plan_metric.metric))
     allocation.save(update_fields=["target"])
@@ -297,7 +315,7 @@ def plan_metric_sync_annual(*, actor, plan_metric_id: int) -> PlanMetric:
     scope = _scope(actor, "targets.change_planmetric")
     metric = PlanMetric.objects.filter(pk=plan_metric_id).first()
     if metric is None:
-        raise NotFound("计划指标不存在")
+        raise NotFound(_("计划指标不存在"))
     _plan_for_write(scope, metric.plan_id, draft=True)
     metric.annual_target = sum(
         metric.allocations.filter(unit_key=SITE_UNIT.key).values_list("target", flat=True)
@@ -309,7 +327,9 @@ def plan_metric_sync_annual(*, actor, plan_metric_id: int) -> PlanMetric:
 def _transition(plan: TargetPlan, to: str) -> None:
     if to not in TRANSITIONS[plan.status]:
         raise ValidationError(
-            f"计划状态不能从“{plan.get_status_display()}”变为“{PlanStatus(to).label}”", field="status"
+            _("计划状态不能从“%(get_status_display)s”变为“%(label)s”")
+            % {"get_status_display": plan.get_status_display(), "label": PlanStatus(to).label},
+            field="status",
         )
     now = timezone.now()
     plan.status = to
@@ -374,7 +394,7 @@ def plan_revise(*, actor, plan_id: int) -> TargetPlan:
         RateOverride(plan=new, unit_key=o.unit_key, channel_id=o.channel_id, rate=o.rate, value=o.value)
         for o in plan.rate_overrides.all()
     )
-    audit.record_event(new, f"由 v{plan.version} 修订生成")
+    audit.record_event(new, gettext_noop("由 v%(version)s 修订生成") % {"version": plan.version})
     return new
 
 
@@ -384,7 +404,7 @@ def _override_channel(plan: TargetPlan, channel_id: int | None) -> Channel | Non
         return None
     channel = Channel.objects.filter(Q(site__isnull=True) | Q(site_id=plan.site_id), pk=channel_id).first()
     if channel is None:
-        raise ValidationError("渠道不存在或不属于该院区", field="channel")
+        raise ValidationError(_("渠道不存在或不属于该院区"), field="channel")
     return channel
 
 
@@ -405,18 +425,22 @@ def rate_overrides_set(
     scope = _scope(actor, "targets.change_rateoverride")
     plan = _plan_for_write(scope, plan_id)
     if plan.status == PlanStatus.SUPERSEDED:
-        raise ValidationError("已被替代的计划不能修改", field="plan")
+        raise ValidationError(_("已被替代的计划不能修改"), field="plan")
     parse_unit_key(unit_key)
     channel = _override_channel(plan, channel_id)
     unknown = set(values) - set(solver.RATE_KEYS)
     if unknown:
-        raise ValidationError(f"未知的转化率：{', '.join(sorted(unknown))}", field="rate")
+        raise ValidationError(
+            _("未知的转化率：%(join)s") % {"join": ", ".join(sorted(unknown))}, field="rate"
+        )
     try:
         solver.validate_rates(solver.Rates(**{k: v for k, v in values.items() if v is not None}))
     except ValidationError as exc:
         if channel is None:
             raise
-        raise ValidationError(f"渠道“{channel.name}”：{exc.message}", field=exc.field) from exc
+        raise ValidationError(
+            _("渠道“%(name)s”：%(message)s") % {"name": channel.name, "message": exc.message}, field=exc.field
+        ) from exc
     existing = {o.rate: o for o in RateOverride.objects.filter(plan=plan, unit_key=unit_key, channel=channel)}
     for key, value in values.items():
         current = existing.get(key)

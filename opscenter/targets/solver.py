@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opscenter.core.exceptions import ValidationError
@@ -203,7 +204,7 @@ def validate_rates(rates: Rates) -> None:
     for key in (*MIXES, "revenue_per_deal_fen"):
         value = getattr(rates, key)
         if value is not None and value < 0:
-            raise ValidationError(f"{RATE_LABELS[key]}不能为负数", field=key)
+            raise ValidationError(gettext("%(value)s不能为负数") % {"value": RATE_LABELS[key]}, field=key)
 
 
 def _pct(value: Decimal) -> str:
@@ -213,9 +214,13 @@ def _pct(value: Decimal) -> str:
 def _required(rates: Rates, key: str) -> Fraction:
     value = getattr(rates, key)
     if value is None:
-        raise ValidationError(f"缺少{RATE_LABELS[key]}：没有历史数据，请手工填写", field=key)
+        raise ValidationError(
+            gettext("缺少%(value)s：没有历史数据，请手工填写") % {"value": RATE_LABELS[key]}, field=key
+        )
     if value == 0:
-        raise ValidationError(f"{RATE_LABELS[key]}为 0，无法反推，请填写大于 0 的值", field=key)
+        raise ValidationError(
+            gettext("%(value)s为 0，无法反推，请填写大于 0 的值") % {"value": RATE_LABELS[key]}, field=key
+        )
     return Fraction(value)
 
 
@@ -223,7 +228,9 @@ def _mix(rates: Rates) -> tuple[Fraction, Fraction, Fraction]:
     values = [Fraction(getattr(rates, key) or 0) for key in MIXES]
     total = sum(values)
     if total == 0:
-        raise ValidationError("缺少上门构成（电话 / 网络 / 自然上门的占比），请手工填写", field="mix_phone")
+        raise ValidationError(
+            gettext("缺少上门构成（电话 / 网络 / 自然上门的占比），请手工填写"), field="mix_phone"
+        )
     return tuple(v / total for v in values)  # type: ignore[return-value]
 
 
@@ -262,7 +269,7 @@ class Need:
 def back_solve(revenue_fen: int, rates: Rates) -> Need:
     """The deals, visits, consultations and appointments a revenue target needs."""
     if revenue_fen < 0:
-        raise ValidationError("营收目标不能为负数", field="revenue")
+        raise ValidationError(gettext("营收目标不能为负数"), field="revenue")
     validate_rates(rates)
     if revenue_fen == 0:
         return Need(0, 0, 0, 0, 0, 0, 0, 0, 0 if rates.phone_appointment_rate is not None else None,
@@ -319,7 +326,7 @@ def forward_solve(
         ("visits_walk_in", visits_walk_in),
     ):
         if value < 0:
-            raise ValidationError("计划咨询量和自然上门量不能为负数", field=key)
+            raise ValidationError(gettext("计划咨询量和自然上门量不能为负数"), field=key)
     validate_rates(rates)
 
     def rate(key: str, count: int) -> Fraction:
@@ -327,7 +334,9 @@ def forward_solve(
             return Fraction(0)
         value = getattr(rates, key)
         if value is None:
-            raise ValidationError(f"缺少{RATE_LABELS[key]}：没有历史数据，请手工填写", field=key)
+            raise ValidationError(
+                gettext("缺少%(value)s：没有历史数据，请手工填写") % {"value": RATE_LABELS[key]}, field=key
+            )
         return Fraction(value)
 
     v_phone = consultations_phone * rate("phone_visit_rate", consultations_phone)

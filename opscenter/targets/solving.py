@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from opscenter.core.exceptions import ValidationError
 from opscenter.org.selectors import staff_list, team_list
 from opscenter.pipeline import selectors as pipeline
@@ -22,7 +25,7 @@ from opscenter.targets.models import Allocation, TargetPlan
 from opscenter.targets.splitting import split_by_weights
 from opscenter.targets.units import Unit
 
-SITE_UNIT = Unit(UnitKind.SITE, None, "全院区")
+SITE_UNIT = Unit(UnitKind.SITE, None, gettext_lazy("全院区"))
 PLANNED = {
     "consultations_phone": "consultations_phone",
     "consultations_online_local": "consultations_online",
@@ -217,12 +220,12 @@ def solve_channels(
         unlabeled = share_funnel.row(None).revenue_fen
         plan.unlabeled_share = Fraction(unlabeled, unlabeled + weight_sum)
     if not order:
-        plan.error = "近 12 个月没有任何渠道的咨询、上门或成交记录，无法按渠道分解"
+        plan.error = _("近 12 个月没有任何渠道的咨询、上门或成交记录，无法按渠道分解")
     elif share_funnel is None:
-        plan.error = "近 12 个月各渠道都没有成交营收，无法按渠道占比分解营收目标"
+        plan.error = _("近 12 个月各渠道都没有成交营收，无法按渠道占比分解营收目标")
     parts = {m: split_by_weights(revenue_by_month[m], weights) for m in months} if weight_sum else {}
     for i, cid in enumerate(order):
-        name = names.get(cid, f"渠道 {cid}")
+        name = names.get(cid, _("渠道 %(cid)s") % {"cid": cid})
         own = actuals.rates_from_row(levels[0][1].row(cid))
         parents = [(level, actuals.rates_from_row(funnel.row(cid))) for level, funnel in levels[1:]]
         line = ChannelLine(
@@ -239,7 +242,10 @@ def solve_channels(
                     need = solver.back_solve(revenue, line.resolved.rates)
                 except ValidationError as exc:
                     # Named, so a zero or missing rate points at the channel to fix.
-                    line.error, line.error_field = f"渠道“{name}”：{exc.message}", exc.field or ""
+                    line.error, line.error_field = (
+                        _("渠道“%(name)s”：%(message)s") % {"name": name, "message": exc.message},
+                        exc.field or "",
+                    )
             line.months.append(ChannelMonth(month=month, revenue_fen=revenue, need=need))
         plan.lines.append(line)
     return plan
@@ -320,7 +326,7 @@ def plan_solution(*, user, plan: TargetPlan, unit: Unit, today=None) -> Solution
         site_id=plan.site_id, window=actuals.trailing_window(today), overrides=overrides,
     )  # fmt: skip
     if not revenue:
-        solution.error = "该单位没有营收目标，无法反推"
+        solution.error = _("该单位没有营收目标，无法反推")
         return solution
     monthly: dict[int, dict[str, Decimal]] = {}
     for t in plan.rate_targets.filter(unit_key=unit.key):
@@ -339,9 +345,9 @@ def site_year_solution(*, user, site_id: int, year: int, revenue_fen: int, split
     """The CLI's monthly plan: a yearly revenue split by month, back-solved with the site's rates
     (and, `by_channel`, split across channels and back-solved with each channel's rates)."""
     if revenue_fen < 0:
-        raise ValidationError("营收目标不能为负数", field="revenue")
+        raise ValidationError(_("营收目标不能为负数"), field="revenue")
     if split not in (SplitMethod.EVEN, SplitMethod.SEASONAL):
-        raise ValidationError("按月分解方式应为 even 或 seasonal", field="split")
+        raise ValidationError(_("按月分解方式应为 even 或 seasonal"), field="split")
     weights = [1] * 12
     if split == SplitMethod.SEASONAL:
         weights = actuals.seasonal_history(
@@ -355,7 +361,7 @@ def site_year_solution(*, user, site_id: int, year: int, revenue_fen: int, split
     solution = Solution(unit=SITE_UNIT, unit_rates=rates, site_rates=rates, resolved=resolved, site_id=site_id,
                         window=actuals.trailing_window(today))  # fmt: skip
     revenue = {year * 100 + m: part for m, part in enumerate(parts, start=1)}
-    solution.months, solution.error, solution.error_field, _ = solve_months(revenue, resolved)
+    solution.months, solution.error, solution.error_field, _unused = solve_months(revenue, resolved)
     if by_channel:
         solution.channels = solve_channels(revenue, levels, names)
     return solution

@@ -11,18 +11,20 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+
 from opscenter.core.exceptions import ValidationError
 
 
 def split_by_weights(total: int, weights: Sequence[int | Decimal | Fraction]) -> list[int]:
     """`total` split in proportion to `weights` (all zero → evenly). Parts sum to `total` exactly."""
     if total < 0:
-        raise ValidationError("目标值不能为负数", field="target")
+        raise ValidationError(_("目标值不能为负数"), field="target")
     if not weights:
-        raise ValidationError("至少需要一个分解对象", field="units")
+        raise ValidationError(_("至少需要一个分解对象"), field="units")
     exact = [Fraction(w) for w in weights]
     if any(w < 0 for w in exact):
-        raise ValidationError("分解权重不能为负数", field="weights")
+        raise ValidationError(_("分解权重不能为负数"), field="weights")
     weight_sum = sum(exact)
     if weight_sum == 0:
         exact = [Fraction(1)] * len(exact)

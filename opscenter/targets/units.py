@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from opscenter.pipeline.choices import FunnelView
 from opscenter.pipeline.selectors import FunnelFilters
 from opscenter.targets.choices import UnitKind
@@ -54,7 +56,7 @@ def unit_of(allocation) -> Unit:
         return Unit(UnitKind.TEAM, allocation.team_id, allocation.team.name)
     if allocation.unit_kind == UnitKind.STAFF:
         return Unit(UnitKind.STAFF, allocation.staff_id, allocation.staff.name, allocation.staff.team_id)
-    return Unit(UnitKind.SITE, None, "全院区")
+    return Unit(UnitKind.SITE, None, _("全院区"))
 
 
 def parse_unit_key(key: str) -> tuple[str, int | None]:
@@ -62,7 +64,7 @@ def parse_unit_key(key: str) -> tuple[str, int | None]:
 
     if key == UnitKind.SITE:
         return UnitKind.SITE, None
-    kind, _, raw = str(key).partition(":")
+    kind, _sep, raw = str(key).partition(":")
     if kind not in (UnitKind.DEPARTMENT, UnitKind.TEAM, UnitKind.STAFF) or not raw.isdigit():
-        raise ValidationError(f"分解单位“{key}”不正确", field="unit")
+        raise ValidationError(_("分解单位“%(key)s”不正确") % {"key": key}, field="unit")
     return kind, int(raw)

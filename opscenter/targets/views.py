@@ -103,7 +103,11 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, f"已创建 {plan.year} 年目标计划（草稿 v{plan.version}）")
+            messages.success(
+                request,
+                _("已创建 %(year)s 年目标计划（草稿 v%(version)s）")
+                % {"year": plan.year, "version": plan.version},
+            )
             return _redirect(request, _detail_url(plan.pk))
     return render(request, "targets/plan_create.html", {"form": form, "section": "plans"})
 
@@ -113,7 +117,8 @@ def _split_choices(user, plan) -> list[tuple[str, str]]:
     departments = department_list(user=user).filter(site_id=plan.site_id, teams__isnull=False).distinct()
     teams = team_list(user=user).filter(department__site_id=plan.site_id).order_by("department__name", "name")
     return [(f"department:{d.pk}", d.name) for d in departments.order_by("name")] + [
-        (f"team:{t.pk}", f"{t.name}（{t.department.name}）") for t in teams
+        (f"team:{t.pk}", _("%(name)s（%(name2)s）") % {"name": t.name, "name2": t.department.name})
+        for t in teams
     ]
 
 
@@ -150,7 +155,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, plan_id=plan_id)
     metrics = selectors.plan_metrics(plan=plan)
     if not metrics:
-        raise Http404("计划没有指标")
+        raise Http404(_("计划没有指标"))
     chosen = next((m for m in metrics if m.metric == request.GET.get("metric")), metrics[0])
     chosen.plan = plan
     context = _grid_context(request, plan, chosen)
@@ -167,8 +172,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "split_groups": [
                 (label, group)
                 for label, group in (
-                    ("部门", [b for b in boxes if b.data["value"].startswith("department:")]),
-                    ("小组", [b for b in boxes if b.data["value"].startswith("team:")]),
+                    (_("部门"), [b for b in boxes if b.data["value"].startswith("department:")]),
+                    (_("小组"), [b for b in boxes if b.data["value"].startswith("team:")]),
                 )
                 if group
             ],
@@ -211,7 +216,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 def allocation_edit(request: HttpRequest, allocation_id: int) -> HttpResponse:
     allocation = Allocation.objects.select_related("plan_metric__plan__site").filter(pk=allocation_id).first()
     if allocation is None:
-        raise Http404("目标分解不存在")
+        raise Http404(_("目标分解不存在"))
     plan = selectors.plan_get(user=request.user, plan_id=allocation.plan_metric.plan_id)
     form = AllocationForm(request.POST)
     error = ""
@@ -223,7 +228,7 @@ def allocation_edit(request: HttpRequest, allocation_id: int) -> HttpResponse:
         except ValidationError as exc:
             error = exc.message
     else:
-        error = "请输入数字"
+        error = _("请输入数字")
     metric = PlanMetric.objects.get(pk=allocation.plan_metric_id)
     metric.plan = plan
     context = {**_grid_context(request, plan, metric), "grid_error": error}
@@ -254,10 +259,12 @@ def plan_split(request: HttpRequest, plan_id: int) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(
-                request, f"已分解到 {len(form.cleaned_data['units'])} 个单位（{count} 条月度目标）"
+                request,
+                _("已分解到 %(len)s 个单位（%(count)s 条月度目标）")
+                % {"len": len(form.cleaned_data["units"]), "count": count},
             )
     else:
-        messages.error(request, "请选择至少一个分解对象")
+        messages.error(request, _("请选择至少一个分解对象"))
     return _redirect(request, _detail_url(plan.pk, metric))
 
 
@@ -267,13 +274,16 @@ def plan_sync_annual(request: HttpRequest, plan_id: int, metric_id: int) -> Http
     plan = selectors.plan_get(user=request.user, plan_id=plan_id)
     metric = PlanMetric.objects.filter(pk=metric_id, plan=plan).first()
     if metric is None:
-        raise Http404("计划指标不存在")
+        raise Http404(_("计划指标不存在"))
     try:
         services.plan_metric_sync_annual(actor=request.user, plan_metric_id=metric.pk)
     except ValidationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{metric_label(metric.metric)}的年度目标已更新为各月合计")
+        messages.success(
+            request,
+            _("%(metric_label)s的年度目标已更新为各月合计") % {"metric_label": metric_label(metric.metric)},
+        )
     return _redirect(request, _detail_url(plan.pk, metric.metric))
 
 
@@ -286,7 +296,9 @@ def plan_activate(request: HttpRequest, plan_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"v{plan.version} 已启用，原执行中的版本已标记为已被替代")
+        messages.success(
+            request, _("v%(version)s 已启用，原执行中的版本已标记为已被替代") % {"version": plan.version}
+        )
     return _redirect(request, _detail_url(plan.pk))
 
 
@@ -295,7 +307,11 @@ def plan_activate(request: HttpRequest, plan_id: int) -> HttpResponse:
 def plan_revise(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, plan_id=plan_id)
     new = services.plan_revise(actor=request.user, plan_id=plan.pk)
-    messages.success(request, f"已由 v{plan.version} 生成修订草稿 v{new.version}")
+    messages.success(
+        request,
+        _("已由 v%(version)s 生成修订草稿 v%(version2)s")
+        % {"version": plan.version, "version2": new.version},
+    )
     return _redirect(request, _detail_url(new.pk))
 
 
@@ -316,7 +332,7 @@ def _posted_channel(request: HttpRequest) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise ValidationError("渠道不正确", field="channel")
+        raise ValidationError(_("渠道不正确"), field="channel")
     return int(raw)
 
 
@@ -345,10 +361,12 @@ def plan_solve(request: HttpRequest, plan_id: int) -> HttpResponse:
             except ValidationError as exc:
                 messages.error(request, exc.message)
             else:
-                what = "各渠道" if channel_id is None else "该渠道"
-                messages.success(request, f"已保存{unit.label}{what}的转化率设定")
+                what = _("各渠道") if channel_id is None else _("该渠道")
+                messages.success(
+                    request, _("已保存%(label)s%(what)s的转化率设定") % {"label": unit.label, "what": what}
+                )
         else:
-            messages.error(request, "转化率应为数字")
+            messages.error(request, _("转化率应为数字"))
         return _redirect(request, _solve_url(plan, unit, anchor))
     solution = plan_solution(user=request.user, plan=plan, unit=unit)
     context = {
@@ -399,7 +417,9 @@ def plan_progress_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     progress, error = _progress(request, plan)
     keys = [m.metric for m in progress.metrics]
     metric = request.GET.get("metric") if request.GET.get("metric") in keys else keys[0]
-    periods = [(str(plan.year), "全年")] + [(f"{plan.year}-{m:02d}", f"{m}月") for m in range(1, 13)]
+    periods = [(str(plan.year), _("全年"))] + [
+        (f"{plan.year}-{m:02d}", _("%(m)s月") % {"m": m}) for m in range(1, 13)
+    ]
     summary = [(m.metric, metric_label(m.metric), progress.site_line(m.metric)) for m in progress.metrics]
     unit, units = _solve_unit(request, plan)
     context = {

@@ -3,16 +3,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEntry(models.Model):
     """One change to an audited record or rule: who, when, what, before → after."""
 
     class Action(models.TextChoices):
-        CREATE = "create", _("新建")
-        UPDATE = "update", _("修改")
-        DELETE = "delete", _("删除")
-        EVENT = "event", _("事件")
+        CREATE = "create", pgettext_lazy("audit action", "新建")
+        UPDATE = "update", pgettext_lazy("audit action", "修改")
+        DELETE = "delete", pgettext_lazy("audit action", "删除")
+        EVENT = "event", pgettext_lazy("audit action", "事件")
 
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(

@@ -176,3 +176,36 @@ def test_untranslated_and_fuzzy_entries_are_found(tmp_path):
     assert set(entries) == {("", "客户"), ("", "客户列表"), ("", "很长的说明"), ("audit", "恢复")}
     reasons = sorted(f.reason.split(":")[0] for f in check.catalogue_findings(po))
     assert reasons == ["fuzzy", "untranslated", "untranslated"]
+
+
+# --- the package held to the rules ----------------------------------------------------------------
+
+
+def test_every_python_string_a_user_reads_goes_through_gettext():
+    findings = check.python_findings()
+    assert not findings, "\n".join(map(str, findings))
+
+
+def test_no_template_shows_chinese_outside_a_translation_tag():
+    findings = check.template_findings()
+    assert not findings, "\n".join(map(str, findings))
+
+
+def test_the_english_catalogue_has_no_untranslated_or_fuzzy_entry():
+    findings = check.catalogue_findings()
+    assert not findings, "\n".join(map(str, findings))
+
+
+def test_every_string_the_code_translates_has_an_english_translation():
+    findings = check.missing_msgid_findings()
+    assert not findings, "\n".join(map(str, findings))
+
+
+def test_the_compiled_catalogue_is_up_to_date_with_the_source_catalogue():
+    """A translation added to django.po but not compiled would still show Chinese."""
+    from django.utils import translation
+
+    entries = [e for e in check.read_catalogue() if e.msgctxt == "" and len(e.msgstrs) == 1]
+    with translation.override("en"):
+        stale = [e.msgid for e in entries if translation.gettext(e.msgid) != e.msgstrs[0]]
+    assert not stale, stale[:20]

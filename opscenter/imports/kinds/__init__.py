@@ -8,6 +8,8 @@ class CustomerImport(ImportKind):
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from opscenter.imports.exceptions import MappingError
 
 _KINDS: dict[str, type] = {}
@@ -43,8 +45,11 @@ def get_kind(name: str):
     MappingError listing the known kinds."""
     registered = kind_name(name)
     if registered is None:
-        known = "、".join(f"{k}（{c.label_zh}）" for k, c in sorted(_KINDS.items()))
-        raise MappingError(f"未知的导入类型“{name}”，可选：{known}", log_message=f"unknown kind {name!r}")
+        known = _("、").join(f"{k}（{c.label_zh}）" for k, c in sorted(_KINDS.items()))
+        raise MappingError(
+            _("未知的导入类型“%(name)s”，可选：%(known)s") % {"name": name, "known": known},
+            log_message=f"unknown kind {name!r}",
+        )
     return _KINDS[registered]()
 
 

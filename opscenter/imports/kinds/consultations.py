@@ -14,6 +14,8 @@ import datetime as dt
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.imports.bulk import insert_rows
 from opscenter.imports.changes import change_blockers, record_changes, undo_changes
@@ -97,10 +99,10 @@ def mark_first_consultations(customer_ids: list[int]) -> None:
 @register
 class ConsultationImport(ImportKind):
     name = "consultations"
-    label_zh = "咨询"
+    label_zh = gettext_noop("咨询")  # stays Chinese (data); screens translate it
     permission = "pipeline.add_consultation"
     natural_key = ("customer_key", "occurred_at", "mode")
-    fields = (
+    fields = (  # i18n: data
         Field(
             "occurred_at",
             "咨询时间",
@@ -114,7 +116,9 @@ class ConsultationImport(ImportKind):
             ("客户称呼", "姓名", "称呼", "客户", "name", "customer"),
             max_length=50,
         ),
-        Field("phone", "电话", ("手机", "手机号", "联系电话", "客户电话", "phone", "mobile"), type="phone"),
+        Field(
+            "phone", "电话", ("手机", "手机号", "联系电话", "客户电话", "phone", "mobile"), type="phone"
+        ),  # i18n: data
         Field(
             "mode",
             "咨询方式",
@@ -123,8 +127,10 @@ class ConsultationImport(ImportKind):
             choices=CONSULTATION_MODE_ALIASES,
             required=True,
         ),
-        Field("content", "咨询内容", ("咨询项目", "内容", "项目", "content", "item")),
-        Field("intent", "意向程度", ("意向", "意向等级", "intent"), type="choice", choices=INTENT_ALIASES),
+        Field("content", "咨询内容", ("咨询项目", "内容", "项目", "content", "item")),  # i18n: data
+        Field(
+            "intent", "意向程度", ("意向", "意向等级", "intent"), type="choice", choices=INTENT_ALIASES
+        ),  # i18n: data
         Field(
             "staff",
             "接待咨询师",
@@ -132,7 +138,7 @@ class ConsultationImport(ImportKind):
             reference="staff",
             required=True,
         ),
-        Field("next_step", "下一步", ("跟进计划", "备注", "next_step", "note"), max_length=200),
+        Field("next_step", "下一步", ("跟进计划", "备注", "next_step", "note"), max_length=200),  # i18n: data
     )
 
     def row_key(self, row: ParsedRow) -> tuple | None:
@@ -146,13 +152,13 @@ class ConsultationImport(ImportKind):
             ctx,
             field="staff",
             target="staff_id",
-            label="接待咨询师",
+            label=_("接待咨询师"),
             departed=True,
         )
 
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
         if row.values["occurred_at"] > ctx.now + dt.timedelta(minutes=5):
-            row.error("occurred_at", "咨询时间不能晚于当前时间")
+            row.error("occurred_at", _("咨询时间不能晚于当前时间"))
         row.values["intent"] = row.values.get("intent") or IntentLevel.MEDIUM.value
 
     def find_existing(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
@@ -231,7 +237,9 @@ class ConsultationImport(ImportKind):
     def undo_blockers(self, job_id: int) -> list[str]:
         created = Customer.objects.filter(import_job_id=job_id).values("id")
         later = Consultation.objects.filter(customer_id__in=created).exclude(import_job_id=job_id).count()
-        blockers = [f"{later} 条后来登记的咨询引用了本次导入新建的客户"] if later else []
+        blockers = (
+            [_("%(later)s 条后来登记的咨询引用了本次导入新建的客户") % {"later": later}] if later else []
+        )
         return blockers + change_blockers(job_id)
 
     def undo(self, job_id: int) -> int:

@@ -14,6 +14,8 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.imports.bulk import insert_rows, update_rows
 from opscenter.imports.changes import change_blockers, record_changes, undo_changes
@@ -37,7 +39,7 @@ from opscenter.pipeline.models import (
 from opscenter.pipeline.periods import month_key
 
 UPDATABLE = ("name", "gender", "age", "birthday", "profession", "city", "is_local", "note", "tags")
-DEPENDENTS = (
+DEPENDENTS = (  # i18n: data
     (Consultation, "咨询"),
     (Appointment, "预约"),
     (Visit, "上门"),
@@ -53,7 +55,7 @@ def is_local(city: str | None, site_city: str | None) -> bool:
     """本市: no city given, or the site's city (宁波 = 宁波市) — as customer_register decides."""
     if not city or not site_city:
         return True
-    return city.strip().removesuffix("市") == site_city.strip().removesuffix("市")
+    return city.strip().removesuffix("市") == site_city.strip().removesuffix("市")  # i18n: data
 
 
 def age_on(birthday: dt.date, today: dt.date) -> int:
@@ -61,17 +63,17 @@ def age_on(birthday: dt.date, today: dt.date) -> int:
 
 
 def clean_tags(raw: str | None) -> list[str]:
-    tags = (raw or "").replace("，", ",").replace("、", ",").split(",")
+    tags = (raw or "").replace("，", ",").replace("、", ",").split(",")  # i18n: data
     return sorted({t.strip() for t in tags if t.strip()})
 
 
 @register
 class CustomerImport(ImportKind):
     name = "customers"
-    label_zh = "客户"
+    label_zh = gettext_noop("客户")  # stays Chinese (data); screens translate it
     permission = "pipeline.add_customer"
     natural_key = ("phone_number",)
-    fields = (
+    fields = (  # i18n: data
         Field(
             "name",
             "姓名",
@@ -86,11 +88,11 @@ class CustomerImport(ImportKind):
             type="phone",
             required=True,
         ),
-        Field("gender", "性别", ("gender", "sex"), type="choice", choices=GENDER_ALIASES),
-        Field("age", "年龄", ("age",), type="age"),
-        Field("birthday", "出生日期", ("生日", "birthday", "birth_date"), type="date"),
-        Field("profession", "职业", ("profession", "occupation"), max_length=50),
-        Field("city", "所在城市", ("城市", "city"), max_length=50),
+        Field("gender", "性别", ("gender", "sex"), type="choice", choices=GENDER_ALIASES),  # i18n: data
+        Field("age", "年龄", ("age",), type="age"),  # i18n: data
+        Field("birthday", "出生日期", ("生日", "birthday", "birth_date"), type="date"),  # i18n: data
+        Field("profession", "职业", ("profession", "occupation"), max_length=50),  # i18n: data
+        Field("city", "所在城市", ("城市", "city"), max_length=50),  # i18n: data
         Field(
             "channel",
             "渠道",
@@ -103,8 +105,8 @@ class CustomerImport(ImportKind):
             ("咨询顾问", "咨询师", "顾问", "负责人", "owner", "consultant"),
             reference="staff",
         ),
-        Field("tags", "标签", ("tags",)),
-        Field("note", "备注", ("note", "remark", "remarks")),
+        Field("tags", "标签", ("tags",)),  # i18n: data
+        Field("note", "备注", ("note", "remark", "remarks")),  # i18n: data
     )
 
     def row_key(self, row: ParsedRow) -> tuple | None:
@@ -117,7 +119,7 @@ class CustomerImport(ImportKind):
             ctx,
             field="owner",
             target="owner_id",
-            label="归属咨询师",
+            label=_("归属咨询师"),
             departed=True,
         )
 
@@ -126,12 +128,14 @@ class CustomerImport(ImportKind):
         today = timezone.localdate(ctx.now)
         if values.get("birthday"):
             if values["birthday"] > today:
-                row.error("birthday", "出生日期不能晚于今天")
+                row.error("birthday", _("出生日期不能晚于今天"))
                 return
             values["age"] = age_on(values["birthday"], today)
         phone = values["phone"]
         if phone.note:
-            values["note"] = "；".join(x for x in (values.get("note"), f"电话备注：{phone.note}") if x)
+            values["note"] = _("；").join(
+                x for x in (values.get("note"), _("电话备注：%(note)s") % {"note": phone.note}) if x
+            )
         values["city"] = values.get("city") or ""
         values["is_local"] = is_local(values["city"], getattr(ctx.site, "city", ""))
         values["tags"] = clean_tags(values.get("tags"))
@@ -277,7 +281,9 @@ class CustomerImport(ImportKind):
                 .count()
             )
             if count:
-                blockers.append(f"{count} 条{label}引用了本次导入的客户")
+                blockers.append(
+                    _("%(count)s 条%(label)s引用了本次导入的客户") % {"count": count, "label": label}
+                )
         return blockers + change_blockers(job_id)
 
     def undo(self, job_id: int) -> int:

@@ -16,6 +16,8 @@ with "create missing customers" unknown customers are registered as customers of
 from __future__ import annotations
 
 from django.db import connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.imports.bulk import insert_rows
 from opscenter.imports.changes import change_blockers, record_changes, undo_changes
@@ -36,9 +38,9 @@ from opscenter.pipeline.models import Customer, Deal, FollowUp, Transaction
 @register
 class DealImport(ImportKind):
     name = "deals"
-    label_zh = "成交"
+    label_zh = gettext_noop("成交")  # stays Chinese (data); screens translate it
     permission = "pipeline.add_deal"
-    fields = (
+    fields = (  # i18n: data
         Field(
             "signed_on",
             "签约日期",
@@ -61,7 +63,9 @@ class DealImport(ImportKind):
             reference="staff",
             required=True,
         ),
-        Field("stay_type", "入住类型", ("入住方式", "stay_type"), type="choice", choices=STAY_TYPE_ALIASES),
+        Field(
+            "stay_type", "入住类型", ("入住方式", "stay_type"), type="choice", choices=STAY_TYPE_ALIASES
+        ),  # i18n: data
         Field(
             "care_zone",
             "入住区域",
@@ -69,7 +73,7 @@ class DealImport(ImportKind):
             type="choice",
             choices=CARE_ZONE_ALIASES,
         ),
-        Field("note", "备注", ("note", "remark"), max_length=300),
+        Field("note", "备注", ("note", "remark"), max_length=300),  # i18n: data
     )
 
     def row_key(self, row: ParsedRow) -> tuple:
@@ -82,21 +86,23 @@ class DealImport(ImportKind):
             ctx,
             field="consultant",
             target="consultant_id",
-            label="成交咨询师",
+            label=_("成交咨询师"),
             departed=True,
         )
 
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
         values, customer = row.values, row.extra["customer"]
         if values["signed_on"] > ctx.today:
-            row.error("signed_on", "签约日期不能晚于今天")
+            row.error("signed_on", _("签约日期不能晚于今天"))
         if values["amount_fen"] < 0:
-            row.error("amount_fen", "成交金额不能为负数")
+            row.error("amount_fen", _("成交金额不能为负数"))
         first = customer["first_contact_on"]
         # No consultation or visit before the signing: a contract from before the system existed.
         values["is_history"] = first is None or values["signed_on"] < first
         if customer["status"] == CustomerStatus.EXITED:
-            row.error("phone", "客户已退出，请先恢复为潜在客户再登记成交", column="客户")
+            row.error(
+                "phone", _("客户已退出，请先恢复为潜在客户再登记成交"), column="客户"
+            )  # i18n: data (header)
 
     def find_existing(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         existing = set(
@@ -190,10 +196,12 @@ class DealImport(ImportKind):
 
     def undo_blockers(self, job_id: int) -> list[str]:
         blockers = []
-        for model, label in ((Transaction, "消费记录"), (FollowUp, "回访")):
+        for model, label in ((Transaction, _("消费记录")), (FollowUp, _("回访"))):
             count = model.objects.filter(deal__import_job_id=job_id).exclude(import_job_id=job_id).count()
             if count:
-                blockers.append(f"{count} 条{label}关联了本次导入的成交")
+                blockers.append(
+                    _("%(count)s 条%(label)s关联了本次导入的成交") % {"count": count, "label": label}
+                )
         return blockers + change_blockers(job_id)
 
     def undo(self, job_id: int) -> int:

@@ -26,8 +26,8 @@ EVENT_COLUMNS = (
 
 def customer_fields() -> tuple[Field, Field]:
     return (
-        Field("phone", "电话", CUSTOMER_PHONE_ALIASES, type="phone"),
-        Field("customer_name", "客户姓名", CUSTOMER_NAME_ALIASES, max_length=50),
+        Field("phone", "电话", CUSTOMER_PHONE_ALIASES, type="phone"),  # i18n: data
+        Field("customer_name", "客户姓名", CUSTOMER_NAME_ALIASES, max_length=50),  # i18n: data
     )
 
 

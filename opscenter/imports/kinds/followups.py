@@ -12,6 +12,9 @@ stored as pending with its satisfaction ignored.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from opscenter.imports.bulk import insert_rows
 from opscenter.imports.constants import (
     FOLLOWUP_CHANNEL_ALIASES,
@@ -36,9 +39,9 @@ PENDING, REACHED = FollowUpOutcome.PENDING.value, FollowUpOutcome.REACHED.value
 @register
 class FollowUpImport(ImportKind):
     name = "followups"
-    label_zh = "回访"
+    label_zh = gettext_noop("回访")  # stays Chinese (data); screens translate it
     permission = "pipeline.add_followup"
-    fields = (
+    fields = (  # i18n: data
         Field(
             "scheduled_on",
             "计划日期",
@@ -47,12 +50,18 @@ class FollowUpImport(ImportKind):
             required=True,
         ),
         *customer_fields(),
-        Field("channel", "回访方式", ("方式", "channel"), type="choice", choices=FOLLOWUP_CHANNEL_ALIASES),
-        Field("staff", "回访人", ("回访员", "负责人", "staff"), reference="staff"),
-        Field("done_on", "完成日期", ("实际回访日期", "done_on"), type="date"),
-        Field("outcome", "回访结果", ("结果", "outcome"), type="choice", choices=FOLLOWUP_OUTCOME_ALIASES),
-        Field("satisfaction", "满意度", ("satisfaction",), type="choice", choices=SATISFACTION_ALIASES),
-        Field("note", "回访记录", ("备注", "内容", "note")),
+        Field(
+            "channel", "回访方式", ("方式", "channel"), type="choice", choices=FOLLOWUP_CHANNEL_ALIASES
+        ),  # i18n: data
+        Field("staff", "回访人", ("回访员", "负责人", "staff"), reference="staff"),  # i18n: data
+        Field("done_on", "完成日期", ("实际回访日期", "done_on"), type="date"),  # i18n: data
+        Field(
+            "outcome", "回访结果", ("结果", "outcome"), type="choice", choices=FOLLOWUP_OUTCOME_ALIASES
+        ),  # i18n: data
+        Field(
+            "satisfaction", "满意度", ("satisfaction",), type="choice", choices=SATISFACTION_ALIASES
+        ),  # i18n: data
+        Field("note", "回访记录", ("备注", "内容", "note")),  # i18n: data
     )
 
     def row_key(self, row: ParsedRow) -> tuple:
@@ -60,7 +69,7 @@ class FollowUpImport(ImportKind):
 
     def resolve_references(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         resolve_customers(batch, ctx)
-        resolve_staff([r for r in batch if r.ok], ctx, field="staff", target="staff_id", label="回访人")
+        resolve_staff([r for r in batch if r.ok], ctx, field="staff", target="staff_id", label=_("回访人"))
 
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
         values = row.values
@@ -73,13 +82,13 @@ class FollowUpImport(ImportKind):
             done_on = values["done_on"] = values["scheduled_on"]  # a past follow-up with its result: done
         if done_on is not None:
             if done_on > ctx.today:
-                row.error("done_on", "完成日期不能晚于今天")
+                row.error("done_on", _("完成日期不能晚于今天"))
             if outcome == PENDING:
-                row.error("outcome", "已填写完成日期，请填写回访结果（已回访、未接通、投诉或再次预约）")
+                row.error("outcome", _("已填写完成日期，请填写回访结果（已回访、未接通、投诉或再次预约）"))
         elif outcome != PENDING:
-            row.error("done_on", "已填写回访结果，请填写完成日期")
+            row.error("done_on", _("已填写回访结果，请填写完成日期"))
         if outcome == REACHED and values.get("satisfaction") is None:
-            row.error("satisfaction", "已回访请填写满意度")
+            row.error("satisfaction", _("已回访请填写满意度"))
         values["outcome"] = outcome
 
     def find_existing(self, batch: list[ParsedRow], ctx: ImportContext) -> None:

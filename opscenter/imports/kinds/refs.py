@@ -12,6 +12,7 @@ from collections.abc import Callable
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.imports.bulk import select_in
 from opscenter.imports.constants import CHANNEL_KIND_ALIASES
@@ -46,7 +47,7 @@ def guess_channel_kind(name: str) -> str:
     key = normalize_key(name)
     if key in CHANNEL_KIND_ALIASES:
         return str(CHANNEL_KIND_ALIASES[key])
-    for word, kind in (
+    for word, kind in (  # i18n: data
         ("转介", ChannelKind.REFERRAL),
         ("介绍", ChannelKind.REFERRAL),
         ("口碑", ChannelKind.REFERRAL),
@@ -87,14 +88,14 @@ def resolve_channels(batch: list[ParsedRow], ctx: ImportContext, *, field: str =
             kind = guess_channel_kind(name)
             if ctx.dry_run:
                 found = (NEW, kind)
-                ctx.notes.append(f"将新建渠道“{name}”")
+                ctx.notes.append(_("将新建渠道“%(name)s”") % {"name": name})
             else:
                 channel = Channel.objects.create(site_id=ctx.site_id, name=name.strip()[:100], kind=kind)
                 found = (channel.pk, kind)
-                ctx.notes.append(f"已新建渠道“{name}”")
+                ctx.notes.append(_("已新建渠道“%(name)s”") % {"name": name})
             to_create[key] = found
         if found is None:
-            row.error(field, f"渠道“{name}”不存在（可勾选“自动创建缺少的渠道”）")
+            row.error(field, _("渠道“%(name)s”不存在（可勾选“自动创建缺少的渠道”）") % {"name": name})
             continue
         pk, kind = found
         row.values["channel_id"] = None if pk == NEW else pk
@@ -173,9 +174,11 @@ def resolve_staff(
             row.values[target] = None
             continue
         if pk is None:
-            row.error(field, f"{label}“{name}”不是该院区的在职员工")
+            row.error(field, _("%(label)s“%(name)s”不是该院区的在职员工") % {"label": label, "name": name})
         elif pk == -1:
-            row.error(field, f"{label}“{name}”在该院区有重名，请填写工号")
+            row.error(
+                field, _("%(label)s“%(name)s”在该院区有重名，请填写工号") % {"label": label, "name": name}
+            )
         else:
             row.values[target] = pk
 
@@ -370,18 +373,20 @@ def resolve_customers(
                 if ctx.options.create_missing_customers and name:
                     _plan_new_customer(row, phone.number, ctx)
                     continue
-                row.error(phone_field, f"电话“{phone.number}”在该院区没有登记客户")
+                row.error(phone_field, _("电话“%(number)s”在该院区没有登记客户") % {"number": phone.number})
                 continue
         elif name:
             matches = by_name.get(str(name), [])
             if len(matches) != 1:
                 row.error(
-                    name_field, f"客户“{name}”" + ("有重名，请填写电话" if matches else "在该院区不存在")
+                    name_field,
+                    _("客户“%(name)s”") % {"name": name}
+                    + (_("有重名，请填写电话") if matches else _("在该院区不存在")),
                 )
                 continue
             customer = matches[0]
         else:
-            row.error(phone_field, "请填写客户电话或姓名", column="电话")
+            row.error(phone_field, _("请填写客户电话或姓名"), column="电话")  # i18n: data (header)
             continue
         row.values["customer_id"] = customer["id"]
         row.extra["customer"] = customer

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.imports.bulk import insert_rows, update_rows
 from opscenter.imports.changes import change_blockers, created_ids, record_changes, undo_changes
@@ -31,19 +33,25 @@ class _Probe(Exception):
 @register
 class StaffImport(ImportKind):
     name = "staff"
-    label_zh = "员工"
+    label_zh = gettext_noop("员工")  # stays Chinese (data); screens translate it
     permission = "org.add_staff"
     natural_key = ("employee_no",)
     fields = (
-        Field("employee_no", "工号", ("员工编号", "编号", "employee_no", "id"), required=True, max_length=30),
-        Field("name", "姓名", ("员工姓名", "name"), required=True, max_length=50),
-        Field("phone", "手机", ("电话", "手机号", "联系电话", "phone", "mobile"), type="phone"),
-        Field("department", "部门", ("所属部门", "department"), required=True, reference="department"),
-        Field("team", "小组", ("班组", "网格", "team"), reference="team"),
-        Field("position", "岗位", ("职位", "职务", "position"), reference="position"),
-        Field("hired_on", "入职日期", ("入职时间", "hired_on"), type="date"),
-        Field("left_on", "离职日期", ("离职时间", "left_on"), type="date"),
-        Field("is_active", "在职", ("是否在职", "在职状态", "is_active", "active"), type="bool"),
+        Field(
+            "employee_no", "工号", ("员工编号", "编号", "employee_no", "id"), required=True, max_length=30
+        ),  # i18n: data
+        Field("name", "姓名", ("员工姓名", "name"), required=True, max_length=50),  # i18n: data
+        Field("phone", "手机", ("电话", "手机号", "联系电话", "phone", "mobile"), type="phone"),  # i18n: data
+        Field(
+            "department", "部门", ("所属部门", "department"), required=True, reference="department"
+        ),  # i18n: data
+        Field("team", "小组", ("班组", "网格", "team"), reference="team"),  # i18n: data
+        Field("position", "岗位", ("职位", "职务", "position"), reference="position"),  # i18n: data
+        Field("hired_on", "入职日期", ("入职时间", "hired_on"), type="date"),  # i18n: data
+        Field("left_on", "离职日期", ("离职时间", "left_on"), type="date"),  # i18n: data
+        Field(
+            "is_active", "在职", ("是否在职", "在职状态", "is_active", "active"), type="bool"
+        ),  # i18n: data
     )
 
     def resolve_references(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
@@ -71,29 +79,36 @@ class StaffImport(ImportKind):
             if dept is None:
                 row.error(
                     "department",
-                    f"部门“{row.raw_value('department')}”不在该院区，可选：{'、'.join(departments)}",
+                    _("部门“%(raw_value)s”不在该院区，可选：%(join)s")
+                    % {"raw_value": row.raw_value("department"), "join": _("、").join(departments)},
                 )
                 continue
             v["department_id"] = dept
             team = v.pop("team", None)
             v["team_id"] = teams.get((dept, team.strip())) if team else None
             if team and v["team_id"] is None:
-                row.error("team", f"小组“{team}”不属于部门“{row.raw_value('department')}”")
+                row.error(
+                    "team",
+                    _("小组“%(team)s”不属于部门“%(raw_value)s”")
+                    % {"team": team, "raw_value": row.raw_value("department")},
+                )
             position = v.pop("position", None)
             v["position_id"] = positions.get(position.strip()) if position else None
             if position and v["position_id"] is None:
-                row.error("position", f"岗位“{position}”不存在")
+                row.error("position", _("岗位“%(position)s”不存在") % {"position": position})
             current = existing.get(v["employee_no"])
             if current is not None and current["department__site_id"] != ctx.site_id:
                 row.error(
-                    "employee_no", f"工号“{v['employee_no']}”已是其他院区的员工，调动请在组织架构中操作"
+                    "employee_no",
+                    _("工号“%(employee_no)s”已是其他院区的员工，调动请在组织架构中操作")
+                    % {"employee_no": v["employee_no"]},
                 )
             row.extra["current"] = current
 
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
         v = row.values
         if v.get("hired_on") and v.get("left_on") and v["left_on"] < v["hired_on"]:
-            row.error("left_on", "离职日期不能早于入职日期")
+            row.error("left_on", _("离职日期不能早于入职日期"))
         if v.get("is_active") is None:
             v["is_active"] = not (v.get("left_on") and v["left_on"] <= ctx.today)
         v["phone"] = v["phone"].number if v.get("phone") else ""
@@ -154,7 +169,12 @@ class StaffImport(ImportKind):
                 raise _Probe
         except (ProtectedError, RestrictedError) as exc:
             blockers.append(
-                f"{len(exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects)} 条记录引用了本次导入新建的员工"
+                _("%(len)s 条记录引用了本次导入新建的员工")
+                % {
+                    "len": len(
+                        exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+                    )
+                }
             )
         except _Probe:
             pass

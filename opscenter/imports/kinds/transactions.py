@@ -15,6 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from opscenter.imports.bulk import insert_adapter, insert_rows, select_matching, value_adapter
 from opscenter.imports.constants import ITEM_CATEGORY_ALIASES, TRANSACTION_KIND_ALIASES
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
@@ -28,14 +31,14 @@ PURCHASE, REFUND, OTHER = (
     TransactionKind.REFUND.value,
     ItemCategory.OTHER.value,
 )
-PHONE_ALIASES = ("手机", "手机号", "客户电话", "联系电话", "phone", "mobile")
-NAME_ALIASES = ("姓名", "客户", "客户姓名", "customer", "name")
+PHONE_ALIASES = ("手机", "手机号", "客户电话", "联系电话", "phone", "mobile")  # i18n: data
+NAME_ALIASES = ("姓名", "客户", "客户姓名", "customer", "name")  # i18n: data
 
 
 @register
 class TransactionImport(ImportKind):
     name = "transactions"
-    label_zh = "消费记录"
+    label_zh = gettext_noop("消费记录")  # stays Chinese (data); screens translate it
     permission = "pipeline.add_transaction"
     natural_key = ("customer_id", "occurred_on", "item", "amount_fen", "kind", "receipt_no")
     occurrences_are_records = True
@@ -45,11 +48,15 @@ class TransactionImport(ImportKind):
         Field(
             "occurred_on", "消费日期", ("日期", "消费时间", "交易日期", "date"), type="date", required=True
         ),
-        Field("item", "项目", ("消费项目", "项目名称", "服务项目", "item"), required=True, max_length=100),
+        Field(
+            "item", "项目", ("消费项目", "项目名称", "服务项目", "item"), required=True, max_length=100
+        ),  # i18n: data
         Field(
             "category", "类别", ("项目类别", "分类", "category"), type="choice", choices=ITEM_CATEGORY_ALIASES
         ),
-        Field("sessions", "次数", ("疗程", "数量", "sessions", "qty"), type="int", minimum=1, maximum=32767),
+        Field(
+            "sessions", "次数", ("疗程", "数量", "sessions", "qty"), type="int", minimum=1, maximum=32767
+        ),  # i18n: data
         Field(
             "amount_fen", "金额", ("消费金额", "实收金额", "金额(元)", "amount"), type="amount", required=True
         ),
@@ -79,11 +86,11 @@ class TransactionImport(ImportKind):
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
         values = row.values
         if values["occurred_on"] > ctx.today:
-            row.error("occurred_on", "消费日期不能晚于今天")
+            row.error("occurred_on", _("消费日期不能晚于今天"))
         amount = values["amount_fen"]
         if amount < 0:
             if values.get("kind") == PURCHASE:
-                row.error("amount_fen", "消费金额不能为负数（退款请将类型填为“退款”）")
+                row.error("amount_fen", _("消费金额不能为负数（退款请将类型填为“退款”）"))
                 return
             values["amount_fen"], values["kind"] = -amount, REFUND
         values["kind"] = values.get("kind") or PURCHASE

@@ -15,6 +15,8 @@ import datetime as dt
 
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.imports.bulk import insert_rows
 from opscenter.imports.changes import change_blockers
@@ -42,9 +44,9 @@ SOURCE_BY_MODE = {
 @register
 class VisitImport(ImportKind):
     name = "visits"
-    label_zh = "上门"
+    label_zh = gettext_noop("上门")  # stays Chinese (data); screens translate it
     permission = "pipeline.add_visit"
-    fields = (
+    fields = (  # i18n: data
         Field(
             "arrived_at",
             "到院时间",
@@ -56,15 +58,17 @@ class VisitImport(ImportKind):
         Field(
             "source", "上门来源", ("来源", "上门方式", "source"), type="choice", choices=VISIT_SOURCE_ALIASES
         ),
-        Field("kind", "类型", ("上门类型", "kind"), type="choice", choices=VISIT_KIND_ALIASES),
+        Field("kind", "类型", ("上门类型", "kind"), type="choice", choices=VISIT_KIND_ALIASES),  # i18n: data
         Field(
             "onsite_consultant",
             "现场咨询师",
             ("接待", "接待人", "现场咨询", "分诊", "consultant"),
             reference="staff",
         ),
-        Field("outcome", "结果", ("上门结果", "outcome"), type="choice", choices=VISIT_OUTCOME_ALIASES),
-        Field("note", "备注", ("note", "remark"), max_length=300),
+        Field(
+            "outcome", "结果", ("上门结果", "outcome"), type="choice", choices=VISIT_OUTCOME_ALIASES
+        ),  # i18n: data
+        Field("note", "备注", ("note", "remark"), max_length=300),  # i18n: data
     )
 
     def row_key(self, row: ParsedRow) -> tuple:
@@ -77,7 +81,7 @@ class VisitImport(ImportKind):
             ctx,
             field="onsite_consultant",
             target="onsite_consultant_id",
-            label="现场咨询师",
+            label=_("现场咨询师"),
         )
         ids = {r.values["customer_id"] for r in batch if r.ok}
         ctx.cache["first_modes"] = dict(
@@ -93,7 +97,7 @@ class VisitImport(ImportKind):
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
         values = row.values
         if values["arrived_at"] > ctx.now + dt.timedelta(minutes=5):
-            row.error("arrived_at", "到院时间不能晚于当前时间")
+            row.error("arrived_at", _("到院时间不能晚于当前时间"))
             return
         customer_id = values["customer_id"]
         values["source"] = values.get("source") or SOURCE_BY_MODE.get(
@@ -164,7 +168,7 @@ class VisitImport(ImportKind):
 
     def undo_blockers(self, job_id: int) -> list[str]:
         deals = Deal.objects.filter(visit__import_job_id=job_id).exclude(import_job_id=job_id).count()
-        blockers = [f"{deals} 条成交关联了本次导入的上门记录"] if deals else []
+        blockers = [_("%(deals)s 条成交关联了本次导入的上门记录") % {"deals": deals}] if deals else []
         return blockers + change_blockers(job_id)
 
     def undo(self, job_id: int) -> int:

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.pipeline.choices import ChannelKind
 
@@ -9,8 +10,8 @@ from opscenter.pipeline.choices import ChannelKind
 class ImportTracked(models.Model):
     """`import_job_id` (the imports app bulk-inserts with a job id; no FK yet) and `created_at`."""
 
-    import_job_id = models.BigIntegerField("导入批次", null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    import_job_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:
         abstract = True
@@ -26,13 +27,13 @@ class FunnelEvent(ImportTracked):
     stays with whoever owned the customer then, a later reassignment does not move history.
     """
 
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     customer = models.ForeignKey(
-        "pipeline.Customer", on_delete=models.PROTECT, related_name="%(class)ss", verbose_name="客户"
+        "pipeline.Customer", on_delete=models.PROTECT, related_name="%(class)ss", verbose_name=_("客户")
     )
-    month = models.PositiveIntegerField("发生月份", help_text="yyyymm, local time")
+    month = models.PositiveIntegerField(_("发生月份"), help_text="yyyymm, local time")
     cohort_month = models.PositiveIntegerField(
-        "首次咨询月份", help_text="yyyymm of the customer's first contact"
+        _("首次咨询月份"), help_text="yyyymm of the customer's first contact"
     )
     channel = models.ForeignKey(
         "pipeline.Channel",
@@ -40,19 +41,19 @@ class FunnelEvent(ImportTracked):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="来源渠道",
+        verbose_name=_("来源渠道"),
     )
     channel_kind = models.CharField(
-        "渠道类型", max_length=20, choices=ChannelKind.choices, default=ChannelKind.OTHER
+        _("渠道类型"), max_length=20, choices=ChannelKind.choices, default=ChannelKind.OTHER
     )
-    is_local = models.BooleanField("本市", default=True)
+    is_local = models.BooleanField(_("本市"), default=True)
     owner = models.ForeignKey(
         "org.Staff",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="归属咨询师",
+        verbose_name=_("归属咨询师"),
     )
     team = models.ForeignKey(
         "org.Team",
@@ -60,7 +61,7 @@ class FunnelEvent(ImportTracked):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="归属小组",
+        verbose_name=_("归属小组"),
     )
 
     class Meta:

@@ -7,6 +7,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.core import audit
 from opscenter.pipeline.choices import ChannelKind, CustomerStatus, Gender, OwnershipChangeKind
@@ -24,20 +26,20 @@ class Channel(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="channels",
-        verbose_name="院区",
+        verbose_name=_("院区"),
         help_text="empty = offered at every site",
     )
-    name = models.CharField("名称", max_length=100)
-    kind = models.CharField("类型", max_length=20, choices=ChannelKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=ChannelKind.choices)
     partner = models.CharField(
-        "合作方", max_length=100, blank=True, help_text="offline channels: e.g. 保险公司销售团队"
+        _("合作方"), max_length=100, blank=True, help_text=_("offline channels: e.g. 保险公司销售团队")
     )
-    sort_order = models.PositiveSmallIntegerField("排序", default=100)
-    is_active = models.BooleanField("启用", default=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = "渠道"
-        verbose_name_plural = "渠道"
+        verbose_name = _("渠道")
+        verbose_name_plural = _("渠道")
         ordering = ["sort_order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["site", "name"], name="channel_unique_name_per_site"),
@@ -54,14 +56,14 @@ class Channel(models.Model):
 class ExitReason(models.Model):
     """An entry of the editable exit-reason list (seed 000 表3)."""
 
-    code = models.SlugField("编码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=100, unique=True)
-    sort_order = models.PositiveSmallIntegerField("排序", default=100)
-    is_active = models.BooleanField("启用", default=True)
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = "退出原因"
-        verbose_name_plural = "退出原因"
+        verbose_name = _("退出原因")
+        verbose_name_plural = _("退出原因")
         ordering = ["sort_order", "code"]
 
     def __str__(self) -> str:
@@ -82,19 +84,19 @@ class Customer(ImportTracked):
     """
 
     site = models.ForeignKey(
-        "org.Site", on_delete=models.PROTECT, related_name="customers", verbose_name="院区"
+        "org.Site", on_delete=models.PROTECT, related_name="customers", verbose_name=_("院区")
     )
-    name = models.CharField("姓名", max_length=50)
-    phone = models.CharField("电话", max_length=20, help_text="canonical: 13812345678 or 0574-87654321")
-    gender = models.CharField("性别", max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
-    birthday = models.DateField("出生日期", null=True, blank=True)
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("电话"), max_length=20, help_text="canonical: 13812345678 or 0574-87654321")
+    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    birthday = models.DateField(_("出生日期"), null=True, blank=True)
     age = models.PositiveSmallIntegerField(
-        "年龄", null=True, blank=True, help_text="when the birthday is unknown"
+        _("年龄"), null=True, blank=True, help_text="when the birthday is unknown"
     )
-    profession = models.CharField("职业", max_length=50, blank=True)
-    city = models.CharField("所在城市", max_length=50, blank=True)
+    profession = models.CharField(_("职业"), max_length=50, blank=True)
+    city = models.CharField(_("所在城市"), max_length=50, blank=True)
     is_local = models.BooleanField(
-        "本市", default=True, help_text="city is the site's city (online visit rate)"
+        _("本市"), default=True, help_text="city is the site's city (online visit rate)"
     )
     channel = models.ForeignKey(
         Channel,
@@ -102,10 +104,10 @@ class Customer(ImportTracked):
         blank=True,
         on_delete=models.PROTECT,
         related_name="customers",
-        verbose_name="来源渠道",
+        verbose_name=_("来源渠道"),
     )
     channel_kind = models.CharField(
-        "渠道类型", max_length=20, choices=ChannelKind.choices, default=ChannelKind.OTHER
+        _("渠道类型"), max_length=20, choices=ChannelKind.choices, default=ChannelKind.OTHER
     )
     owner = models.ForeignKey(
         "org.Staff",
@@ -113,25 +115,30 @@ class Customer(ImportTracked):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_customers",
-        verbose_name="归属咨询师",
+        verbose_name=_("归属咨询师"),
     )
-    owner_since = models.DateTimeField("归属起始时间", null=True, blank=True)
+    owner_since = models.DateTimeField(_("归属起始时间"), null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=20, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT
+        _("状态"), max_length=20, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT
     )
-    tags = models.JSONField("标签", default=list, blank=True)
-    first_contact_on = models.DateField("首次咨询日期", null=True, blank=True)
-    cohort_month = models.PositiveIntegerField("首次咨询月份", help_text="yyyymm")
-    note = models.TextField("备注", blank=True)
+    tags = models.JSONField(_("标签"), default=list, blank=True)
+    first_contact_on = models.DateField(_("首次咨询日期"), null=True, blank=True)
+    cohort_month = models.PositiveIntegerField(_("首次咨询月份"), help_text="yyyymm")
+    note = models.TextField(_("备注"), blank=True)
     created_by = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="登记人"
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
-    is_deleted = models.BooleanField("已删除", default=False)
-    deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
+    is_deleted = models.BooleanField(_("已删除"), default=False)
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "客户"
-        verbose_name_plural = "客户"
+        verbose_name = _("客户")
+        verbose_name_plural = _("客户")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -149,9 +156,9 @@ class Customer(ImportTracked):
 
     def clean(self) -> None:
         if self.phone and parse_phone(self.phone) != self.phone:
-            raise ValidationError({"phone": "电话号码格式不正确"})
+            raise ValidationError({"phone": gettext("电话号码格式不正确")})
         if self.age is not None and self.age > 130:
-            raise ValidationError({"age": "年龄不合理"})
+            raise ValidationError({"age": gettext("年龄不合理")})
 
     def protected_until(self) -> dt.datetime | None:
         """End of the ownership protection window (None when nobody owns the customer)."""
@@ -169,24 +176,34 @@ class OwnershipChange(models.Model):
     """One change of a customer's owner: first touch, claim after the window, or manager reassignment."""
 
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="ownership_changes", verbose_name="客户"
+        Customer, on_delete=models.CASCADE, related_name="ownership_changes", verbose_name=_("客户")
     )
-    kind = models.CharField("类型", max_length=20, choices=OwnershipChangeKind.choices)
+    kind = models.CharField(_("类型"), max_length=20, choices=OwnershipChangeKind.choices)
     from_owner = models.ForeignKey(
-        "org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="原归属"
+        "org.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("原归属"),
     )
     to_owner = models.ForeignKey(
-        "org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name="新归属"
+        "org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("新归属")
     )
-    reason = models.CharField("原因", max_length=300, blank=True)
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
     changed_by = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="操作人"
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
-    changed_at = models.DateTimeField("时间")
+    changed_at = models.DateTimeField(_("时间"))
 
     class Meta:
-        verbose_name = "归属变更"
-        verbose_name_plural = "归属变更"
+        verbose_name = _("归属变更")
+        verbose_name_plural = _("归属变更")
         ordering = ["-changed_at", "-id"]
 
     def __str__(self) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.core import audit
 from opscenter.pipeline.choices import DisputeCategory, DisputeOutcome, DisputeStatus
@@ -19,26 +21,31 @@ from opscenter.pipeline.models.base import ImportTracked
 class Dispute(ImportTracked):
     """A dispute (纠纷) with a customer: opened on a date, settled later with an outcome."""
 
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     customer = models.ForeignKey(
-        "pipeline.Customer", on_delete=models.PROTECT, related_name="disputes", verbose_name="客户"
+        "pipeline.Customer", on_delete=models.PROTECT, related_name="disputes", verbose_name=_("客户")
     )
-    opened_on = models.DateField("发生日期")
-    category = models.CharField("纠纷类别", max_length=20, choices=DisputeCategory.choices)
-    description = models.TextField("纠纷描述")
+    opened_on = models.DateField(_("发生日期"))
+    category = models.CharField(_("纠纷类别"), max_length=20, choices=DisputeCategory.choices)
+    description = models.TextField(_("纠纷描述"))
     status = models.CharField(
-        "状态", max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
+        _("状态"), max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
     )
-    outcome = models.CharField("处理结果", max_length=20, choices=DisputeOutcome.choices, blank=True)
-    settled_on = models.DateField("解决日期", null=True, blank=True)
-    resolution = models.TextField("处理说明", blank=True)
+    outcome = models.CharField(_("处理结果"), max_length=20, choices=DisputeOutcome.choices, blank=True)
+    settled_on = models.DateField(_("解决日期"), null=True, blank=True)
+    resolution = models.TextField(_("处理说明"), blank=True)
     recorded_by = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="登记人"
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
 
     class Meta:
-        verbose_name = "纠纷"
-        verbose_name_plural = "纠纷"
+        verbose_name = _("纠纷")
+        verbose_name_plural = _("纠纷")
         ordering = ["-opened_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -63,4 +70,4 @@ class Dispute(ImportTracked):
         from django.core.exceptions import ValidationError as DjangoValidationError
 
         if self.settled_on and self.settled_on < self.opened_on:
-            raise DjangoValidationError({"settled_on": "解决日期不能早于发生日期"})
+            raise DjangoValidationError({"settled_on": gettext("解决日期不能早于发生日期")})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.core import audit
 from opscenter.pipeline.choices import (
@@ -35,22 +36,22 @@ class Consultation(FunnelEvent):
     `is_first` marks the customer's first consultation (the one that defines the cohort).
     """
 
-    mode = models.CharField("咨询方式", max_length=10, choices=ConsultationMode.choices)
+    mode = models.CharField(_("咨询方式"), max_length=10, choices=ConsultationMode.choices)
     staff = models.ForeignKey(
-        "org.Staff", on_delete=models.PROTECT, related_name="consultations", verbose_name="接待咨询师"
+        "org.Staff", on_delete=models.PROTECT, related_name="consultations", verbose_name=_("接待咨询师")
     )
-    occurred_at = models.DateTimeField("咨询时间")
-    content = models.TextField("咨询内容", blank=True)
+    occurred_at = models.DateTimeField(_("咨询时间"))
+    content = models.TextField(_("咨询内容"), blank=True)
     intent = models.CharField(
-        "意向程度", max_length=10, choices=IntentLevel.choices, default=IntentLevel.MEDIUM
+        _("意向程度"), max_length=10, choices=IntentLevel.choices, default=IntentLevel.MEDIUM
     )
-    next_step = models.CharField("下一步", max_length=200, blank=True)
-    next_step_on = models.DateField("下一步日期", null=True, blank=True)
-    is_first = models.BooleanField("首次咨询", default=False)
+    next_step = models.CharField(_("下一步"), max_length=200, blank=True)
+    next_step_on = models.DateField(_("下一步日期"), null=True, blank=True)
+    is_first = models.BooleanField(_("首次咨询"), default=False)
 
     class Meta:
-        verbose_name = "咨询"
-        verbose_name_plural = "咨询"
+        verbose_name = _("咨询")
+        verbose_name_plural = _("咨询")
         ordering = ["-occurred_at", "-id"]
         indexes = [
             *_funnel_indexes("consult", "mode", "is_local"),
@@ -65,23 +66,23 @@ class Consultation(FunnelEvent):
 class Appointment(FunnelEvent):
     """A booked visit (预约). `month` is the booking month; a reschedule closes this row and books anew."""
 
-    mode = models.CharField("预约方式", max_length=10, choices=AppointmentMode.choices)
+    mode = models.CharField(_("预约方式"), max_length=10, choices=AppointmentMode.choices)
     booked_by = models.ForeignKey(
-        "org.Staff", on_delete=models.PROTECT, related_name="appointments_booked", verbose_name="预约人"
+        "org.Staff", on_delete=models.PROTECT, related_name="appointments_booked", verbose_name=_("预约人")
     )
-    booked_at = models.DateTimeField("预约时间")
-    scheduled_for = models.DateTimeField("预约到院时间")
+    booked_at = models.DateTimeField(_("预约时间"))
+    scheduled_for = models.DateTimeField(_("预约到院时间"))
     status = models.CharField(
-        "状态", max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+        _("状态"), max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
-    status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
     consultation = models.ForeignKey(
         Consultation,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="来源咨询",
+        verbose_name=_("来源咨询"),
     )
     rescheduled_from = models.OneToOneField(
         "self",
@@ -89,13 +90,13 @@ class Appointment(FunnelEvent):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="rescheduled_to",
-        verbose_name="改期自",
+        verbose_name=_("改期自"),
     )
-    note = models.CharField("备注", max_length=300, blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "预约"
-        verbose_name_plural = "预约"
+        verbose_name = _("预约")
+        verbose_name_plural = _("预约")
         ordering = ["-scheduled_for", "-id"]
         indexes = [
             *_funnel_indexes("appt", "mode", "is_local", "status"),
@@ -115,38 +116,45 @@ class Visit(FunnelEvent):
     while the customer has no signed deal yet. Arrival triage (分诊) sets `onsite_consultant`.
     """
 
-    arrived_at = models.DateTimeField("到院时间")
-    source = models.CharField("上门来源", max_length=10, choices=VisitSource.choices)
-    kind = models.CharField("类型", max_length=20, choices=VisitKind.choices, default=VisitKind.CONSULTATION)
+    arrived_at = models.DateTimeField(_("到院时间"))
+    source = models.CharField(_("上门来源"), max_length=10, choices=VisitSource.choices)
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=VisitKind.choices, default=VisitKind.CONSULTATION
+    )
     appointment = models.OneToOneField(
         Appointment,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="visit",
-        verbose_name="预约",
+        verbose_name=_("预约"),
     )
-    is_new_customer = models.BooleanField("新顾客", default=True)
+    is_new_customer = models.BooleanField(_("新顾客"), default=True)
     onsite_consultant = models.ForeignKey(
         "org.Staff",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="visits_served",
-        verbose_name="现场咨询师",
+        verbose_name=_("现场咨询师"),
     )
     triaged_by = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="分诊人"
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("分诊人"),
     )
-    triaged_at = models.DateTimeField("分诊时间", null=True, blank=True)
+    triaged_at = models.DateTimeField(_("分诊时间"), null=True, blank=True)
     outcome = models.CharField(
-        "结果", max_length=20, choices=VisitOutcome.choices, default=VisitOutcome.PENDING
+        _("结果"), max_length=20, choices=VisitOutcome.choices, default=VisitOutcome.PENDING
     )
-    note = models.CharField("备注", max_length=300, blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "上门"
-        verbose_name_plural = "上门"
+        verbose_name = _("上门")
+        verbose_name_plural = _("上门")
         ordering = ["-arrived_at", "-id"]
         indexes = [
             *_funnel_indexes("visit", "source", "is_local", "is_new_customer"),
@@ -167,36 +175,41 @@ class Assessment(models.Model):
     leaving both opinions as they were given.
     """
 
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     customer = models.ForeignKey(
-        "pipeline.Customer", on_delete=models.PROTECT, related_name="assessments", verbose_name="客户"
+        "pipeline.Customer", on_delete=models.PROTECT, related_name="assessments", verbose_name=_("客户")
     )
     assessor = models.ForeignKey(
-        "org.Staff", on_delete=models.PROTECT, related_name="assessments", verbose_name="评估人"
+        "org.Staff", on_delete=models.PROTECT, related_name="assessments", verbose_name=_("评估人")
     )
-    assessor_role = models.CharField("评估方", max_length=20, choices=AssessorRole.choices)
-    assessed_at = models.DateTimeField("评估时间")
-    zone = models.CharField("评估结果", max_length=20, choices=CareZone.choices)
-    notes = models.TextField("评估说明", blank=True)
+    assessor_role = models.CharField(_("评估方"), max_length=20, choices=AssessorRole.choices)
+    assessed_at = models.DateTimeField(_("评估时间"))
+    zone = models.CharField(_("评估结果"), max_length=20, choices=CareZone.choices)
+    notes = models.TextField(_("评估说明"), blank=True)
     second_opinion_of = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="second_opinions",
-        verbose_name="异议对象",
+        verbose_name=_("异议对象"),
     )
-    resolved_zone = models.CharField("裁定结果", max_length=20, choices=CareZone.choices, blank=True)
-    resolution = models.TextField("裁定说明", blank=True)
+    resolved_zone = models.CharField(_("裁定结果"), max_length=20, choices=CareZone.choices, blank=True)
+    resolution = models.TextField(_("裁定说明"), blank=True)
     resolved_by = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="裁定人"
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("裁定人"),
     )
-    resolved_at = models.DateTimeField("裁定时间", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    resolved_at = models.DateTimeField(_("裁定时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "入住评估"
-        verbose_name_plural = "入住评估"
+        verbose_name = _("入住评估")
+        verbose_name_plural = _("入住评估")
         ordering = ["-assessed_at", "-id"]
         constraints = [
             models.CheckConstraint(

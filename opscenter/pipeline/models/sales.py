@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.core import audit
 from opscenter.core.bounds import MAX_AMOUNT_FEN, MAX_SESSIONS
@@ -32,11 +33,11 @@ class Deal(FunnelEvent):
     """
 
     consultant = models.ForeignKey(
-        "org.Staff", on_delete=models.PROTECT, related_name="deals", verbose_name="成交咨询师"
+        "org.Staff", on_delete=models.PROTECT, related_name="deals", verbose_name=_("成交咨询师")
     )
     signed_on = models.DateField("签约日期")
     amount_fen = models.BigIntegerField(
-        "金额(分)", validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)]
+        _("金额(分)"), validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)]
     )
     stay_type = models.CharField("入住类型", max_length=10, choices=StayType.choices, blank=True)
     care_zone = models.CharField("入住区域", max_length=20, choices=CareZone.choices, blank=True)
@@ -59,13 +60,13 @@ class Deal(FunnelEvent):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="上门",
+        verbose_name=_("上门"),
     )
-    note = models.CharField("备注", max_length=300, blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "成交"
-        verbose_name_plural = "成交"
+        verbose_name = _("成交")
+        verbose_name_plural = _("成交")
         ordering = ["-signed_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gte=0), name="deal_amount_not_negative"),
@@ -107,19 +108,19 @@ class Deal(FunnelEvent):
 class DealLine(models.Model):
     """One item of a clinic order: item, category, sessions and amount."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines", verbose_name="成交")
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines", verbose_name=_("成交"))
     item = models.CharField("项目", max_length=100)
     category = models.CharField("类别", max_length=20, choices=ItemCategory.choices)
     sessions = models.PositiveSmallIntegerField(
-        "次数/疗程", default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSIONS)]
+        _("次数/疗程"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSIONS)]
     )
     amount_fen = models.BigIntegerField(
-        "金额(分)", validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)]
+        _("金额(分)"), validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)]
     )
 
     class Meta:
-        verbose_name = "成交明细"
-        verbose_name_plural = "成交明细"
+        verbose_name = _("成交明细")
+        verbose_name_plural = _("成交明细")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gte=0), name="deal_line_amount_not_negative"),
@@ -142,25 +143,25 @@ class Transaction(ImportTracked):
     `amount_fen` is never negative; a refund is a row of kind refund.
     """
 
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     customer = models.ForeignKey(
-        "pipeline.Customer", on_delete=models.PROTECT, related_name="transactions", verbose_name="客户"
+        "pipeline.Customer", on_delete=models.PROTECT, related_name="transactions", verbose_name=_("客户")
     )
     occurred_on = models.DateField("消费日期")
     month = models.PositiveIntegerField("月份", help_text="yyyymm")
     item = models.CharField("项目", max_length=100)
     category = models.CharField("类别", max_length=20, choices=ItemCategory.choices)
     sessions = models.PositiveSmallIntegerField(
-        "次数", default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSIONS)]
+        _("次数"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSIONS)]
     )
     receipt_no = models.CharField(
         "单号", max_length=40, blank=True, help_text="receipt / order number from an imported file"
     )
     amount_fen = models.BigIntegerField(
-        "金额(分)", validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)]
+        _("金额(分)"), validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)]
     )
     kind = models.CharField(
-        "类型", max_length=10, choices=TransactionKind.choices, default=TransactionKind.PURCHASE
+        _("类型"), max_length=10, choices=TransactionKind.choices, default=TransactionKind.PURCHASE
     )
     deal = models.ForeignKey(
         Deal,
@@ -168,12 +169,12 @@ class Transaction(ImportTracked):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="transactions",
-        verbose_name="成交",
+        verbose_name=_("成交"),
     )
 
     class Meta:
-        verbose_name = "消费记录"
-        verbose_name_plural = "消费记录"
+        verbose_name = _("消费记录")
+        verbose_name_plural = _("消费记录")
         ordering = ["-occurred_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gte=0), name="transaction_amount_not_negative"),
@@ -197,9 +198,9 @@ class Transaction(ImportTracked):
 class FollowUp(ImportTracked):
     """An after-care contact (回访): scheduled, then done with an outcome and a satisfaction rating."""
 
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     customer = models.ForeignKey(
-        "pipeline.Customer", on_delete=models.PROTECT, related_name="followups", verbose_name="客户"
+        "pipeline.Customer", on_delete=models.PROTECT, related_name="followups", verbose_name=_("客户")
     )
     staff = models.ForeignKey(
         "org.Staff",
@@ -207,28 +208,33 @@ class FollowUp(ImportTracked):
         blank=True,
         on_delete=models.PROTECT,
         related_name="followups",
-        verbose_name="回访人",
+        verbose_name=_("回访人"),
     )
     channel = models.CharField(
-        "回访方式", max_length=10, choices=FollowUpChannel.choices, default=FollowUpChannel.PHONE
+        _("回访方式"), max_length=10, choices=FollowUpChannel.choices, default=FollowUpChannel.PHONE
     )
-    scheduled_on = models.DateField("计划日期")
-    month = models.PositiveIntegerField("月份", help_text="yyyymm of scheduled_on")
-    done_on = models.DateField("完成日期", null=True, blank=True)
+    scheduled_on = models.DateField(_("计划日期"))
+    month = models.PositiveIntegerField(_("月份"), help_text="yyyymm of scheduled_on")
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
     outcome = models.CharField(
-        "结果", max_length=20, choices=FollowUpOutcome.choices, default=FollowUpOutcome.PENDING
+        _("结果"), max_length=20, choices=FollowUpOutcome.choices, default=FollowUpOutcome.PENDING
     )
     satisfaction = models.PositiveSmallIntegerField(
-        "满意度", choices=Satisfaction.choices, null=True, blank=True
+        _("满意度"), choices=Satisfaction.choices, null=True, blank=True
     )
-    note = models.TextField("回访记录", blank=True)
+    note = models.TextField(_("回访记录"), blank=True)
     deal = models.ForeignKey(
-        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="followups", verbose_name="成交"
+        Deal,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followups",
+        verbose_name=_("成交"),
     )
 
     class Meta:
-        verbose_name = "回访"
-        verbose_name_plural = "回访"
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
         ordering = ["scheduled_on", "id"]
         indexes = [
             models.Index(fields=["site", "done_on", "scheduled_on"], name="followup_due_idx"),
@@ -245,23 +251,28 @@ class FollowUp(ImportTracked):
 class Exit(models.Model):
     """A customer leaving (退出); the reason comes from the editable list and is required."""
 
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     customer = models.ForeignKey(
-        "pipeline.Customer", on_delete=models.PROTECT, related_name="exits", verbose_name="客户"
+        "pipeline.Customer", on_delete=models.PROTECT, related_name="exits", verbose_name=_("客户")
     )
-    exited_on = models.DateField("退出日期")
-    month = models.PositiveIntegerField("月份", help_text="yyyymm")
-    reason = models.ForeignKey("pipeline.ExitReason", on_delete=models.PROTECT, verbose_name="退出原因")
-    note = models.TextField("说明", blank=True)
+    exited_on = models.DateField(_("退出日期"))
+    month = models.PositiveIntegerField(_("月份"), help_text="yyyymm")
+    reason = models.ForeignKey("pipeline.ExitReason", on_delete=models.PROTECT, verbose_name=_("退出原因"))
+    note = models.TextField(_("说明"), blank=True)
     recorded_by = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="登记人"
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     import_job_id = models.BigIntegerField("导入批次", null=True, blank=True, db_index=True)
 
     class Meta:
-        verbose_name = "退出"
-        verbose_name_plural = "退出"
+        verbose_name = _("退出")
+        verbose_name_plural = _("退出")
         ordering = ["-exited_on", "-id"]
         indexes = [models.Index(fields=["site", "month"], name="exit_site_month_idx")]
 

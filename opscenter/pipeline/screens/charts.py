@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from opscenter.pipeline.screens.funnel import drill_url
 from opscenter.pipeline.selectors import Funnel
 
 FUNNEL_STAGES = (
-    ("consultations", "咨询"),
-    ("appointments", "预约"),
-    ("visits", "上门"),
-    ("deals", "成交"),
+    ("consultations", gettext_lazy("咨询")),
+    ("appointments", gettext_lazy("预约")),
+    ("visits", gettext_lazy("上门")),
+    ("deals", gettext_lazy("成交")),
 )
 
 
@@ -56,7 +59,7 @@ def funnel_trend_option(funnel: Funnel) -> dict[str, Any]:
     months = funnel.months
     labels = [f"{row.month // 100}-{row.month % 100:02d}" for row in months]
     series: list[dict[str, Any]] = []
-    for key, label in (("consultations", "咨询量"), ("visits", "总上门量"), ("deals", "成交量")):
+    for key, label in (("consultations", _("咨询量")), ("visits", _("总上门量")), ("deals", _("成交量"))):
         series.append(
             {
                 "name": label,
@@ -71,7 +74,7 @@ def funnel_trend_option(funnel: Funnel) -> dict[str, Any]:
     rates = [row.rates["total_conversion_rate"] for row in months]
     series.append(
         {
-            "name": "总成交率",
+            "name": _("总成交率"),
             "type": "line",
             "yAxisIndex": 1,
             "smooth": True,
@@ -91,10 +94,10 @@ def funnel_trend_option(funnel: Funnel) -> dict[str, Any]:
         "grid": {"left": 44, "right": 52, "top": 32, "bottom": 56},
         "xAxis": {"type": "category", "data": labels},
         "yAxis": [
-            {"type": "value", "name": "数量", "minInterval": 1},
+            {"type": "value", "name": _("数量"), "minInterval": 1},
             {
                 "type": "value",
-                "name": "成交率%",
+                "name": _("成交率%"),
                 "axisLabel": {"formatter": "{value}%"},
                 "splitLine": {"show": False},
             },

@@ -72,23 +72,23 @@ def customer_search(
 
 # (header, cell kind, customer field) of the Excel export, in column order.
 _EXPORT: tuple[tuple[str, str, str], ...] = (
-    ("客户编号", "int", "pk"),
-    ("姓名", "text", "name"),
-    ("电话", "text", "phone"),
-    ("院区", "text", "site__name"),
-    ("状态", "text", "status"),
-    ("来源渠道", "text", "channel__name"),
-    ("渠道类型", "text", "channel_kind"),
-    ("归属咨询师", "text", "owner__name"),
-    ("性别", "text", "gender"),
-    ("年龄", "int", "age"),
-    ("职业", "text", "profession"),
-    ("所在城市", "text", "city"),
-    ("本市", "bool", "is_local"),
-    ("首次咨询日期", "date", "first_contact_on"),
-    ("登记时间", "datetime", "created_at"),
-    ("标签", "text", "tags"),
-    ("备注", "text", "note"),
+    (_("客户编号"), "int", "pk"),
+    (_("姓名"), "text", "name"),
+    (_("电话"), "text", "phone"),
+    (_("院区"), "text", "site__name"),
+    (_("状态"), "text", "status"),
+    (_("来源渠道"), "text", "channel__name"),
+    (_("渠道类型"), "text", "channel_kind"),
+    (_("归属咨询师"), "text", "owner__name"),
+    (_("性别"), "text", "gender"),
+    (_("年龄"), "int", "age"),
+    (_("职业"), "text", "profession"),
+    (_("所在城市"), "text", "city"),
+    (_("本市"), "bool", "is_local"),
+    (_("首次咨询日期"), "date", "first_contact_on"),
+    (_("登记时间"), "datetime", "created_at"),
+    (_("标签"), "text", "tags"),
+    (_("备注"), "text", "note"),
 )
 EXPORT_COLUMNS: tuple[tuple[str, str], ...] = tuple((header, kind) for header, kind, _field in _EXPORT)
 
@@ -105,5 +105,5 @@ def customer_export_rows(qs: QuerySet[Customer]) -> Iterator[tuple[Any, ...]]:
     for row in values.iterator(chunk_size=2000):
         for field, names in labels.items():
             row[field] = names.get(row[field], row[field])
-        row["tags"] = "、".join(row["tags"] or [])
+        row["tags"] = _("、").join(row["tags"] or [])
         yield tuple(row[field] for field in fields)

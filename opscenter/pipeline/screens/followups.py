@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from opscenter.pipeline import selectors
 
 
@@ -35,7 +37,7 @@ def followups_due(
     for followup in qs:
         group = groups.setdefault(
             followup.staff_id,
-            DueGroup(staff_name=followup.staff.name if followup.staff_id else "未指定回访人"),
+            DueGroup(staff_name=followup.staff.name if followup.staff_id else _("未指定回访人")),
         )
         (group.overdue if followup.scheduled_on < today else group.today).append(followup)
     return list(groups.values())

@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opscenter.org.selectors import department_list, site_list, team_list
 from opscenter.pipeline import selectors
@@ -60,7 +62,7 @@ def fmt_yuan(fen: int | None) -> str:
 # (section title, cell keys): counts from METRICS, rates from RATES, money keys of the funnel row.
 FUNNEL_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
-        "咨询",
+        gettext_lazy("咨询"),
         (
             "consultations",
             "consultations_phone",
@@ -70,7 +72,7 @@ FUNNEL_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        "预约",
+        gettext_lazy("预约"),
         (
             "appointments",
             "appointments_phone",
@@ -83,7 +85,7 @@ FUNNEL_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        "上门",
+        gettext_lazy("上门"),
         (
             "visits",
             "visits_phone",
@@ -95,7 +97,7 @@ FUNNEL_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        "成交",
+        gettext_lazy("成交"),
         (
             "deals",
             "deals_new",
@@ -127,10 +129,10 @@ def _cell(row: FunnelRow, filters: FunnelFilters, key: str, month: int | None = 
         hint = f"{METRICS[num].label} {row.counts[num]} ÷ {METRICS[den].label} {row.counts[den]}"
         return FunnelCell(key, label, fmt_rate(row.rates[key]), url, "rate", hint)
     if key == "revenue_fen":
-        return FunnelCell(key, "成交金额", fmt_yuan(row.revenue_fen), url, "money", "已签约成交合计")
+        return FunnelCell(key, _("成交金额"), fmt_yuan(row.revenue_fen), url, "money", _("已签约成交合计"))
     if key == "revenue_per_customer_fen":
         hint = f"成交金额 ÷ 成交客户 {row.deal_customers} 人"
-        return FunnelCell(key, "人均贡献额", fmt_yuan(row.revenue_per_customer_fen), url, "money", hint)
+        return FunnelCell(key, _("人均贡献额"), fmt_yuan(row.revenue_per_customer_fen), url, "money", hint)
     if key == "revenue_per_deal_fen":
         hint = f"成交金额 ÷ 签约成交 {row.counts['deals']} 笔"
         return FunnelCell(key, "单笔贡献额", fmt_yuan(row.revenue_per_deal_fen), url, "money", hint)
@@ -161,7 +163,7 @@ def funnel_month_table(funnel: Funnel) -> tuple[list[str], list[tuple[str, list[
         (row.label, [_cell(row, funnel.filters, key, row.month) for key in MONTH_TABLE_KEYS])
         for row in reversed(funnel.months)
     ]
-    rows.append(("合计", [_cell(funnel.total, funnel.filters, key) for key in MONTH_TABLE_KEYS]))
+    rows.append((_("合计"), [_cell(funnel.total, funnel.filters, key) for key in MONTH_TABLE_KEYS]))
     return header, rows
 
 
@@ -202,7 +204,7 @@ def share_line_label(table: str, key: str) -> str:
             if key.isdigit()
             else key
         )
-    return key or "未填写"
+    return key or _("未填写")
 
 
 def rate_note(metric: str) -> str:
@@ -231,11 +233,11 @@ def period_shortcuts(filters: FunnelFilters, today: dt.date) -> list[tuple[str, 
     this = month_key(today)
     quarter_first = (today.year * 100) + ((today.month - 1) // 3) * 3 + 1
     ranges = (
-        ("本月", this, this),
-        ("上月", month_add(this, -1), month_add(this, -1)),
-        ("本季度", quarter_first, this),
-        ("今年", today.year * 100 + 1, this),
-        ("近12个月", month_add(this, -11), this),
+        (_("本月"), this, this),
+        (_("上月"), month_add(this, -1), month_add(this, -1)),
+        (_("本季度"), quarter_first, this),
+        (_("今年"), today.year * 100 + 1, this),
+        (_("近12个月"), month_add(this, -11), this),
     )
     base = {k: v for k, v in filters.as_params().items() if k not in ("month_from", "month_to")}
     links = []

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opscenter.pipeline import selectors
 from opscenter.pipeline.choices import AppointmentStatus, DealStatus, FollowUpOutcome
@@ -48,16 +50,16 @@ class TimelineEntry:
 
 
 TIMELINE_KINDS = {
-    "consultation": "咨询",
-    "appointment": "预约",
-    "visit": "上门",
-    "assessment": "评估",
-    "resolution": "裁定",
-    "deal": "成交",
-    "transaction": "消费",
-    "followup": "回访",
-    "exit": "退出",
-    "ownership": "归属",
+    "consultation": gettext_lazy("咨询"),
+    "appointment": gettext_lazy("预约"),
+    "visit": gettext_lazy("上门"),
+    "assessment": gettext_lazy("评估"),
+    "resolution": gettext_lazy("裁定"),
+    "deal": gettext_lazy("成交"),
+    "transaction": gettext_lazy("消费"),
+    "followup": gettext_lazy("回访"),
+    "exit": gettext_lazy("退出"),
+    "ownership": gettext_lazy("归属"),
 }
 
 
@@ -96,8 +98,12 @@ def _consultation_entries(user, customer_id: int, limit: int | None = None) -> I
     ):
         badges = [(c.get_intent_display() + "意向", "primary" if c.intent == "high" else "")]
         if c.is_first:
-            badges.insert(0, ("首次咨询", "success"))
-        next_step = f"下一步：{c.next_step}" + (f"（{c.next_step_on:%Y-%m-%d}）" if c.next_step_on else "")
+            badges.insert(0, (_("首次咨询"), "success"))
+        next_step = _("下一步：%(next_step)s") % {"next_step": c.next_step} + (
+            _("（%(next_step_on)s）") % {"next_step_on": format(c.next_step_on, "%Y-%m-%d")}
+            if c.next_step_on
+            else ""
+        )
         detail = "\n".join(x for x in (c.content, next_step if c.next_step else "") if x)
         yield TimelineEntry(
             c.occurred_at,
@@ -123,7 +129,8 @@ def _appointment_entries(user, customer_id: int, limit: int | None = None) -> It
         yield TimelineEntry(
             a.booked_at,
             "appointment",
-            f"{a.get_mode_display()}：预约 {when:%Y-%m-%d %H:%M} 到院",
+            _("%(get_mode_display)s：预约 %(when)s 到院")
+            % {"get_mode_display": a.get_mode_display(), "when": format(when, "%Y-%m-%d %H:%M")},
             a,
             detail=a.note,
             who=a.booked_by.name,
@@ -145,14 +152,16 @@ def _visit_entries(user, customer_id: int, limit: int | None = None) -> Iterator
             (v.get_outcome_display(), "success" if v.outcome == "deal" else ""),
         ]
         if v.onsite_consultant_id is None:
-            badges.append(("待分诊", "danger"))
+            badges.append((_("待分诊"), "danger"))
         yield TimelineEntry(
             v.arrived_at,
             "visit",
-            f"{v.get_kind_display()}到院",
+            _("%(get_kind_display)s到院") % {"get_kind_display": v.get_kind_display()},
             v,
             detail=v.note,
-            who=f"现场咨询师：{v.onsite_consultant.name}" if v.onsite_consultant_id else "",
+            who=_("现场咨询师：%(name)s") % {"name": v.onsite_consultant.name}
+            if v.onsite_consultant_id
+            else "",
             badges=badges,
         )
 
@@ -165,17 +174,31 @@ def _assessment_entries(user, customer_id: int, limit: int | None = None) -> Ite
     ):
         who = f"{a.get_assessor_role_display()} {a.assessor.name}"
         if a.second_opinion_of_id is None:
-            title = f"{a.get_assessor_role_display()}评估：{a.get_zone_display()}"
+            title = _("%(get_assessor_role_display)s评估：%(get_zone_display)s") % {
+                "get_assessor_role_display": a.get_assessor_role_display(),
+                "get_zone_display": a.get_zone_display(),
+            }
             yield TimelineEntry(a.assessed_at, "assessment", title, a, detail=a.notes, who=who)
             continue
         disputed = a.second_opinion_of
         badge = (
-            ("待裁定", "danger") if a.is_disputed else (f"裁定：{a.get_resolved_zone_display()}", "success")
+            (_("待裁定"), "danger")
+            if a.is_disputed
+            else (
+                _("裁定：%(get_resolved_zone_display)s")
+                % {"get_resolved_zone_display": a.get_resolved_zone_display()},
+                "success",
+            )
         )
         yield TimelineEntry(
             a.assessed_at,
             "assessment",
-            f"异议意见：{a.get_zone_display()}（原评估：{disputed.get_zone_display()}，{disputed.assessor.name}）",
+            _("异议意见：%(get_zone_display)s（原评估：%(get_zone_display2)s，%(name)s）")
+            % {
+                "get_zone_display": a.get_zone_display(),
+                "get_zone_display2": disputed.get_zone_display(),
+                "name": disputed.assessor.name,
+            },
             a,
             detail=a.notes,
             who=who,
@@ -185,10 +208,13 @@ def _assessment_entries(user, customer_id: int, limit: int | None = None) -> Ite
             yield TimelineEntry(
                 a.resolved_at,
                 "resolution",
-                f"评估分歧裁定：{a.get_resolved_zone_display()}",
+                _("评估分歧裁定：%(get_resolved_zone_display)s")
+                % {"get_resolved_zone_display": a.get_resolved_zone_display()},
                 a,
                 detail=a.resolution,
-                who=f"裁定人：{_user_label(a.resolved_by)}" if a.resolved_by_id else "",
+                who=_("裁定人：%(user_label)s") % {"user_label": _user_label(a.resolved_by)}
+                if a.resolved_by_id
+                else "",
                 written=a.resolved_at,
             )
 
@@ -213,15 +239,15 @@ def _deal_entries(user, customer_id: int, limit: int | None = None) -> Iterator[
             )
             if p
         ]
-        lines = "、".join(f"{ln.item} ¥{ln.amount_fen / 100:,.2f}" for ln in d.lines.all())
+        lines = _("、").join(f"{ln.item} ¥{ln.amount_fen / 100:,.2f}" for ln in d.lines.all())
         detail = "\n".join(x for x in (" · ".join(parts), lines, d.note) if x)
         badges = [(d.get_status_display(), "success" if d.status == DealStatus.SIGNED else "danger")]
         if d.is_new_customer:
-            badges.append(("新顾客成交", "primary"))
+            badges.append((_("新顾客成交"), "primary"))
         yield TimelineEntry(
             _day_start(d.signed_on, d.created_at),
             "deal",
-            f"签约 ¥{d.amount_fen / 100:,.2f}",
+            _("签约 ¥%(value)s") % {"value": format(d.amount_fen / 100, ",.2f")},
             d,
             is_date=True,
             detail=detail,
@@ -242,10 +268,17 @@ def _transaction_entries(user, customer_id: int, limit: int | None = None) -> It
         yield TimelineEntry(
             _day_start(t.occurred_on, t.created_at),
             "transaction",
-            f"{t.get_kind_display()}：{t.item} {sign}¥{t.amount_fen / 100:,.2f}",
+            _("%(get_kind_display)s：%(item)s %(sign)s¥%(value)s")
+            % {
+                "get_kind_display": t.get_kind_display(),
+                "item": t.item,
+                "sign": sign,
+                "value": format(t.amount_fen / 100, ",.2f"),
+            },
             t,
             is_date=True,
-            detail=f"{t.get_category_display()} · {t.sessions} 次",
+            detail=_("%(get_category_display)s · %(sessions)s 次")
+            % {"get_category_display": t.get_category_display(), "sessions": t.sessions},
         )
 
 
@@ -261,15 +294,18 @@ def _followup_entries(user, customer_id: int, limit: int | None = None) -> Itera
     ):
         if f.done_on is None:
             tone = "danger" if f.scheduled_on < today else "primary"
-            badges = [("逾期" if f.scheduled_on < today else "待回访", tone)]
-            title = f"计划{f.get_channel_display()}回访"
+            badges = [(_("逾期") if f.scheduled_on < today else _("待回访"), tone)]
+            title = _("计划%(get_channel_display)s回访") % {"get_channel_display": f.get_channel_display()}
         else:
             badges = [
                 (f.get_outcome_display(), "danger" if f.outcome == FollowUpOutcome.COMPLAINT else "success")
             ]
             if f.satisfaction:
                 badges.append((f.get_satisfaction_display(), ""))
-            title = f"{f.get_channel_display()}回访（完成于 {f.done_on:%Y-%m-%d}）"
+            title = _("%(get_channel_display)s回访（完成于 %(done_on)s）") % {
+                "get_channel_display": f.get_channel_display(),
+                "done_on": format(f.done_on, "%Y-%m-%d"),
+            }
         yield TimelineEntry(
             _day_start(f.scheduled_on, f.created_at),
             "followup",
@@ -287,7 +323,12 @@ def _exit_entries(user, customer_id: int, limit: int | None = None) -> Iterator[
         selectors.exit_list, user, customer_id, "reason", order=("-exited_on", "-id"), limit=limit
     ):
         yield TimelineEntry(
-            _day_start(e.exited_on), "exit", f"退出：{e.reason.name}", e, is_date=True, detail=e.note
+            _day_start(e.exited_on),
+            "exit",
+            _("退出：%(name)s") % {"name": e.reason.name},
+            e,
+            is_date=True,
+            detail=e.note,
         )
 
 
@@ -302,10 +343,13 @@ def _ownership_entries(customer: Customer, limit: int | None = None) -> Iterator
         yield TimelineEntry(
             c.changed_at,
             "ownership",
-            f"{c.get_kind_display()}：{before}{c.to_owner.name}",
+            _("%(get_kind_display)s：%(before)s%(name)s")
+            % {"get_kind_display": c.get_kind_display(), "before": before, "name": c.to_owner.name},
             c,
-            detail=f"原因：{c.reason}" if c.reason else "",
-            who=f"操作人：{_user_label(c.changed_by)}" if c.changed_by_id else "",
+            detail=_("原因：%(reason)s") % {"reason": c.reason} if c.reason else "",
+            who=_("操作人：%(user_label)s") % {"user_label": _user_label(c.changed_by)}
+            if c.changed_by_id
+            else "",
         )
 
 

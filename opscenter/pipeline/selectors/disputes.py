@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from opscenter.pipeline.models import Dispute
 from opscenter.pipeline.selectors.records import _get, _scoped_events
@@ -19,4 +20,4 @@ def dispute_list(
 
 
 def dispute_get(*, user, dispute_id: int) -> Dispute:
-    return _get(dispute_list(user=user), dispute_id, "纠纷记录")
+    return _get(dispute_list(user=user), dispute_id, _("纠纷记录"))

@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.core.exceptions import ValidationError
 from opscenter.org.selectors import scope_for
@@ -37,8 +39,8 @@ _DONE = Q(done_on__isnull=False) & ~Q(outcome=FollowUpOutcome.UNREACHABLE)
 
 # key → (label, condition)
 FOLLOWUP_METRICS: dict[str, tuple[str, Q]] = {
-    "followups_done": ("回访完成量", _DONE),
-    "followups_scheduled": ("计划回访量", Q()),
+    "followups_done": (_("回访完成量"), _DONE),
+    "followups_scheduled": (_("计划回访量"), Q()),
 }
 
 
@@ -69,7 +71,7 @@ def followup_counts(
     wanted = list(dict.fromkeys(keys))
     for key in wanted:
         if key not in FOLLOWUP_METRICS:
-            raise ValidationError(f"未知的回访指标：{key}", field="metric")
+            raise ValidationError(gettext("未知的回访指标：%(key)s") % {"key": key}, field="metric")
     months = {month: dict.fromkeys(wanted, 0) for month in month_span(filters.month_from, filters.month_to)}
     grouped = (
         _followups(user, filters)
@@ -86,7 +88,7 @@ def followup_counts(
 def followup_rows(*, user, filters: FunnelFilters, metric: str = "followups_done") -> QuerySet[FollowUp]:
     """Exactly the follow-ups counted under `metric` (narrow to a month with `filters.for_month`)."""
     if metric not in FOLLOWUP_METRICS:
-        raise ValidationError(f"未知的回访指标：{metric}", field="metric")
+        raise ValidationError(gettext("未知的回访指标：%(metric)s") % {"metric": metric}, field="metric")
     return (
         _followups(user, filters)
         .filter(FOLLOWUP_METRICS[metric][1])

@@ -43,6 +43,9 @@ from typing import Any
 
 from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.core.exceptions import ValidationError
 from opscenter.org.models import Team
@@ -96,7 +99,12 @@ _NOT_HISTORY = Q(is_history=False)
 
 def _resident(value: str, label: str, condition: Q) -> Metric:
     return Metric(
-        f"residents_new_{value}", f"新入住 · {label}", Deal, _NEW_SIGNED & condition, in_funnel=False
+        f"residents_new_{value}",
+        # Built when the module loads: translated when shown, not now.
+        lazy(lambda: gettext("新入住 · %(label)s") % {"label": label}, str)(),
+        Deal,
+        _NEW_SIGNED & condition,
+        in_funnel=False,
     )
 
 
@@ -131,55 +139,57 @@ _TRIAL_CONVERTED = Metric(
 ALL_METRICS: dict[str, Metric] = {
     m.key: m
     for m in (
-        Metric("consultations", "咨询量", Consultation, Q()),
-        Metric("consultations_phone", "电话咨询量", Consultation, Q(mode=ConsultationMode.PHONE)),
+        Metric("consultations", _("咨询量"), Consultation, Q()),
+        Metric("consultations_phone", _("电话咨询量"), Consultation, Q(mode=ConsultationMode.PHONE)),
         Metric(
             "consultations_online_local",
-            "网络咨询量(本市)",
+            _("网络咨询量(本市)"),
             Consultation,
             Q(mode=ConsultationMode.ONLINE, is_local=True),
         ),
         Metric(
             "consultations_online_remote",
-            "网络咨询量(外地)",
+            _("网络咨询量(外地)"),
             Consultation,
             Q(mode=ConsultationMode.ONLINE, is_local=False),
         ),
-        Metric("consultations_onsite", "现场咨询量", Consultation, Q(mode=ConsultationMode.ONSITE)),
-        Metric("appointments", "预约量", Appointment, _NOT_RESCHEDULED),
+        Metric("consultations_onsite", _("现场咨询量"), Consultation, Q(mode=ConsultationMode.ONSITE)),
+        Metric("appointments", _("预约量"), Appointment, _NOT_RESCHEDULED),
         Metric(
-            "appointments_phone", "电话预约量", Appointment, _NOT_RESCHEDULED & Q(mode=AppointmentMode.PHONE)
+            "appointments_phone",
+            _("电话预约量"),
+            Appointment,
+            _NOT_RESCHEDULED & Q(mode=AppointmentMode.PHONE),
         ),
         Metric(
             "appointments_online_local",
-            "网络预约量(本市)",
+            _("网络预约量(本市)"),
             Appointment,
             _NOT_RESCHEDULED & Q(mode=AppointmentMode.ONLINE, is_local=True),
         ),
         Metric(
             "appointments_online_remote",
-            "网络预约量(外地)",
+            _("网络预约量(外地)"),
             Appointment,
             _NOT_RESCHEDULED & Q(mode=AppointmentMode.ONLINE, is_local=False),
         ),
-        Metric("appointments_arrived", "预约到院", Appointment, Q(status=AppointmentStatus.ARRIVED)),
-        Metric("appointments_no_show", "爽约", Appointment, Q(status=AppointmentStatus.NO_SHOW)),
+        Metric("appointments_arrived", _("预约到院"), Appointment, Q(status=AppointmentStatus.ARRIVED)),
+        Metric("appointments_no_show", _("爽约"), Appointment, Q(status=AppointmentStatus.NO_SHOW)),
         Metric(
             "appointments_due",
-            "已到期预约(到院+爽约)",
+            _("已到期预约(到院+爽约)"),
             Appointment,
             Q(status__in=[AppointmentStatus.ARRIVED, AppointmentStatus.NO_SHOW]),
         ),
-        Metric("visits", "总上门量", Visit, Q()),
-        Metric("visits_phone", "电话上门量", Visit, Q(source=VisitSource.PHONE)),
-        Metric("visits_online_local", "网络上门量(本市)", Visit, Q(source=VisitSource.ONLINE, is_local=True)),
+        Metric("visits", _("总上门量"), Visit, Q()),
+        Metric("visits_phone", _("电话上门量"), Visit, Q(source=VisitSource.PHONE)),
         Metric(
-            "visits_online_remote", "网络上门量(外地)", Visit, Q(source=VisitSource.ONLINE, is_local=False)
+            "visits_online_local", _("网络上门量(本市)"), Visit, Q(source=VisitSource.ONLINE, is_local=True)
         ),
-        Metric("visits_walk_in", "自然上门量", Visit, Q(source=VisitSource.WALK_IN)),
-        Metric("visits_new", "新顾客上门量", Visit, Q(is_new_customer=True)),
-        Metric("deals", "成交量", Deal, _SIGNED & _NOT_HISTORY),
-        Metric("deals_new", "新顾客成交量", Deal, _NEW_SIGNED & _NOT_HISTORY),
+        Metric("visits_walk_in", _("自然上门量"), Visit, Q(source=VisitSource.WALK_IN)),
+        Metric("visits_new", _("新顾客上门量"), Visit, Q(is_new_customer=True)),
+        Metric("deals", _("成交量"), Deal, _SIGNED & _NOT_HISTORY),
+        Metric("deals_new", _("新顾客成交量"), Deal, _NEW_SIGNED & _NOT_HISTORY),
         # Imported history (a ledger's contracts with no consultation or visit before them): in
         # revenue, apart from the conversion rates, which read `deals` and `deals_new` only.
         Metric("deals_history", "导入的历史成交", Deal, _SIGNED & _HISTORY),
@@ -197,21 +207,21 @@ METRICS: dict[str, Metric] = {key: m for key, m in ALL_METRICS.items() if m.in_f
 
 # rate key → (label, numerator metric, denominator metric)
 RATES: dict[str, tuple[str, str, str]] = {
-    "phone_appointment_rate": ("电话预约率", "appointments_phone", "consultations_phone"),
-    "online_appointment_rate": ("网络预约率", "appointments_online_local", "consultations_online_local"),
-    "phone_visit_rate": ("电话上门率", "visits_phone", "consultations_phone"),
-    "online_visit_rate": ("网络上门率", "visits_online_local", "consultations_online_local"),
-    "no_show_rate": ("爽约率", "appointments_no_show", "appointments_due"),
-    "new_customer_conversion_rate": ("新顾客成交率", "deals_new", "visits_new"),
-    "total_conversion_rate": ("总成交率", "deals", "visits"),
+    "phone_appointment_rate": (_("电话预约率"), "appointments_phone", "consultations_phone"),
+    "online_appointment_rate": (_("网络预约率"), "appointments_online_local", "consultations_online_local"),
+    "phone_visit_rate": (_("电话上门率"), "visits_phone", "consultations_phone"),
+    "online_visit_rate": (_("网络上门率"), "visits_online_local", "consultations_online_local"),
+    "no_show_rate": (_("爽约率"), "appointments_no_show", "appointments_due"),
+    "new_customer_conversion_rate": (_("新顾客成交率"), "deals_new", "visits_new"),
+    "total_conversion_rate": (_("总成交率"), "deals", "visits"),
 }
 
 # Money cells drill down to the signed deals they add up.
 MONEY_LABELS = {
-    "revenue_fen": "成交金额",
-    "revenue_per_customer_fen": "人均贡献额",
+    "revenue_fen": _("成交金额"),
+    "revenue_per_customer_fen": _("人均贡献额"),
     "revenue_per_deal_fen": "单笔贡献额",
-    "deal_customers": "成交客户数",
+    "deal_customers": _("成交客户数"),
 }
 DRILL_METRIC = {key: "deals" for key in MONEY_LABELS}
 DRILL_METRIC.update({key: numerator for key, (_label, numerator, _den) in RATES.items()})
@@ -235,13 +245,13 @@ class FunnelFilters:
 
     def __post_init__(self) -> None:
         if not (is_month_key(self.month_from) and is_month_key(self.month_to)):
-            raise ValidationError("月份格式不正确，应为 2026-07", field="month_from")
+            raise ValidationError(gettext("月份格式不正确，应为 2026-07"), field="month_from")
         if self.month_from > self.month_to:
-            raise ValidationError("开始月份不能晚于结束月份", field="month_from")
+            raise ValidationError(gettext("开始月份不能晚于结束月份"), field="month_from")
         if self.view not in FunnelView.values:
-            raise ValidationError("统计口径不正确", field="view")
+            raise ValidationError(gettext("统计口径不正确"), field="view")
         if self.channel_kind is not None and self.channel_kind not in ChannelKind.values:
-            raise ValidationError("渠道类型不正确", field="channel_kind")
+            raise ValidationError(gettext("渠道类型不正确"), field="channel_kind")
 
     @property
     def month_field(self) -> str:
@@ -290,9 +300,9 @@ def _parse_id(params: Mapping[str, Any], name: str) -> int | None:
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise ValidationError(f"参数 {name} 应为数字", field=name) from None
+        raise ValidationError(gettext("参数 %(name)s 应为数字") % {"name": name}, field=name) from None
     if value <= 0:
-        raise ValidationError(f"参数 {name} 应为正数", field=name)
+        raise ValidationError(gettext("参数 %(name)s 应为正数") % {"name": name}, field=name)
     return value
 
 
@@ -347,7 +357,7 @@ class FunnelRow:
 
     @property
     def label(self) -> str:
-        return month_label(self.month) if self.month else "合计"
+        return month_label(self.month) if self.month else gettext("合计")
 
     @property
     def rates(self) -> dict[str, Decimal | None]:
@@ -480,7 +490,9 @@ def metric_counts(*, user, filters: FunnelFilters, keys: Iterable[str]) -> dict[
     wanted = list(dict.fromkeys(keys))
     unknown = [key for key in wanted if key not in ALL_METRICS]
     if unknown:
-        raise ValidationError(f"未知的漏斗指标：{'、'.join(unknown)}", field="metric")
+        raise ValidationError(
+            gettext("未知的漏斗指标：%(join)s") % {"join": gettext("、").join(unknown)}, field="metric"
+        )
     months = {month: dict.fromkeys(wanted, 0) for month in month_span(filters.month_from, filters.month_to)}
     month_field = filters.month_field
     for model in _MODELS:
@@ -508,7 +520,7 @@ def funnel_rows(*, user, metric: str, filters: FunnelFilters) -> QuerySet:
     """
     key = DRILL_METRIC.get(metric, metric)
     if key not in ALL_METRICS:
-        raise ValidationError(f"未知的漏斗指标：{metric}", field="metric")
+        raise ValidationError(gettext("未知的漏斗指标：%(metric)s") % {"metric": metric}, field="metric")
     spec = ALL_METRICS[key]
     qs = _base(user, spec.model, filters).filter(spec.condition)
     return qs.select_related("customer", "owner").order_by(filters.month_field, "pk")

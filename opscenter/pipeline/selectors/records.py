@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from opscenter.core.exceptions import NotFound
 from opscenter.org.selectors import scope_for
@@ -51,7 +52,10 @@ def _scoped_events(user, model: type[Model], *, customer_id: int | None, site_id
 def _get(qs: QuerySet, pk: int, label: str):
     row = qs.filter(pk=pk).first()
     if row is None:
-        raise NotFound(f"{label}不存在或无权访问", log_message=f"{qs.model.__name__} {pk} not in scope")
+        raise NotFound(
+            _("%(label)s不存在或无权访问") % {"label": label},
+            log_message=f"{qs.model.__name__} {pk} not in scope",
+        )
     return row
 
 
@@ -90,7 +94,7 @@ def customer_list(
 
 
 def customer_get(*, user, customer_id: int) -> Customer:
-    return _get(customer_list(user=user), customer_id, "客户")
+    return _get(customer_list(user=user), customer_id, _("客户"))
 
 
 def ownership_history(*, user, customer_id: int) -> QuerySet[OwnershipChange]:
@@ -109,7 +113,7 @@ def consultation_list(
 
 
 def consultation_get(*, user, consultation_id: int) -> Consultation:
-    return _get(consultation_list(user=user), consultation_id, "咨询记录")
+    return _get(consultation_list(user=user), consultation_id, _("咨询记录"))
 
 
 def appointment_list(
@@ -130,7 +134,7 @@ def appointment_list(
 
 
 def appointment_get(*, user, appointment_id: int) -> Appointment:
-    return _get(appointment_list(user=user), appointment_id, "预约")
+    return _get(appointment_list(user=user), appointment_id, _("预约"))
 
 
 def visit_list(
@@ -144,7 +148,7 @@ def visit_list(
 
 
 def visit_get(*, user, visit_id: int) -> Visit:
-    return _get(visit_list(user=user), visit_id, "上门记录")
+    return _get(visit_list(user=user), visit_id, _("上门记录"))
 
 
 def assessment_list(
@@ -158,7 +162,7 @@ def assessment_list(
 
 
 def assessment_get(*, user, assessment_id: int) -> Assessment:
-    return _get(assessment_list(user=user), assessment_id, "评估记录")
+    return _get(assessment_list(user=user), assessment_id, _("评估记录"))
 
 
 def deal_list(*, user, customer_id: int | None = None, site_id: int | None = None) -> QuerySet[Deal]:
@@ -167,7 +171,7 @@ def deal_list(*, user, customer_id: int | None = None, site_id: int | None = Non
 
 
 def deal_get(*, user, deal_id: int) -> Deal:
-    return _get(deal_list(user=user), deal_id, "成交记录")
+    return _get(deal_list(user=user), deal_id, _("成交记录"))
 
 
 def transaction_list(
@@ -179,7 +183,7 @@ def transaction_list(
 
 
 def transaction_get(*, user, transaction_id: int) -> Transaction:
-    return _get(transaction_list(user=user), transaction_id, "消费记录")
+    return _get(transaction_list(user=user), transaction_id, _("消费记录"))
 
 
 def followup_list(
@@ -200,7 +204,7 @@ def followup_list(
 
 
 def followup_get(*, user, followup_id: int) -> FollowUp:
-    return _get(followup_list(user=user), followup_id, "回访记录")
+    return _get(followup_list(user=user), followup_id, _("回访记录"))
 
 
 def exit_list(*, user, customer_id: int | None = None, site_id: int | None = None) -> QuerySet[Exit]:

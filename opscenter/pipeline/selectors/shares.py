@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.core.exceptions import ValidationError
 from opscenter.pipeline.choices import ChannelKind, DealStatus
 from opscenter.pipeline.models import Customer, Deal, Exit, ExitReason
 from opscenter.pipeline.selectors.records import customer_list, exit_list
 
-TABLES = {"source": "客户来源", "profession": "客户职业", "exit_reason": "客户退出原因"}
-UNKNOWN_PROFESSION = "未填写"
+TABLES = {"source": _("客户来源"), "profession": _("客户职业"), "exit_reason": _("客户退出原因")}
+UNKNOWN_PROFESSION = _("未填写")
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ def share_table(
         counts = {str(pk): n for pk, n in by_id.items()}
         labels = {str(pk): names[pk] for pk in by_id}
     else:
-        raise ValidationError(f"未知的统计表：{table}", field="table")
+        raise ValidationError(gettext("未知的统计表：%(table)s") % {"table": table}, field="table")
     total = sum(counts.values())
     shares = [
         Share(key=str(k), label=labels[k], count=n, percent=_percent(n, total)) for k, n in counts.items()
@@ -123,7 +125,7 @@ def share_rows(
         return qs.filter(profession="" if key in ("", UNKNOWN_PROFESSION) else key).order_by("pk")
     if table == "exit_reason":
         if not str(key).isdigit():
-            raise ValidationError("退出原因参数不正确", field="key")
+            raise ValidationError(gettext("退出原因参数不正确"), field="key")
         qs = _exits(user, site_id=site_id, month_from=month_from, month_to=month_to)
         return qs.filter(reason_id=int(key)).select_related("customer", "reason").order_by("pk")
-    raise ValidationError(f"未知的统计表：{table}", field="table")
+    raise ValidationError(gettext("未知的统计表：%(table)s") % {"table": table}, field="table")

@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opscenter.core.bounds import EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT_FEN, MAX_SESSIONS, date_in_range
 from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
@@ -49,19 +51,23 @@ def customer_for_write(scope: Scope, customer_id: int, *, any_owner: bool = Fals
     qs = scope.filter_sites(qs) if any_owner else scope.filter_owned(qs)
     customer = qs.select_for_update(of=("self",)).first()
     if customer is None:
-        raise NotFound("客户不存在或无权访问", log_message=f"customer {customer_id} not in scope")
+        raise NotFound(_("客户不存在或无权访问"), log_message=f"customer {customer_id} not in scope")
     scope.require_site(customer.site_id, write=True)
     return customer
 
 
-def site_staff(site_id: int, staff_id: int, *, label: str = "员工", field: str = "staff") -> Staff:
+def site_staff(
+    site_id: int, staff_id: int, *, label: str = gettext_lazy("员工"), field: str = "staff"
+) -> Staff:
     """An active staff member working at `site_id` (home department or an extra site)."""
     staff = Staff.objects.select_related("department").filter(pk=staff_id, is_active=True).first()
     if staff is None or (
         staff.department.site_id != site_id and not staff.extra_sites.filter(pk=site_id).exists()
     ):
         raise ValidationError(
-            f"{label}不存在或不在该院区", field=field, log_message=f"staff {staff_id} not at {site_id}"
+            _("%(label)s不存在或不在该院区") % {"label": label},
+            field=field,
+            log_message=f"staff {staff_id} not at {site_id}",
         )
     return staff
 
@@ -71,10 +77,10 @@ def acting_staff(scope: Scope, site_id: int, staff_id: int | None, *, label: str
     if staff_id is None or (scope.own_only and not scope.is_superuser):
         if scope.own_only and staff_id is not None and staff_id != scope.staff_id:
             raise PermissionDenied(
-                "咨询师只能以本人身份登记", log_message="consultant acting as another staff"
+                _("咨询师只能以本人身份登记"), log_message="consultant acting as another staff"
             )
         if scope.staff_id is None:
-            raise ValidationError(f"请指定{label}", field=field)
+            raise ValidationError(_("请指定%(label)s") % {"label": label}, field=field)
         return site_staff(site_id, scope.staff_id, label=label, field=field)
     return site_staff(site_id, staff_id, label=label, field=field)
 
@@ -92,7 +98,7 @@ def aware(value: dt.datetime, *, field: str) -> dt.datetime:
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     if value > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError("时间不能晚于当前时间", field=field, log_message=f"{field} in the future")
+        raise ValidationError(_("时间不能晚于当前时间"), field=field, log_message=f"{field} in the future")
     return value
 
 
@@ -104,7 +110,9 @@ def past_date(value: dt.date, *, field: str, label: str) -> dt.date:
             f"{label}不能早于 {EARLIEST_DATE:%Y-%m-%d}", field=field, log_message=f"{field} out of range"
         )
     if value > timezone.localdate():
-        raise ValidationError(f"{label}不能晚于今天", field=field, log_message=f"{field} in the future")
+        raise ValidationError(
+            _("%(label)s不能晚于今天") % {"label": label}, field=field, log_message=f"{field} in the future"
+        )
     return value
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from opscenter.core import audit
 from opscenter.core.audit import as_actor
@@ -53,7 +54,7 @@ def _is_local(city: str, site: Site) -> bool:
     """本市: no city given, or the site's city (宁波 = 宁波市)."""
     if not city or not site.city:
         return True
-    return city.strip().removesuffix("市") == site.city.strip().removesuffix("市")
+    return city.strip().removesuffix("市") == site.city.strip().removesuffix("市")  # i18n: data
 
 
 def _age_on(birthday: dt.date, today: dt.date) -> int:
@@ -65,7 +66,7 @@ def _channel_for(site_id: int, channel_id: int | None) -> Channel | None:
         return None
     channel = Channel.objects.filter(pk=channel_id, is_active=True).first()
     if channel is None or channel.site_id not in (None, site_id):
-        raise ValidationError("来源渠道不存在或不属于该院区", field="channel_id")
+        raise ValidationError(_("来源渠道不存在或不属于该院区"), field="channel_id")
     return channel
 
 
@@ -75,13 +76,13 @@ def _clean_profile(values: dict[str, Any], site: Site) -> dict[str, Any]:
     if "name" in out:
         out["name"] = (out["name"] or "").strip()
         if not out["name"]:
-            raise ValidationError("请填写客户姓名", field="name")
+            raise ValidationError(_("请填写客户姓名"), field="name")
         if len(out["name"]) > 50:
-            raise ValidationError("姓名不能超过50个字", field="name")
+            raise ValidationError(_("姓名不能超过50个字"), field="name")
     if "phone" in out:
         out["phone"] = normalize_phone(out["phone"] or "")
     if "gender" in out and out["gender"] not in Gender.values:
-        raise ValidationError("性别不正确", field="gender")
+        raise ValidationError(_("性别不正确"), field="gender")
     today = timezone.localdate()
     if out.get("birthday") is not None:
         if out["birthday"] > today:
@@ -90,14 +91,14 @@ def _clean_profile(values: dict[str, Any], site: Site) -> dict[str, Any]:
             raise ValidationError(f"出生日期不能早于 {EARLIEST_DATE:%Y-%m-%d}", field="birthday")
         out["age"] = _age_on(out["birthday"], today)
     if out.get("age") is not None and not (0 <= int(out["age"]) <= 130):
-        raise ValidationError("年龄应在 0–130 之间", field="age")
+        raise ValidationError(_("年龄应在 0–130 之间"), field="age")
     if "city" in out:
         out["city"] = (out["city"] or "").strip()
         out["is_local"] = _is_local(out["city"], site)
     if "tags" in out:
         tags = out["tags"] or []
         if isinstance(tags, str):
-            tags = tags.replace("，", ",").split(",")
+            tags = tags.replace("，", ",").split(",")  # i18n: data
         out["tags"] = sorted({str(t).strip() for t in tags if str(t).strip()})
     if "profession" in out:
         out["profession"] = (out["profession"] or "").strip()
@@ -136,7 +137,8 @@ def _record_ownership(
     )
     audit.record_event(
         customer,
-        f"渠道归属变更（{OwnershipChangeKind(kind).label}）" + (f"：{reason}" if reason else ""),
+        _("渠道归属变更（%(label)s）") % {"label": OwnershipChangeKind(kind).label}
+        + (_("：%(reason)s") % {"reason": reason} if reason else ""),
         {"owner_id": [from_owner_id, to_owner_id]},
     )
     return change
@@ -170,14 +172,14 @@ def customer_register(
     scope.require_site(site_id, write=True)
     site = Site.objects.filter(pk=site_id).first()
     if site is None:
-        raise NotFound("院区不存在")
+        raise NotFound(_("院区不存在"))
     if scope.own_only and not scope.is_superuser:
         if owner_id is not None and owner_id != scope.staff_id:
             raise PermissionDenied(
-                "咨询师只能登记归属自己的客户", log_message="consultant registering for another"
+                _("咨询师只能登记归属自己的客户"), log_message="consultant registering for another"
             )
         owner_id = scope.staff_id
-    owner = site_staff(site.pk, owner_id, label="归属咨询师", field="owner_id") if owner_id else None
+    owner = site_staff(site.pk, owner_id, label=_("归属咨询师"), field="owner_id") if owner_id else None
     channel = _channel_for(site.pk, channel_id)
     profile = _clean_profile(
         {
@@ -258,7 +260,10 @@ def customer_update(
     """
     unknown = set(changes) - _EDITABLE_FIELDS
     if unknown:
-        raise ValidationError(f"不能修改字段：{', '.join(sorted(unknown))}", log_message=f"fields {unknown}")
+        raise ValidationError(
+            _("不能修改字段：%(join)s") % {"join": ", ".join(sorted(unknown))},
+            log_message=f"fields {unknown}",
+        )
     scope = scope_requiring(actor, "pipeline.change_customer")
     customer = customer_for_write(scope, customer_id)
     if expected_version is not None and expected_version != customer_version(customer):
@@ -301,12 +306,13 @@ def customer_transition(*, actor, customer_id: int, to_status: str) -> Customer:
     scope = scope_requiring(actor, "pipeline.change_customer")
     customer = customer_for_write(scope, customer_id)
     if to_status == CustomerStatus.EXITED:
-        raise ValidationError("客户退出请通过“退出登记”并选择退出原因", field="status")
+        raise ValidationError(_("客户退出请通过“退出登记”并选择退出原因"), field="status")
     if to_status not in CUSTOMER_TRANSITIONS.get(customer.status, set()):
         raise ValidationError(
-            f"客户状态不能从“{customer.get_status_display()}”变为“{CustomerStatus(to_status).label}”"
+            _("客户状态不能从“%(get_status_display)s”变为“%(label)s”")
+            % {"get_status_display": customer.get_status_display(), "label": CustomerStatus(to_status).label}
             if to_status in CustomerStatus.values
-            else "客户状态不正确",
+            else _("客户状态不正确"),
             field="status",
             log_message=f"customer {customer.pk} {customer.status} -> {to_status} not allowed",
         )
@@ -324,9 +330,9 @@ def customer_claim(*, actor, customer_id: int) -> Customer:
     """
     scope = scope_requiring(actor, "pipeline.change_customer")
     if scope.staff_id is None:
-        raise ValidationError("只有员工账号可以认领客户")
+        raise ValidationError(_("只有员工账号可以认领客户"))
     customer = customer_for_write(scope, customer_id, any_owner=True)
-    site_staff(customer.site_id, scope.staff_id, label="认领人", field="owner_id")
+    site_staff(customer.site_id, scope.staff_id, label=_("认领人"), field="owner_id")
     if customer.owner_id == scope.staff_id:
         return customer
     now = timezone.now()
@@ -356,14 +362,14 @@ def customer_reassign(*, actor, customer_id: int, to_owner_id: int, reason: str)
     """
     scope = scope_requiring(actor, "pipeline.change_customer")
     if not is_manager(scope):
-        raise PermissionDenied("只有主管可以改派客户归属", log_message="reassign by non-manager")
+        raise PermissionDenied(_("只有主管可以改派客户归属"), log_message="reassign by non-manager")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("改派客户归属必须填写原因", field="reason")
+        raise ValidationError(_("改派客户归属必须填写原因"), field="reason")
     customer = customer_for_write(scope, customer_id)
-    new_owner = site_staff(customer.site_id, to_owner_id, label="新归属咨询师", field="to_owner_id")
+    new_owner = site_staff(customer.site_id, to_owner_id, label=_("新归属咨询师"), field="to_owner_id")
     if new_owner.pk == customer.owner_id:
-        raise ValidationError("新归属咨询师与当前归属相同", field="to_owner_id")
+        raise ValidationError(_("新归属咨询师与当前归属相同"), field="to_owner_id")
     now = timezone.now()
     previous = customer.owner_id
     customer.owner, customer.owner_since = new_owner, now
@@ -391,7 +397,7 @@ def customer_delete(*, actor, customer_id: int) -> None:
     scope = scope_requiring(actor, "pipeline.delete_customer")
     customer = customer_for_write(scope, customer_id)
     if any(model.objects.filter(customer=customer).exists() for model in EVENT_MODELS):
-        raise ValidationError("该客户已有咨询、预约、上门或成交记录，不能删除；如客户离开请登记退出")
+        raise ValidationError(_("该客户已有咨询、预约、上门或成交记录，不能删除；如客户离开请登记退出"))
     customer.is_deleted, customer.deleted_at = True, timezone.now()
     customer.save(update_fields=["is_deleted", "deleted_at"])
 
@@ -405,16 +411,16 @@ def channel_create(
     scope = scope_requiring(actor, "pipeline.add_channel")
     if site_id is None:
         if not scope.is_superuser:
-            raise PermissionDenied("只有系统管理员可以添加全院区共用渠道")
+            raise PermissionDenied(_("只有系统管理员可以添加全院区共用渠道"))
     else:
         scope.require_site(site_id, write=True)
     name = (name or "").strip()
     if not name:
-        raise ValidationError("请填写渠道名称", field="name")
+        raise ValidationError(_("请填写渠道名称"), field="name")
     if kind not in ChannelKind.values:
-        raise ValidationError("渠道类型不正确", field="kind")
+        raise ValidationError(_("渠道类型不正确"), field="kind")
     if Channel.objects.filter(site_id=site_id, name=name).exists():
-        raise ValidationError(f"渠道“{name}”已存在", field="name")
+        raise ValidationError(_("渠道“%(name)s”已存在") % {"name": name}, field="name")
     return Channel.objects.create(
         site_id=site_id, name=name, kind=kind, partner=partner.strip(), sort_order=sort_order
     )
@@ -427,23 +433,23 @@ def channel_update(*, actor, channel_id: int, **changes: Any) -> Channel:
     scope = scope_requiring(actor, "pipeline.change_channel")
     channel = Channel.objects.select_for_update().filter(pk=channel_id).first()
     if channel is None or (channel.site_id is not None and not scope.sees_site(channel.site_id)):
-        raise NotFound("渠道不存在或无权访问")
+        raise NotFound(_("渠道不存在或无权访问"))
     if channel.site_id is None and not scope.is_superuser:
-        raise PermissionDenied("只有系统管理员可以修改全院区共用渠道")
+        raise PermissionDenied(_("只有系统管理员可以修改全院区共用渠道"))
     if channel.site_id is not None:
         scope.require_site(channel.site_id, write=True)
     allowed = {"name", "partner", "sort_order", "is_active", "kind"}
     if set(changes) - allowed:
-        raise ValidationError("不能修改该字段")
+        raise ValidationError(_("不能修改该字段"))
     if "kind" in changes and changes["kind"] != channel.kind:
         if Customer.objects.filter(channel=channel).exists():
-            raise ValidationError("渠道已有客户，不能修改类型", field="kind")
+            raise ValidationError(_("渠道已有客户，不能修改类型"), field="kind")
         if changes["kind"] not in ChannelKind.values:
-            raise ValidationError("渠道类型不正确", field="kind")
+            raise ValidationError(_("渠道类型不正确"), field="kind")
     for field, value in changes.items():
         setattr(channel, field, value.strip() if isinstance(value, str) else value)
     if not channel.name:
-        raise ValidationError("请填写渠道名称", field="name")
+        raise ValidationError(_("请填写渠道名称"), field="name")
     channel.save()
     return channel
 
@@ -455,9 +461,9 @@ def exit_reason_create(*, actor, code: str, name: str, sort_order: int = 100) ->
     scope_requiring(actor, "pipeline.add_exitreason")
     code, name = (code or "").strip(), (name or "").strip()
     if not code or not name:
-        raise ValidationError("请填写退出原因的编码和名称", field="name")
+        raise ValidationError(_("请填写退出原因的编码和名称"), field="name")
     if ExitReason.objects.filter(code=code).exists() or ExitReason.objects.filter(name=name).exists():
-        raise ValidationError("退出原因已存在", field="name")
+        raise ValidationError(_("退出原因已存在"), field="name")
     return ExitReason.objects.create(code=code, name=name, sort_order=sort_order)
 
 
@@ -468,12 +474,12 @@ def exit_reason_update(*, actor, reason_id: int, **changes: Any) -> ExitReason:
     scope_requiring(actor, "pipeline.change_exitreason")
     reason = ExitReason.objects.filter(pk=reason_id).first()
     if reason is None:
-        raise NotFound("退出原因不存在")
+        raise NotFound(_("退出原因不存在"))
     if set(changes) - {"name", "sort_order", "is_active"}:
-        raise ValidationError("不能修改该字段")
+        raise ValidationError(_("不能修改该字段"))
     for field, value in changes.items():
         setattr(reason, field, value.strip() if isinstance(value, str) else value)
     if not reason.name:
-        raise ValidationError("请填写退出原因名称", field="name")
+        raise ValidationError(_("请填写退出原因名称"), field="name")
     reason.save()
     return reason

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import NotFound, ValidationError
@@ -28,12 +29,12 @@ def dispute_open(*, actor, customer_id: int, opened_on: dt.date, category: str, 
     """Open a dispute (纠纷) on a customer: date (not in the future), category and what happened."""
     scope = scope_requiring(actor, "pipeline.add_dispute")
     customer = customer_for_write(scope, customer_id)
-    opened_on = past_date(opened_on, field="opened_on", label="发生日期")
+    opened_on = past_date(opened_on, field="opened_on", label=_("发生日期"))
     if category not in DisputeCategory.values:
-        raise ValidationError("纠纷类别不正确", field="category")
+        raise ValidationError(_("纠纷类别不正确"), field="category")
     description = (description or "").strip()
     if not description:
-        raise ValidationError("请填写纠纷描述", field="description")
+        raise ValidationError(_("请填写纠纷描述"), field="description")
     return Dispute.objects.create(
         site_id=customer.site_id,
         customer=customer,
@@ -54,17 +55,21 @@ def dispute_settle(
     scope = scope_requiring(actor, "pipeline.change_dispute")
     dispute = Dispute.objects.select_for_update().filter(pk=dispute_id).first()
     if dispute is None:
-        raise NotFound("纠纷记录不存在或无权访问")
+        raise NotFound(_("纠纷记录不存在或无权访问"))
     customer_for_write(scope, dispute.customer_id)
     if DisputeStatus.SETTLED not in DISPUTE_TRANSITIONS.get(dispute.status, set()):
         raise ValidationError(
-            "该纠纷已解决", field="status", log_message=f"dispute {dispute.pk} settled twice"
+            _("该纠纷已解决"), field="status", log_message=f"dispute {dispute.pk} settled twice"
         )
-    settled_on = past_date(settled_on, field="settled_on", label="解决日期")
+    settled_on = past_date(settled_on, field="settled_on", label=_("解决日期"))
     if settled_on < dispute.opened_on:
-        raise ValidationError(f"解决日期 {settled_on} 早于发生日期 {dispute.opened_on}", field="settled_on")
+        raise ValidationError(
+            _("解决日期 %(settled_on)s 早于发生日期 %(opened_on)s")
+            % {"settled_on": settled_on, "opened_on": dispute.opened_on},
+            field="settled_on",
+        )
     if outcome not in DisputeOutcome.values:
-        raise ValidationError("请选择处理结果", field="outcome")
+        raise ValidationError(_("请选择处理结果"), field="outcome")
     dispute.status, dispute.outcome, dispute.settled_on = DisputeStatus.SETTLED, outcome, settled_on
     dispute.resolution = (resolution or "").strip()
     dispute.save(update_fields=["status", "outcome", "settled_on", "resolution"])

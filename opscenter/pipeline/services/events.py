@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
@@ -43,7 +44,9 @@ from opscenter.pipeline.services.customers import _record_ownership
 
 def _choice(value: str, choices, *, field: str, label: str) -> str:
     if value not in choices.values:
-        raise ValidationError(f"{label}不正确", field=field, log_message=f"bad {field} {value!r}")
+        raise ValidationError(
+            _("%(label)s不正确") % {"label": label}, field=field, log_message=f"bad {field} {value!r}"
+        )
     return value
 
 
@@ -66,10 +69,10 @@ def consultation_record(
     """
     scope = scope_requiring(actor, "pipeline.add_consultation")
     customer = customer_for_write(scope, customer_id)
-    _choice(mode, ConsultationMode, field="mode", label="咨询方式")
-    _choice(intent, IntentLevel, field="intent", label="意向程度")
+    _choice(mode, ConsultationMode, field="mode", label=_("咨询方式"))
+    _choice(intent, IntentLevel, field="intent", label=_("意向程度"))
     occurred_at = aware(occurred_at, field="occurred_at")
-    staff = acting_staff(scope, customer.site_id, staff_id, label="接待咨询师", field="staff_id")
+    staff = acting_staff(scope, customer.site_id, staff_id, label=_("接待咨询师"), field="staff_id")
     earlier = Consultation.objects.filter(customer=customer, occurred_at__lte=occurred_at).exists()
     touch_first_contact(customer, date_of(occurred_at))
     if not earlier:
@@ -103,19 +106,19 @@ def appointment_book(
     """Book a visit (预约) by phone or online. `month` is the booking month (电话/网络预约率)."""
     scope = scope_requiring(actor, "pipeline.add_appointment")
     customer = customer_for_write(scope, customer_id)
-    _choice(mode, AppointmentMode, field="mode", label="预约方式")
+    _choice(mode, AppointmentMode, field="mode", label=_("预约方式"))
     booked_at = aware(booked_at or timezone.now(), field="booked_at")
     business_date(scheduled_for.date(), field="scheduled_for", label="预约到院时间")
     if timezone.is_naive(scheduled_for):
         scheduled_for = timezone.make_aware(scheduled_for)
     if scheduled_for < booked_at - dt.timedelta(minutes=5):
-        raise ValidationError("预约到院时间不能早于预约时间", field="scheduled_for")
+        raise ValidationError(_("预约到院时间不能早于预约时间"), field="scheduled_for")
     if (
         consultation_id is not None
         and not Consultation.objects.filter(pk=consultation_id, customer=customer).exists()
     ):
-        raise ValidationError("来源咨询不属于该客户", field="consultation_id")
-    booked_by = acting_staff(scope, customer.site_id, booked_by_id, label="预约人", field="booked_by_id")
+        raise ValidationError(_("来源咨询不属于该客户"), field="consultation_id")
+    booked_by = acting_staff(scope, customer.site_id, booked_by_id, label=_("预约人"), field="booked_by_id")
     return Appointment.objects.create(
         **event_fields(customer, month=month_key(booked_at)),
         mode=mode,
@@ -130,7 +133,7 @@ def appointment_book(
 def _appointment_for_write(scope, appointment_id: int) -> Appointment:
     appointment = Appointment.objects.filter(pk=appointment_id).select_related("customer").first()
     if appointment is None:
-        raise NotFound("预约不存在或无权访问")
+        raise NotFound(_("预约不存在或无权访问"))
     customer_for_write(scope, appointment.customer_id)
     return appointment
 
@@ -139,7 +142,8 @@ def _move_appointment(appointment: Appointment, to_status: str) -> None:
     if to_status not in APPOINTMENT_TRANSITIONS.get(appointment.status, set()):
         label = AppointmentStatus(to_status).label if to_status in AppointmentStatus.values else to_status
         raise ValidationError(
-            f"预约状态不能从“{appointment.get_status_display()}”变为“{label}”",
+            _("预约状态不能从“%(get_status_display)s”变为“%(label)s”")
+            % {"get_status_display": appointment.get_status_display(), "label": label},
             field="status",
             log_message=f"appointment {appointment.pk} {appointment.status} -> {to_status}",
         )
@@ -156,9 +160,9 @@ def appointment_transition(*, actor, appointment_id: int, to_status: str) -> App
     scope = scope_requiring(actor, "pipeline.change_appointment")
     appointment = _appointment_for_write(scope, appointment_id)
     if to_status == AppointmentStatus.ARRIVED:
-        raise ValidationError("到院请通过“上门登记”记录", field="status")
+        raise ValidationError(_("到院请通过“上门登记”记录"), field="status")
     if to_status == AppointmentStatus.RESCHEDULED:
-        raise ValidationError("改期请通过“预约改期”记录", field="status")
+        raise ValidationError(_("改期请通过“预约改期”记录"), field="status")
     _move_appointment(appointment, to_status)
     return appointment
 
@@ -216,7 +220,7 @@ def visit_register(
     """
     scope = scope_requiring(actor, "pipeline.add_visit")
     customer = customer_for_write(scope, customer_id)
-    _choice(kind, VisitKind, field="kind", label="上门类型")
+    _choice(kind, VisitKind, field="kind", label=_("上门类型"))
     arrived_at = aware(arrived_at, field="arrived_at")
     appointment = None
     if appointment_id is not None:
@@ -224,7 +228,7 @@ def visit_register(
             Appointment.objects.select_for_update().filter(pk=appointment_id, customer=customer).first()
         )
         if appointment is None:
-            raise ValidationError("预约不属于该客户", field="appointment_id")
+            raise ValidationError(_("预约不属于该客户"), field="appointment_id")
         _move_appointment(appointment, AppointmentStatus.ARRIVED)
     touch_first_contact(customer, date_of(arrived_at))
     has_deal = Deal.objects.filter(
@@ -255,9 +259,11 @@ def _triage(scope, actor, visit: Visit, customer, consultant_id: int | None) -> 
     """
     if consultant_id is None:
         if customer.owner_id is None:
-            raise ValidationError("该客户无归属咨询师，请指定现场咨询师", field="onsite_consultant_id")
+            raise ValidationError(_("该客户无归属咨询师，请指定现场咨询师"), field="onsite_consultant_id")
         consultant_id = customer.owner_id
-    consultant = site_staff(customer.site_id, consultant_id, label="现场咨询师", field="onsite_consultant_id")
+    consultant = site_staff(
+        customer.site_id, consultant_id, label=_("现场咨询师"), field="onsite_consultant_id"
+    )
     now = timezone.now()
     if customer.owner_id is None:
         customer.owner, customer.owner_since = consultant, now
@@ -281,7 +287,7 @@ def _triage(scope, actor, visit: Visit, customer, consultant_id: int | None) -> 
 def _visit_for_write(scope, visit_id: int):
     visit = Visit.objects.filter(pk=visit_id).first()
     if visit is None:
-        raise NotFound("上门记录不存在或无权访问")
+        raise NotFound(_("上门记录不存在或无权访问"))
     customer = customer_for_write(scope, visit.customer_id)
     return visit, customer
 
@@ -293,7 +299,7 @@ def visit_triage(*, actor, visit_id: int, consultant_id: int | None = None) -> V
     scope = scope_requiring(actor, "pipeline.change_visit")
     visit, customer = _visit_for_write(scope, visit_id)
     if scope.own_only and not scope.is_superuser and consultant_id not in (None, scope.staff_id):
-        raise PermissionDenied("咨询师不能分诊给他人", log_message="consultant triaging to another")
+        raise PermissionDenied(_("咨询师不能分诊给他人"), log_message="consultant triaging to another")
     return _triage(scope, actor, visit, customer, consultant_id)
 
 
@@ -303,7 +309,7 @@ def visit_set_outcome(*, actor, visit_id: int, outcome: str, note: str | None = 
     """Record how the visit ended (considering / lost …; `deal_sign` sets 成交 itself)."""
     scope = scope_requiring(actor, "pipeline.change_visit")
     visit, _customer = _visit_for_write(scope, visit_id)
-    visit.outcome = _choice(outcome, VisitOutcome, field="outcome", label="上门结果")
+    visit.outcome = _choice(outcome, VisitOutcome, field="outcome", label=_("上门结果"))
     if note is not None:
         visit.note = note
     visit.save(update_fields=["outcome", "note"])
@@ -327,8 +333,8 @@ def assessment_record(
     """Record an admission assessment (评估) by the acting staff member: the care zone needed."""
     scope = scope_requiring(actor, "pipeline.add_assessment")
     customer = customer_for_write(scope, customer_id)
-    _choice(zone, CareZone, field="zone", label="评估结果")
-    assessor = acting_staff(scope, customer.site_id, None, label="评估人", field="assessor")
+    _choice(zone, CareZone, field="zone", label=_("评估结果"))
+    assessor = acting_staff(scope, customer.site_id, None, label=_("评估人"), field="assessor")
     return Assessment.objects.create(
         site_id=customer.site_id,
         customer=customer,
@@ -349,16 +355,16 @@ def assessment_second_opinion(*, actor, assessment_id: int, zone: str, notes: st
     scope = scope_requiring(actor, "pipeline.add_assessment")
     original = Assessment.objects.filter(pk=assessment_id, second_opinion_of__isnull=True).first()
     if original is None:
-        raise NotFound("评估记录不存在或无权访问")
+        raise NotFound(_("评估记录不存在或无权访问"))
     customer = customer_for_write(scope, original.customer_id)
-    _choice(zone, CareZone, field="zone", label="评估结果")
+    _choice(zone, CareZone, field="zone", label=_("评估结果"))
     if zone == original.zone:
-        raise ValidationError("意见与原评估结果一致，无需提出异议", field="zone")
+        raise ValidationError(_("意见与原评估结果一致，无需提出异议"), field="zone")
     if not (notes or "").strip():
-        raise ValidationError("提出异议必须说明理由", field="notes")
-    assessor = acting_staff(scope, customer.site_id, None, label="评估人", field="assessor")
+        raise ValidationError(_("提出异议必须说明理由"), field="notes")
+    assessor = acting_staff(scope, customer.site_id, None, label=_("评估人"), field="assessor")
     if assessor.pk == original.assessor_id:
-        raise ValidationError("不能对自己的评估提出异议，请重新评估", field="assessor")
+        raise ValidationError(_("不能对自己的评估提出异议，请重新评估"), field="assessor")
     return Assessment.objects.create(
         site_id=customer.site_id,
         customer=customer,
@@ -377,20 +383,20 @@ def assessment_resolve(*, actor, second_opinion_id: int, zone: str, resolution: 
     """A manager settles a disagreement: the decision is written on the second-opinion row only."""
     scope = scope_requiring(actor, "pipeline.change_assessment")
     if not is_manager(scope):
-        raise PermissionDenied("只有主管可以裁定评估分歧", log_message="resolve by non-manager")
+        raise PermissionDenied(_("只有主管可以裁定评估分歧"), log_message="resolve by non-manager")
     opinion = (
         Assessment.objects.select_for_update()
         .filter(pk=second_opinion_id, second_opinion_of__isnull=False)
         .first()
     )
     if opinion is None:
-        raise NotFound("评估异议不存在或无权访问")
+        raise NotFound(_("评估异议不存在或无权访问"))
     customer_for_write(scope, opinion.customer_id)
     if opinion.resolved_zone:
-        raise ValidationError("该评估分歧已裁定", field="zone")
-    _choice(zone, CareZone, field="zone", label="裁定结果")
+        raise ValidationError(_("该评估分歧已裁定"), field="zone")
+    _choice(zone, CareZone, field="zone", label=_("裁定结果"))
     if not (resolution or "").strip():
-        raise ValidationError("请填写裁定说明", field="resolution")
+        raise ValidationError(_("请填写裁定说明"), field="resolution")
     opinion.resolved_zone, opinion.resolution = zone, resolution.strip()
     opinion.resolved_by, opinion.resolved_at = actor, timezone.now()
     opinion.save(update_fields=["resolved_zone", "resolution", "resolved_by", "resolved_at"])

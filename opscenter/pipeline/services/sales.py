@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from opscenter.core import audit
 from opscenter.core.audit import as_actor
@@ -106,7 +107,7 @@ def deal_sign(
     """
     scope = scope_requiring(actor, "pipeline.add_deal")
     customer = customer_for_write(scope, customer_id)
-    signed_on = past_date(signed_on, field="signed_on", label="签约日期")
+    signed_on = past_date(signed_on, field="signed_on", label=_("签约日期"))
     line_inputs = _lines(lines)
     if contract_months is not None and (
         isinstance(contract_months, bool)
@@ -125,31 +126,32 @@ def deal_sign(
     if line_inputs:
         total = require_amount(sum(line.amount_fen for line in line_inputs), label="明细合计")
         if amount_fen is not None and amount_fen != total:
-            raise ValidationError("成交金额与明细合计不一致", field="amount_fen")
+            raise ValidationError(_("成交金额与明细合计不一致"), field="amount_fen")
         amount_fen = total
     if amount_fen is None:
-        raise ValidationError("请填写成交金额或成交明细", field="amount_fen")
+        raise ValidationError(_("请填写成交金额或成交明细"), field="amount_fen")
     if stay_type and stay_type not in StayType.values:
-        raise ValidationError("入住类型不正确", field="stay_type")
+        raise ValidationError(_("入住类型不正确"), field="stay_type")
     if care_zone and care_zone not in CareZone.values:
-        raise ValidationError("入住区域不正确", field="care_zone")
+        raise ValidationError(_("入住区域不正确"), field="care_zone")
     if customer.first_contact_on is None:
-        raise ValidationError("该客户还没有咨询或上门记录，不能登记成交", field="signed_on")
+        raise ValidationError(_("该客户还没有咨询或上门记录，不能登记成交"), field="signed_on")
     if signed_on < customer.first_contact_on:
         raise ValidationError(
-            f"签约日期 {signed_on} 早于客户首次咨询日期 {customer.first_contact_on}",
+            _("签约日期 %(signed_on)s 早于客户首次咨询日期 %(first_contact_on)s")
+            % {"signed_on": signed_on, "first_contact_on": customer.first_contact_on},
             field="signed_on",
             log_message=f"deal before first contact for customer {customer.pk}",
         )
     if customer.status == CustomerStatus.EXITED:
-        raise ValidationError("客户已退出，请先恢复为潜在客户再登记成交", field="customer_id")
+        raise ValidationError(_("客户已退出，请先恢复为潜在客户再登记成交"), field="customer_id")
     visit = None
     if visit_id is not None:
         visit = Visit.objects.filter(pk=visit_id, customer=customer).first()
         if visit is None:
-            raise ValidationError("上门记录不属于该客户", field="visit_id")
+            raise ValidationError(_("上门记录不属于该客户"), field="visit_id")
     consultant = acting_staff(
-        scope, customer.site_id, consultant_id, label="成交咨询师", field="consultant_id"
+        scope, customer.site_id, consultant_id, label=_("成交咨询师"), field="consultant_id"
     )
     earlier = Deal.objects.filter(
         customer=customer, status=DealStatus.SIGNED, signed_on__lte=signed_on
@@ -224,7 +226,8 @@ def deal_transition(*, actor, deal_id: int, to_status: str, reason: str) -> Deal
     customer = customer_for_write(scope, deal.customer_id)
     if to_status not in DEAL_TRANSITIONS.get(deal.status, set()):
         raise ValidationError(
-            f"成交状态不能从“{deal.get_status_display()}”变更",
+            _("成交状态不能从“%(get_status_display)s”变更")
+            % {"get_status_display": deal.get_status_display()},
             field="status",
             log_message=f"deal {deal.pk} -> {to_status}",
         )
@@ -296,17 +299,17 @@ def transaction_record(
     """
     scope = scope_requiring(actor, "pipeline.add_transaction")
     customer = customer_for_write(scope, customer_id)
-    occurred_on = past_date(occurred_on, field="occurred_on", label="消费日期")
+    occurred_on = past_date(occurred_on, field="occurred_on", label=_("消费日期"))
     require_amount(amount_fen)
     if not (item or "").strip():
-        raise ValidationError("请填写项目名称", field="item")
+        raise ValidationError(_("请填写项目名称"), field="item")
     if category not in ItemCategory.values:
-        raise ValidationError("项目类别不正确", field="category")
+        raise ValidationError(_("项目类别不正确"), field="category")
     if kind not in TransactionKind.values:
         raise ValidationError("消费类型不正确", field="kind")
     require_sessions(sessions)
     if deal_id is not None and not Deal.objects.filter(pk=deal_id, customer=customer).exists():
-        raise ValidationError("成交记录不属于该客户", field="deal_id")
+        raise ValidationError(_("成交记录不属于该客户"), field="deal_id")
     return Transaction.objects.create(
         site_id=customer.site_id,
         customer=customer,
@@ -339,9 +342,9 @@ def followup_schedule(
     if channel not in FollowUpChannel.values:
         raise ValidationError("回访方式不正确", field="channel")
     scheduled_on = business_date(scheduled_on, field="scheduled_on", label="计划日期")
-    staff = acting_staff(scope, customer.site_id, staff_id, label="回访人", field="staff_id")
+    staff = acting_staff(scope, customer.site_id, staff_id, label=_("回访人"), field="staff_id")
     if deal_id is not None and not Deal.objects.filter(pk=deal_id, customer=customer).exists():
-        raise ValidationError("成交记录不属于该客户", field="deal_id")
+        raise ValidationError(_("成交记录不属于该客户"), field="deal_id")
     return FollowUp.objects.create(
         site_id=customer.site_id,
         customer=customer,
@@ -371,17 +374,17 @@ def followup_complete(
     scope = scope_requiring(actor, "pipeline.change_followup")
     followup = FollowUp.objects.select_for_update().filter(pk=followup_id).first()
     if followup is None:
-        raise NotFound("回访记录不存在或无权访问")
+        raise NotFound(_("回访记录不存在或无权访问"))
     customer_for_write(scope, followup.customer_id)
     if followup.done_on is not None:
-        raise ValidationError("该回访已完成", field="done_on")
-    done_on = past_date(done_on, field="done_on", label="完成日期")
+        raise ValidationError(_("该回访已完成"), field="done_on")
+    done_on = past_date(done_on, field="done_on", label=_("完成日期"))
     if outcome not in FollowUpOutcome.values or outcome == FollowUpOutcome.PENDING:
-        raise ValidationError("回访结果不正确", field="outcome")
+        raise ValidationError(_("回访结果不正确"), field="outcome")
     if satisfaction is not None and satisfaction not in Satisfaction.values:
-        raise ValidationError("满意度不正确", field="satisfaction")
+        raise ValidationError(_("满意度不正确"), field="satisfaction")
     if outcome == FollowUpOutcome.REACHED and satisfaction is None:
-        raise ValidationError("已回访请选择满意度", field="satisfaction")
+        raise ValidationError(_("已回访请选择满意度"), field="satisfaction")
     followup.done_on, followup.outcome, followup.satisfaction = done_on, outcome, satisfaction
     if note is not None:
         followup.note = note
@@ -398,13 +401,13 @@ def exit_record(
     scope = scope_requiring(actor, "pipeline.add_exit")
     customer = customer_for_write(scope, customer_id)
     if reason_id is None:
-        raise ValidationError("请选择退出原因", field="reason_id", log_message="exit without reason")
+        raise ValidationError(_("请选择退出原因"), field="reason_id", log_message="exit without reason")
     reason = ExitReason.objects.filter(pk=reason_id, is_active=True).first()
     if reason is None:
-        raise ValidationError("退出原因不存在或已停用", field="reason_id")
-    exited_on = past_date(exited_on, field="exited_on", label="退出日期")
+        raise ValidationError(_("退出原因不存在或已停用"), field="reason_id")
+    exited_on = past_date(exited_on, field="exited_on", label=_("退出日期"))
     if CustomerStatus.EXITED not in CUSTOMER_TRANSITIONS.get(customer.status, set()):
-        raise ValidationError("客户已退出", field="customer_id")
+        raise ValidationError(_("客户已退出"), field="customer_id")
     record = Exit.objects.create(
         site_id=customer.site_id,
         customer=customer,

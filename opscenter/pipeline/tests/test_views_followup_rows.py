@@ -77,3 +77,13 @@ def test_bad_filters_or_metric_are_not_found(client, personas):
     client.force_login(personas.ops_a)
     assert client.get(_url("&metric=followups_lost")).status_code == 404
     assert client.get(reverse("pipeline:followup_rows") + "?month_from=2026-13").status_code == 404
+
+
+def test_an_english_users_export_has_english_headers_and_labels(client, personas, followups):
+    personas.ops_a.language = "en"
+    personas.ops_a.save(update_fields=["language"])
+    client.force_login(personas.ops_a)
+    body = b"".join(client.get(_url("&format=xlsx")).streaming_content)
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(body)).get_sheet_by_index(0).to_python()
+    assert rows[0][:4] == ["Customers", "Planned for", "Done on", "Outcome"]
+    assert [row[3] for row in rows[1:]] == ["Reached", "Reached"]

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
 from opscenter.core.htmx import hx_redirect, is_partial
@@ -85,7 +86,7 @@ def customer_abilities(user, customer: Customer) -> dict[str, bool]:
 def require_ability(user, customer: Customer, ability: str) -> None:
     """Refuse (403) before showing a form whose service would refuse the user anyway."""
     if not customer_abilities(user, customer)[ability]:
-        raise PermissionDenied("您没有执行此操作的权限", log_message=f"customer page without {ability}")
+        raise PermissionDenied(_("您没有执行此操作的权限"), log_message=f"customer page without {ability}")
 
 
 def entry(

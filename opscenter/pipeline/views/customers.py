@@ -157,9 +157,9 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     customers = _filtered_customers(request, form).order_by("pk")
     columns = [Column(header, kind) for header, kind in screens.EXPORT_COLUMNS]
-    filename = f"客户列表_{timezone.localdate():%Y%m%d}.xlsx"
+    filename = _("客户列表_%(localdate)s.xlsx") % {"localdate": format(timezone.localdate(), "%Y%m%d")}
     return xlsx_response(
-        filename, columns=columns, rows=screens.customer_export_rows(customers), sheet_name="客户"
+        filename, columns=columns, rows=screens.customer_export_rows(customers), sheet_name=_("客户")
     )
 
 

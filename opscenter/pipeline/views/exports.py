@@ -10,6 +10,8 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opscenter.imports.tables import ExportColumn, choice_labels, export_response
 from opscenter.pipeline.choices import ChannelKind
@@ -28,74 +30,83 @@ def cohort_label(month: int | None) -> str:
 
 
 def _customer_column() -> ExportColumn:
-    return ExportColumn("客户", "customer__name")
+    return ExportColumn(gettext_lazy("客户"), "customer__name")
 
 
 def _local() -> ExportColumn:
-    return ExportColumn("本市", "is_local", "text", labels={True: "本市", False: "外地"})
+    return ExportColumn(
+        gettext_lazy("本市"),
+        "is_local",
+        "text",
+        labels={True: gettext_lazy("本市"), False: gettext_lazy("外地")},
+    )
 
 
 def _owner() -> ExportColumn:
-    return ExportColumn("归属咨询师", "owner__name")
+    return ExportColumn(gettext_lazy("归属咨询师"), "owner__name")
 
 
 def _cohort() -> ExportColumn:
-    return ExportColumn("首次咨询月", "cohort_month", convert=cohort_label)
+    return ExportColumn(gettext_lazy("首次咨询月"), "cohort_month", convert=cohort_label)
 
 
 # The columns of each kind of funnel drill-down row, in the page's order.
 DRILL_TABLES: dict[str, tuple[ExportColumn, ...]] = {
     "customer": (
-        ExportColumn("客户", "name"),
-        ExportColumn("电话", "phone"),
-        ExportColumn("状态", "status", labels=choice_labels(Customer, "status")),
-        ExportColumn("来源渠道", "channel__name"),
-        ExportColumn("渠道类型", "channel_kind", labels=dict(ChannelKind.choices)),
-        ExportColumn("职业", "profession"),
+        ExportColumn(gettext_lazy("客户"), "name"),
+        ExportColumn(gettext_lazy("电话"), "phone"),
+        ExportColumn(gettext_lazy("状态"), "status", labels=choice_labels(Customer, "status")),
+        ExportColumn(gettext_lazy("来源渠道"), "channel__name"),
+        ExportColumn(gettext_lazy("渠道类型"), "channel_kind", labels=dict(ChannelKind.choices)),
+        ExportColumn(gettext_lazy("职业"), "profession"),
         _owner(),
-        ExportColumn("首次咨询", "first_contact_on", "date"),
+        ExportColumn(gettext_lazy("首次咨询"), "first_contact_on", "date"),
     ),
     "exit": (
         _customer_column(),
-        ExportColumn("退出日期", "exited_on", "date"),
-        ExportColumn("退出原因", "reason__name"),
-        ExportColumn("说明", "note", width=40),
+        ExportColumn(gettext_lazy("退出日期"), "exited_on", "date"),
+        ExportColumn(gettext_lazy("退出原因"), "reason__name"),
+        ExportColumn(gettext_lazy("说明"), "note", width=40),
     ),
     "consultation": (
         _customer_column(),
-        ExportColumn("时间", "occurred_at", "datetime"),
-        ExportColumn("类型", "mode", labels=choice_labels(Consultation, "mode")),
-        ExportColumn("意向", "intent", labels=choice_labels(Consultation, "intent")),
+        ExportColumn(gettext_lazy("时间"), "occurred_at", "datetime"),
+        ExportColumn(gettext_lazy("类型"), "mode", labels=choice_labels(Consultation, "mode")),
+        ExportColumn(gettext_lazy("意向"), "intent", labels=choice_labels(Consultation, "intent")),
         _local(),
         _owner(),
         _cohort(),
     ),
     "appointment": (
         _customer_column(),
-        ExportColumn("时间", "booked_at", "datetime"),
-        ExportColumn("类型", "mode", labels=choice_labels(Appointment, "mode")),
-        ExportColumn("状态", "status", labels=choice_labels(Appointment, "status")),
+        ExportColumn(gettext_lazy("时间"), "booked_at", "datetime"),
+        ExportColumn(gettext_lazy("类型"), "mode", labels=choice_labels(Appointment, "mode")),
+        ExportColumn(gettext_lazy("状态"), "status", labels=choice_labels(Appointment, "status")),
         _local(),
         _owner(),
         _cohort(),
     ),
     "visit": (
         _customer_column(),
-        ExportColumn("时间", "arrived_at", "datetime"),
-        ExportColumn("类型", "source", labels=choice_labels(Visit, "source")),
-        ExportColumn("状态", "outcome", labels=choice_labels(Visit, "outcome")),
+        ExportColumn(gettext_lazy("时间"), "arrived_at", "datetime"),
+        ExportColumn(gettext_lazy("类型"), "source", labels=choice_labels(Visit, "source")),
+        ExportColumn(gettext_lazy("状态"), "outcome", labels=choice_labels(Visit, "outcome")),
         _local(),
         _owner(),
         _cohort(),
     ),
     "deal": (
         _customer_column(),
-        ExportColumn("签约日期", "signed_on", "date"),
-        ExportColumn("类型", "is_new_customer", labels={True: "新顾客成交", False: "老顾客成交"}),
-        ExportColumn("状态", "status", labels=choice_labels(Deal, "status")),
+        ExportColumn(gettext_lazy("签约日期"), "signed_on", "date"),
+        ExportColumn(
+            gettext_lazy("类型"),
+            "is_new_customer",
+            labels={True: gettext_lazy("新顾客成交"), False: gettext_lazy("老顾客成交")},
+        ),
+        ExportColumn(gettext_lazy("状态"), "status", labels=choice_labels(Deal, "status")),
         _local(),
         _owner(),
-        ExportColumn("金额", "amount_fen", "yuan"),
+        ExportColumn(gettext_lazy("金额"), "amount_fen", "yuan"),
         _cohort(),
     ),
 }
@@ -110,16 +121,16 @@ def drill_rows_response(title: str, kind: str, rows: QuerySet) -> FileResponse:
 def followups_due_response(rows: QuerySet[FollowUp], *, today: dt.date) -> FileResponse:
     """The due list as on screen: who is to call, the customer, the date (逾期 / 今日), the note."""
     table = (
-        ExportColumn("回访人", "staff__name", convert=lambda name: name or "未指定回访人"),
-        ExportColumn("客户", "customer__name"),
-        ExportColumn("电话", "customer__phone"),
-        ExportColumn("计划日期", "scheduled_on", "date"),
-        ExportColumn("到期", "scheduled_on", convert=lambda day: "逾期" if day < today else "今日"),
-        ExportColumn("回访方式", "channel", labels=choice_labels(FollowUp, "channel")),
-        ExportColumn("回访要点", "note", width=40),
-        ExportColumn("归属咨询师", "customer__owner__name"),
+        ExportColumn(_("回访人"), "staff__name", convert=lambda name: name or _("未指定回访人")),
+        ExportColumn(_("客户"), "customer__name"),
+        ExportColumn(_("电话"), "customer__phone"),
+        ExportColumn(_("计划日期"), "scheduled_on", "date"),
+        ExportColumn(_("到期"), "scheduled_on", convert=lambda day: _("逾期") if day < today else _("今日")),
+        ExportColumn(_("回访方式"), "channel", labels=choice_labels(FollowUp, "channel")),
+        ExportColumn(_("回访要点"), "note", width=40),
+        ExportColumn(_("归属咨询师"), "customer__owner__name"),
     )
-    return export_response("今日回访", table, rows)
+    return export_response(_("今日回访"), table, rows)
 
 
 def followup_rows_response(title: str, rows: QuerySet[FollowUp]) -> FileResponse:
@@ -130,7 +141,7 @@ def followup_rows_response(title: str, rows: QuerySet[FollowUp]) -> FileResponse
         ExportColumn("完成日期", "done_on", "date"),
         ExportColumn("结果", "outcome", labels=choice_labels(FollowUp, "outcome")),
         ExportColumn("满意度", "satisfaction", labels=choice_labels(FollowUp, "satisfaction")),
-        ExportColumn("回访人", "staff__name", convert=lambda name: name or "未指定回访人"),
+        ExportColumn("回访人", "staff__name", convert=lambda name: name or _("未指定回访人")),
         ExportColumn("回访方式", "channel", labels=choice_labels(FollowUp, "channel")),
         ExportColumn("院区", "site__name"),
     )

@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.utils.translation import gettext as _
 
 from opscenter.targets.screens import fmt_pct, fmt_value
 
@@ -35,7 +36,7 @@ def input_amount(value, money=False):
 
 @register.filter
 def month_short(value):
-    return f"{int(value) % 100}月"
+    return _("%(value)s月") % {"value": int(value) % 100}
 
 
 @register.filter
