@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
+from opscenter.api.schema import Schema
 from opscenter.commitments import selectors, services
 from opscenter.commitments.choices import TreeStatus
 from opscenter.commitments.models import CommitmentTree

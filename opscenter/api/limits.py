@@ -13,10 +13,11 @@ from typing import Annotated, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import AfterValidator, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from opscenter.api.schema import Schema
 from opscenter.core.bounds import MAX_AMOUNT_FEN, MAX_DEAL_LINES, MAX_SESSIONS
 
 TEXT_LIMIT = 10_000  # characters of a free-text (TextField) input
