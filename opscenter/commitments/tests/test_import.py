@@ -59,3 +59,10 @@ def test_a_row_whose_end_is_before_its_start_is_rejected_and_named(personas):
     assert message.startswith("「录单」的结束时间")
     import_services.import_job_commit(job=job, actor=personas.ops_a)
     assert not Measurement.objects.exists()  # validated first, nothing half-written
+
+
+def test_the_import_template_of_measurements_downloads(client, personas):
+    client.force_login(personas.ops_a)
+    response = client.get("/imports/templates/measurements.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
