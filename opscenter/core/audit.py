@@ -174,7 +174,9 @@ def _post_save(sender, instance, created, raw=False, **kwargs) -> None:
 def _post_delete(sender, instance, **kwargs) -> None:
     if sender not in _REGISTRY:
         return
-    write_entry(instance, "delete", {k: [v, None] for k, v in snapshot(instance).items() if v not in (None, "")})
+    write_entry(
+        instance, "delete", {k: [v, None] for k, v in snapshot(instance).items() if v not in (None, "")}
+    )
 
 
 def connect_signals() -> None:
