@@ -41,7 +41,9 @@ def _refresh_tiers() -> None:
         try:
             retrying(member_refresh, customer_id=customer_id, aggregates_exact=True)
         except Exception:
-            logger.exception("tier refresh of customer %s failed; the nightly evaluation will catch up", customer_id)
+            logger.exception(
+                "tier refresh of customer %s failed; the nightly evaluation will catch up", customer_id
+            )
 
 
 def _changed(sender, instance, raw: bool = False, **kwargs) -> None:

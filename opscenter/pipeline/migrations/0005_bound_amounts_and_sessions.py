@@ -3,7 +3,6 @@
 import django.core.validators
 from django.db import migrations, models
 
-
 LIMIT_FEN = 100_000_000 * 100  # core.bounds.MAX_AMOUNT_FEN when this migration was written
 LIMIT_SESSIONS = 999
 

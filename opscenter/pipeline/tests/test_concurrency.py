@@ -38,7 +38,11 @@ def test_concurrent_writes_to_the_same_customers_never_fail_and_never_half_succe
     customers = []
     for n in range(3):
         c = services.customer_register(
-            actor=ops, site_id=personas.site_a.pk, channel_id=channel.pk, name=f"并发{n}", phone=f"1390000100{n}"
+            actor=ops,
+            site_id=personas.site_a.pk,
+            channel_id=channel.pk,
+            name=f"并发{n}",
+            phone=f"1390000100{n}",
         )
         services.consultation_record(actor=ops, customer_id=c.pk, mode="phone", occurred_at=start)
         customers.append(c.pk)
@@ -91,7 +95,10 @@ def test_concurrent_writes_to_the_same_customers_never_fail_and_never_half_succe
     assert [r for r in results if r[2] >= 500] == []
     ok = {(kind, marker) for kind, marker, status in results if 200 <= status < 300}
     stored = (
-        {("followup", m) for m in FollowUp.objects.filter(note__startswith="t").values_list("note", flat=True)}
+        {
+            ("followup", m)
+            for m in FollowUp.objects.filter(note__startswith="t").values_list("note", flat=True)
+        }
         | {("visit", m) for m in Visit.objects.filter(note__startswith="t").values_list("note", flat=True)}
         | {("deal", m) for m in Deal.objects.filter(note__startswith="t").values_list("note", flat=True)}
     )
