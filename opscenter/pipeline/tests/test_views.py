@@ -225,7 +225,10 @@ def test_history_tab_names_the_owner_hides_internal_columns_and_shows_local_time
 ):
     customer = make_customer(name="钱女士")
     services.customer_reassign(
-        actor=personas.ops_a, customer_id=customer.pk, to_owner_id=personas.consultant_a2.staff.pk, reason="调岗"
+        actor=personas.ops_a,
+        customer_id=customer.pk,
+        to_owner_id=personas.consultant_a2.staff.pk,
+        reason="调岗",
     )
     client.force_login(personas.ops_a)
     response = client.get(reverse("pipeline:customer_detail", args=[customer.pk]), {"tab": "history"}, **HX)
