@@ -186,6 +186,9 @@ ALL_METRICS: dict[str, Metric] = {
         Metric(
             "visits_online_local", _("网络上门量(本市)"), Visit, Q(source=VisitSource.ONLINE, is_local=True)
         ),
+        Metric(
+            "visits_online_remote", _("网络上门量(外地)"), Visit, Q(source=VisitSource.ONLINE, is_local=False)
+        ),
         Metric("visits_walk_in", _("自然上门量"), Visit, Q(source=VisitSource.WALK_IN)),
         Metric("visits_new", _("新顾客上门量"), Visit, Q(is_new_customer=True)),
         Metric("deals", _("成交量"), Deal, _SIGNED & _NOT_HISTORY),
