@@ -51,7 +51,9 @@ class MeasurementImport(ImportKind):
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
         tree = self._trees(ctx).get(row.values.get("family"))
         if tree is None:
-            row.error("family", _("院区没有生效的服务承诺「%(family)s」") % {"family": row.values.get("family")})
+            row.error(
+                "family", _("院区没有生效的服务承诺「%(family)s」") % {"family": row.values.get("family")}
+            )
             return
         from opscenter.commitments.services.measurements import check_order
 
