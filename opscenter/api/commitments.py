@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from opscenter.api.schema import Schema
@@ -145,7 +146,7 @@ def measurement_create(request, payload: MeasurementIn):
         site_id=payload.site_id, family=payload.family, status=TreeStatus.ACTIVE
     ).first()
     if tree is None:
-        raise NotFound(f"院区没有生效的服务承诺「{payload.family}」")
+        raise NotFound(_("院区没有生效的服务承诺「%(family)s」") % {"family": payload.family})
     m = services.measurement_record(
         tree=tree,
         subject_kind=payload.subject_kind,

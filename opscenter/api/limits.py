@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import Field
 from pydantic import AfterValidator, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
@@ -25,7 +27,7 @@ TEXT_LIMIT = 10_000  # characters of a free-text (TextField) input
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
-        raise PydanticCustomError("nul_byte", "不能包含 NUL 字符")
+        raise PydanticCustomError("nul_byte", gettext("不能包含 NUL 字符"))
     return value
 
 
@@ -36,12 +38,23 @@ def column(model: type[models.Model], name: str) -> Any:
 
 
 Text = Annotated[str, StringConstraints(max_length=TEXT_LIMIT), AfterValidator(_no_nul)]
-Money = Annotated[int, Field(ge=0, le=MAX_AMOUNT_FEN, description=f"分，0 … {MAX_AMOUNT_FEN}")]
+Money = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=MAX_AMOUNT_FEN,
+        description=_("分，0 … %(MAX_AMOUNT_FEN)s") % {"MAX_AMOUNT_FEN": MAX_AMOUNT_FEN},
+    ),
+]
 Sessions = Annotated[int, Field(ge=1, le=MAX_SESSIONS)]
 
 
 def lines_field() -> Any:
-    return Field(default_factory=list, max_length=MAX_DEAL_LINES, description=f"至多 {MAX_DEAL_LINES} 条")
+    return Field(
+        default_factory=list,
+        max_length=MAX_DEAL_LINES,
+        description=gettext("至多 %(MAX_DEAL_LINES)s 条") % {"MAX_DEAL_LINES": MAX_DEAL_LINES},
+    )
 
 
 class NoNullPatch(Schema):
@@ -62,5 +75,5 @@ class NoNullPatch(Schema):
             except FieldDoesNotExist:  # not a column: left to the field's own type
                 continue
             if not field.null:
-                raise PydanticCustomError("not_null", "字段 {field} 不能为 null", {"field": key})
+                raise PydanticCustomError("not_null", gettext("字段 {field} 不能为 null"), {"field": key})
         return data

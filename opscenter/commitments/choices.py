@@ -1,12 +1,13 @@
 """Choices and the explicit transition maps of the commitments app."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TreeStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    ACTIVE = "active", "生效"
-    RETIRED = "retired", "停用"
+    DRAFT = "draft", _("草稿")
+    ACTIVE = "active", _("生效")
+    RETIRED = "retired", _("停用")
 
 
 TREE_TRANSITIONS: dict[str, set[str]] = {
@@ -19,28 +20,28 @@ TREE_TRANSITIONS: dict[str, set[str]] = {
 class Process(models.TextChoices):
     """Where a tree's events come from."""
 
-    PIPELINE = "pipeline", "客户流程（咨询/预约/上门/评估/签约/回访）"
-    COMPLAINT = "complaint", "投诉处理"
-    EXTERNAL = "external", "外部流程（导入/API）"
+    PIPELINE = "pipeline", _("客户流程（咨询/预约/上门/评估/签约/回访）")
+    COMPLAINT = "complaint", _("投诉处理")
+    EXTERNAL = "external", _("外部流程（导入/API）")
 
 
 class Event(models.TextChoices):
     """Events a stage runs between (from event A to event B)."""
 
-    CONSULTATION = "consultation", "咨询"
-    APPOINTMENT = "appointment", "预约"
-    VISIT = "visit", "上门/到院"
-    ASSESSMENT = "assessment", "评估结论"
-    DEAL = "deal", "签约"
-    FOLLOWUP = "followup", "首次回访"
-    COMPLAINT_RECEIVED = "complaint_received", "投诉受理"
-    WORK_ORDER_DISPATCHED = "work_order_dispatched", "工单派发"
-    WORK_ORDER_RESOLVED = "work_order_resolved", "工单处理完成"
-    COMPLAINT_ANSWERED = "complaint_answered", "投诉答复"
-    ORDER_PLACED = "order_placed", "下单"
-    ORDER_ENTERED = "order_entered", "录单完成"
-    SHIPPED = "shipped", "发货"
-    DELIVERED = "delivered", "送达"
+    CONSULTATION = "consultation", _("咨询")
+    APPOINTMENT = "appointment", _("预约")
+    VISIT = "visit", _("上门/到院")
+    ASSESSMENT = "assessment", _("评估结论")
+    DEAL = "deal", _("签约")
+    FOLLOWUP = "followup", _("首次回访")
+    COMPLAINT_RECEIVED = "complaint_received", _("投诉受理")
+    WORK_ORDER_DISPATCHED = "work_order_dispatched", _("工单派发")
+    WORK_ORDER_RESOLVED = "work_order_resolved", _("工单处理完成")
+    COMPLAINT_ANSWERED = "complaint_answered", _("投诉答复")
+    ORDER_PLACED = "order_placed", _("下单")
+    ORDER_ENTERED = "order_entered", _("录单完成")
+    SHIPPED = "shipped", _("发货")
+    DELIVERED = "delivered", _("送达")
 
 
 PIPELINE_EVENTS = (
@@ -54,42 +55,42 @@ PIPELINE_EVENTS = (
 
 
 class AllowanceKind(models.TextChoices):
-    BUSINESS = "business", "工作时间（院区工作日历）"
-    CALENDAR = "calendar", "自然时间"
+    BUSINESS = "business", _("工作时间（院区工作日历）")
+    CALENDAR = "calendar", _("自然时间")
 
 
 class StageStatus(models.TextChoices):
-    OPEN = "open", "进行中"
-    WARNING = "warning", "预警"
-    ON_TIME = "on_time", "按时"
-    BREACHED = "breached", "超时"
+    OPEN = "open", _("进行中")
+    WARNING = "warning", _("预警")
+    ON_TIME = "on_time", _("按时")
+    BREACHED = "breached", _("超时")
 
 
 OPEN_STAGE_STATUSES = (StageStatus.OPEN, StageStatus.WARNING)
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", "电话"
-    IN_PERSON = "in_person", "现场"
-    ONLINE = "online", "网络"
-    FEEDBACK_BOX = "feedback_box", "意见箱/客户反馈单"
-    HEAD_OFFICE = "head_office", "总公司转办"
-    FOLLOWUP = "followup", "回访"
+    PHONE = "phone", _("电话")
+    IN_PERSON = "in_person", _("现场")
+    ONLINE = "online", _("网络")
+    FEEDBACK_BOX = "feedback_box", _("意见箱/客户反馈单")
+    HEAD_OFFICE = "head_office", _("总公司转办")
+    FOLLOWUP = "followup", _("回访")
 
 
 class Severity(models.TextChoices):
-    LOW = "low", "一般"
-    MEDIUM = "medium", "较重"
-    HIGH = "high", "严重"
+    LOW = "low", _("一般")
+    MEDIUM = "medium", _("较重")
+    HIGH = "high", _("严重")
 
 
 class WorkOrderStatus(models.TextChoices):
-    OPENED = "opened", "已创建"
-    DISPATCHED = "dispatched", "已派发"
-    IN_PROGRESS = "in_progress", "处理中"
-    RESOLVED = "resolved", "已处理"
-    VERIFIED = "verified", "已验证关闭"
-    REOPENED = "reopened", "已重开"
+    OPENED = "opened", _("已创建")
+    DISPATCHED = "dispatched", _("已派发")
+    IN_PROGRESS = "in_progress", _("处理中")
+    RESOLVED = "resolved", _("已处理")
+    VERIFIED = "verified", _("已验证关闭")
+    REOPENED = "reopened", _("已重开")
 
 
 WORK_ORDER_TRANSITIONS: dict[str, set[str]] = {
@@ -109,9 +110,9 @@ OPEN_WORK_ORDER_STATUSES = (
 
 
 class Priority(models.TextChoices):
-    URGENT = "urgent", "紧急"
-    HIGH = "high", "高"
-    NORMAL = "normal", "普通"
+    URGENT = "urgent", _("紧急")
+    HIGH = "high", _("高")
+    NORMAL = "normal", _("普通")
 
 
 # Default due time per priority, in business minutes on the site calendar.
@@ -119,15 +120,15 @@ PRIORITY_DUE_MINUTES = {Priority.URGENT: 4 * 60, Priority.HIGH: 9 * 60, Priority
 
 
 class Source(models.TextChoices):
-    MANUAL = "manual", "手工"
-    COMPLAINT = "complaint", "投诉"
-    BREACH = "breach", "承诺超时"
-    ANOMALY = "anomaly", "异动"
-    INCIDENT = "incident", "护理事件"
-    SURVEY = "survey", "满意度调查"
-    MEETING = "meeting", "会商决定"
+    MANUAL = "manual", _("手工")
+    COMPLAINT = "complaint", _("投诉")
+    BREACH = "breach", _("承诺超时")
+    ANOMALY = "anomaly", _("异动")
+    INCIDENT = "incident", _("护理事件")
+    SURVEY = "survey", _("满意度调查")
+    MEETING = "meeting", _("会商决定")
 
 
 class Comparison(models.TextChoices):
-    BELOW = "below", "低于"
-    ABOVE = "above", "高于"
+    BELOW = "below", _("低于")
+    ABOVE = "above", _("高于")

@@ -2,6 +2,8 @@
 and a pipeline promise per kind of site. Used by the demo and the tests; an admin edits them as
 data (each edit of an active tree makes a new version)."""
 
+# i18n: data module — shipped example trees stored in the database as data, edited there by users.
+
 from __future__ import annotations
 
 from opscenter.commitments import services

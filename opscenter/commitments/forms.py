@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opscenter.commitments.choices import Channel, Comparison, Priority, Severity
@@ -73,7 +74,10 @@ class AnomalyRuleForm(forms.Form):
         self.fields["site"].choices = [(s.pk, s.name) for s in sites]
         self.fields["department"].choices = [(d.pk, str(d)) for d in departments]
         self.fields["metric"].widget = forms.Select(
-            choices=[(m.code, f"{m.label}（{m.code}）") for m in metrics]
+            choices=[
+                (m.code, gettext("%(label)s（%(code)s）") % {"label": m.label, "code": m.code})
+                for m in metrics
+            ]
         )
 
 
@@ -96,4 +100,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, staff=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [(s.pk, f"{s.name}（{s.department.name}）") for s in staff]
+        self.fields["owner"].choices = [
+            (s.pk, gettext("%(name)s（%(department)s）") % {"name": s.name, "department": s.department.name})
+            for s in staff
+        ]

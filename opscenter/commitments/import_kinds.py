@@ -9,6 +9,9 @@ moments on the site calendar, statuses, breach attribution); undo removes the jo
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from opscenter.commitments.choices import Event, TreeStatus
 from opscenter.commitments.models import CommitmentTree, Measurement
 from opscenter.commitments.services.measurements import measurement_record
@@ -21,16 +24,16 @@ SUBJECT_KIND = "import"
 
 
 def _event_field(event: Event) -> Field:
-    return Field(event.value, f"{event.label}时间", (event.label, event.value), type="datetime")
+    return Field(event.value, f"{event.label}时间", (event.label, event.value), type="datetime")  # i18n: data
 
 
 @register
 class MeasurementImport(ImportKind):
     name = "measurements"
-    label_zh = "承诺测量"
+    label_zh = gettext_noop("承诺测量")  # stays Chinese (data); screens translate it
     permission = "commitments.add_measurement"
     natural_key = ("family", "subject_ref")
-    fields = (
+    fields = (  # i18n: data (column headers and aliases matched against imported files)
         Field("family", "承诺编码", ("承诺", "family"), required=True, max_length=60),
         Field("subject_ref", "对象编号", ("单号", "编号", "subject_ref"), required=True, max_length=60),
         Field("label", "说明", ("描述", "label"), max_length=200),
@@ -48,7 +51,9 @@ class MeasurementImport(ImportKind):
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
         tree = self._trees(ctx).get(row.values.get("family"))
         if tree is None:
-            row.error("family", f"院区没有生效的服务承诺「{row.values.get('family')}」")
+            row.error(
+                "family", _("院区没有生效的服务承诺「%(family)s」") % {"family": row.values.get("family")}
+            )
             return
         from opscenter.commitments.services.measurements import check_order
 
@@ -83,7 +88,9 @@ class MeasurementImport(ImportKind):
             if existing is None:
                 if root.start_event not in row.values["_events"]:
                     row.error(
-                        root.start_event, f"新测量缺少一级承诺的起始事件「{Event(root.start_event).label}」"
+                        root.start_event,
+                        _("新测量缺少一级承诺的起始事件「%(label)s」")
+                        % {"label": Event(root.start_event).label},
                     )
                 row.action = CREATE
             else:

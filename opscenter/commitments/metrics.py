@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.commitments.choices import Channel, StageStatus
 from opscenter.metrics import Metric, MetricQuery, MetricUnit, MetricValue, register
@@ -120,7 +121,7 @@ def _register(code: str, label: str, unit: str, values, view: str, extra: dict) 
 
 _register(
     "commitments.on_time_rate",
-    "承诺按时率",
+    _("承诺按时率"),
     MetricUnit.RATE,
     _on_time_rate,
     "commitments:stage_list",
@@ -128,16 +129,18 @@ _register(
 )
 _register(
     "commitments.breaches",
-    "承诺超时数",
+    _("承诺超时数"),
     MetricUnit.COUNT,
     _breaches,
     "commitments:stage_list",
     {"status": StageStatus.BREACHED},
 )
-_register("commitments.complaints", "投诉数", MetricUnit.COUNT, _complaints, "commitments:complaint_list", {})
+_register(
+    "commitments.complaints", _("投诉数"), MetricUnit.COUNT, _complaints, "commitments:complaint_list", {}
+)
 _register(
     "commitments.complaints_escalated",
-    "升级投诉数",
+    _("升级投诉数"),
     MetricUnit.COUNT,
     lambda q: _complaints(q, Q(escalated=True)),
     "commitments:complaint_list",
@@ -145,7 +148,7 @@ _register(
 )
 _register(
     "commitments.complaints_head_office",
-    "总公司投诉数",
+    _("总公司投诉数"),
     MetricUnit.COUNT,
     lambda q: _complaints(q, Q(channel=Channel.HEAD_OFFICE)),
     "commitments:complaint_list",
@@ -153,7 +156,7 @@ _register(
 )
 _register(
     "commitments.work_orders_opened",
-    "新开工单数",
+    _("新开工单数"),
     MetricUnit.COUNT,
     _work_orders_opened,
     "commitments:work_order_list",
@@ -161,7 +164,7 @@ _register(
 )
 _register(
     "commitments.work_orders_overdue",
-    "超期工单数",
+    _("超期工单数"),
     MetricUnit.COUNT,
     _work_orders_overdue,
     "commitments:work_order_list",

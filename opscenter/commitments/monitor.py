@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.commitments import timing
 from opscenter.commitments.choices import (
@@ -59,7 +60,7 @@ def run_monitor(now: dt.datetime | None = None, *, sync: bool = True) -> Monitor
     """One monitor pass at `now` (default: the current time)."""
     now = now or timezone.now()
     result = MonitorResult()
-    with audit_context(None, "task", "承诺监控"):
+    with audit_context(None, "task", _("承诺监控")):
         if sync:
             result.recorded = sync_pipeline(now=now)
         token = uuid.uuid4()
@@ -113,8 +114,10 @@ def _announce(token: uuid.UUID, now: dt.datetime) -> tuple[int, int]:
         link = reverse("commitments:measurement_detail", args=[stage.measurement_id])
         subject = stage.measurement.label or stage.measurement.subject_ref
         if stage.status == StageStatus.WARNING:
-            title = f"承诺预警：{c.name}（{subject}）"
-            body = f"将于 {timezone.localtime(stage.due_at):%Y-%m-%d %H:%M} 到期，请尽快处理。"
+            title = _("承诺预警：%(name)s（%(subject)s）") % {"name": c.name, "subject": subject}
+            body = _("将于 %(localtime)s 到期，请尽快处理。") % {
+                "localtime": format(timezone.localtime(stage.due_at), "%Y-%m-%d %H:%M")
+            }
         else:
             calendar = calendars.setdefault(stage.site_id, work_calendar_for(stage.site.calendar))
             overrun = timing.open_overrun(now, stage.due_at, rule_of(c), calendar)
@@ -131,12 +134,12 @@ def _announce(token: uuid.UUID, now: dt.datetime) -> tuple[int, int]:
             StageMeasurement.objects.filter(pk=stage.pk).update(
                 attribution=stage.attribution, overrun_minutes=overrun
             )
-            title = f"承诺超时：{c.name}（{subject}）"
+            title = _("承诺超时：%(name)s（%(subject)s）") % {"name": c.name, "subject": subject}
             body = stage.attribution
             if c.opens_work_order and c.department_id:
                 work_order_open(
                     department_id=c.department_id,
-                    title=f"承诺超时：{c.name}（{subject}）",
+                    title=_("承诺超时：%(name)s（%(subject)s）") % {"name": c.name, "subject": subject},
                     description=stage.attribution,
                     source=Source.BREACH,
                     source_ref=str(stage.pk),
@@ -167,19 +170,23 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> int:
             if claimed != 1:
                 continue
             if level == 1:
-                users, whom = [department_head(work_order.department_id)], "部门负责人"
+                users, whom = [department_head(work_order.department_id)], _("部门负责人")
             else:
-                users, whom = site_operations(work_order.site_id), "运营管理"
+                users, whom = site_operations(work_order.site_id), _("运营管理")
             WorkOrderEvent.objects.create(
                 work_order=work_order,
                 kind=WorkOrderEvent.Kind.ESCALATION,
                 at=now,
-                note=f"超期未处理，升级至{whom}",
+                note=_("超期未处理，升级至%(whom)s") % {"whom": whom},
             )
             notify(
                 users,
-                title=f"工单超期：{work_order.title}",
-                body=f"协商时限 {timezone.localtime(work_order.due_at):%Y-%m-%d %H:%M} 已过，升级至{whom}。",
+                title=_("工单超期：%(title)s") % {"title": work_order.title},
+                body=_("协商时限 %(localtime)s 已过，升级至%(whom)s。")
+                % {
+                    "localtime": format(timezone.localtime(work_order.due_at), "%Y-%m-%d %H:%M"),
+                    "whom": whom,
+                },
                 link=reverse("commitments:work_order_detail", args=[work_order.pk]),
             )
             escalated += 1

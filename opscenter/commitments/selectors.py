@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.commitments.choices import OPEN_WORK_ORDER_STATUSES, StageStatus, TreeStatus
 from opscenter.commitments.models import (
@@ -41,7 +42,7 @@ def tree_get(*, user, tree_id: int) -> CommitmentTree:
         .first()
     )
     if tree is None:
-        raise NotFound("承诺体系不存在或无权访问")
+        raise NotFound(_("承诺体系不存在或无权访问"))
     return tree
 
 
@@ -86,7 +87,7 @@ def tree_nodes(*, tree: CommitmentTree) -> list[TreeNode]:
 def measurement_get(*, user, measurement_id: int) -> Measurement:
     m = _scoped(user, Measurement.objects.select_related("tree", "site")).filter(pk=measurement_id).first()
     if m is None:
-        raise NotFound("测量记录不存在或无权访问")
+        raise NotFound(_("测量记录不存在或无权访问"))
     return m
 
 
@@ -186,7 +187,7 @@ def work_order_get(*, user, work_order_id: int) -> WorkOrder:
         .first()
     )
     if wo is None:
-        raise NotFound("工单不存在或无权访问")
+        raise NotFound(_("工单不存在或无权访问"))
     return wo
 
 
@@ -213,5 +214,5 @@ def meeting_list(*, user) -> QuerySet[ReviewMeeting]:
 def meeting_get(*, user, meeting_id: int) -> ReviewMeeting:
     meeting = _scoped(user, ReviewMeeting.objects.select_related("site")).filter(pk=meeting_id).first()
     if meeting is None:
-        raise NotFound("会商不存在或无权访问")
+        raise NotFound(_("会商不存在或无权访问"))
     return meeting

@@ -64,7 +64,7 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 
 def _require_view(request: HttpRequest) -> None:
     if not request.user.has_module_perms("commitments"):
-        raise PermissionDenied("您没有查看服务承诺/工单的权限")
+        raise PermissionDenied(_("您没有查看服务承诺/工单的权限"))
 
 
 def _writable_departments(user):

@@ -168,7 +168,9 @@ def record_events(
         return
     actor = current_actor()
     user = actor.user if actor and actor.user is not None and getattr(actor.user, "pk", None) else None
-    label = (actor.label if actor and actor.label else "") or (str(user) if user else "系统")
+    label = (actor.label if actor and actor.label else "") or (
+        str(user) if user else "系统"
+    )  # i18n: data (stored as the audit entry's actor label)
     content_type = ContentType.objects.get_for_model(type(instances[0]), for_concrete_model=False)
     AuditEntry.objects.bulk_create(
         [

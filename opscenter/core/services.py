@@ -122,6 +122,8 @@ def saved_filter_delete(*, user: User, saved_filter_id: int) -> SavedFilter:
         raise NotFound(_("常用筛选不存在"), log_message=f"saved filter {saved_filter_id} not the user's")
     saved.delete()
     return saved
+
+
 def _validated_password(password: str, *, user: User, field: str) -> str:
     """The password if it passes AUTH_PASSWORD_VALIDATORS (length, common, numeric, like the name)."""
     from django.contrib.auth.password_validation import validate_password
@@ -145,7 +147,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
         raise ValidationError(_("当前密码不正确"), field="old_password", log_message="wrong old password")
     user.set_password(_validated_password(new_password, user=user, field="new_password"))
     user.save(update_fields=["password"])
-    record_event(user, "本人修改了登录密码")
+    record_event(user, _("本人修改了登录密码"))
     return user
 
 
@@ -159,5 +161,5 @@ def password_reset(*, actor: User, user: User, new_password: str) -> User:
     user.set_password(_validated_password(new_password, user=user, field="new_password"))
     user.save(update_fields=["password"])
     AccessAttempt.objects.filter(username=user.username).delete()
-    record_event(user, f"登录密码由管理员 {actor} 重置")
+    record_event(user, _("登录密码由管理员 %(actor)s 重置") % {"actor": actor})
     return user

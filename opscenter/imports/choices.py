@@ -12,7 +12,7 @@ class JobStatus(models.TextChoices):
     COMMITTED = "committed", _("已导入")
     FAILED = "failed", _("失败")
     UNDONE = "undone", _("已撤销")
-    CANCELLED = "cancelled", "已取消"
+    CANCELLED = "cancelled", _("已取消")
 
 
 # A failed or validated job may be validated again (e.g. after editing the mapping). A job that

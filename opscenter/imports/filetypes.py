@@ -221,8 +221,10 @@ def _refuse_mixed_encodings(handle: IO[bytes]) -> None:
         if utf8_line and gbk_line:
             handle.seek(0)
             raise UnreadableFile(
-                f"文件混用了两种编码：第 {utf8_line} 行是 UTF-8，第 {gbk_line} 行是 GBK。"
-                "请在 Excel 或 WPS 中打开后统一另存为 UTF-8 编码的 CSV 再上传",
+                _(
+                    "文件混用了两种编码：第 %(utf8_line)s 行是 UTF-8，第 %(gbk_line)s 行是 GBK。请在 Excel 或 WPS 中打开后统一另存为 UTF-8 编码的 CSV 再上传"
+                )
+                % {"utf8_line": utf8_line, "gbk_line": gbk_line},
                 log_message=f"mixed encodings: utf-8 line {utf8_line}, other line {gbk_line}",
             )
     handle.seek(0)

@@ -43,13 +43,13 @@ class ImportJob(models.Model):
     queued = models.CharField(
         _("排队中的操作"), max_length=10, blank=True, help_text="validate / commit: enqueued, not started yet"
     )
-    queued_at = models.DateTimeField("排队时间", null=True, blank=True)
+    queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
     claimed_by = models.CharField(
-        "处理进程", max_length=100, blank=True, help_text="host:pid of the worker running the current step"
+        _("处理进程"), max_length=100, blank=True, help_text="host:pid of the worker running the current step"
     )
-    claimed_at = models.DateTimeField("开始处理时间", null=True, blank=True)
-    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
-    total_rows = models.PositiveIntegerField("预计行数", null=True, blank=True)
+    claimed_at = models.DateTimeField(_("开始处理时间"), null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    total_rows = models.PositiveIntegerField(_("预计行数"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -139,10 +139,13 @@ def _refuse_wrong_sheet(workbook, first: str | None, names: list[str], hints: se
     for name in names:
         if name == first:
             continue
-        headers, *_ = _locate_header(_excel_rows(workbook.get_sheet_by_name(name)), hints)
+        headers, *_rest = _locate_header(_excel_rows(workbook.get_sheet_by_name(name)), hints)
         if _matches(headers, hints):
             raise UnreadableFile(
-                f"第一个工作表“{first}”里没有可识别的列，数据在工作表“{name}”：请在“工作表”中填写“{name}”后重新上传",
+                _(
+                    "第一个工作表“%(first)s”里没有可识别的列，数据在工作表“%(name)s”：请在“工作表”中填写“%(name)s”后重新上传"
+                )
+                % {"first": first, "name": name},
                 field="sheet",
                 log_message=f"data on sheet {name!r}, not the first",
             )

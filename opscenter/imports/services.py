@@ -261,7 +261,7 @@ def import_job_validate(*, job: ImportJob, actor=None, progress=None) -> DryRunR
     try:
         report = _run(job, actor=actor, dry_run=True, progress=progress)
     except Exception as exc:
-        _fail(job, exc, step="校验")
+        _fail(job, exc, step=_("校验"))
         if isinstance(exc, DomainError):
             raise
         raise ImportFailed(job.message, log_message=f"job {job.pk} validate failed: {exc!r}") from exc
@@ -286,7 +286,7 @@ def import_job_commit(*, job: ImportJob, actor=None, progress=None) -> DryRunRep
         with audit.audit_context(actor, "import", _("导入批次 #%(pk)s") % {"pk": job.pk}):
             report = _run(job, actor=actor, dry_run=False, progress=progress)
     except Exception as exc:
-        _fail(job, exc, step="导入")
+        _fail(job, exc, step=_("导入"))
         if isinstance(exc, DomainError):
             raise
         raise ImportFailed(job.message, log_message=f"job {job.pk} commit failed: {exc!r}") from exc
@@ -333,11 +333,12 @@ def failure_message(job: ImportJob, exc: BaseException, *, step: str) -> str:
     if isinstance(exc, DomainError):
         return exc.message
     if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
-        return f"数据库正忙（其他写入长时间占用），本次{step}未完成，数据未写入。请稍后重新{step}"
-    return (
-        f"{step}时程序出错（{type(exc).__name__}），数据未写入。"
-        f"错误详情已记入服务器日志（导入批次 #{job.pk}），请联系管理员"
-    )
+        return _("数据库正忙（其他写入长时间占用），本次%(step)s未完成，数据未写入。请稍后重新%(step)s") % {
+            "step": step
+        }
+    return _(
+        "%(step)s时程序出错（%(error)s），数据未写入。错误详情已记入服务器日志（导入批次 #%(pk)s），请联系管理员"
+    ) % {"step": step, "error": type(exc).__name__, "pk": job.pk}
 
 
 def _fail(job: ImportJob, exc: BaseException, *, step: str) -> None:
@@ -364,7 +365,7 @@ def import_job_reclaim(*, job: ImportJob) -> bool:
     """Fail a running job whose worker died, so it can be run again, cancelled or deleted."""
     if not claim_is_dead(job):
         return False
-    message = "处理该批次的后台进程已中断，数据未写入；可重新执行或取消"
+    message = _("处理该批次的后台进程已中断，数据未写入；可重新执行或取消")
     if ImportJob.objects.filter(pk=job.pk, status=job.status, claimed_by=job.claimed_by).update(
         status=JobStatus.FAILED, message=message, queued=""
     ):
@@ -383,9 +384,11 @@ def import_job_cancel(*, job: ImportJob, actor=None) -> ImportJob:
     check_access(actor, job)
     import_job_reclaim(job=job)
     if job.status not in DELETABLE:
-        raise ImportRefused(f"导入批次当前状态为“{job.get_status_display()}”，不能取消")
-    with audit.audit_context(actor, "import", f"取消导入批次 #{job.pk}"):
-        _transition(job, JobStatus.CANCELLED, queued="", message="已取消")
+        raise ImportRefused(
+            _("导入批次当前状态为“%(status)s”，不能取消") % {"status": job.get_status_display()}
+        )
+    with audit.audit_context(actor, "import", _("取消导入批次 #%(pk)s") % {"pk": job.pk}):
+        _transition(job, JobStatus.CANCELLED, queued="", message=_("已取消"))
     return job
 
 
@@ -394,11 +397,21 @@ def import_job_delete(*, job: ImportJob, actor=None) -> None:
     check_access(actor, job)
     import_job_reclaim(job=job)
     if job.status not in DELETABLE:
-        raise ImportRefused(f"导入批次当前状态为“{job.get_status_display()}”，不能删除（已导入的批次请撤销）")
-    with transaction.atomic(), audit.audit_context(actor, "import", f"删除导入批次 #{job.pk}"):
+        raise ImportRefused(
+            _("导入批次当前状态为“%(status)s”，不能删除（已导入的批次请撤销）")
+            % {"status": job.get_status_display()}
+        )
+    with (
+        transaction.atomic(),
+        audit.audit_context(actor, "import", _("删除导入批次 #%(pk)s") % {"pk": job.pk}),
+    ):
         if not ImportJob.objects.filter(pk=job.pk, status=job.status).exists():
-            raise ImportRefused("导入批次正在被其他操作处理，请稍后刷新")
-        audit.record_event(job, f"删除导入批次 #{job.pk}（{job.original_filename}）")
+            raise ImportRefused(_("导入批次正在被其他操作处理，请稍后刷新"))
+        audit.record_event(
+            job,
+            _("删除导入批次 #%(pk)s（%(original_filename)s）")
+            % {"pk": job.pk, "original_filename": job.original_filename},
+        )
         name = job.file.name
         job.delete()
         if name:

@@ -54,7 +54,7 @@ def run_job_step(job_id: int, step: str, actor_id: int | None) -> str:
     except Exception as exc:  # before the service claimed the job (e.g. an unknown kind)
         log.exception("import job %s %s crashed", job_id, step)
         ImportJob.objects.filter(pk=job_id, status__in=[*RUNNING, JobStatus.PENDING]).update(
-            status=JobStatus.FAILED, message=services.failure_message(job, exc, step="处理"), queued=""
+            status=JobStatus.FAILED, message=services.failure_message(job, exc, step=_("处理")), queued=""
         )
     return ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first() or "missing"
 
@@ -82,7 +82,7 @@ def import_job_enqueue(*, job: ImportJob, step: str, actor) -> ImportJob:
         )
         != 1
     ):
-        raise ImportRefused("导入批次正在被其他操作处理，请稍后刷新")
+        raise ImportRefused(_("导入批次正在被其他操作处理，请稍后刷新"))
     job.queued = step
     import_job_step_task.enqueue(job.pk, step, getattr(actor, "pk", None))
     job.refresh_from_db()

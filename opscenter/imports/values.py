@@ -241,7 +241,10 @@ def parse_amount_fen(value: Any) -> Result:
 def _to_fen(yuan: Decimal, raw: Any) -> Result:
     fen = yuan * 100
     if abs(fen) > MAX_AMOUNT_FEN:
-        return None, f"金额“{raw}”超出上限 ¥{MAX_AMOUNT_FEN // 100:,}"
+        return None, _("金额“%(raw)s”超出上限 ¥%(value)s") % {
+            "raw": raw,
+            "value": format(MAX_AMOUNT_FEN // 100, ","),
+        }
     if fen != fen.to_integral_value():
         rounded = fen.quantize(Decimal(1), rounding=ROUND_HALF_UP)
         if abs(fen - rounded) >= Decimal("0.000001"):

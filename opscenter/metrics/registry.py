@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.core.exceptions import ValidationError
 
@@ -16,10 +18,10 @@ PERIODS = ("day", "week", "month")
 
 
 class MetricUnit(models.TextChoices):
-    COUNT = "count", "个数"
-    MONEY_FEN = "money_fen", "金额(分)"
-    RATE = "rate", "比率"
-    BUSINESS_MINUTES = "business_minutes", "工作时长(分钟)"
+    COUNT = "count", _("个数")
+    MONEY_FEN = "money_fen", _("金额(分)")
+    RATE = "rate", _("比率")
+    BUSINESS_MINUTES = "business_minutes", _("工作时长(分钟)")
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,11 @@ def get_metric(code: str) -> Metric:
     """The metric, or a ValidationError naming the unknown code (field `metric`)."""
     metric = _REGISTRY.get(code)
     if metric is None:
-        raise ValidationError(f"未知的指标：{code}", field="metric", log_message=f"unknown metric {code!r}")
+        raise ValidationError(
+            gettext("未知的指标：%(code)s") % {"code": code},
+            field="metric",
+            log_message=f"unknown metric {code!r}",
+        )
     return metric
 
 
@@ -136,7 +142,7 @@ def metric_values(
     metric = get_metric(code)
     if not metric.supports(grain, period):
         raise ValidationError(
-            f"指标“{metric.label}”不支持该统计粒度",
+            gettext("指标“%(label)s”不支持该统计粒度") % {"label": metric.label},
             field="grain",
             log_message=f"{code} has no {grain}×{period}",
         )

@@ -99,10 +99,12 @@ def site_by_code_or_name(value: str) -> Site:
     text = str(value).strip()
     site = Site.objects.filter(code=text).first() or Site.objects.filter(name=text).first()
     if site is None:
-        known = "、".join(
-            f"{code}（{name}）" for code, name in Site.objects.order_by("code").values_list("code", "name")
+        known = _("、").join(
+            _("%(code)s（%(name)s）") % {"code": code, "name": name}
+            for code, name in Site.objects.order_by("code").values_list("code", "name")
         )
         raise NotFound(
-            f"院区“{text}”不存在，可选：{known or '（尚无院区）'}", log_message=f"unknown site {text!r}"
+            _("院区“%(text)s”不存在，可选：%(value)s") % {"text": text, "value": known or _("（尚无院区）")},
+            log_message=f"unknown site {text!r}",
         )
     return site

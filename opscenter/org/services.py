@@ -92,12 +92,14 @@ def staff_password_reset(*, actor, staff_id: int, new_password: str) -> Staff:
     scope.require("org.change_staff")
     staff = staff_list(user=actor).select_related("user", "department").filter(pk=staff_id).first()
     if staff is None:
-        raise NotFound("员工不存在或无权访问", log_message=f"staff {staff_id} not in scope")
+        raise NotFound(_("员工不存在或无权访问"), log_message=f"staff {staff_id} not in scope")
     scope.require_site(staff.department.site_id, write=True)
     if staff.user is None:
-        raise ValidationError("该员工没有登录账号", field="staff_id")
+        raise ValidationError(_("该员工没有登录账号"), field="staff_id")
     if staff.user.is_superuser and not getattr(actor, "is_superuser", False):
-        raise PermissionDenied("只有超级管理员可以重置超级管理员的密码", log_message="reset of a superuser")
+        raise PermissionDenied(
+            _("只有超级管理员可以重置超级管理员的密码"), log_message="reset of a superuser"
+        )
     password_reset(actor=actor, user=staff.user, new_password=new_password)
-    record_event(staff, "登录密码已由管理员重置")  # shown in the staff page's history
+    record_event(staff, _("登录密码已由管理员重置"))  # shown in the staff page's history
     return staff

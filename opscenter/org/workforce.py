@@ -19,16 +19,18 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.core.exceptions import ValidationError
 from opscenter.org.models import Staff
 from opscenter.org.selectors import staff_list
 
 LABELS = {
-    "staff_headcount": "月末人数",
-    "staff_headcount_start": "月初人数",
-    "staff_joiners": "入职人数",
-    "staff_leavers": "离职人数",
+    "staff_headcount": _("月末人数"),
+    "staff_headcount_start": _("月初人数"),
+    "staff_joiners": _("入职人数"),
+    "staff_leavers": _("离职人数"),
 }
 KEYS = tuple(LABELS)
 
@@ -57,7 +59,7 @@ def condition(key: str, month: int) -> Q:
         return Q(hired_on__gte=_first(month), hired_on__lte=_last(month))
     if key == "staff_leavers":
         return Q(left_on__gte=_first(month), left_on__lte=_last(month))
-    raise ValidationError(f"未知的人员指标：{key}", field="metric")
+    raise ValidationError(gettext("未知的人员指标：%(key)s") % {"key": key}, field="metric")
 
 
 def _staff(*, user, site_id=None, department_id=None, team_id=None, staff_id=None) -> QuerySet[Staff]:

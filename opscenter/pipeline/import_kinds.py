@@ -10,6 +10,9 @@ is registered as an exited customer.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from opscenter.imports.bulk import insert_rows
 from opscenter.imports.changes import change_blockers, record_changes, undo_changes
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
@@ -22,7 +25,7 @@ from opscenter.pipeline.models import Customer, Exit, ExitReason
 from opscenter.pipeline.periods import month_key
 
 # Common wordings of the shipped reasons (code → words); matched after the list's names and codes.
-EXIT_REASON_WORDS: dict[str, tuple[str, ...]] = {
+EXIT_REASON_WORDS: dict[str, tuple[str, ...]] = {  # i18n: data (synonyms matched against imported text)
     "death": ("去世", "过世", "病故", "死亡", "离世"),
     "hospital": ("住院", "转院", "转医院", "入院治疗"),
     "other_institution": ("转机构", "转其他机构", "转入其他养老机构"),
@@ -46,16 +49,16 @@ def _reasons(ctx: ImportContext) -> dict[str, int]:
             table[normalize_key(name)] = pk
             table[normalize_key(code)] = pk
         ctx.cache["exit_reasons"] = table
-        ctx.cache["exit_reason_names"] = "、".join(name for _pk, _code, name in rows)
+        ctx.cache["exit_reason_names"] = _("、").join(name for _pk, _code, name in rows)
     return ctx.cache["exit_reasons"]
 
 
 @register
 class ExitImport(ImportKind):
     name = "exits"
-    label_zh = "退出"
+    label_zh = gettext_noop("退出")  # stays Chinese (data); screens translate it
     permission = "pipeline.add_exit"
-    fields = (
+    fields = (  # i18n: data (column headers and aliases matched against imported files)
         *customer_fields(),
         Field(
             "exited_on",
@@ -86,22 +89,24 @@ class ExitImport(ImportKind):
             if pk is None:
                 row.error(
                     "reason",
-                    f"退出原因“{text}”不在退出原因列表中：请先在列表中添加，或改用其中之一（"
-                    f"{ctx.cache['exit_reason_names']}）",
+                    _(
+                        "退出原因“%(text)s”不在退出原因列表中：请先在列表中添加，或改用其中之一（%(exit_reason_names)s）"
+                    )
+                    % {"text": text, "exit_reason_names": ctx.cache["exit_reason_names"]},
                 )
             else:
                 row.values["reason_id"] = pk
 
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
         if row.values["exited_on"] > ctx.today:
-            row.error("exited_on", "退出日期不能晚于今天")
+            row.error("exited_on", _("退出日期不能晚于今天"))
         exits = ctx.cache["batch_exits"]
         customer = row.extra["customer"]
         key = (customer["id"], row.values["exited_on"])
         if customer["status"] == EXITED and key not in exits:
             on_file = sorted(day for pk, day in exits if pk == customer["id"])
-            when = f"（{on_file[0]}）" if on_file else ""
-            row.error("exited_on", f"该客户已登记退出{when}，请核对退出日期")
+            when = _("（%(on_file)s）") % {"on_file": on_file[0]} if on_file else ""
+            row.error("exited_on", _("该客户已登记退出%(when)s，请核对退出日期") % {"when": when})
 
     def find_existing(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         for row in batch:

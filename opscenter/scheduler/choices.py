@@ -1,16 +1,17 @@
 """Cadence kinds and run statuses of the scheduler."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CadenceKind(models.TextChoices):
-    INTERVAL = "interval", "每隔固定分钟"
-    DAILY = "daily", "每天定时"
-    WORKDAYS = "workdays", "每个工作日定时"
+    INTERVAL = "interval", _("每隔固定分钟")
+    DAILY = "daily", _("每天定时")
+    WORKDAYS = "workdays", _("每个工作日定时")
 
 
 class RunStatus(models.TextChoices):
-    RUNNING = "running", "运行中"
-    DONE = "done", "完成"
-    ENQUEUED = "enqueued", "已交给后台任务"
-    FAILED = "failed", "失败"
+    RUNNING = "running", _("运行中")
+    DONE = "done", _("完成")
+    ENQUEUED = "enqueued", _("已交给后台任务")
+    FAILED = "failed", _("失败")

@@ -4,6 +4,7 @@ view permission (operations, management) sees them all."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from opscenter.core.exceptions import NotFound
 from opscenter.org.selectors import scope_for
@@ -18,7 +19,7 @@ def scheduled_job_list(*, user) -> QuerySet[ScheduledJob]:
 def scheduled_job_get(*, user, job_id: int) -> ScheduledJob:
     job = scheduled_job_list(user=user).filter(pk=job_id).first()
     if job is None:
-        raise NotFound("定时任务不存在", log_message=f"scheduled job {job_id} not found")
+        raise NotFound(_("定时任务不存在"), log_message=f"scheduled job {job_id} not found")
     return job
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from opscenter.core import audit
 from opscenter.core.exceptions import ValidationError
@@ -153,9 +154,9 @@ def scheduled_job_run_now(*, job: ScheduledJob, actor=None) -> RunOutcome:
     now = timezone.now()
     run = _claim(job, now, now=now, manual=True)
     if run is None:
-        raise ValidationError("该任务刚刚已被运行，请稍后再试")
+        raise ValidationError(_("该任务刚刚已被运行，请稍后再试"))
     ScheduledJob.objects.filter(pk=job.pk).update(last_run_at=now)
-    with audit.audit_context(actor, "scheduler", f"立即运行 {job.code}"):
+    with audit.audit_context(actor, "scheduler", _("立即运行 %(code)s") % {"code": job.code}):
         return _run_claimed(job, run)
 
 
@@ -175,12 +176,12 @@ def scheduled_job_update(
         cadence = Cadence(cadence_kind, minutes=interval_minutes, at=at_time)
     except ValueError as exc:
         raise ValidationError(
-            "周期设置无效：间隔须为 1–10080 分钟，定时须填写时间", log_message=str(exc)
+            _("周期设置无效：间隔须为 1–10080 分钟，定时须填写时间"), log_message=str(exc)
         ) from exc
-    with audit.audit_context(actor, "scheduler", f"修改定时任务 {job.code}"):
+    with audit.audit_context(actor, "scheduler", _("修改定时任务 %(code)s") % {"code": job.code}):
         fresh = ScheduledJob.objects.select_for_update().get(pk=job.pk)
         if fresh.version != version:
-            raise ValidationError("该任务已被其他人修改，请刷新后再改", field="version")
+            raise ValidationError(_("该任务已被其他人修改，请刷新后再改"), field="version")
         fresh.enabled = enabled
         fresh.cadence_kind = cadence.kind
         fresh.interval_minutes = cadence.minutes if cadence.kind == CadenceKind.INTERVAL else None

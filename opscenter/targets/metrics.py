@@ -201,7 +201,7 @@ register(
         counts=_pipeline_counts,
         drill=partial(_funnel_rows_url, metric="residents_trial_converted"),
         ratio_key="residents_new_trial",
-        ratio_label="转化率",
+        ratio_label=gettext_lazy("转化率"),
         ratio_base_label=pipeline.ALL_METRICS["residents_new_trial"].label,
         site_kinds=frozenset({SiteKind.ELDER_CARE}),
     )
@@ -246,7 +246,7 @@ register(
     TargetMetric(
         "staff_leavers", workforce.LABELS["staff_leavers"], counts=_workforce_counts,
         drill=partial(_workforce_rows_url, metric="staff_leavers"), ratio_key="staff_headcount_start",
-        ratio_label="流失率", ratio_base_label=workforce.LABELS["staff_headcount_start"],
+        ratio_label=gettext_lazy("流失率"), ratio_base_label=workforce.LABELS["staff_headcount_start"],
     )
 )  # fmt: skip
 

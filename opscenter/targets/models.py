@@ -238,16 +238,16 @@ class RateTarget(models.Model):
     plan-wide `RateOverride`) and the month's rate target, shown against the actual rate."""
 
     plan = models.ForeignKey(
-        TargetPlan, on_delete=models.CASCADE, related_name="rate_targets", verbose_name="计划"
+        TargetPlan, on_delete=models.CASCADE, related_name="rate_targets", verbose_name=_("计划")
     )
-    unit_key = models.CharField("单位", max_length=40)
-    month = models.PositiveIntegerField("月份", help_text="yyyymm")
-    rate = models.CharField("转化率", max_length=40)
-    value = models.DecimalField("目标值", max_digits=16, decimal_places=4)
+    unit_key = models.CharField(_("单位"), max_length=40)
+    month = models.PositiveIntegerField(_("月份"), help_text="yyyymm")
+    rate = models.CharField(_("转化率"), max_length=40)
+    value = models.DecimalField(_("目标值"), max_digits=16, decimal_places=4)
 
     class Meta:
-        verbose_name = "月度转化率目标"
-        verbose_name_plural = "月度转化率目标"
+        verbose_name = _("月度转化率目标")
+        verbose_name_plural = _("月度转化率目标")
         ordering = ["plan", "unit_key", "month", "rate"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "unit_key", "month", "rate"], name="ratetarget_unique"),

@@ -493,9 +493,13 @@ def parse_monthly_rates(post, year: int) -> dict[tuple[str, int], Decimal | None
             try:
                 number = Decimal(raw)
             except InvalidOperation:
-                raise ValidationError(f"{m}月{RATE_LABELS[key]}应为数字", field=key) from None
+                raise ValidationError(
+                    _("%(m)s月%(rate)s应为数字") % {"m": m, "rate": RATE_LABELS[key]}, field=key
+                ) from None
             if not number.is_finite():
-                raise ValidationError(f"{m}月{RATE_LABELS[key]}应为数字", field=key)
+                raise ValidationError(
+                    _("%(m)s月%(rate)s应为数字") % {"m": m, "rate": RATE_LABELS[key]}, field=key
+                )
             if key == "revenue_per_deal_fen":
                 values[(key, month)] = (number * 100).quantize(Decimal(1), ROUND_HALF_UP)
             else:

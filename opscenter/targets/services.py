@@ -467,21 +467,25 @@ def rate_targets_set(
     scope = _scope(actor, "targets.change_rateoverride")
     plan = _plan_for_write(scope, plan_id)
     if plan.status == PlanStatus.SUPERSEDED:
-        raise ValidationError("已被替代的计划不能修改", field="plan")
+        raise ValidationError(_("已被替代的计划不能修改"), field="plan")
     parse_unit_key(unit_key)
     by_month: dict[int, dict[str, Decimal]] = {}
     for (rate, month), value in values.items():
         if rate not in solver.TARGET_RATE_KEYS:
-            raise ValidationError(f"未知的转化率：{rate}", field="rate")
+            raise ValidationError(_("未知的转化率：%(rate)s") % {"rate": rate}, field="rate")
         if month // 100 != plan.year or not 1 <= month % 100 <= 12:
-            raise ValidationError(f"月份应在计划年度 {plan.year} 内", field="month")
+            raise ValidationError(_("月份应在计划年度 %(year)s 内") % {"year": plan.year}, field="month")
         if value is not None:
             by_month.setdefault(month, {})[rate] = value
     for month, rates in by_month.items():
         try:
             solver.validate_rates(solver.Rates(**rates))
         except ValidationError as exc:
-            raise ValidationError(f"{month // 100}年{month % 100}月：{exc.message}", field=exc.field) from exc
+            raise ValidationError(
+                _("%(year)s年%(month)s月：%(message)s")
+                % {"year": month // 100, "month": month % 100, "message": exc.message},
+                field=exc.field,
+            ) from exc
     existing = {(t.rate, t.month): t for t in RateTarget.objects.filter(plan=plan, unit_key=unit_key)}
     for key, value in values.items():
         current = existing.get(key)

@@ -199,7 +199,9 @@ def validate_rates(rates: Rates) -> None:
         top = MAX_DEALS_PER_VISIT if key == "conversion_rate" else 1
         if value is not None and (value < 0 or value > top):
             raise ValidationError(
-                f"{RATE_LABELS[key]}应在 0 到 {int(top * 100)}% 之间（当前 {_pct(value)}）", field=key
+                gettext("%(rate)s应在 0 到 %(top)s%% 之间（当前 %(pct)s）")
+                % {"rate": RATE_LABELS[key], "top": int(top * 100), "pct": _pct(value)},
+                field=key,
             )
     for key in (*MIXES, "revenue_per_deal_fen"):
         value = getattr(rates, key)

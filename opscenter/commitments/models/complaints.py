@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.commitments.choices import Channel, Severity
 from opscenter.core import audit
@@ -14,9 +15,9 @@ from opscenter.core import audit
 class Complaint(models.Model):
     """A complaint: who, about what, how serious, whether escalated (投诉升级) or from head office."""
 
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     department = models.ForeignKey(
-        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name="被投诉部门"
+        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("被投诉部门")
     )
     customer = models.ForeignKey(
         "pipeline.Customer",
@@ -24,38 +25,38 @@ class Complaint(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="客户",
+        verbose_name=_("客户"),
     )
-    customer_name = models.CharField("投诉人", max_length=50)
-    customer_phone = models.CharField("联系电话", max_length=20, blank=True)
-    channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
-    category = models.CharField("类别", max_length=50)
-    content = models.TextField("内容")
-    severity = models.CharField("严重程度", max_length=10, choices=Severity.choices, default=Severity.LOW)
-    escalated = models.BooleanField("投诉升级", default=False)
-    escalated_to = models.CharField("升级至", max_length=100, blank=True)
+    customer_name = models.CharField(_("投诉人"), max_length=50)
+    customer_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
+    category = models.CharField(_("类别"), max_length=50)
+    content = models.TextField(_("内容"))
+    severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices, default=Severity.LOW)
+    escalated = models.BooleanField(_("投诉升级"), default=False)
+    escalated_to = models.CharField(_("升级至"), max_length=100, blank=True)
     dispute = models.ForeignKey(
         "pipeline.Dispute",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="关联纠纷",
+        verbose_name=_("关联纠纷"),
     )
-    received_at = models.DateTimeField("受理时间", default=timezone.now)
-    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    received_at = models.DateTimeField(_("受理时间"), default=timezone.now)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="登记人",
+        verbose_name=_("登记人"),
     )
 
     class Meta:
-        verbose_name = "投诉"
-        verbose_name_plural = "投诉"
+        verbose_name = _("投诉")
+        verbose_name_plural = _("投诉")
         ordering = ["-received_at", "-pk"]
         indexes = [
             models.Index(fields=["site", "received_at"], name="complaint_site_received_idx"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.commitments.choices import StageStatus
 
@@ -18,31 +19,31 @@ class Measurement(models.Model):
         "commitments.CommitmentTree",
         on_delete=models.PROTECT,
         related_name="measurements",
-        verbose_name="承诺体系版本",
+        verbose_name=_("承诺体系版本"),
     )
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
-    subject_kind = models.CharField("对象类型", max_length=30)
-    subject_ref = models.CharField("对象编号", max_length=60)
-    label = models.CharField("说明", max_length=200, blank=True)
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
+    subject_kind = models.CharField(_("对象类型"), max_length=30)
+    subject_ref = models.CharField(_("对象编号"), max_length=60)
+    label = models.CharField(_("说明"), max_length=200, blank=True)
     department = models.ForeignKey(
         "org.Department",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="相关部门",
+        verbose_name=_("相关部门"),
         help_text="owns the stages whose commitment names no department (e.g. the department complained about)",
     )
-    events = models.JSONField("事件时间", default=dict)
-    status = models.CharField("状态", max_length=10, choices=StageStatus.choices, default=StageStatus.OPEN)
-    started_at = models.DateTimeField("开始时间")
-    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
-    created_at = models.DateTimeField("记录时间", default=timezone.now)
-    import_job_id = models.BigIntegerField("导入批次", null=True, blank=True, db_index=True)
+    events = models.JSONField(_("事件时间"), default=dict)
+    status = models.CharField(_("状态"), max_length=10, choices=StageStatus.choices, default=StageStatus.OPEN)
+    started_at = models.DateTimeField(_("开始时间"))
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    import_job_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
 
     class Meta:
-        verbose_name = "承诺测量"
-        verbose_name_plural = "承诺测量"
+        verbose_name = _("承诺测量")
+        verbose_name_plural = _("承诺测量")
         ordering = ["-started_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -61,10 +62,10 @@ class StageMeasurement(models.Model):
     and by how much it overran (`overrun_minutes`, in the commitment's own time)."""
 
     measurement = models.ForeignKey(
-        Measurement, on_delete=models.CASCADE, related_name="stages", verbose_name="测量"
+        Measurement, on_delete=models.CASCADE, related_name="stages", verbose_name=_("测量")
     )
     commitment = models.ForeignKey(
-        "commitments.Commitment", on_delete=models.PROTECT, related_name="stages", verbose_name="服务承诺"
+        "commitments.Commitment", on_delete=models.PROTECT, related_name="stages", verbose_name=_("服务承诺")
     )
     parent = models.ForeignKey(
         "self",
@@ -72,32 +73,32 @@ class StageMeasurement(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="children",
-        verbose_name="上级环节",
+        verbose_name=_("上级环节"),
     )
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     department = models.ForeignKey(
         "org.Department",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="责任部门",
+        verbose_name=_("责任部门"),
     )
-    level = models.PositiveSmallIntegerField("级别")
-    status = models.CharField("状态", max_length=10, choices=StageStatus.choices, default=StageStatus.OPEN)
-    started_at = models.DateTimeField("开始时间", null=True, blank=True)
-    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
-    warn_at = models.DateTimeField("预警时间", null=True, blank=True)
-    due_at = models.DateTimeField("到期时间", null=True, blank=True)
-    warned_at = models.DateTimeField("进入预警", null=True, blank=True)
-    breached_at = models.DateTimeField("判定超时", null=True, blank=True)
-    overrun_minutes = models.IntegerField("超出(分钟)", default=0)
-    attribution = models.CharField("超时归因", max_length=500, blank=True)
-    claim = models.UUIDField("监控批次", null=True, blank=True)
+    level = models.PositiveSmallIntegerField(_("级别"))
+    status = models.CharField(_("状态"), max_length=10, choices=StageStatus.choices, default=StageStatus.OPEN)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    due_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("进入预警"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("判定超时"), null=True, blank=True)
+    overrun_minutes = models.IntegerField(_("超出(分钟)"), default=0)
+    attribution = models.CharField(_("超时归因"), max_length=500, blank=True)
+    claim = models.UUIDField(_("监控批次"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "承诺环节"
-        verbose_name_plural = "承诺环节"
+        verbose_name = _("承诺环节")
+        verbose_name_plural = _("承诺环节")
         ordering = ["measurement", "level", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["measurement", "commitment"], name="stage_one_per_commitment"),

@@ -8,6 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.commitments.choices import AllowanceKind, Event, Process, TreeStatus
 from opscenter.core import audit
@@ -18,24 +20,27 @@ class PerceptionPoint(models.Model):
     """A customer perception point (客户感知点): what the customer perceives at a touchpoint, how
     much it matters and how satisfied customers are today. A level-1 commitment answers one."""
 
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
-    touchpoint = models.CharField("接触点", max_length=100)
-    perception = models.CharField("客户感知", max_length=200)
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
+    touchpoint = models.CharField(_("接触点"), max_length=100)
+    perception = models.CharField(_("客户感知"), max_length=200)
     importance = models.PositiveSmallIntegerField(
-        "重要度", default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("重要度"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     satisfaction_pct = models.DecimalField(
-        "当前满意度(%)", max_digits=5, decimal_places=2, null=True, blank=True
+        _("当前满意度(%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    is_example = models.BooleanField("示例", default=False)
+    is_example = models.BooleanField(_("示例"), default=False)
 
     class Meta:
-        verbose_name = "客户感知点"
-        verbose_name_plural = "客户感知点"
+        verbose_name = _("客户感知点")
+        verbose_name_plural = _("客户感知点")
         ordering = ["site", "-importance", "touchpoint"]
 
     def __str__(self) -> str:
-        return f"{self.touchpoint}：{self.perception}"
+        return gettext("%(touchpoint)s：%(perception)s") % {
+            "touchpoint": self.touchpoint,
+            "perception": self.perception,
+        }
 
 
 @audit.register()
@@ -47,29 +52,29 @@ class CommitmentTree(models.Model):
     version they were measured under.
     """
 
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
-    family = models.CharField("承诺编码", max_length=60)
-    version = models.PositiveIntegerField("版本", default=1)
-    name = models.CharField("名称", max_length=100)
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
+    family = models.CharField(_("承诺编码"), max_length=60)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    name = models.CharField(_("名称"), max_length=100)
     perception_point = models.ForeignKey(
-        PerceptionPoint, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="客户感知点"
+        PerceptionPoint, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("客户感知点")
     )
-    process = models.CharField("流程", max_length=20, choices=Process.choices, default=Process.EXTERNAL)
+    process = models.CharField(_("流程"), max_length=20, choices=Process.choices, default=Process.EXTERNAL)
     qualifying_event = models.CharField(
-        "计入条件",
+        _("计入条件"),
         max_length=30,
         choices=Event.choices,
         blank=True,
         help_text="pipeline trees: only customers who reached this event are measured",
     )
-    status = models.CharField("状态", max_length=10, choices=TreeStatus.choices, default=TreeStatus.DRAFT)
-    is_example = models.BooleanField("示例", default=False)
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
-    activated_at = models.DateTimeField("生效时间", null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=TreeStatus.choices, default=TreeStatus.DRAFT)
+    is_example = models.BooleanField(_("示例"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    activated_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "服务承诺体系"
-        verbose_name_plural = "服务承诺体系"
+        verbose_name = _("服务承诺体系")
+        verbose_name_plural = _("服务承诺体系")
         ordering = ["site", "family", "-version"]
         constraints = [
             models.UniqueConstraint(
@@ -94,7 +99,7 @@ class Commitment(models.Model):
     """
 
     tree = models.ForeignKey(
-        CommitmentTree, on_delete=models.CASCADE, related_name="commitments", verbose_name="承诺体系"
+        CommitmentTree, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("承诺体系")
     )
     parent = models.ForeignKey(
         "self",
@@ -102,20 +107,22 @@ class Commitment(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="children",
-        verbose_name="上级承诺",
+        verbose_name=_("上级承诺"),
     )
-    level = models.PositiveSmallIntegerField("级别", validators=[MinValueValidator(1), MaxValueValidator(3)])
-    position_in_tree = models.PositiveSmallIntegerField("顺序", default=0)
-    name = models.CharField("名称", max_length=100)
-    wording = models.CharField("对客户的承诺用语", max_length=200, blank=True)
-    start_event = models.CharField("起始事件", max_length=30, choices=Event.choices)
-    end_event = models.CharField("结束事件", max_length=30, choices=Event.choices)
+    level = models.PositiveSmallIntegerField(
+        _("级别"), validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    position_in_tree = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("名称"), max_length=100)
+    wording = models.CharField(_("对客户的承诺用语"), max_length=200, blank=True)
+    start_event = models.CharField(_("起始事件"), max_length=30, choices=Event.choices)
+    end_event = models.CharField(_("结束事件"), max_length=30, choices=Event.choices)
     allowance_kind = models.CharField(
-        "时限口径", max_length=10, choices=AllowanceKind.choices, default=AllowanceKind.BUSINESS
+        _("时限口径"), max_length=10, choices=AllowanceKind.choices, default=AllowanceKind.BUSINESS
     )
-    allowance_minutes = models.PositiveIntegerField("时限(分钟)", validators=[MinValueValidator(1)])
+    allowance_minutes = models.PositiveIntegerField(_("时限(分钟)"), validators=[MinValueValidator(1)])
     warning_pct = models.PositiveSmallIntegerField(
-        "预警点(%)", default=80, validators=[MinValueValidator(1), MaxValueValidator(99)]
+        _("预警点(%)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
     department = models.ForeignKey(
         "org.Department",
@@ -123,7 +130,7 @@ class Commitment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="责任部门",
+        verbose_name=_("责任部门"),
     )
     position = models.ForeignKey(
         "org.Position",
@@ -131,13 +138,13 @@ class Commitment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="责任岗位",
+        verbose_name=_("责任岗位"),
     )
-    opens_work_order = models.BooleanField("超时自动开工单", default=False)
+    opens_work_order = models.BooleanField(_("超时自动开工单"), default=False)
 
     class Meta:
-        verbose_name = "服务承诺"
-        verbose_name_plural = "服务承诺"
+        verbose_name = _("服务承诺")
+        verbose_name_plural = _("服务承诺")
         ordering = ["tree", "level", "position_in_tree", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=3), name="commitment_level_1_to_3"),

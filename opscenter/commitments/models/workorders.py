@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.commitments.choices import Priority, Source, WorkOrderStatus
 from opscenter.core import audit
@@ -18,27 +19,27 @@ class WorkOrder(models.Model):
     resolved and verified by the requester, or reopened. `due_at` is on business time;
     `version` is the optimistic lock two people acting at once compare against."""
 
-    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name="院区")
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     department = models.ForeignKey(
-        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name="责任部门"
+        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任部门")
     )
-    title = models.CharField("标题", max_length=200)
-    description = models.TextField("描述", blank=True)
-    source = models.CharField("来源", max_length=20, choices=Source.choices, default=Source.MANUAL)
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("描述"), blank=True)
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.MANUAL)
     source_ref = models.CharField(
-        "来源编号", max_length=60, blank=True, help_text="e.g. complaint id, stage id"
+        _("来源编号"), max_length=60, blank=True, help_text="e.g. complaint id, stage id"
     )
     status = models.CharField(
-        "状态", max_length=12, choices=WorkOrderStatus.choices, default=WorkOrderStatus.OPENED
+        _("状态"), max_length=12, choices=WorkOrderStatus.choices, default=WorkOrderStatus.OPENED
     )
-    priority = models.CharField("优先级", max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="提出人",
+        verbose_name=_("提出人"),
     )
     assignee = models.ForeignKey(
         "org.Staff",
@@ -46,22 +47,22 @@ class WorkOrder(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="work_orders",
-        verbose_name="处理人",
+        verbose_name=_("处理人"),
     )
-    opened_at = models.DateTimeField("创建时间", default=timezone.now)
-    due_at = models.DateTimeField("协商时限")
-    dispatched_at = models.DateTimeField("派发时间", null=True, blank=True)
-    resolved_at = models.DateTimeField("处理完成", null=True, blank=True)
-    verified_at = models.DateTimeField("验证关闭", null=True, blank=True)
-    resolution = models.TextField("处理结果", blank=True)
-    satisfaction = models.PositiveSmallIntegerField("满意度(1-5)", null=True, blank=True)
-    feedback = models.TextField("提出人反馈", blank=True)
-    escalation_level = models.PositiveSmallIntegerField("升级级别", default=0)
-    version = models.PositiveIntegerField("版本", default=1)
+    opened_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    due_at = models.DateTimeField(_("协商时限"))
+    dispatched_at = models.DateTimeField(_("派发时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("处理完成"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("验证关闭"), null=True, blank=True)
+    resolution = models.TextField(_("处理结果"), blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("满意度(1-5)"), null=True, blank=True)
+    feedback = models.TextField(_("提出人反馈"), blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("升级级别"), default=0)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
-        verbose_name = "协同工单"
-        verbose_name_plural = "协同工单"
+        verbose_name = _("协同工单")
+        verbose_name_plural = _("协同工单")
         ordering = ["-opened_at", "-pk"]
         constraints = [
             # One work order per breach / anomaly episode / complaint, however many monitors run.
@@ -94,31 +95,31 @@ class WorkOrderEvent(models.Model):
     """One step of a work order's history: a transition, a comment, a due-time change, an escalation."""
 
     class Kind(models.TextChoices):
-        TRANSITION = "transition", "状态变更"
-        COMMENT = "comment", "备注"
-        DUE_CHANGE = "due_change", "协商时限变更"
-        ESCALATION = "escalation", "超期升级"
+        TRANSITION = "transition", _("状态变更")
+        COMMENT = "comment", _("备注")
+        DUE_CHANGE = "due_change", _("协商时限变更")
+        ESCALATION = "escalation", _("超期升级")
 
     work_order = models.ForeignKey(
-        WorkOrder, on_delete=models.CASCADE, related_name="events", verbose_name="工单"
+        WorkOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("工单")
     )
-    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
-    from_status = models.CharField("原状态", max_length=12, choices=WorkOrderStatus.choices, blank=True)
-    to_status = models.CharField("新状态", max_length=12, choices=WorkOrderStatus.choices, blank=True)
-    note = models.TextField("说明", blank=True)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    from_status = models.CharField(_("原状态"), max_length=12, choices=WorkOrderStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=WorkOrderStatus.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
     )
-    at = models.DateTimeField("时间", default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = "工单记录"
-        verbose_name_plural = "工单记录"
+        verbose_name = _("工单记录")
+        verbose_name_plural = _("工单记录")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -130,24 +131,24 @@ class WorkOrderAttachment(models.Model):
     download view (never a public /media/ URL). Size and type are checked by the service."""
 
     work_order = models.ForeignKey(
-        WorkOrder, on_delete=models.CASCADE, related_name="attachments", verbose_name="工单"
+        WorkOrder, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("工单")
     )
-    file = models.FileField("文件", upload_to="work_orders/%Y/%m/", max_length=255)
-    name = models.CharField("文件名", max_length=200)
-    size = models.PositiveIntegerField("大小(字节)")
+    file = models.FileField(_("文件"), upload_to="work_orders/%Y/%m/", max_length=255)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小(字节)"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="上传人",
+        verbose_name=_("上传人"),
     )
-    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = "工单附件"
-        verbose_name_plural = "工单附件"
+        verbose_name = _("工单附件")
+        verbose_name_plural = _("工单附件")
         ordering = ["work_order", "uploaded_at", "pk"]
 
     def __str__(self) -> str:

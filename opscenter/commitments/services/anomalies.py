@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from opscenter.commitments.choices import Comparison, Priority, Source
 from opscenter.commitments.models import Anomaly, AnomalyRule
@@ -18,8 +20,8 @@ from opscenter.metrics.registry import period_start, period_starts
 from opscenter.org.models import Department, Site, Staff, Team
 from opscenter.org.selectors import scope_for
 
-GRAIN_LABELS = {"site": "院区", "department": "部门", "team": "小组", "staff": "员工"}
-PERIOD_LABELS = {"day": "日", "week": "周", "month": "月"}
+GRAIN_LABELS = {"site": _("院区"), "department": _("部门"), "team": _("小组"), "staff": _("员工")}
+PERIOD_LABELS = {"day": _("日"), "week": _("周"), "month": _("月")}
 
 
 @transaction.atomic
@@ -44,23 +46,28 @@ def anomaly_rule_create(
         scope.require("commitments.add_anomalyrule")
         scope.require_site(site_id, write=True)
     if not name.strip():
-        raise ValidationError("请填写规则名称", field="name")
+        raise ValidationError(gettext("请填写规则名称"), field="name")
     m = get_metric(metric)
     if grain not in GRAINS or period not in PERIODS or not m.supports(grain, period):
         raise ValidationError(
-            f"指标“{m.label}”不支持按{GRAIN_LABELS.get(grain, grain)}×{PERIOD_LABELS.get(period, period)}统计",
+            gettext("指标“%(label)s”不支持按%(grain)s×%(period)s统计")
+            % {
+                "label": m.label,
+                "grain": GRAIN_LABELS.get(grain, grain),
+                "period": PERIOD_LABELS.get(period, period),
+            },
             field="grain",
         )
     if comparison not in Comparison.values:
-        raise ValidationError("比较方式不正确", field="comparison")
+        raise ValidationError(gettext("比较方式不正确"), field="comparison")
     try:
         value = Decimal(str(bound))
     except InvalidOperation:
-        raise ValidationError(f"界限不是数字：{bound}", field="bound") from None
+        raise ValidationError(gettext("界限不是数字：%(bound)s") % {"bound": bound}, field="bound") from None
     if not 1 <= int(consecutive) <= 12:
-        raise ValidationError("连续周期数应为 1–12", field="consecutive")
+        raise ValidationError(gettext("连续周期数应为 1–12"), field="consecutive")
     if not Department.objects.filter(pk=department_id, site_id=site_id).exists():
-        raise ValidationError("工单派往部门必须属于该院区", field="department")
+        raise ValidationError(gettext("工单派往部门必须属于该院区"), field="department")
     return AnomalyRule.objects.create(
         site_id=site_id,
         name=name.strip(),
@@ -100,7 +107,7 @@ def evaluate_rules(*, now: dt.datetime | None = None) -> dict[str, int]:
     for rule in AnomalyRule.objects.filter(is_active=True).select_related("site"):
         current = period_start(today, rule.period)
         first = current
-        for _ in range(rule.consecutive):
+        for _step in range(rule.consecutive):
             first = period_start(first - dt.timedelta(days=1), rule.period)
         periods = period_starts(first, current - dt.timedelta(days=1), rule.period)  # complete periods only
         units = _units_of_site(rule.grain, rule.site_id)
@@ -143,10 +150,20 @@ def _open_episode(rule: AnomalyRule, unit_id: int, label: str, first: dt.date, l
     shown = f"{latest * 100:.1f}%" if m.unit == "rate" and latest is not None else f"{latest}"
     work_order = work_order_open(
         department_id=rule.department_id,
-        title=f"异动：{rule.name}（{label}）",
+        title=gettext("异动：%(name)s（%(label)s）") % {"name": rule.name, "label": label},
         description=(
-            f"{label} 的{m.label}连续 {rule.consecutive} 个{PERIOD_LABELS[rule.period]}"
-            f"{Comparison(rule.comparison).label} {rule.bound}，最新值 {shown}。"
+            gettext(
+                "%(label)s 的%(metric)s连续 %(consecutive)s 个%(period)s%(comparison)s %(bound)s，最新值 %(shown)s。"
+            )
+            % {
+                "label": label,
+                "metric": m.label,
+                "consecutive": rule.consecutive,
+                "period": PERIOD_LABELS[rule.period],
+                "comparison": Comparison(rule.comparison).label,
+                "bound": rule.bound,
+                "shown": shown,
+            }
         ),
         source=Source.ANOMALY,
         source_ref=str(episode.pk),

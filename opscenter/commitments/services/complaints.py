@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.commitments.choices import Channel, Event, Priority, Severity, Source
 from opscenter.commitments.models import Complaint
@@ -46,23 +47,23 @@ def complaint_register(
     start measuring its commitment."""
     department = Department.objects.filter(pk=department_id).first()
     if department is None:
-        raise ValidationError("请选择被投诉部门", field="department")
+        raise ValidationError(_("请选择被投诉部门"), field="department")
     if actor is not None:
         scope = scope_for(actor)
         scope.require("commitments.add_complaint")
         scope.require_site(department.site_id, write=True)
     if not customer_name.strip():
-        raise ValidationError("请填写投诉人", field="customer_name")
+        raise ValidationError(_("请填写投诉人"), field="customer_name")
     if channel not in Channel.values:
-        raise ValidationError("投诉渠道不正确", field="channel")
+        raise ValidationError(_("投诉渠道不正确"), field="channel")
     if severity not in Severity.values:
-        raise ValidationError("严重程度不正确", field="severity")
+        raise ValidationError(_("严重程度不正确"), field="severity")
     if not category.strip():
-        raise ValidationError("请填写投诉类别", field="category")
+        raise ValidationError(_("请填写投诉类别"), field="category")
     if not content.strip():
-        raise ValidationError("请填写投诉内容", field="content")
+        raise ValidationError(_("请填写投诉内容"), field="content")
     if escalated and not escalated_to.strip():
-        raise ValidationError("投诉升级时请填写升级至何处", field="escalated_to")
+        raise ValidationError(_("投诉升级时请填写升级至何处"), field="escalated_to")
     received_at = received_at or timezone.now()
     complaint = Complaint.objects.create(
         site_id=department.site_id,
@@ -89,7 +90,8 @@ def complaint_register(
     work_order_open(
         actor=actor,
         department_id=department.pk,
-        title=f"投诉：{complaint.category}（{complaint.customer_name}）",
+        title=_("投诉：%(category)s（%(customer_name)s）")
+        % {"category": complaint.category, "customer_name": complaint.customer_name},
         description=complaint.content,
         source=Source.COMPLAINT,
         source_ref=str(complaint.pk),

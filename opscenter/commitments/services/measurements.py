@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from opscenter.commitments import timing
 from opscenter.commitments.choices import Event, StageStatus, TreeStatus
@@ -30,13 +31,17 @@ def _parse_events(events: Mapping[str, dt.datetime | str]) -> dict[str, dt.datet
     for code, value in events.items():
         if code not in Event.values:
             raise ValidationError(
-                f"未知的事件：{code}", field="events", log_message=f"unknown event {code!r}"
+                _("未知的事件：%(code)s") % {"code": code},
+                field="events",
+                log_message=f"unknown event {code!r}",
             )
         if value in (None, ""):
             continue
         moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
         if not isinstance(moment, dt.datetime) or moment.tzinfo is None:
-            raise ValidationError(f"事件「{Event(code).label}」的时间缺少时区", field="events")
+            raise ValidationError(
+                _("事件「%(label)s」的时间缺少时区") % {"label": Event(code).label}, field="events"
+            )
         out[code] = moment
     return out
 
@@ -47,8 +52,14 @@ def check_order(commitments: list[Commitment], events: Mapping[str, dt.datetime]
         start, end = events.get(c.start_event), events.get(c.end_event)
         if start is not None and end is not None and end < start:
             raise ValidationError(
-                f"「{c.name}」的结束时间（{Event(c.end_event).label} {end:%Y-%m-%d %H:%M}）"
-                f"早于开始时间（{Event(c.start_event).label} {start:%Y-%m-%d %H:%M}）",
+                _("「%(name)s」的结束时间（%(label)s %(end)s）早于开始时间（%(label2)s %(start)s）")
+                % {
+                    "name": c.name,
+                    "label": Event(c.end_event).label,
+                    "end": format(end, "%Y-%m-%d %H:%M"),
+                    "label2": Event(c.start_event).label,
+                    "start": format(start, "%Y-%m-%d %H:%M"),
+                },
                 field="events",
                 log_message=f"stage {c.pk} ends before it starts",
             )
@@ -58,14 +69,19 @@ def attribution_text(
     root: StageMeasurement, children: list[tuple[Commitment, int]], root_overrun: int
 ) -> str:
     """ "一级承诺超时 5.5 小时：二级「发货等待」超出 6 小时"."""
-    level_names = {1: "一级", 2: "二级", 3: "三级"}
-    head = f"{level_names[root.level]}承诺超时 {timing.hours_text(root_overrun)} 小时"
+    level_names = {1: _("一级"), 2: _("二级"), 3: _("三级")}
+    head = _("%(level_names)s承诺超时 %(hours_text)s 小时") % {
+        "level_names": level_names[root.level],
+        "hours_text": timing.hours_text(root_overrun),
+    }
     if not children:
-        return f"{head}：各下级环节均未超时"
-    parts = "；".join(
-        f"{level_names[c.level]}「{c.name}」超出 {timing.hours_text(minutes)} 小时" for c, minutes in children
+        return _("%(head)s：各下级环节均未超时") % {"head": head}
+    parts = _("；").join(
+        _("%(level_names)s「%(name)s」超出 %(hours_text)s 小时")
+        % {"level_names": level_names[c.level], "name": c.name, "hours_text": timing.hours_text(minutes)}
+        for c, minutes in children
     )
-    return f"{head}：{parts}"
+    return _("%(head)s：%(parts)s") % {"head": head, "parts": parts}
 
 
 @transaction.atomic
@@ -85,7 +101,7 @@ def measurement_record(
     """Record `events` of one instance of `tree` and update its stages (see module docstring).
     Callers recording many instances pass the tree's `commitments` and the site `calendar` once."""
     if tree.status == TreeStatus.DRAFT:
-        raise ValidationError(f"承诺体系「{tree.name}」尚未生效", field="tree")
+        raise ValidationError(_("承诺体系「%(name)s」尚未生效") % {"name": tree.name}, field="tree")
     parsed = _parse_events(events)
     commitments = commitments if commitments is not None else list(tree.commitments.all())
     root = next(c for c in commitments if c.level == 1)
@@ -102,7 +118,7 @@ def measurement_record(
     if measurement is None:
         if root.start_event not in merged:
             raise ValidationError(
-                f"缺少一级承诺的起始事件「{Event(root.start_event).label}」",
+                _("缺少一级承诺的起始事件「%(label)s」") % {"label": Event(root.start_event).label},
                 field="events",
             )
         measurement = Measurement.objects.create(

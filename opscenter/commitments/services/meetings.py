@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.commitments.choices import OPEN_WORK_ORDER_STATUSES, Priority, Source, StageStatus
 from opscenter.commitments.models import Anomaly, MeetingDecision, ReviewMeeting, StageMeasurement, WorkOrder
@@ -35,7 +36,14 @@ def meeting_agenda(
         rule__site_id=site_id, opened_at__gte=lo, opened_at__lt=hi
     ).select_related("rule")[:AGENDA_LIMIT]:
         url = reverse("commitments:work_order_detail", args=[a.work_order_id]) if a.work_order_id else ""
-        items.append({"kind": "anomaly", "text": f"异动：{a.rule.name}（{a.unit_label}）", "url": url})
+        items.append(
+            {
+                "kind": "anomaly",
+                "text": _("异动：%(name)s（%(unit_label)s）")
+                % {"name": a.rule.name, "unit_label": a.unit_label},
+                "url": url,
+            }
+        )
     breaches = (
         StageMeasurement.objects.filter(site_id=site_id, level=1, status=StageStatus.BREACHED, due_at__gte=lo,
                                         due_at__lt=hi)
@@ -46,14 +54,14 @@ def meeting_agenda(
         subject = s.measurement.label or s.measurement.subject_ref
         items.append({
             "kind": "breach",
-            "text": f"超时：{s.commitment.name}（{subject}）{s.attribution}",
+            "text": _("超时：%(name)s（%(subject)s）%(attribution)s") % {"name": s.commitment.name, "subject": subject, "attribution": s.attribution},
             "url": reverse("commitments:measurement_detail", args=[s.measurement_id]),
         })  # fmt: skip
     overdue = WorkOrder.objects.filter(site_id=site_id, status__in=OPEN_WORK_ORDER_STATUSES, due_at__lte=now)
     for wo in overdue.select_related("department").order_by("due_at")[:AGENDA_LIMIT]:
         items.append({
             "kind": "overdue",
-            "text": f"超期工单 #{wo.pk}：{wo.title}（{wo.department.name}，时限 {timezone.localtime(wo.due_at):%m-%d %H:%M}）",
+            "text": _("超期工单 #%(pk)s：%(title)s（%(name)s，时限 %(due)s）") % {"pk": wo.pk, "title": wo.title, "name": wo.department.name, "due": format(timezone.localtime(wo.due_at), "%m-%d %H:%M")},
             "url": reverse("commitments:work_order_detail", args=[wo.pk]),
         })  # fmt: skip
     return items
@@ -70,7 +78,7 @@ def review_meeting_create(
     scope.require("commitments.add_reviewmeeting")
     scope.require_site(site_id, write=True)
     if kind not in ReviewMeeting.Kind.values:
-        raise ValidationError("会商类型不正确", field="kind")
+        raise ValidationError(_("会商类型不正确"), field="kind")
     site = Site.objects.get(pk=site_id)
     days = 7 if kind == ReviewMeeting.Kind.WEEKLY else 30
     start, end = held_on - dt.timedelta(days=days), held_on - dt.timedelta(days=1)
@@ -91,25 +99,25 @@ def meeting_decision_record(
     scope = scope_for(actor)
     meeting = ReviewMeeting.objects.filter(pk=meeting_id).first()
     if meeting is None or not scope.sees_site(meeting.site_id):
-        raise NotFound("会商不存在或无权访问")
+        raise NotFound(_("会商不存在或无权访问"))
     scope.require("commitments.add_meetingdecision")
     scope.require_site(meeting.site_id, write=True)
     if not text.strip():
-        raise ValidationError("请填写决定事项", field="text")
+        raise ValidationError(_("请填写决定事项"), field="text")
     owner = (
         Staff.objects.select_related("department__site__calendar").filter(pk=owner_id, is_active=True).first()
     )
     if owner is None or owner.department.site_id != meeting.site_id:
-        raise ValidationError("负责人必须是本院区在职员工", field="owner")
+        raise ValidationError(_("负责人必须是本院区在职员工"), field="owner")
     decision = MeetingDecision.objects.create(meeting=meeting, text=text.strip(), owner=owner, due_on=due_on)
     if open_work_order:
         calendar = work_calendar_for(owner.department.site.calendar)
         due_at = dt.datetime.combine(due_on, calendar.day_end, tzinfo=calendar.tz)
         if due_at <= timezone.now():
-            raise ValidationError("开工单的完成期限必须晚于现在", field="due_on")
+            raise ValidationError(_("开工单的完成期限必须晚于现在"), field="due_on")
         decision.work_order = work_order_open(
-            actor=actor, department_id=owner.department_id, title=f"会商决定：{text.strip()[:80]}",
-            description=f"{meeting.title}：{text.strip()}（负责人 {owner.name}）", source=Source.MEETING,
+            actor=actor, department_id=owner.department_id, title=_("会商决定：%(text)s") % {"text": text.strip()[:80]},
+            description=_("%(title)s：%(text)s（负责人 %(name)s）") % {"title": meeting.title, "text": text.strip(), "name": owner.name}, source=Source.MEETING,
             source_ref=str(decision.pk), priority=Priority.NORMAL, due_at=due_at,
         )  # fmt: skip
         decision.save(update_fields=["work_order"])

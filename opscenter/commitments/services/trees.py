@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.commitments.choices import TREE_TRANSITIONS, AllowanceKind, Event, Process, TreeStatus
 from opscenter.commitments.models import Commitment, CommitmentTree
@@ -34,20 +35,28 @@ class NodeSpec:
 
 def _check_node(node: NodeSpec, level: int) -> None:
     if level > 3:
-        raise ValidationError("服务承诺最多三级", field="level")
+        raise ValidationError(_("服务承诺最多三级"), field="level")
     if not node.name.strip():
-        raise ValidationError("请填写承诺名称", field="name")
+        raise ValidationError(_("请填写承诺名称"), field="name")
     for name in ("start_event", "end_event"):
         if getattr(node, name) not in Event.values:
-            raise ValidationError(f"「{node.name}」的事件不正确：{getattr(node, name)}", field=name)
+            raise ValidationError(
+                _("「%(name)s」的事件不正确：%(getattr)s")
+                % {"name": node.name, "getattr": getattr(node, name)},
+                field=name,
+            )
     if node.start_event == node.end_event:
-        raise ValidationError(f"「{node.name}」的起止事件不能相同", field="end_event")
+        raise ValidationError(_("「%(name)s」的起止事件不能相同") % {"name": node.name}, field="end_event")
     if node.allowance_minutes is None or node.allowance_minutes <= 0:
-        raise ValidationError(f"「{node.name}」的时限必须大于 0", field="allowance_minutes")
+        raise ValidationError(
+            _("「%(name)s」的时限必须大于 0") % {"name": node.name}, field="allowance_minutes"
+        )
     if not 1 <= node.warning_pct <= 99:
-        raise ValidationError(f"「{node.name}」的预警点应在 1–99% 之间", field="warning_pct")
+        raise ValidationError(
+            _("「%(name)s」的预警点应在 1–99%% 之间") % {"name": node.name}, field="warning_pct"
+        )
     if node.allowance_kind not in AllowanceKind.values:
-        raise ValidationError(f"「{node.name}」的时限口径不正确", field="allowance_kind")
+        raise ValidationError(_("「%(name)s」的时限口径不正确") % {"name": node.name}, field="allowance_kind")
     for child in node.children:
         _check_node(child, level + 1)
 
@@ -95,9 +104,9 @@ def commitment_tree_create(
         scope.require("commitments.add_commitmenttree")
         scope.require_site(site_id, write=True)
     if not family.strip() or not name.strip():
-        raise ValidationError("请填写承诺编码和名称", field="family")
+        raise ValidationError(_("请填写承诺编码和名称"), field="family")
     if process not in Process.values:
-        raise ValidationError("流程不正确", field="process")
+        raise ValidationError(_("流程不正确"), field="process")
     _check_node(root, 1)
     last = CommitmentTree.objects.filter(site_id=site_id, family=family).aggregate(v=Max("version"))["v"] or 0
     tree = CommitmentTree.objects.create(
@@ -177,12 +186,13 @@ def commitment_tree_transition(*, actor, tree_id: int, to_status: str) -> Commit
         scope.require("commitments.change_commitmenttree")
         scope.require_site(tree.site_id, write=True)
     if to_status not in TreeStatus.values:
-        raise ValidationError(f"状态不正确：{to_status}", field="status")
+        raise ValidationError(_("状态不正确：%(to_status)s") % {"to_status": to_status}, field="status")
     allowed = TREE_TRANSITIONS[tree.status]
     if to_status not in allowed:
-        names = "、".join(TreeStatus(s).label for s in allowed) or "无"
+        names = _("、").join(str(TreeStatus(s).label) for s in allowed) or _("无")
         raise ValidationError(
-            f"承诺体系当前为「{tree.get_status_display()}」，不能改为「{TreeStatus(to_status).label}」；可改为：{names}",
+            _("承诺体系当前为「%(status)s」，不能改为「%(label)s」；可改为：%(names)s")
+            % {"status": tree.get_status_display(), "label": TreeStatus(to_status).label, "names": names},
             field="status",
         )
     if to_status == TreeStatus.ACTIVE:
@@ -212,9 +222,13 @@ def commitment_update(
         scope.require("commitments.change_commitmenttree")
         scope.require_site(tree.site_id, write=True)
     if allowance_minutes is None or int(allowance_minutes) <= 0:
-        raise ValidationError(f"「{commitment.name}」的时限必须大于 0", field="allowance_minutes")
+        raise ValidationError(
+            _("「%(name)s」的时限必须大于 0") % {"name": commitment.name}, field="allowance_minutes"
+        )
     if not 1 <= int(warning_pct) <= 99:
-        raise ValidationError(f"「{commitment.name}」的预警点应在 1–99% 之间", field="warning_pct")
+        raise ValidationError(
+            _("「%(name)s」的预警点应在 1–99%% 之间") % {"name": commitment.name}, field="warning_pct"
+        )
     if tree.status != TreeStatus.DRAFT:
         draft = CommitmentTree.objects.filter(
             site_id=tree.site_id, family=tree.family, status=TreeStatus.DRAFT

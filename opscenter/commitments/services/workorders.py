@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.commitments.choices import (
     PRIORITY_DUE_MINUTES,
@@ -64,17 +65,17 @@ def work_order_open(
     set). With a source reference, an existing work order of that source is returned instead."""
     department = Department.objects.select_related("site__calendar").filter(pk=department_id).first()
     if department is None:
-        raise ValidationError("请选择责任部门", field="department")
+        raise ValidationError(_("请选择责任部门"), field="department")
     if actor is not None:
         scope = scope_for(actor)
         scope.require("commitments.add_workorder")
         scope.require_site(department.site_id, write=True)
     if not title.strip():
-        raise ValidationError("请填写工单标题", field="title")
+        raise ValidationError(_("请填写工单标题"), field="title")
     if priority not in Priority.values:
-        raise ValidationError("优先级不正确", field="priority")
+        raise ValidationError(_("优先级不正确"), field="priority")
     if source not in Source.values:
-        raise ValidationError("工单来源不正确", field="source")
+        raise ValidationError(_("工单来源不正确"), field="source")
     if source != Source.MANUAL and source_ref:
         existing = WorkOrder.objects.filter(source=source, source_ref=str(source_ref)).first()
         if existing is not None:
@@ -125,13 +126,14 @@ def _dispatch(work_order: WorkOrder, staff, actor, now: dt.datetime) -> None:
         to_status=WorkOrderStatus.DISPATCHED,
         actor=actor,
         at=now,
-        note=f"派发给 {staff.name}",
+        note=_("派发给 %(name)s") % {"name": staff.name},
     )
     if staff.user_id:
         notify(
             [staff.user],
-            title=f"新工单：{work_order.title}",
-            body=f"请在 {timezone.localtime(work_order.due_at):%Y-%m-%d %H:%M} 前处理（协商时限）。",
+            title=_("新工单：%(title)s") % {"title": work_order.title},
+            body=_("请在 %(localtime)s 前处理（协商时限）。")
+            % {"localtime": format(timezone.localtime(work_order.due_at), "%Y-%m-%d %H:%M")},
             link=_link(work_order),
         )
     _record(work_order, Event.WORK_ORDER_DISPATCHED, now)
@@ -159,7 +161,7 @@ def work_order_get_for_update(*, actor, work_order_id: int) -> WorkOrder:
         .first()
     )
     if work_order is None or not scope.sees_site(work_order.site_id):
-        raise NotFound("工单不存在或无权访问")
+        raise NotFound(_("工单不存在或无权访问"))
     scope.require("commitments.change_workorder")
     scope.require_site(work_order.site_id, write=True)
     return work_order
@@ -168,7 +170,7 @@ def work_order_get_for_update(*, actor, work_order_id: int) -> WorkOrder:
 def _check_version(work_order: WorkOrder, version: int | None) -> None:
     if version is not None and int(version) != work_order.version:
         raise ConflictError(
-            "该工单已被他人更新，请刷新页面查看最新状态后再操作",
+            _("该工单已被他人更新，请刷新页面查看最新状态后再操作"),
             field="version",
             log_message=f"work order {work_order.pk} version {version} != {work_order.version}",
         )
@@ -195,13 +197,17 @@ def work_order_transition(
     work_order = work_order_get_for_update(actor=actor, work_order_id=work_order_id)
     _check_version(work_order, version)
     if to_status not in WorkOrderStatus.values:
-        raise ValidationError(f"状态不正确：{to_status}", field="to_status")
+        raise ValidationError(_("状态不正确：%(to_status)s") % {"to_status": to_status}, field="to_status")
     allowed = WORK_ORDER_TRANSITIONS[work_order.status]
     if to_status not in allowed:
-        names = "、".join(WorkOrderStatus(s).label for s in sorted(allowed)) or "无（已关闭）"
+        names = _("、").join(str(WorkOrderStatus(s).label) for s in sorted(allowed)) or _("无（已关闭）")
         raise ValidationError(
-            f"工单当前为「{work_order.get_status_display()}」，不能改为「{WorkOrderStatus(to_status).label}」；"
-            f"允许的操作：{names}",
+            _("工单当前为「%(status)s」，不能改为「%(label)s」；允许的操作：%(names)s")
+            % {
+                "status": work_order.get_status_display(),
+                "label": WorkOrderStatus(to_status).label,
+                "names": names,
+            },
             field="to_status",
         )
     if to_status == WorkOrderStatus.DISPATCHED:
@@ -209,17 +215,19 @@ def work_order_transition(
             Liaison.objects.select_related("staff").filter(department_id=work_order.department_id).first()
         )
         if liaison is None:
-            raise ValidationError(f"「{work_order.department.name}」尚未指定联络员", field="department")
+            raise ValidationError(
+                _("「%(name)s」尚未指定联络员") % {"name": work_order.department.name}, field="department"
+            )
         _dispatch(work_order, liaison.staff, actor, now)
         return work_order
     scope = scope_for(actor)
     may_verify = scope.is_superuser or "operations" in scope.roles or work_order.requester_id == actor.pk
     if to_status in (WorkOrderStatus.VERIFIED, WorkOrderStatus.REOPENED) and not may_verify:
-        raise ValidationError("只有工单提出人或运营管理可以验证或重开工单", field="to_status")
+        raise ValidationError(_("只有工单提出人或运营管理可以验证或重开工单"), field="to_status")
     if to_status == WorkOrderStatus.RESOLVED and not resolution.strip():
-        raise ValidationError("请填写处理结果", field="resolution")
+        raise ValidationError(_("请填写处理结果"), field="resolution")
     if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
-        raise ValidationError("满意度应为 1–5", field="satisfaction")
+        raise ValidationError(_("满意度应为 1–5"), field="satisfaction")
     before = work_order.status
     work_order.status = to_status
     fields = ["status", "version"]
@@ -242,7 +250,7 @@ def work_order_transition(
     updated = WorkOrder.objects.filter(pk=work_order.pk, version=work_order.version)
     work_order.version += 1
     if updated.update(**{f: getattr(work_order, f) for f in fields}) != 1:
-        raise ConflictError("该工单已被他人更新，请刷新页面查看最新状态后再操作", field="version")
+        raise ConflictError(_("该工单已被他人更新，请刷新页面查看最新状态后再操作"), field="version")
     WorkOrderEvent.objects.create(
         work_order=work_order,
         kind=WorkOrderEvent.Kind.TRANSITION,
@@ -257,7 +265,7 @@ def work_order_transition(
         if work_order.requester_id:
             notify(
                 [work_order.requester],
-                title=f"工单已处理，请验证：{work_order.title}",
+                title=_("工单已处理，请验证：%(title)s") % {"title": work_order.title},
                 body=resolution,
                 link=_link(work_order),
             )
@@ -268,7 +276,7 @@ def work_order_transition(
     if to_status == WorkOrderStatus.REOPENED and work_order.assignee_id and work_order.assignee.user_id:
         notify(
             [work_order.assignee.user],
-            title=f"工单被重开：{work_order.title}",
+            title=_("工单被重开：%(title)s") % {"title": work_order.title},
             body=feedback,
             link=_link(work_order),
         )
@@ -280,7 +288,7 @@ def work_order_transition(
 def work_order_comment(*, actor, work_order_id: int, note: str) -> WorkOrderEvent:
     work_order = work_order_get_for_update(actor=actor, work_order_id=work_order_id)
     if not note.strip():
-        raise ValidationError("请填写备注内容", field="note")
+        raise ValidationError(_("请填写备注内容"), field="note")
     return WorkOrderEvent.objects.create(
         work_order=work_order, kind=WorkOrderEvent.Kind.COMMENT, note=note.strip(), actor=actor
     )
@@ -295,11 +303,11 @@ def work_order_change_due(
     work_order = work_order_get_for_update(actor=actor, work_order_id=work_order_id)
     _check_version(work_order, version)
     if not work_order.is_open:
-        raise ValidationError("工单已处理，不能再调整时限", field="due_at")
+        raise ValidationError(_("工单已处理，不能再调整时限"), field="due_at")
     if due_at.tzinfo is None:
-        raise ValidationError("时限缺少时区", field="due_at")
+        raise ValidationError(_("时限缺少时区"), field="due_at")
     if not note.strip():
-        raise ValidationError("请填写调整时限的协商说明", field="note")
+        raise ValidationError(_("请填写调整时限的协商说明"), field="note")
     old = work_order.due_at
     work_order.due_at = due_at
     work_order.escalation_level = 0
@@ -309,7 +317,12 @@ def work_order_change_due(
         work_order=work_order,
         kind=WorkOrderEvent.Kind.DUE_CHANGE,
         actor=actor,
-        note=f"{timezone.localtime(old):%Y-%m-%d %H:%M} → {timezone.localtime(due_at):%Y-%m-%d %H:%M}：{note.strip()}",
+        note=_("%(old)s → %(new)s：%(note)s")
+        % {
+            "old": format(timezone.localtime(old), "%Y-%m-%d %H:%M"),
+            "new": format(timezone.localtime(due_at), "%Y-%m-%d %H:%M"),
+            "note": note.strip(),
+        },
     )
     return work_order
 
@@ -328,16 +341,22 @@ def work_order_attach(*, actor, work_order_id: int, upload) -> WorkOrderAttachme
     name = os.path.basename(upload.name or "")[:200]
     ext = os.path.splitext(name)[1].lower()
     if ext not in ATTACHMENT_TYPES:
-        allowed = "、".join(sorted(ATTACHMENT_TYPES))
-        raise ValidationError(f"附件「{name}」的类型不支持，可上传：{allowed}", field="file")
+        allowed = _("、").join(sorted(ATTACHMENT_TYPES))
+        raise ValidationError(
+            _("附件「%(name)s」的类型不支持，可上传：%(allowed)s") % {"name": name, "allowed": allowed},
+            field="file",
+        )
     if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(f"附件「{name}」超过 10 MB", field="file")
+        raise ValidationError(_("附件「%(name)s」超过 10 MB") % {"name": name}, field="file")
     if upload.size == 0:
-        raise ValidationError(f"附件「{name}」是空文件", field="file")
+        raise ValidationError(_("附件「%(name)s」是空文件") % {"name": name}, field="file")
     attachment = WorkOrderAttachment.objects.create(
         work_order=work_order, file=upload, name=name, size=upload.size, uploaded_by=actor
     )
     WorkOrderEvent.objects.create(
-        work_order=work_order, kind=WorkOrderEvent.Kind.COMMENT, note=f"附件：{name}", actor=actor
+        work_order=work_order,
+        kind=WorkOrderEvent.Kind.COMMENT,
+        note=_("附件：%(name)s") % {"name": name},
+        actor=actor,
     )
     return attachment

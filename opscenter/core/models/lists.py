@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class SavedFilter(models.Model):
@@ -16,16 +17,19 @@ class SavedFilter(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters", verbose_name="用户"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_filters",
+        verbose_name=_("用户"),
     )
-    list_key = models.CharField("列表", max_length=80)
-    name = models.CharField("名称", max_length=60)
-    query = models.CharField("筛选条件", max_length=1000, blank=True)
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    list_key = models.CharField(_("列表"), max_length=80)
+    name = models.CharField(_("名称"), max_length=60)
+    query = models.CharField(_("筛选条件"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = "常用筛选"
-        verbose_name_plural = "常用筛选"
+        verbose_name = _("常用筛选")
+        verbose_name_plural = _("常用筛选")
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "list_key", "name"], name="saved_filter_unique_name"),

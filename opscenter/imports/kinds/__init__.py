@@ -45,7 +45,9 @@ def get_kind(name: str):
     MappingError listing the known kinds."""
     registered = kind_name(name)
     if registered is None:
-        known = _("、").join(f"{k}（{c.label_zh}）" for k, c in sorted(_KINDS.items()))
+        known = _("、").join(
+            _("%(k)s（%(label_zh)s）") % {"k": k, "label_zh": c.label_zh} for k, c in sorted(_KINDS.items())
+        )
         raise MappingError(
             _("未知的导入类型“%(name)s”，可选：%(known)s") % {"name": name, "known": known},
             log_message=f"unknown kind {name!r}",

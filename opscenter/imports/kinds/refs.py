@@ -133,7 +133,7 @@ def _register_departed(name: str, ctx: ImportContext) -> int | None:
     if department is None:
         return None
     if ctx.dry_run:
-        ctx.notes.append(f"将登记离职员工“{name}”（不在职）")
+        ctx.notes.append(_("将登记离职员工“%(name)s”（不在职）") % {"name": name})
         return DEPARTED_STAND_IN
     digest = hashlib.sha1(f"{ctx.site_id}:{name}".encode()).hexdigest()[:10]
     staff, created = Staff.objects.get_or_create(
@@ -141,7 +141,7 @@ def _register_departed(name: str, ctx: ImportContext) -> int | None:
         defaults={"name": name[:50], "department": department, "is_active": False, "left_on": None},
     )
     if created:
-        ctx.notes.append(f"已登记离职员工“{name}”（不在职）")
+        ctx.notes.append(_("已登记离职员工“%(name)s”（不在职）") % {"name": name})
     return staff.pk
 
 
@@ -300,7 +300,7 @@ def remove_created_customers(job_id: int) -> int:
         return Customer.objects.filter(import_job_id=job_id).delete()[0]
     except ProtectedError as exc:
         raise ImportRefused(
-            "不能撤销：本次导入登记的客户已有其他记录（如之后录入的咨询或成交），请先处理这些记录",
+            _("不能撤销：本次导入登记的客户已有其他记录（如之后录入的咨询或成交），请先处理这些记录"),
             log_message=f"undo of job {job_id}: created customers are referenced ({exc})",
         ) from exc
 

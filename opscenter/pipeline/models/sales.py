@@ -35,21 +35,21 @@ class Deal(FunnelEvent):
     consultant = models.ForeignKey(
         "org.Staff", on_delete=models.PROTECT, related_name="deals", verbose_name=_("成交咨询师")
     )
-    signed_on = models.DateField("签约日期")
+    signed_on = models.DateField(_("签约日期"))
     amount_fen = models.BigIntegerField(
         _("金额(分)"), validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)]
     )
-    stay_type = models.CharField("入住类型", max_length=10, choices=StayType.choices, blank=True)
-    care_zone = models.CharField("入住区域", max_length=20, choices=CareZone.choices, blank=True)
+    stay_type = models.CharField(_("入住类型"), max_length=10, choices=StayType.choices, blank=True)
+    care_zone = models.CharField(_("入住区域"), max_length=20, choices=CareZone.choices, blank=True)
     # Elder-care contract terms (seed 000 入住合同): term in months, monthly fee, refundable deposit.
-    contract_months = models.PositiveSmallIntegerField("合同期限(月)", null=True, blank=True)
-    monthly_fee_fen = models.BigIntegerField("月费(分)", null=True, blank=True)
-    deposit_fen = models.BigIntegerField("押金(分)", null=True, blank=True)
-    status = models.CharField("状态", max_length=12, choices=DealStatus.choices, default=DealStatus.SIGNED)
-    status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
-    is_new_customer = models.BooleanField("新顾客成交", default=True)
+    contract_months = models.PositiveSmallIntegerField(_("合同期限(月)"), null=True, blank=True)
+    monthly_fee_fen = models.BigIntegerField(_("月费(分)"), null=True, blank=True)
+    deposit_fen = models.BigIntegerField(_("押金(分)"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=DealStatus.choices, default=DealStatus.SIGNED)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+    is_new_customer = models.BooleanField(_("新顾客成交"), default=True)
     is_history = models.BooleanField(
-        "导入的历史成交",
+        _("导入的历史成交"),
         default=False,
         help_text="imported from a ledger with no earlier consultation or visit: counted in revenue and "
         "tiers, kept apart from the funnel's conversion rates",
@@ -109,8 +109,8 @@ class DealLine(models.Model):
     """One item of a clinic order: item, category, sessions and amount."""
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines", verbose_name=_("成交"))
-    item = models.CharField("项目", max_length=100)
-    category = models.CharField("类别", max_length=20, choices=ItemCategory.choices)
+    item = models.CharField(_("项目"), max_length=100)
+    category = models.CharField(_("类别"), max_length=20, choices=ItemCategory.choices)
     sessions = models.PositiveSmallIntegerField(
         _("次数/疗程"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSIONS)]
     )
@@ -147,15 +147,15 @@ class Transaction(ImportTracked):
     customer = models.ForeignKey(
         "pipeline.Customer", on_delete=models.PROTECT, related_name="transactions", verbose_name=_("客户")
     )
-    occurred_on = models.DateField("消费日期")
-    month = models.PositiveIntegerField("月份", help_text="yyyymm")
-    item = models.CharField("项目", max_length=100)
-    category = models.CharField("类别", max_length=20, choices=ItemCategory.choices)
+    occurred_on = models.DateField(_("消费日期"))
+    month = models.PositiveIntegerField(_("月份"), help_text="yyyymm")
+    item = models.CharField(_("项目"), max_length=100)
+    category = models.CharField(_("类别"), max_length=20, choices=ItemCategory.choices)
     sessions = models.PositiveSmallIntegerField(
         _("次数"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSIONS)]
     )
     receipt_no = models.CharField(
-        "单号", max_length=40, blank=True, help_text="receipt / order number from an imported file"
+        _("单号"), max_length=40, blank=True, help_text="receipt / order number from an imported file"
     )
     amount_fen = models.BigIntegerField(
         _("金额(分)"), validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)]
@@ -267,8 +267,8 @@ class Exit(models.Model):
         related_name="+",
         verbose_name=_("登记人"),
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    import_job_id = models.BigIntegerField("导入批次", null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    import_job_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("退出")

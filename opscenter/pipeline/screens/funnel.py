@@ -131,11 +131,11 @@ def _cell(row: FunnelRow, filters: FunnelFilters, key: str, month: int | None = 
     if key == "revenue_fen":
         return FunnelCell(key, _("成交金额"), fmt_yuan(row.revenue_fen), url, "money", _("已签约成交合计"))
     if key == "revenue_per_customer_fen":
-        hint = f"成交金额 ÷ 成交客户 {row.deal_customers} 人"
+        hint = _("成交金额 ÷ 成交客户 %(deal_customers)s 人") % {"deal_customers": row.deal_customers}
         return FunnelCell(key, _("人均贡献额"), fmt_yuan(row.revenue_per_customer_fen), url, "money", hint)
     if key == "revenue_per_deal_fen":
-        hint = f"成交金额 ÷ 签约成交 {row.counts['deals']} 笔"
-        return FunnelCell(key, "单笔贡献额", fmt_yuan(row.revenue_per_deal_fen), url, "money", hint)
+        hint = _("成交金额 ÷ 签约成交 %(deals)s 笔") % {"deals": row.counts["deals"]}
+        return FunnelCell(key, _("单笔贡献额"), fmt_yuan(row.revenue_per_deal_fen), url, "money", hint)
     return FunnelCell(key, metric_label(key), str(row.counts[key]), url, "count")
 
 
@@ -211,11 +211,13 @@ def rate_note(metric: str) -> str:
     """A rate or money cell drills down to the rows it is computed from: say which."""
     if metric in RATES:
         label, num, den = RATES[metric]
-        return (
-            f"{label} = {METRICS[num].label} ÷ {METRICS[den].label}；下列为分子“{METRICS[num].label}”的明细"
-        )
+        return _("%(label)s = %(numerator)s ÷ %(denominator)s；下列为分子“%(numerator)s”的明细") % {
+            "label": label,
+            "numerator": METRICS[num].label,
+            "denominator": METRICS[den].label,
+        }
     if metric in ("revenue_fen", "revenue_per_customer_fen", "revenue_per_deal_fen", "deal_customers"):
-        return f"{metric_label(metric)}由下列已签约成交计算"
+        return _("%(metric_label)s由下列已签约成交计算") % {"metric_label": metric_label(metric)}
     return ""
 
 

@@ -96,7 +96,7 @@ def _consultation_entries(user, customer_id: int, limit: int | None = None) -> I
     for c in _rows(
         selectors.consultation_list, user, customer_id, "staff", order=("-occurred_at", "-id"), limit=limit
     ):
-        badges = [(c.get_intent_display() + "意向", "primary" if c.intent == "high" else "")]
+        badges = [(c.get_intent_display() + _("意向"), "primary" if c.intent == "high" else "")]
         if c.is_first:
             badges.insert(0, (_("首次咨询"), "success"))
         next_step = _("下一步：%(next_step)s") % {"next_step": c.next_step} + (
@@ -233,9 +233,15 @@ def _deal_entries(user, customer_id: int, limit: int | None = None) -> Iterator[
             for p in (
                 d.get_stay_type_display() if d.stay_type else "",
                 d.get_care_zone_display() if d.care_zone else "",
-                f"{d.contract_months}个月" if d.contract_months else "",
-                f"月费 ¥{d.monthly_fee_fen / 100:,.2f}" if d.monthly_fee_fen is not None else "",
-                f"押金 ¥{d.deposit_fen / 100:,.2f}" if d.deposit_fen is not None else "",
+                _("%(contract_months)s个月") % {"contract_months": d.contract_months}
+                if d.contract_months
+                else "",
+                _("月费 ¥%(value)s") % {"value": format(d.monthly_fee_fen / 100, ",.2f")}
+                if d.monthly_fee_fen is not None
+                else "",
+                _("押金 ¥%(value)s") % {"value": format(d.deposit_fen / 100, ",.2f")}
+                if d.deposit_fen is not None
+                else "",
             )
             if p
         ]

@@ -122,14 +122,20 @@ def _first_stay(value: str, label: str) -> Metric:
     """新入住 by stay type: each resident's first signed contract of that stay type, whatever came
     before — a 试住 resident who later signs 长住 counts once toward the long-stay target (seed 000)."""
     first = _SIGNED & Q(stay_type=value) & ~Q(_signed_before(stay_type=value))
-    return Metric(f"residents_new_{value}", f"新入住 · {label}", Deal, first, in_funnel=False)
+    return Metric(
+        f"residents_new_{value}",
+        lazy(lambda: gettext("新入住 · %(label)s") % {"label": label}, str)(),
+        Deal,
+        first,
+        in_funnel=False,
+    )
 
 
 # 试住转长住: a resident's first long-stay contract after a signed trial stay; its rate (in the
 # targets registry) divides by 新入住·试住 of the same period — exact per prospect in the cohort view.
 _TRIAL_CONVERTED = Metric(
     "residents_trial_converted",
-    "试住转长住",
+    _("试住转长住"),
     Deal,
     _first_stay(StayType.LONG, "").condition & Q(_signed_before(stay_type=StayType.TRIAL)),
     in_funnel=False,
@@ -195,7 +201,7 @@ ALL_METRICS: dict[str, Metric] = {
         Metric("deals_new", _("新顾客成交量"), Deal, _NEW_SIGNED & _NOT_HISTORY),
         # Imported history (a ledger's contracts with no consultation or visit before them): in
         # revenue, apart from the conversion rates, which read `deals` and `deals_new` only.
-        Metric("deals_history", "导入的历史成交", Deal, _SIGNED & _HISTORY),
+        Metric("deals_history", _("导入的历史成交"), Deal, _SIGNED & _HISTORY),
         # Elder care: new residents by stay type (each resident's first contract of that type)
         # and by care zone (a new customer's signed stay contract), and trial → long-stay
         # conversions, dated like any deal (the signing month in the event view); a clinic's
@@ -223,7 +229,7 @@ RATES: dict[str, tuple[str, str, str]] = {
 MONEY_LABELS = {
     "revenue_fen": _("成交金额"),
     "revenue_per_customer_fen": _("人均贡献额"),
-    "revenue_per_deal_fen": "单笔贡献额",
+    "revenue_per_deal_fen": _("单笔贡献额"),
     "deal_customers": _("成交客户数"),
 }
 DRILL_METRIC = {key: "deals" for key in MONEY_LABELS}

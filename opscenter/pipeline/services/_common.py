@@ -88,10 +88,11 @@ def acting_staff(scope: Scope, site_id: int, staff_id: int | None, *, label: str
 def aware(value: dt.datetime, *, field: str) -> dt.datetime:
     """An aware datetime (a naive one is read as local time) that is not in the future."""
     if not isinstance(value, dt.datetime):
-        raise ValidationError("时间格式不正确", field=field)
+        raise ValidationError(_("时间格式不正确"), field=field)
     if not date_in_range(value):
         raise ValidationError(
-            f"时间须在 {EARLIEST_DATE.year} 年至 {LATEST_DATE.year} 年之间",
+            _("时间须在 %(year)s 年至 %(year2)s 年之间")
+            % {"year": EARLIEST_DATE.year, "year2": LATEST_DATE.year},
             field=field,
             log_message=f"{field} out of range",
         )
@@ -104,10 +105,13 @@ def aware(value: dt.datetime, *, field: str) -> dt.datetime:
 
 def past_date(value: dt.date, *, field: str, label: str) -> dt.date:
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise ValidationError(f"{label}格式不正确", field=field)
+        raise ValidationError(_("%(label)s格式不正确") % {"label": label}, field=field)
     if value < EARLIEST_DATE:
         raise ValidationError(
-            f"{label}不能早于 {EARLIEST_DATE:%Y-%m-%d}", field=field, log_message=f"{field} out of range"
+            _("%(label)s不能早于 %(EARLIEST_DATE)s")
+            % {"label": label, "EARLIEST_DATE": format(EARLIEST_DATE, "%Y-%m-%d")},
+            field=field,
+            log_message=f"{field} out of range",
         )
     if value > timezone.localdate():
         raise ValidationError(
@@ -120,15 +124,20 @@ def require_amount(amount_fen: Any, *, field: str = "amount_fen", label: str = "
     """A non-negative integer amount in fen, at most MAX_AMOUNT_FEN (¥100,000,000)."""
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
         raise ValidationError(
-            f"{label}金额必须是以分为单位的整数", field=field, log_message=f"bad amount {amount_fen!r}"
+            _("%(label)s金额必须是以分为单位的整数") % {"label": label},
+            field=field,
+            log_message=f"bad amount {amount_fen!r}",
         )
     if amount_fen < 0:
         raise ValidationError(
-            f"{label}金额不能为负数", field=field, log_message=f"negative amount {amount_fen}"
+            _("%(label)s金额不能为负数") % {"label": label},
+            field=field,
+            log_message=f"negative amount {amount_fen}",
         )
     if amount_fen > MAX_AMOUNT_FEN:
         raise ValidationError(
-            f"{label}金额不能超过 ¥{MAX_AMOUNT_FEN // 100:,}",
+            _("%(label)s金额不能超过 ¥%(value)s")
+            % {"label": label, "value": format(MAX_AMOUNT_FEN // 100, ",")},
             field=field,
             log_message=f"amount {amount_fen} above the limit",
         )
@@ -138,10 +147,15 @@ def require_amount(amount_fen: Any, *, field: str = "amount_fen", label: str = "
 def business_date(value: Any, *, field: str, label: str) -> dt.date:
     """A date (past or future) within the business calendar's range (EARLIEST_DATE … LATEST_DATE)."""
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise ValidationError(f"{label}格式不正确", field=field)
+        raise ValidationError(_("%(label)s格式不正确") % {"label": label}, field=field)
     if not date_in_range(value):
         raise ValidationError(
-            f"{label}须在 {EARLIEST_DATE:%Y-%m-%d} 至 {LATEST_DATE:%Y-%m-%d} 之间",
+            _("%(label)s须在 %(EARLIEST_DATE)s 至 %(LATEST_DATE)s 之间")
+            % {
+                "label": label,
+                "EARLIEST_DATE": format(EARLIEST_DATE, "%Y-%m-%d"),
+                "LATEST_DATE": format(LATEST_DATE, "%Y-%m-%d"),
+            },
             field=field,
             log_message=f"{field} out of range",
         )
@@ -152,7 +166,10 @@ def require_sessions(sessions: Any, *, field: str = "sessions", label: str = "")
     """A count of sessions between 1 and MAX_SESSIONS."""
     if isinstance(sessions, bool) or not isinstance(sessions, int) or not 1 <= sessions <= MAX_SESSIONS:
         raise ValidationError(
-            f"{label}次数须在 1 到 {MAX_SESSIONS} 之间", field=field, log_message=f"bad sessions {sessions!r}"
+            _("%(label)s次数须在 1 到 %(MAX_SESSIONS)s 之间")
+            % {"label": label, "MAX_SESSIONS": MAX_SESSIONS},
+            field=field,
+            log_message=f"bad sessions {sessions!r}",
         )
     return sessions
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from opscenter.core import audit
 from opscenter.core.audit import as_actor
@@ -99,7 +100,7 @@ def customers_reassign(*, actor, customer_ids: Iterable[int], to_owner_id: int, 
     label = OwnershipChangeKind.REASSIGN.label
     audit.record_events(
         moving,
-        f"渠道归属变更（{label}）：{reason}",
+        _("渠道归属变更（%(label)s）：%(reason)s") % {"label": label, "reason": reason},
         {c.pk: {"owner_id": [previous[c.pk], new_owner.pk]} for c in moving},
     )
     return len(moving)
@@ -126,7 +127,7 @@ def followups_schedule(
     exited = [c.name for c in customers if c.status == CustomerStatus.EXITED]
     if exited:
         raise ValidationError(
-            gettext("已退出的客户不能安排回访：%(names)s") % {"names": "、".join(exited[:10])},
+            gettext("已退出的客户不能安排回访：%(names)s") % {"names": _("、").join(exited[:10])},
             field="customers",
         )
     rows = [

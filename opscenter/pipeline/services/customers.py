@@ -86,9 +86,13 @@ def _clean_profile(values: dict[str, Any], site: Site) -> dict[str, Any]:
     today = timezone.localdate()
     if out.get("birthday") is not None:
         if out["birthday"] > today:
-            raise ValidationError("出生日期不能晚于今天", field="birthday")
+            raise ValidationError(_("出生日期不能晚于今天"), field="birthday")
         if out["birthday"] < EARLIEST_DATE:
-            raise ValidationError(f"出生日期不能早于 {EARLIEST_DATE:%Y-%m-%d}", field="birthday")
+            raise ValidationError(
+                _("出生日期不能早于 %(EARLIEST_DATE)s")
+                % {"EARLIEST_DATE": format(EARLIEST_DATE, "%Y-%m-%d")},
+                field="birthday",
+            )
         out["age"] = _age_on(out["birthday"], today)
     if out.get("age") is not None and not (0 <= int(out["age"]) <= 130):
         raise ValidationError(_("年龄应在 0–130 之间"), field="age")

@@ -108,7 +108,7 @@ def appointment_book(
     customer = customer_for_write(scope, customer_id)
     _choice(mode, AppointmentMode, field="mode", label=_("预约方式"))
     booked_at = aware(booked_at or timezone.now(), field="booked_at")
-    business_date(scheduled_for.date(), field="scheduled_for", label="预约到院时间")
+    business_date(scheduled_for.date(), field="scheduled_for", label=_("预约到院时间"))
     if timezone.is_naive(scheduled_for):
         scheduled_for = timezone.make_aware(scheduled_for)
     if scheduled_for < booked_at - dt.timedelta(minutes=5):

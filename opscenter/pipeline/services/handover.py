@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opscenter.core import audit
 from opscenter.core.audit import as_actor
@@ -61,13 +62,13 @@ def _receivers(leaver: Staff, to_staff_id: int | None) -> list[Staff]:
             Q(department__site_id=site_id) | Q(extra_sites=site_id), pk=to_staff_id
         ).first()
         if receiver is None:
-            raise ValidationError("接手人必须是同一院区的在职员工", field="to_staff")
+            raise ValidationError(_("接手人必须是同一院区的在职员工"), field="to_staff")
         return [receiver]
     if leaver.team_id is None:
-        raise ValidationError("该员工不属于任何小组，请指定接手人", field="to_staff")
+        raise ValidationError(_("该员工不属于任何小组，请指定接手人"), field="to_staff")
     team = list(active.filter(team_id=leaver.team_id).order_by("employee_no"))
     if not team:
-        raise ValidationError("该小组没有其他在职员工，请指定接手人", field="to_staff")
+        raise ValidationError(_("该小组没有其他在职员工，请指定接手人"), field="to_staff")
     return team
 
 
@@ -86,21 +87,25 @@ def staff_hand_over(
     """
     scope = scope_requiring(actor, "pipeline.change_customer")
     if not is_manager(scope):
-        raise PermissionDenied("只有主管可以办理离职交接", log_message="hand-over by non-manager")
+        raise PermissionDenied(_("只有主管可以办理离职交接"), log_message="hand-over by non-manager")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("离职交接必须填写原因", field="reason")
+        raise ValidationError(_("离职交接必须填写原因"), field="reason")
     leaver = (
         staff_list(user=actor).select_related("department", "team").select_for_update(of=("self",))
         .filter(pk=staff_id).first()
     )  # fmt: skip
     if leaver is None:
-        raise NotFound("员工不存在或无权访问")
+        raise NotFound(_("员工不存在或无权访问"))
     scope.require_site(leaver.department.site_id, write=True)
     if left_on is not None and leaver.hired_on is not None and left_on < leaver.hired_on:
-        raise ValidationError("离职日期不能早于入职日期", field="left_on")
+        raise ValidationError(_("离职日期不能早于入职日期"), field="left_on")
     receivers = _receivers(leaver, to_staff_id)
-    message = f"离职交接：{leaver.name} → {'、'.join(r.name for r in receivers)}（{reason}）"
+    message = _("离职交接：%(name)s → %(join)s（%(reason)s）") % {
+        "name": leaver.name,
+        "join": _("、").join(r.name for r in receivers),
+        "reason": reason,
+    }
     now = timezone.now()
     result = HandOver(staff=leaver, receivers=receivers)
 
@@ -121,7 +126,7 @@ def staff_hand_over(
                 kind=OwnershipChangeKind.REASSIGN,
                 from_owner=leaver,
                 to_owner=assign[c.pk],
-                reason=f"离职交接：{reason}"[:300],
+                reason=(_("离职交接：%(reason)s") % {"reason": reason})[:300],
                 changed_by_id=getattr(actor, "pk", None),
                 changed_at=now,
             )

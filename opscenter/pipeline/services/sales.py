@@ -61,17 +61,22 @@ def _lines(lines: Iterable[DealLineInput | Mapping[str, Any]]) -> list[DealLineI
     for n, raw in enumerate(lines, start=1):
         if n > MAX_DEAL_LINES:
             raise ValidationError(
-                f"一笔成交最多 {MAX_DEAL_LINES} 条明细", field="lines", log_message="too many deal lines"
+                _("一笔成交最多 %(MAX_DEAL_LINES)s 条明细") % {"MAX_DEAL_LINES": MAX_DEAL_LINES},
+                field="lines",
+                log_message="too many deal lines",
             )
         line = raw if isinstance(raw, DealLineInput) else DealLineInput(**dict(raw))
         if not (line.item or "").strip():
-            raise ValidationError(f"第{n}行：请填写项目名称", field="lines")
+            raise ValidationError(_("第%(n)s行：请填写项目名称") % {"n": n}, field="lines")
         if len(line.item.strip()) > ITEM_LENGTH:
-            raise ValidationError(f"第{n}行：项目名称不能超过 {ITEM_LENGTH} 个字", field="lines")
+            raise ValidationError(
+                _("第%(n)s行：项目名称不能超过 %(ITEM_LENGTH)s 个字") % {"n": n, "ITEM_LENGTH": ITEM_LENGTH},
+                field="lines",
+            )
         if line.category not in ItemCategory.values:
-            raise ValidationError(f"第{n}行：项目类别不正确", field="lines")
-        require_amount(line.amount_fen, field="lines", label=f"第{n}行：")
-        require_sessions(line.sessions, field="lines", label=f"第{n}行：")
+            raise ValidationError(_("第%(n)s行：项目类别不正确") % {"n": n}, field="lines")
+        require_amount(line.amount_fen, field="lines", label=_("第%(n)s行：") % {"n": n})
+        require_sessions(line.sessions, field="lines", label=_("第%(n)s行：") % {"n": n})
         out.append(line)
     return out
 
@@ -114,7 +119,7 @@ def deal_sign(
         or not isinstance(contract_months, int)
         or not 1 <= contract_months <= 120
     ):
-        raise ValidationError("合同期限应为 1–120 个月", field="contract_months")
+        raise ValidationError(_("合同期限应为 1–120 个月"), field="contract_months")
     if monthly_fee_fen is not None:
         require_amount(monthly_fee_fen, field="monthly_fee_fen")
     if deposit_fen is not None:
@@ -124,7 +129,7 @@ def deal_sign(
     if amount_fen is not None:
         require_amount(amount_fen)
     if line_inputs:
-        total = require_amount(sum(line.amount_fen for line in line_inputs), label="明细合计")
+        total = require_amount(sum(line.amount_fen for line in line_inputs), label=_("明细合计"))
         if amount_fen is not None and amount_fen != total:
             raise ValidationError(_("成交金额与明细合计不一致"), field="amount_fen")
         amount_fen = total
@@ -222,7 +227,7 @@ def deal_transition(*, actor, deal_id: int, to_status: str, reason: str) -> Deal
     scope = scope_requiring(actor, "pipeline.change_deal")
     deal = Deal.objects.select_for_update().filter(pk=deal_id).first()
     if deal is None:
-        raise NotFound("成交记录不存在或无权访问")
+        raise NotFound(_("成交记录不存在或无权访问"))
     customer = customer_for_write(scope, deal.customer_id)
     if to_status not in DEAL_TRANSITIONS.get(deal.status, set()):
         raise ValidationError(
@@ -233,10 +238,13 @@ def deal_transition(*, actor, deal_id: int, to_status: str, reason: str) -> Deal
         )
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("请填写原因", field="reason")
+        raise ValidationError(_("请填写原因"), field="reason")
     now = timezone.now()
     deal.status, deal.status_changed_at = to_status, now
-    deal.note = f"{deal.note}\n{DealStatus(to_status).label}：{reason}".strip()[:300]
+    deal.note = (
+        _("%(note)s\n%(label)s：%(reason)s")
+        % {"note": deal.note, "label": DealStatus(to_status).label, "reason": reason}
+    ).strip()[:300]
     was_new = deal.is_new_customer
     deal.is_new_customer = False if to_status == DealStatus.CANCELLED else deal.is_new_customer
     deal.save(update_fields=["status", "status_changed_at", "note", "is_new_customer"])
@@ -271,7 +279,9 @@ def _reverse_transactions(deal: Deal, *, on: dt.date, reason: str) -> None:
             customer_id=purchase.customer_id,
             occurred_on=on,
             month=month_key(on),
-            item=f"{purchase.item}（{gettext('作废冲销')}）"[:100],
+            item=(_("%(item)s（%(reversal)s）") % {"item": purchase.item, "reversal": gettext("作废冲销")})[
+                :100
+            ],
             category=purchase.category,
             sessions=purchase.sessions,
             amount_fen=purchase.amount_fen,
@@ -306,7 +316,7 @@ def transaction_record(
     if category not in ItemCategory.values:
         raise ValidationError(_("项目类别不正确"), field="category")
     if kind not in TransactionKind.values:
-        raise ValidationError("消费类型不正确", field="kind")
+        raise ValidationError(_("消费类型不正确"), field="kind")
     require_sessions(sessions)
     if deal_id is not None and not Deal.objects.filter(pk=deal_id, customer=customer).exists():
         raise ValidationError(_("成交记录不属于该客户"), field="deal_id")
@@ -340,8 +350,8 @@ def followup_schedule(
     scope = scope_requiring(actor, "pipeline.add_followup")
     customer = customer_for_write(scope, customer_id)
     if channel not in FollowUpChannel.values:
-        raise ValidationError("回访方式不正确", field="channel")
-    scheduled_on = business_date(scheduled_on, field="scheduled_on", label="计划日期")
+        raise ValidationError(_("回访方式不正确"), field="channel")
+    scheduled_on = business_date(scheduled_on, field="scheduled_on", label=_("计划日期"))
     staff = acting_staff(scope, customer.site_id, staff_id, label=_("回访人"), field="staff_id")
     if deal_id is not None and not Deal.objects.filter(pk=deal_id, customer=customer).exists():
         raise ValidationError(_("成交记录不属于该客户"), field="deal_id")

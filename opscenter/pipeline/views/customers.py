@@ -126,7 +126,7 @@ def customer_bulk(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("您没有执行此操作的权限"), log_message="bulk action without a role")
     ids = [int(v) for v in request.POST.getlist("customers") if v.isdigit()]
     if not form.is_valid():
-        errors = "；".join(str(e) for errs in form.errors.values() for e in errs)
+        errors = _("；").join(str(e) for errs in form.errors.values() for e in errs)
         messages.error(request, errors)
         return redirect(request, back)
     data = form.cleaned_data

@@ -114,8 +114,8 @@ DRILL_TABLES: dict[str, tuple[ExportColumn, ...]] = {
 
 def drill_rows_response(title: str, kind: str, rows: QuerySet) -> FileResponse:
     """The rows behind a number; the site comes last (a funnel may mix sites)."""
-    table = (*DRILL_TABLES[kind], ExportColumn("院区", "site__name"))
-    return export_response(f"{title}明细", table, rows, sheet_name=title)
+    table = (*DRILL_TABLES[kind], ExportColumn(_("院区"), "site__name"))
+    return export_response(_("%(title)s明细") % {"title": title}, table, rows, sheet_name=title)
 
 
 def followups_due_response(rows: QuerySet[FollowUp], *, today: dt.date) -> FileResponse:
@@ -136,52 +136,56 @@ def followups_due_response(rows: QuerySet[FollowUp], *, today: dt.date) -> FileR
 def followup_rows_response(title: str, rows: QuerySet[FollowUp]) -> FileResponse:
     """The follow-ups behind a completion number, with the columns of their page."""
     table = (
-        ExportColumn("客户", "customer__name"),
-        ExportColumn("计划日期", "scheduled_on", "date"),
-        ExportColumn("完成日期", "done_on", "date"),
-        ExportColumn("结果", "outcome", labels=choice_labels(FollowUp, "outcome")),
-        ExportColumn("满意度", "satisfaction", labels=choice_labels(FollowUp, "satisfaction")),
-        ExportColumn("回访人", "staff__name", convert=lambda name: name or _("未指定回访人")),
-        ExportColumn("回访方式", "channel", labels=choice_labels(FollowUp, "channel")),
-        ExportColumn("院区", "site__name"),
+        ExportColumn(_("客户"), "customer__name"),
+        ExportColumn(_("计划日期"), "scheduled_on", "date"),
+        ExportColumn(_("完成日期"), "done_on", "date"),
+        ExportColumn(_("结果"), "outcome", labels=choice_labels(FollowUp, "outcome")),
+        ExportColumn(_("满意度"), "satisfaction", labels=choice_labels(FollowUp, "satisfaction")),
+        ExportColumn(_("回访人"), "staff__name", convert=lambda name: name or _("未指定回访人")),
+        ExportColumn(_("回访方式"), "channel", labels=choice_labels(FollowUp, "channel")),
+        ExportColumn(_("院区"), "site__name"),
     )
-    return export_response(f"{title}明细", table, rows, sheet_name=title)
+    return export_response(_("%(title)s明细") % {"title": title}, table, rows, sheet_name=title)
 
 
 # The work-queue lists (issue 12 item 5), as on screen; the site column is always exported.
 def _site() -> ExportColumn:
-    return ExportColumn("院区", "site__name")
+    return ExportColumn(_("院区"), "site__name")
 
 
 APPOINTMENT_TABLE = (
-    ExportColumn("预约到院时间", "scheduled_for", "datetime"),
+    ExportColumn(gettext_lazy("预约到院时间"), "scheduled_for", "datetime"),
     _customer_column(),
-    ExportColumn("电话", "customer__phone"),
+    ExportColumn(gettext_lazy("电话"), "customer__phone"),
     _site(),
-    ExportColumn("预约方式", "mode", labels=choice_labels(Appointment, "mode")),
-    ExportColumn("状态", "status", labels=choice_labels(Appointment, "status")),
+    ExportColumn(gettext_lazy("预约方式"), "mode", labels=choice_labels(Appointment, "mode")),
+    ExportColumn(gettext_lazy("状态"), "status", labels=choice_labels(Appointment, "status")),
     _owner(),
-    ExportColumn("备注", "note", width=40),
+    ExportColumn(gettext_lazy("备注"), "note", width=40),
 )
 VISIT_TABLE = (
-    ExportColumn("到院时间", "arrived_at", "datetime"),
+    ExportColumn(gettext_lazy("到院时间"), "arrived_at", "datetime"),
     _customer_column(),
     _site(),
-    ExportColumn("上门来源", "source", labels=choice_labels(Visit, "source")),
-    ExportColumn("类型", "kind", labels=choice_labels(Visit, "kind")),
-    ExportColumn("现场咨询师", "onsite_consultant__name"),
+    ExportColumn(gettext_lazy("上门来源"), "source", labels=choice_labels(Visit, "source")),
+    ExportColumn(gettext_lazy("类型"), "kind", labels=choice_labels(Visit, "kind")),
+    ExportColumn(gettext_lazy("现场咨询师"), "onsite_consultant__name"),
     _owner(),
-    ExportColumn("结果", "outcome", labels=choice_labels(Visit, "outcome")),
+    ExportColumn(gettext_lazy("结果"), "outcome", labels=choice_labels(Visit, "outcome")),
 )
 DEAL_TABLE = (
-    ExportColumn("签约日期", "signed_on", "date"),
+    ExportColumn(gettext_lazy("签约日期"), "signed_on", "date"),
     _customer_column(),
     _site(),
-    ExportColumn("入住类型", "stay_type", labels=choice_labels(Deal, "stay_type")),
-    ExportColumn("金额", "amount_fen", "yuan"),
-    ExportColumn("类型", "is_new_customer", labels={True: "新顾客成交", False: "老顾客成交"}),
-    ExportColumn("状态", "status", labels=choice_labels(Deal, "status")),
-    ExportColumn("成交咨询师", "consultant__name"),
+    ExportColumn(gettext_lazy("入住类型"), "stay_type", labels=choice_labels(Deal, "stay_type")),
+    ExportColumn(gettext_lazy("金额"), "amount_fen", "yuan"),
+    ExportColumn(
+        gettext_lazy("类型"),
+        "is_new_customer",
+        labels={True: gettext_lazy("新顾客成交"), False: gettext_lazy("老顾客成交")},
+    ),
+    ExportColumn(gettext_lazy("状态"), "status", labels=choice_labels(Deal, "status")),
+    ExportColumn(gettext_lazy("成交咨询师"), "consultant__name"),
 )
 QUEUE_TABLES = {"appointment": APPOINTMENT_TABLE, "visit": VISIT_TABLE, "deal": DEAL_TABLE}
 
