@@ -24,7 +24,7 @@ class NavItem:
 
 
 # The one navigation list: the header menu and the home page's tiles both render it. A domain
-# appears once its app routes a page; until then it is left out rather than shown as a stub.
+# appears once its app routes a page; until then it is left out rather than shown as an empty page.
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("home", _("首页"), _("今日概况与快捷入口"), "core:home", "/"),
     NavItem(
