@@ -124,6 +124,22 @@ def stage_list(*, user, params: dict) -> QuerySet[StageMeasurement]:
     return qs.order_by("-due_at", "-pk")
 
 
+def _by_unit_and_day(qs: QuerySet, params: dict, moment: str) -> QuerySet:
+    """The filters every list here shares: department, site, and local days from / to (inclusive)
+    on the `moment` column."""
+    if params.get("department"):
+        qs = qs.filter(department_id=params["department"])
+    if params.get("site"):
+        qs = qs.filter(site_id=params["site"])
+    tz = timezone.get_default_timezone()
+    if params.get("from"):
+        qs = qs.filter(**{f"{moment}__gte": dt.datetime.combine(params["from"], dt.time.min, tzinfo=tz)})
+    if params.get("to"):
+        day_after = dt.datetime.combine(params["to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        qs = qs.filter(**{f"{moment}__lt": day_after})
+    return qs
+
+
 def complaint_list(*, user, params: dict | None = None) -> QuerySet[Complaint]:
     params = params or {}
     qs = _scoped(user, Complaint.objects.select_related("site", "department"))
@@ -131,18 +147,7 @@ def complaint_list(*, user, params: dict | None = None) -> QuerySet[Complaint]:
         qs = qs.filter(escalated=True)
     if params.get("channel"):
         qs = qs.filter(channel=params["channel"])
-    if params.get("department"):
-        qs = qs.filter(department_id=params["department"])
-    if params.get("site"):
-        qs = qs.filter(site_id=params["site"])
-    tz = timezone.get_default_timezone()
-    if params.get("from"):
-        qs = qs.filter(received_at__gte=dt.datetime.combine(params["from"], dt.time.min, tzinfo=tz))
-    if params.get("to"):
-        qs = qs.filter(
-            received_at__lt=dt.datetime.combine(params["to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-        )
-    return qs
+    return _by_unit_and_day(qs, params, "received_at")
 
 
 WORK_ORDER_LISTS = ("mine", "department", "overdue", "all")
@@ -166,18 +171,7 @@ def work_order_list(
         qs = qs.filter(source=params["source"])
     if params.get("status"):
         qs = qs.filter(status=params["status"])
-    if params.get("department"):
-        qs = qs.filter(department_id=params["department"])
-    if params.get("site"):
-        qs = qs.filter(site_id=params["site"])
-    tz = timezone.get_default_timezone()
-    if params.get("from"):
-        qs = qs.filter(opened_at__gte=dt.datetime.combine(params["from"], dt.time.min, tzinfo=tz))
-    if params.get("to"):
-        qs = qs.filter(
-            opened_at__lt=dt.datetime.combine(params["to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-        )
-    return qs
+    return _by_unit_and_day(qs, params, "opened_at")
 
 
 def work_order_get(*, user, work_order_id: int) -> WorkOrder:
