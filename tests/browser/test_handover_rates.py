@@ -83,6 +83,9 @@ def test_monthly_rate_targets_are_set_and_read_against_actuals(
     field.fill("80")
     page.get_by_role("button", name="保存月度目标并重新计算").click()
     expect(page.locator(".message--success")).to_contain_text("月度转化率目标")
+    # The page then fetches its chart data; the in-memory test database is shared with the server
+    # thread, so read it only once the page is quiet (a concurrent read is "table is locked").
+    page.wait_for_load_state("networkidle")
     assert RateTarget.objects.get(plan=world).rate == "phone_visit_rate"
     page.goto(f"/targets/plans/{world.pk}/progress/?period={world.year}")
     row = page.locator("#rate-progress-table tbody tr").first
