@@ -64,6 +64,7 @@ def test_manager_hands_over_a_leaving_consultants_customers(page_and_log, world,
     page.get_by_role("button", name="确认交接").click()
     expect(page.locator("main")).to_contain_text("已交接：客户 4 位")
     expect(page.locator("main")).to_contain_text("离职交接")  # the staff page's history
+    page.wait_for_load_state("networkidle")
     assert Customer.objects.filter(owner=colleague).count() == 4
     page.goto("/org/workforce/")
     expect(page.locator("#workforce-table")).to_be_visible()
