@@ -11,6 +11,16 @@ from opscenter.demo.org import DEMO_PASSWORD, SITE_CODES
 from opscenter.demo.steps import STEPS
 from opscenter.org.models import Department, Liaison, Site, Staff, Team
 
+# Only this test loads every step (a year of data for three sites); the others check the
+# organization and the logins, so they load the first step only and the file stays fast.
+FULL_LOAD_TESTS = {"test_loading_twice_creates_nothing_new"}
+
+
+@pytest.fixture(autouse=True)
+def _organization_only(request, monkeypatch):
+    if request.node.originalname not in FULL_LOAD_TESTS:
+        monkeypatch.setattr("opscenter.demo.management.commands.demo.STEPS", STEPS[:1])
+
 
 def load(*args: str) -> str:
     out = io.StringIO()
