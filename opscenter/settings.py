@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "opscenter.scheduler",
     "opscenter.metrics",
     "opscenter.commitments",
+    "opscenter.appraisal",
     "opscenter.api",
     "opscenter.demo",
 ]
