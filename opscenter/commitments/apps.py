@@ -9,7 +9,11 @@ class CommitmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from opscenter.commitments import import_kinds, metrics  # noqa: F401  (registers kinds and metrics)
+        from opscenter.commitments.pipeline_hooks import on_pipeline_event
+        from opscenter.pipeline.services.hooks import register_pipeline_event_hook
         from opscenter.scheduler import Cadence, register
+
+        register_pipeline_event_hook(on_pipeline_event)
 
         # The monitor is idempotent (each stage and work order claimed once), so a tick every few
         # minutes is cheap; early warnings and breaches are then at most this late.

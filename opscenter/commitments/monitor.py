@@ -36,6 +36,7 @@ from opscenter.commitments.services.measurements import rule_of
 from opscenter.commitments.services.notify import department_head, notify, owners_of, site_operations
 from opscenter.commitments.services.workorders import work_order_open
 from opscenter.core.audit import audit_context
+from opscenter.core.businesstime import add_business_time, business_time_between
 from opscenter.core.calendars import work_calendar_for
 
 log = logging.getLogger(__name__)
@@ -151,16 +152,29 @@ def _announce(token: uuid.UUID, now: dt.datetime) -> tuple[int, int]:
     return notified, opened
 
 
+def second_escalation_at(work_order: WorkOrder, calendar) -> dt.datetime:
+    """When an overdue work order goes on to operations: once overdue by as long again as it was
+    given, both on the site's business time (a work order given 4 business hours on Friday
+    afternoon reaches operations on Monday, not on Friday night)."""
+    given = business_time_between(work_order.opened_at, work_order.due_at, calendar)
+    return add_business_time(work_order.due_at, given, calendar)
+
+
 def escalate_overdue(*, now: dt.datetime | None = None) -> int:
     """Overdue open work orders escalate once to the department head (level 1), and once more to
-    operations (level 2) when overdue by as long again as they were given. Claimed per row."""
+    operations (level 2) when overdue by as long again as they were given, in business time
+    (`second_escalation_at`; a few calls per overdue work order, never per stage). Claimed per row."""
     now = now or timezone.now()
     escalated = 0
     due = WorkOrder.objects.filter(
         status__in=OPEN_WORK_ORDER_STATUSES, due_at__lte=now, escalation_level__lt=2
     )
-    for work_order in due.select_related("department"):
-        level = 2 if now >= work_order.due_at + (work_order.due_at - work_order.opened_at) else 1
+    calendars: dict[int, object] = {}
+    for work_order in due.select_related("department", "site__calendar"):
+        calendar = calendars.get(work_order.site_id)
+        if calendar is None:
+            calendar = calendars[work_order.site_id] = work_calendar_for(work_order.site.calendar)
+        level = 2 if now >= second_escalation_at(work_order, calendar) else 1
         if level <= work_order.escalation_level:
             continue
         with transaction.atomic():

@@ -1,10 +1,15 @@
 """Measurements of pipeline trees from the pipeline's own events, read set-based: one grouped
 query per event kind (first moment per customer), then only new or still-open instances whose
-events changed are recorded. Dates (deal, follow-up) count at noon local time."""
+events changed are recorded. Dates (deal, follow-up) count at noon local time.
+
+Two callers: the pipeline's services, through the event hook (`commitments.pipeline_hooks`), for
+the one customer whose row just changed (`customer_ids`); and the monitor's pass over the last
+half year, which repairs what bypassed the services (imports, bulk loads, the demo)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Min
 from django.utils import timezone
@@ -18,7 +23,9 @@ from opscenter.core.exceptions import ValidationError
 WINDOW_DAYS = 180  # a pipeline stage runs days or weeks: half a year back covers every live one
 
 
-def _first_moments(event: str, site_id: int, since: dt.datetime) -> dict[int, dt.datetime]:
+def _first_moments(
+    event: str, site_id: int, since: dt.datetime | None, customer_ids: frozenset[int] | None = None
+) -> dict[int, dt.datetime]:
     from opscenter.pipeline.models import Appointment, Assessment, Consultation, Deal, FollowUp, Visit
 
     sources = {
@@ -30,13 +37,12 @@ def _first_moments(event: str, site_id: int, since: dt.datetime) -> dict[int, dt
         Event.FOLLOWUP: (FollowUp.objects.filter(done_on__isnull=False), "done_on"),
     }
     manager, field = sources[event]
-    lower = since if field.endswith("_at") else since.date()
-    rows = (
-        manager.filter(site_id=site_id, **{f"{field}__gte": lower})
-        .values("customer_id")
-        .annotate(first=Min(field))
-        .values_list("customer_id", "first")
-    )
+    qs = manager.filter(site_id=site_id)
+    if since is not None:
+        qs = qs.filter(**{f"{field}__gte": since if field.endswith("_at") else since.date()})
+    if customer_ids is not None:
+        qs = qs.filter(customer_id__in=customer_ids)
+    rows = qs.values("customer_id").annotate(first=Min(field)).values_list("customer_id", "first")
     tz = timezone.get_default_timezone()
     out = {}
     for customer_id, first in rows:
@@ -47,13 +53,34 @@ def _first_moments(event: str, site_id: int, since: dt.datetime) -> dict[int, dt
     return out
 
 
+@dataclass
+class _Plan:
+    commitments: list
+    root: object
+    codes: set[str]
+
+
+def _plan(tree: CommitmentTree) -> _Plan:
+    commitments = list(tree.commitments.all())
+    codes = {c.start_event for c in commitments} | {c.end_event for c in commitments}
+    if tree.qualifying_event:
+        codes.add(tree.qualifying_event)
+    return _Plan(commitments, next(c for c in commitments if c.level == 1), codes)
+
+
 def sync_pipeline(
-    *, now: dt.datetime | None = None, site_id: int | None = None, window_days: int = WINDOW_DAYS
+    *,
+    now: dt.datetime | None = None,
+    site_id: int | None = None,
+    window_days: int = WINDOW_DAYS,
+    customer_ids: list[int] | None = None,
 ) -> int:
-    """Record pipeline trees' instances whose first event lies in the last `window_days`; returns
-    the number of instances recorded or updated."""
+    """Record pipeline trees' instances whose first event lies in the last `window_days` (or, with
+    `customer_ids`, those customers' instances whatever their age); returns the number of instances
+    recorded or updated."""
     now = now or timezone.now()
-    since = now - dt.timedelta(days=window_days)
+    only = frozenset(customer_ids) if customer_ids is not None else None
+    since = None if only is not None else now - dt.timedelta(days=window_days)
     trees = CommitmentTree.objects.filter(process=Process.PIPELINE, status=TreeStatus.ACTIVE).select_related(
         "site__calendar"
     )
@@ -61,39 +88,50 @@ def sync_pipeline(
         trees = trees.filter(site_id=site_id)
     touched = 0
     for tree in trees.prefetch_related("commitments"):
-        commitments = list(tree.commitments.all())
-        root = next(c for c in commitments if c.level == 1)
-        codes = {c.start_event for c in commitments} | {c.end_event for c in commitments}
-        if tree.qualifying_event:
-            codes.add(tree.qualifying_event)
-        moments = {code: _first_moments(code, tree.site_id, since) for code in codes}
-        starts = moments[root.start_event]
-        if tree.qualifying_event:
-            starts = {k: v for k, v in starts.items() if k in moments[tree.qualifying_event]}
-        done = dict(
-            Measurement.objects.filter(tree=tree, subject_kind="customer").values_list(
-                "subject_ref", "events"
-            )
+        # A customer already measured under an earlier version of this tree stays in that version.
+        measured = Measurement.objects.filter(
+            tree__site_id=tree.site_id, tree__family=tree.family, subject_kind="customer"
         )
+        if only is not None:
+            measured = measured.filter(subject_ref__in=[str(pk) for pk in only])
+        where = {
+            ref: (tree_id, events)
+            for ref, tree_id, events in measured.values_list("subject_ref", "tree_id", "events")
+        }
+        versions = {tree.pk: tree}
+        old_ids = {tree_id for tree_id, _events in where.values()} - {tree.pk}
+        for old in CommitmentTree.objects.filter(pk__in=old_ids).prefetch_related("commitments"):
+            versions[old.pk] = old
+        plans = {pk: _plan(t) for pk, t in versions.items()}
+        codes = set().union(*(p.codes for p in plans.values()))
+        moments = {code: _first_moments(code, tree.site_id, since, only) for code in codes}
         calendar = work_calendar_for(tree.site.calendar)
-        for customer_id, start in starts.items():
-            events = {root.start_event: start}
-            for code in codes - {root.start_event}:
+        customers = set().union(*(moments[p.root.start_event].keys() for p in plans.values()))
+        for customer_id in sorted(customers):
+            tree_id, known = where.get(str(customer_id), (tree.pk, None))
+            plan = plans[tree_id]
+            start = moments[plan.root.start_event].get(customer_id)
+            if start is None:
+                continue
+            qualifying = versions[tree_id].qualifying_event
+            if qualifying and customer_id not in moments[qualifying]:
+                continue
+            events = {plan.root.start_event: start}
+            for code in plan.codes - {plan.root.start_event}:
                 moment = moments[code].get(customer_id)
                 if moment is not None and moment >= start:
                     events[code] = moment
-            known = done.get(str(customer_id))
             if known is not None and set(known) >= set(events):
                 continue
             try:
                 measurement_record(
-                    tree=tree,
+                    tree=versions[tree_id],
                     subject_kind="customer",
                     subject_ref=str(customer_id),
                     events=events,
                     calendar=calendar,
                     now=now,
-                    commitments=commitments,
+                    commitments=plan.commitments,
                 )
             except ValidationError:
                 continue  # events out of order in the source data: that instance is not measurable

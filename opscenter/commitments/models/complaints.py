@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,15 @@ class Complaint(models.Model):
         related_name="+",
         verbose_name=_("关联纠纷"),
     )
+    followup = models.ForeignKey(
+        "pipeline.FollowUp",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("来源回访"),
+        help_text="the follow-up whose outcome 投诉 opened this complaint",
+    )
     received_at = models.DateTimeField(_("受理时间"), default=timezone.now)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     recorded_by = models.ForeignKey(
@@ -58,6 +68,12 @@ class Complaint(models.Model):
         verbose_name = _("投诉")
         verbose_name_plural = _("投诉")
         ordering = ["-received_at", "-pk"]
+        constraints = [
+            # A follow-up opens at most one complaint, however often its hook runs.
+            models.UniqueConstraint(
+                fields=["followup"], condition=Q(followup__isnull=False), name="complaint_one_per_followup"
+            ),
+        ]
         indexes = [
             models.Index(fields=["site", "received_at"], name="complaint_site_received_idx"),
             models.Index(fields=["department", "received_at"], name="complaint_dept_received_idx"),

@@ -1,7 +1,11 @@
 """Writes of the commitments app (STYLE.md: `<entity>_<verb>`, keyword-only, atomic)."""
 
 from opscenter.commitments.services.anomalies import anomaly_rule_create, evaluate_rules
-from opscenter.commitments.services.complaints import complaint_answered, complaint_register
+from opscenter.commitments.services.complaints import (
+    complaint_answered,
+    complaint_from_followup,
+    complaint_register,
+)
 from opscenter.commitments.services.measurements import events_for_subject, measurement_record
 from opscenter.commitments.services.meetings import (
     meeting_agenda,
@@ -33,6 +37,7 @@ __all__ = [
     "commitment_tree_transition",
     "commitment_update",
     "complaint_answered",
+    "complaint_from_followup",
     "complaint_register",
     "evaluate_rules",
     "events_for_subject",

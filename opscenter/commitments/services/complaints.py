@@ -42,6 +42,7 @@ def complaint_register(
     customer_phone: str = "",
     customer_id: int | None = None,
     received_at: dt.datetime | None = None,
+    followup_id: int | None = None,
 ) -> Complaint:
     """Register a complaint, open its work order (dispatched to the department's liaison) and
     start measuring its commitment."""
@@ -79,6 +80,7 @@ def complaint_register(
         escalated_to=escalated_to.strip(),
         received_at=received_at,
         recorded_by=actor,
+        followup_id=followup_id,
     )
     events_for_subject(
         subject_kind="complaint",
@@ -99,6 +101,51 @@ def complaint_register(
         now=received_at,
     )
     return complaint
+
+
+def _followup_department(followup) -> int | None:
+    """The department a follow-up complaint goes to: the follow-up's caller's, else the customer's
+    consultant's, else the site's customer-management department (its liaison re-dispatches)."""
+    from opscenter.org.choices import DepartmentKind
+
+    for staff in (followup.staff, followup.customer.owner):
+        if staff is not None and staff.department.site_id == followup.site_id:
+            return staff.department_id
+    return (
+        Department.objects.filter(site_id=followup.site_id, kind=DepartmentKind.CUSTOMER)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def complaint_from_followup(*, followup) -> Complaint | None:
+    """A follow-up recorded with outcome 投诉 opens a complaint linked to it (channel 回访), once:
+    called again for the same follow-up it returns the complaint already opened. Runs inside the
+    follow-up's transaction (pipeline event hook) on the system's authority: whoever may complete a
+    follow-up may pass on what the customer complained about. None when the site has no department
+    to send it to."""
+    existing = Complaint.objects.filter(followup_id=followup.pk).first()
+    if existing is not None:
+        return existing
+    department_id = _followup_department(followup)
+    if department_id is None:
+        return None
+    tz = timezone.get_default_timezone()
+    received_at = min(timezone.now(), dt.datetime.combine(followup.done_on, dt.time(12, 0), tzinfo=tz))
+    customer = followup.customer
+    return complaint_register(
+        actor=None,
+        department_id=department_id,
+        customer_name=customer.name,
+        customer_phone=customer.phone,
+        customer_id=customer.pk,
+        channel=Channel.FOLLOWUP,
+        category=_("回访投诉"),
+        content=(followup.note or "").strip() or _("回访时客户提出投诉（回访记录未填写内容）"),
+        received_at=received_at,
+        followup_id=followup.pk,
+    )
 
 
 def complaint_answered(*, complaint_id: int, at: dt.datetime) -> None:

@@ -85,3 +85,22 @@ def test_check_command_prints_what_changed_as_json(personas):
     out = StringIO()
     call_command("commitments", "check", "--at", "2026-11-30T09:05+08:00", stdout=out)
     assert "判定超时：0" in out.getvalue()
+
+
+def test_second_escalation_waits_for_business_time_across_the_weekend(personas):
+    nursing = make_department(personas.site_a, "nursing")
+    nursing.manager = personas.nursing_a.staff
+    nursing.save()
+    # Friday 13:30, urgent: 4 business hours (08:30–17:30 days) → due Friday 17:30.
+    wo = services.work_order_open(
+        department_id=nursing.pk, title="漏水", priority="urgent", now=at(6, 13, 30)
+    )
+    assert wo.due_at == at(6, 17, 30)
+    assert escalate_overdue(now=at(6, 18)) == 1  # department head
+    # Overdue by 4 calendar hours on Friday night and all weekend, but not by 4 business hours.
+    assert escalate_overdue(now=at(6, 21, 30)) == 0
+    assert escalate_overdue(now=at(8, 10)) == 0
+    assert escalate_overdue(now=at(9, 12, 29)) == 0
+    assert escalate_overdue(now=at(9, 12, 30)) == 1  # Monday 12:30: 4 business hours past due
+    wo.refresh_from_db()
+    assert wo.escalation_level == 2

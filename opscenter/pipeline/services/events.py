@@ -40,6 +40,7 @@ from opscenter.pipeline.services._common import (
     touch_first_contact,
 )
 from opscenter.pipeline.services.customers import _record_ownership
+from opscenter.pipeline.services.hooks import pipeline_event
 
 
 def _choice(value: str, choices, *, field: str, label: str) -> str:
@@ -77,7 +78,7 @@ def consultation_record(
     touch_first_contact(customer, date_of(occurred_at))
     if not earlier:
         Consultation.objects.filter(customer=customer, is_first=True).update(is_first=False)
-    return Consultation.objects.create(
+    consultation = Consultation.objects.create(
         **event_fields(customer, month=month_key(occurred_at)),
         mode=mode,
         staff=staff,
@@ -88,6 +89,8 @@ def consultation_record(
         next_step_on=next_step_on,
         is_first=not earlier,
     )
+    pipeline_event("consultation", consultation)
+    return consultation
 
 
 @as_actor
@@ -119,7 +122,7 @@ def appointment_book(
     ):
         raise ValidationError(_("来源咨询不属于该客户"), field="consultation_id")
     booked_by = acting_staff(scope, customer.site_id, booked_by_id, label=_("预约人"), field="booked_by_id")
-    return Appointment.objects.create(
+    appointment = Appointment.objects.create(
         **event_fields(customer, month=month_key(booked_at)),
         mode=mode,
         booked_by=booked_by,
@@ -128,6 +131,8 @@ def appointment_book(
         consultation_id=consultation_id,
         note=note,
     )
+    pipeline_event("appointment", appointment)
+    return appointment
 
 
 def _appointment_for_write(scope, appointment_id: int) -> Appointment:
@@ -245,6 +250,7 @@ def visit_register(
     )
     if onsite_consultant_id is not None:
         visit = _triage(scope, actor, visit, customer, onsite_consultant_id)
+    pipeline_event("visit", visit)
     return visit
 
 
@@ -335,7 +341,7 @@ def assessment_record(
     customer = customer_for_write(scope, customer_id)
     _choice(zone, CareZone, field="zone", label=_("评估结果"))
     assessor = acting_staff(scope, customer.site_id, None, label=_("评估人"), field="assessor")
-    return Assessment.objects.create(
+    assessment = Assessment.objects.create(
         site_id=customer.site_id,
         customer=customer,
         assessor=assessor,
@@ -344,6 +350,8 @@ def assessment_record(
         zone=zone,
         notes=notes,
     )
+    pipeline_event("assessment", assessment)
+    return assessment
 
 
 @as_actor
@@ -400,4 +408,5 @@ def assessment_resolve(*, actor, second_opinion_id: int, zone: str, resolution: 
     opinion.resolved_zone, opinion.resolution = zone, resolution.strip()
     opinion.resolved_by, opinion.resolved_at = actor, timezone.now()
     opinion.save(update_fields=["resolved_zone", "resolution", "resolved_by", "resolved_at"])
+    pipeline_event("assessment", opinion)
     return opinion

@@ -42,6 +42,7 @@ from opscenter.pipeline.services._common import (
     require_sessions,
     scope_requiring,
 )
+from opscenter.pipeline.services.hooks import pipeline_event
 
 ITEM_LENGTH = DealLine._meta.get_field("item").max_length
 
@@ -209,6 +210,7 @@ def deal_sign(
     if customer.status == CustomerStatus.PROSPECT:
         customer.status = CustomerStatus.CUSTOMER
         customer.save(update_fields=["status"])
+    pipeline_event("deal", deal)
     return deal
 
 
@@ -399,6 +401,7 @@ def followup_complete(
     if note is not None:
         followup.note = note
     followup.save(update_fields=["done_on", "outcome", "satisfaction", "note"])
+    pipeline_event("followup", followup)
     return followup
 
 
