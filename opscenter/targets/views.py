@@ -214,7 +214,14 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def allocation_edit(request: HttpRequest, allocation_id: int) -> HttpResponse:
-    allocation = Allocation.objects.select_related("plan_metric__plan__site").filter(pk=allocation_id).first()
+    # The role first, then the row looked up only among the plans the user may see: nobody learns
+    # from a 403 / 404 difference which allocation ids exist in another site.
+    scope_for(request.user).require("targets.view_targetplan")
+    allocation = (
+        Allocation.objects.select_related("plan_metric__plan__site")
+        .filter(pk=allocation_id, plan_metric__plan__in=selectors.plan_list(user=request.user))
+        .first()
+    )
     if allocation is None:
         raise Http404(_("目标分解不存在"))
     plan = selectors.plan_get(user=request.user, plan_id=allocation.plan_metric.plan_id)

@@ -177,3 +177,20 @@ def test_plan_form_needs_revenue_to_back_solve(client, personas, history, frozen
     })  # fmt: skip
     assert response.status_code == 200 and "根据营收反推需要填写年度营收目标" in response.content.decode()
     assert not TargetPlan.objects.exists()
+
+
+def test_allocation_edit_checks_the_plan_scope_before_reading_the_allocation(client, personas, plan_2026):
+    cell = Allocation.objects.filter(plan_metric__plan=plan_2026).order_by("pk").first()
+    before = cell.target
+    url = reverse("targets:allocation_edit", args=[cell.pk])
+    missing = reverse("targets:allocation_edit", args=[cell.pk + 10_000_000])
+    # Another site's manager: the same 404 as for an id that does not exist, nothing changed.
+    client.force_login(personas.ops_b)
+    assert client.post(url, {"target": "1"}).status_code == 404
+    assert client.post(missing, {"target": "1"}).status_code == 404
+    # Without the targets role: refused before any allocation is looked up, existing or not.
+    client.force_login(personas.nursing_a)
+    assert client.post(url, {"target": "1"}).status_code == 403
+    assert client.post(missing, {"target": "1"}).status_code == 403
+    cell.refresh_from_db()
+    assert cell.target == before
