@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from opscenter.commitments.choices import Channel, Comparison, Priority, Severity
+from opscenter.commitments.choices import AllowanceKind, Channel, Comparison, Event, Priority, Severity
 
 
 class ComplaintForm(forms.Form):
@@ -104,3 +104,39 @@ class DecisionForm(forms.Form):
             (s.pk, gettext("%(name)s（%(department)s）") % {"name": s.name, "department": s.department.name})
             for s in staff
         ]
+
+
+class CommitmentNodeForm(forms.Form):
+    """A promise added under another one (tree screen)."""
+
+    parent = forms.TypedChoiceField(label=_("上级承诺"), coerce=int)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    wording = forms.CharField(label=_("对客户的承诺用语"), max_length=200, required=False)
+    start_event = forms.ChoiceField(label=_("起始事件"), choices=Event.choices)
+    end_event = forms.ChoiceField(label=_("结束事件"), choices=Event.choices)
+    allowance_kind = forms.ChoiceField(label=_("时限口径"), choices=AllowanceKind.choices)
+    allowance_hours = forms.DecimalField(label=_("时限(小时)"), min_value=0, max_digits=8, decimal_places=2)
+    warning_pct = forms.IntegerField(label=_("预警点(%)"), initial=80, min_value=1, max_value=99)
+    department = forms.TypedChoiceField(label=_("责任部门"), coerce=int, required=False, empty_value=None)
+    position = forms.TypedChoiceField(label=_("责任岗位"), coerce=int, required=False, empty_value=None)
+    opens_work_order = forms.BooleanField(label=_("超时自动开工单"), required=False)
+
+    def __init__(self, *args, parents=(), departments=(), positions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [(c.pk, f"{c.name}（{c.level}）") for c in parents]
+        self.fields["department"].choices = [("", "—")] + [(d.pk, str(d)) for d in departments]
+        self.fields["position"].choices = [("", "—")] + [(p.pk, str(p)) for p in positions]
+
+
+class PerceptionPointForm(forms.Form):
+    site = forms.TypedChoiceField(label=_("院区"), coerce=int)
+    touchpoint = forms.CharField(label=_("接触点"), max_length=100)
+    perception = forms.CharField(label=_("客户感知"), max_length=200)
+    importance = forms.IntegerField(label=_("重要度(1-5)"), min_value=1, max_value=5, initial=3)
+    satisfaction_pct = forms.DecimalField(
+        label=_("当前满意度(%)"), required=False, min_value=0, max_value=100, decimal_places=2
+    )
+
+    def __init__(self, *args, sites=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [(s.pk, str(s)) for s in sites]

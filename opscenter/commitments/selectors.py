@@ -17,6 +17,7 @@ from opscenter.commitments.models import (
     CommitmentTree,
     Complaint,
     Measurement,
+    PerceptionPoint,
     ReviewMeeting,
     StageMeasurement,
     WorkOrder,
@@ -82,6 +83,19 @@ def tree_nodes(*, tree: CommitmentTree) -> list[TreeNode]:
     for root in by_parent.get(None, []):
         walk(build(root))
     return flat
+
+
+def perception_point_list(*, user) -> QuerySet[PerceptionPoint]:
+    return _scoped(user, PerceptionPoint.objects.select_related("site")).order_by(
+        "site__code", "-importance", "touchpoint"
+    )
+
+
+def perception_point_get(*, user, point_id: int) -> PerceptionPoint:
+    point = perception_point_list(user=user).filter(pk=point_id).first()
+    if point is None:
+        raise NotFound(_("客户感知点不存在或无权访问"))
+    return point
 
 
 def measurement_get(*, user, measurement_id: int) -> Measurement:

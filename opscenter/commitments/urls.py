@@ -33,6 +33,13 @@ urlpatterns = [
     path(
         "trees/<int:tree_id>/commitments/<int:commitment_id>/", views.commitment_edit, name="commitment_edit"
     ),
+    path(
+        "trees/<int:tree_id>/commitments/<int:commitment_id>/remove/",
+        views.commitment_remove,
+        name="commitment_remove",
+    ),
+    path("perception-points/", views.perception_point_list, name="perception_point_list"),
+    path("perception-points/<int:point_id>/", views.perception_point_edit, name="perception_point_edit"),
     path("anomalies/", views.anomaly_rule_list, name="anomaly_rule_list"),
     path("report/", views.report_view, name="report"),
     path("meetings/", views.meeting_list, name="meeting_list"),

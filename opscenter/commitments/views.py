@@ -27,10 +27,12 @@ from opscenter.commitments.choices import (
 )
 from opscenter.commitments.forms import (
     AnomalyRuleForm,
+    CommitmentNodeForm,
     ComplaintForm,
     DecisionForm,
     DueChangeForm,
     MeetingForm,
+    PerceptionPointForm,
     TransitionForm,
     WorkOrderForm,
 )
@@ -335,23 +337,143 @@ def tree_list(request: HttpRequest) -> HttpResponse:
     return render(request, "commitments/tree_list.html", {"trees": selectors.tree_list(user=request.user)})
 
 
-@require_GET
+def _node_form(request: HttpRequest, tree, nodes, data=None) -> CommitmentNodeForm:
+    from opscenter.org.models import Position
+
+    return CommitmentNodeForm(
+        data,
+        parents=[n.commitment for n in nodes if n.commitment.level < 3],
+        departments=department_list(user=request.user).filter(site_id=tree.site_id).order_by("name"),
+        positions=Position.objects.order_by("name"),
+    )
+
+
 @domain_errors
 def tree_detail(request: HttpRequest, tree_id: int) -> HttpResponse:
+    """The tree and its versions; POST adds a promise under another (a new draft version when the
+    tree is active, see `commitment_add`)."""
     _require_view(request)
     tree = selectors.tree_get(user=request.user, tree_id=tree_id)
     scope = scope_for(request.user)
+    nodes = selectors.tree_nodes(tree=tree)
+    form = _node_form(request, tree, nodes, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        node = services.NodeSpec(
+            name=data["name"],
+            wording=data["wording"],
+            start_event=data["start_event"],
+            end_event=data["end_event"],
+            allowance_kind=data["allowance_kind"],
+            allowance_minutes=int((data["allowance_hours"] * 60).to_integral_value()),
+            warning_pct=data["warning_pct"],
+            department_id=data["department"],
+            position_id=data["position"],
+            opens_work_order=data["opens_work_order"],
+        )
+        try:
+            added = services.commitment_add(actor=request.user, parent_id=data["parent"], node=node)
+        except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if added.tree_id != tree.pk:
+                messages.success(request, _("已在新的草稿版本中增加承诺；生效前现有测量仍按原版本"))
+            else:
+                messages.success(request, _("承诺已增加"))
+            return _redirect(request, reverse("commitments:tree_detail", args=[added.tree_id]))
     return render(
         request,
         "commitments/tree_detail.html",
         {
             "tree": tree,
-            "nodes": selectors.tree_nodes(tree=tree),
+            "nodes": nodes,
             "versions": selectors.tree_list(user=request.user).filter(site=tree.site, family=tree.family),
             "can_edit": scope.can("commitments.change_commitmenttree") and scope.writes_site(tree.site_id),
             "is_draft": tree.status == TreeStatus.DRAFT,
+            "node_form": form,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@domain_errors
+def commitment_remove(request: HttpRequest, tree_id: int, commitment_id: int) -> HttpResponse:
+    tree = selectors.tree_get(user=request.user, tree_id=tree_id)
+    commitment = tree.commitments.filter(pk=commitment_id).first()
+    if commitment is None:
+        raise Http404
+    try:
+        changed = services.commitment_remove(actor=request.user, commitment_id=commitment.pk)
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+        return _redirect(request, reverse("commitments:tree_detail", args=[tree.pk]))
+    messages.success(
+        request,
+        _("承诺「%(name)s」已删除") % {"name": commitment.name}
+        if changed.pk == tree.pk
+        else _("已在新的草稿版本中删除承诺「%(name)s」；生效前现有测量仍按原版本")
+        % {"name": commitment.name},
+    )
+    return _redirect(request, reverse("commitments:tree_detail", args=[changed.pk]))
+
+
+@domain_errors
+def perception_point_list(request: HttpRequest) -> HttpResponse:
+    """Perception points of the user's sites; POST adds one (managers of the site)."""
+    _require_view(request)
+    scope = scope_for(request.user)
+    sites = site_list(user=request.user)
+    if not scope.is_superuser:
+        sites = sites.filter(pk__in=scope.site_ids)
+    form = PerceptionPointForm(request.POST or None, sites=sites)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.perception_point_create(actor=request.user, site_id=data.pop("site"), **data)
+        except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("客户感知点已增加"))
+            return _redirect(request, reverse("commitments:perception_point_list"))
+    return render(
+        request,
+        "commitments/perception_point_list.html",
+        {
+            "points": selectors.perception_point_list(user=request.user),
+            "form": form,
+            "can_add": scope.can("commitments.add_perceptionpoint"),
+            "can_change": scope.can("commitments.change_perceptionpoint"),
         },
     )
+
+
+@require_POST
+@domain_errors
+def perception_point_edit(request: HttpRequest, point_id: int) -> HttpResponse:
+    point = selectors.perception_point_get(user=request.user, point_id=point_id)
+    try:
+        services.perception_point_update(
+            actor=request.user,
+            point_id=point.pk,
+            touchpoint=request.POST.get("touchpoint", ""),
+            perception=request.POST.get("perception", ""),
+            importance=request.POST.get("importance", ""),
+            satisfaction_pct=request.POST.get("satisfaction_pct", ""),
+        )
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("客户感知点已修改"))
+    return _redirect(request, reverse("commitments:perception_point_list"))
 
 
 @require_POST

@@ -12,8 +12,11 @@ from opscenter.commitments.services.meetings import (
     meeting_decision_record,
     review_meeting_create,
 )
+from opscenter.commitments.services.perception import perception_point_create, perception_point_update
 from opscenter.commitments.services.trees import (
     NodeSpec,
+    commitment_add,
+    commitment_remove,
     commitment_tree_create,
     commitment_tree_revise,
     commitment_tree_transition,
@@ -32,6 +35,8 @@ __all__ = [
     "ConflictError",
     "NodeSpec",
     "anomaly_rule_create",
+    "commitment_add",
+    "commitment_remove",
     "commitment_tree_create",
     "commitment_tree_revise",
     "commitment_tree_transition",
@@ -44,6 +49,8 @@ __all__ = [
     "measurement_record",
     "meeting_agenda",
     "meeting_decision_record",
+    "perception_point_create",
+    "perception_point_update",
     "review_meeting_create",
     "work_order_attach",
     "work_order_change_due",

@@ -246,3 +246,85 @@ def commitment_update(
         commitment.wording = wording
     commitment.save(update_fields=["allowance_minutes", "warning_pct", "wording"])
     return commitment
+
+
+def _path(commitment: Commitment) -> list[int]:
+    """The node's place in its tree as sibling indices from the root (stable across versions:
+    `commitment_tree_revise` copies siblings in their order)."""
+    nodes = list(commitment.tree.commitments.order_by("level", "position_in_tree", "pk"))
+    siblings: dict[int | None, list[int]] = {}
+    for c in nodes:
+        siblings.setdefault(c.parent_id, []).append(c.pk)
+    parent_of = {c.pk: c.parent_id for c in nodes}
+    path: list[int] = []
+    current: int | None = commitment.pk
+    while current is not None:
+        path.append(siblings[parent_of[current]].index(current))
+        current = parent_of[current]
+    return path[::-1]
+
+
+def _at_path(tree: CommitmentTree, path: list[int]) -> Commitment:
+    nodes = list(tree.commitments.order_by("level", "position_in_tree", "pk"))
+    siblings: dict[int | None, list[Commitment]] = {}
+    for c in nodes:
+        siblings.setdefault(c.parent_id, []).append(c)
+    node: Commitment | None = None
+    for index in path:
+        node = siblings[node.pk if node else None][index]
+    assert node is not None
+    return node
+
+
+def _editable(actor, commitment: Commitment) -> Commitment:
+    """The commitment itself on a draft; on an active or retired tree its counterpart in the
+    family's draft version (made now when there is none): edits never touch a measured version."""
+    tree = commitment.tree
+    if actor is not None:
+        scope = scope_for(actor)
+        scope.require("commitments.change_commitmenttree")
+        scope.require_site(tree.site_id, write=True)
+    if tree.status == TreeStatus.DRAFT:
+        return commitment
+    path = _path(commitment)
+    draft = CommitmentTree.objects.filter(
+        site_id=tree.site_id, family=tree.family, status=TreeStatus.DRAFT
+    ).first()
+    draft = draft or commitment_tree_revise(actor=actor, tree_id=tree.pk)
+    return _at_path(draft, path)
+
+
+@transaction.atomic
+@as_actor
+def commitment_add(*, actor, parent_id: int, node: NodeSpec) -> Commitment:
+    """Add a promise (and its `children`) under `parent_id`. On a draft tree in place; on an active
+    or retired one in the family's draft version (a new version: instances measured so far keep
+    theirs). Returns the new commitment; its `tree` is the version it landed in."""
+    parent = Commitment.objects.select_related("tree").filter(pk=parent_id).first()
+    if parent is None:
+        raise ValidationError(_("上级承诺不存在"), field="parent")
+    parent = _editable(actor, parent)
+    _check_node(node, parent.level + 1)
+    order = (parent.children.aggregate(m=Max("position_in_tree"))["m"] or 0) + 1
+    _create_nodes(parent.tree, node, parent, parent.level + 1, order)
+    return parent.children.order_by("-position_in_tree", "-pk").select_related("tree").first()
+
+
+@transaction.atomic
+@as_actor
+def commitment_remove(*, actor, commitment_id: int) -> CommitmentTree:
+    """Remove a level-2/3 promise with the promises under it. On a draft in place; on an active
+    or retired tree from the family's draft version. Returns the version changed. The level-1
+    promise is the tree itself and cannot be removed."""
+    commitment = Commitment.objects.select_related("tree").filter(pk=commitment_id).first()
+    if commitment is None:
+        raise ValidationError(_("承诺不存在"), field="commitment")
+    if commitment.level == 1:
+        raise ValidationError(
+            _("一级承诺「%(name)s」不能删除；请停用整个承诺体系") % {"name": commitment.name},
+            field="commitment",
+        )
+    target = _editable(actor, commitment)
+    tree = target.tree
+    target.delete()  # cascades to its children
+    return tree
