@@ -8,6 +8,7 @@ the version read, 409 when someone else acted first), `GET /trees`.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -40,6 +41,7 @@ class MeasurementIn(Schema):
     subject_ref: str
     label: str = ""
     events: dict[str, dt.datetime]
+    values: dict[str, Decimal] = {}
 
 
 class StageOut(Schema):
@@ -50,6 +52,7 @@ class StageOut(Schema):
     due_at: dt.datetime | None
     ended_at: dt.datetime | None
     overrun_minutes: int
+    measured_value: Decimal | None = None
     attribution: str
 
     @staticmethod
@@ -153,6 +156,7 @@ def measurement_create(request, payload: MeasurementIn):
         subject_ref=payload.subject_ref,
         events=payload.events,
         label=payload.label,
+        values=payload.values,
     )
     return Status(201, m)
 

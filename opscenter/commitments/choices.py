@@ -57,6 +57,14 @@ PIPELINE_EVENTS = (
 class AllowanceKind(models.TextChoices):
     BUSINESS = "business", _("工作时间（院区工作日历）")
     CALENDAR = "calendar", _("自然时间")
+    VALUE = "value", _("数值界限")
+
+
+class ValueComparison(models.TextChoices):
+    """How a measured value must stay against its bound (value commitments)."""
+
+    AT_MOST = "at_most", _("不超过（≤）")
+    AT_LEAST = "at_least", _("不低于（≥）")
 
 
 class StageStatus(models.TextChoices):

@@ -6,7 +6,15 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from opscenter.commitments.choices import AllowanceKind, Channel, Comparison, Event, Priority, Severity
+from opscenter.commitments.choices import (
+    AllowanceKind,
+    Channel,
+    Comparison,
+    Event,
+    Priority,
+    Severity,
+    ValueComparison,
+)
 
 
 class ComplaintForm(forms.Form):
@@ -115,11 +123,19 @@ class CommitmentNodeForm(forms.Form):
     start_event = forms.ChoiceField(label=_("起始事件"), choices=Event.choices)
     end_event = forms.ChoiceField(label=_("结束事件"), choices=Event.choices)
     allowance_kind = forms.ChoiceField(label=_("时限口径"), choices=AllowanceKind.choices)
-    allowance_hours = forms.DecimalField(label=_("时限(小时)"), min_value=0, max_digits=8, decimal_places=2)
+    allowance_hours = forms.DecimalField(
+        label=_("时限(小时)"), min_value=0, max_digits=8, decimal_places=2, required=False
+    )
     warning_pct = forms.IntegerField(label=_("预警点(%)"), initial=80, min_value=1, max_value=99)
     department = forms.TypedChoiceField(label=_("责任部门"), coerce=int, required=False, empty_value=None)
     position = forms.TypedChoiceField(label=_("责任岗位"), coerce=int, required=False, empty_value=None)
     opens_work_order = forms.BooleanField(label=_("超时自动开工单"), required=False)
+    value_key = forms.CharField(label=_("测量项（数值界限）"), max_length=40, required=False)
+    value_comparison = forms.ChoiceField(
+        label=_("界限方向"), choices=[("", "—"), *ValueComparison.choices], required=False
+    )
+    value_bound = forms.DecimalField(label=_("数值界限"), max_digits=14, decimal_places=4, required=False)
+    value_unit = forms.CharField(label=_("数值单位"), max_length=20, required=False)
 
     def __init__(self, *args, parents=(), departments=(), positions=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -124,6 +124,10 @@ def _announce(token: uuid.UUID, now: dt.datetime) -> tuple[int, int]:
             overrun = timing.open_overrun(now, stage.due_at, rule_of(c), calendar)
             kids = []
             for child in children.get(stage.pk, []):
+                if child.commitment.is_value:
+                    if child.status == StageStatus.BREACHED and child.measured_value is not None:
+                        kids.append((child.commitment, child.measured_value))
+                    continue
                 minutes = child.overrun_minutes
                 if child.ended_at is None and child.due_at is not None:
                     minutes = timing.open_overrun(now, child.due_at, rule_of(child.commitment), calendar)
@@ -131,7 +135,7 @@ def _announce(token: uuid.UUID, now: dt.datetime) -> tuple[int, int]:
                     kids.append((child.commitment, minutes))
             from opscenter.commitments.services.measurements import attribution_text
 
-            stage.attribution = attribution_text(stage, kids, overrun)
+            stage.attribution = attribution_text(stage, kids, overrun, commitment=c)
             StageMeasurement.objects.filter(pk=stage.pk).update(
                 attribution=stage.attribution, overrun_minutes=overrun
             )

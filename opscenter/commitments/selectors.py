@@ -54,12 +54,16 @@ class TreeNode:
 
     @property
     def children_minutes(self) -> int:
-        return sum(child.commitment.allowance_minutes for child in self.children)
+        """The children's time allowances (value commitments have none)."""
+        return sum(c.commitment.allowance_minutes for c in self.children if not c.commitment.is_value)
 
     @property
     def children_exceed(self) -> bool:
         """The children's allowances add up to more than this promise's (allowed, but shown)."""
-        return bool(self.children) and self.children_minutes > self.commitment.allowance_minutes
+        if self.commitment.is_value:
+            return False
+        timed = [c for c in self.children if not c.commitment.is_value]
+        return bool(timed) and self.children_minutes > self.commitment.allowance_minutes
 
 
 def tree_nodes(*, tree: CommitmentTree) -> list[TreeNode]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
-from opscenter.commitments.choices import AllowanceKind, StageStatus
+from opscenter.commitments.choices import AllowanceKind, StageStatus, ValueComparison
 from opscenter.core.businesstime import WorkCalendar, add_business_time, business_time_between
 
 
@@ -81,3 +82,12 @@ def hours_text(minutes: int) -> str:
     """6 → "0.1", 330 → "5.5", 360 → "6": hours with at most one decimal."""
     hours = round(minutes / 60, 1)
     return f"{hours:g}"
+
+
+def value_status(value: Decimal, comparison: str, bound: Decimal) -> tuple[str, Decimal]:
+    """(status, excess ≥ 0) of a value commitment's measured value: on time while the value keeps
+    the bound (≤ for at_most, ≥ for at_least, the bound itself included), else breached by how far."""
+    excess = value - bound if comparison == ValueComparison.AT_MOST else bound - value
+    if excess > 0:
+        return StageStatus.BREACHED, excess
+    return StageStatus.ON_TIME, Decimal(0)

@@ -365,7 +365,11 @@ def tree_detail(request: HttpRequest, tree_id: int) -> HttpResponse:
             start_event=data["start_event"],
             end_event=data["end_event"],
             allowance_kind=data["allowance_kind"],
-            allowance_minutes=int((data["allowance_hours"] * 60).to_integral_value()),
+            allowance_minutes=int(((data["allowance_hours"] or 0) * 60).to_integral_value()),
+            value_key=data["value_key"].strip(),
+            value_comparison=data["value_comparison"],
+            value_bound=data["value_bound"],
+            value_unit=data["value_unit"],
             warning_pct=data["warning_pct"],
             department_id=data["department"],
             position_id=data["position"],
@@ -510,12 +514,17 @@ def commitment_edit(request: HttpRequest, tree_id: int, commitment_id: int) -> H
     try:
         hours = request.POST.get("allowance_hours", "")
         minutes = int((Decimal(hours) * 60).to_integral_value()) if hours else None
-        updated = services.commitment_update(
-            actor=request.user,
-            commitment_id=commitment.pk,
-            allowance_minutes=minutes,
-            warning_pct=int(request.POST.get("warning_pct") or 0),
-        )
+        if commitment.is_value:
+            updated = services.commitment_update(
+                actor=request.user, commitment_id=commitment.pk, value_bound=request.POST.get("value_bound")
+            )
+        else:
+            updated = services.commitment_update(
+                actor=request.user,
+                commitment_id=commitment.pk,
+                allowance_minutes=minutes,
+                warning_pct=int(request.POST.get("warning_pct") or 0),
+            )
     except (ValueError, InvalidOperation):
         messages.error(request, _("时限必须是数字（小时）"))
         return _redirect(request, reverse("commitments:tree_detail", args=[tree.pk]))

@@ -35,6 +35,9 @@ class Measurement(models.Model):
         help_text="owns the stages whose commitment names no department (e.g. the department complained about)",
     )
     events = models.JSONField(_("事件时间"), default=dict)
+    values = models.JSONField(
+        _("测量值"), default=dict, blank=True, help_text="value commitments: key → decimal as text"
+    )
     status = models.CharField(_("状态"), max_length=10, choices=StageStatus.choices, default=StageStatus.OPEN)
     started_at = models.DateTimeField(_("开始时间"))
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -93,6 +96,7 @@ class StageMeasurement(models.Model):
     warned_at = models.DateTimeField(_("进入预警"), null=True, blank=True)
     breached_at = models.DateTimeField(_("判定超时"), null=True, blank=True)
     overrun_minutes = models.IntegerField(_("超出(分钟)"), default=0)
+    measured_value = models.DecimalField(_("实测值"), max_digits=14, decimal_places=4, null=True, blank=True)
     attribution = models.CharField(_("超时归因"), max_length=500, blank=True)
     claim = models.UUIDField(_("监控批次"), null=True, blank=True)
 

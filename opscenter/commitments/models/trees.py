@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from opscenter.commitments.choices import AllowanceKind, Event, Process, TreeStatus
+from opscenter.commitments.choices import AllowanceKind, Event, Process, TreeStatus, ValueComparison
 from opscenter.core import audit
 
 
@@ -120,7 +120,20 @@ class Commitment(models.Model):
     allowance_kind = models.CharField(
         _("时限口径"), max_length=10, choices=AllowanceKind.choices, default=AllowanceKind.BUSINESS
     )
-    allowance_minutes = models.PositiveIntegerField(_("时限(分钟)"), validators=[MinValueValidator(1)])
+    allowance_minutes = models.PositiveIntegerField(
+        _("时限(分钟)"), validators=[MinValueValidator(0)], help_text="0 for value commitments"
+    )
+    value_key = models.SlugField(
+        _("测量项"),
+        max_length=40,
+        blank=True,
+        help_text="value commitments: the key of the measured value in the instance's values",
+    )
+    value_comparison = models.CharField(
+        _("界限方向"), max_length=10, choices=ValueComparison.choices, blank=True
+    )
+    value_bound = models.DecimalField(_("数值界限"), max_digits=14, decimal_places=4, null=True, blank=True)
+    value_unit = models.CharField(_("数值单位"), max_length=20, blank=True)
     warning_pct = models.PositiveSmallIntegerField(
         _("预警点(%)"), default=80, validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
@@ -156,6 +169,21 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_value(self) -> bool:
+        """Measured as a value against a bound (e.g. 送达温度 ≤ 8 ℃), not as a duration."""
+        return self.allowance_kind == AllowanceKind.VALUE
+
+    @property
+    def bound_text(self) -> str:
+        """ "≤ 8 ℃": the bound as shown in attributions and on the tree screen."""
+        sign = "≤" if self.value_comparison == ValueComparison.AT_MOST else "≥"
+        return (
+            f"{sign} {self.value_bound.normalize():f}{self.value_unit}"
+            if self.value_bound is not None
+            else ""
+        )
 
     @property
     def allowance(self) -> dt.timedelta:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Q
@@ -66,22 +67,74 @@ def check_order(commitments: list[Commitment], events: Mapping[str, dt.datetime]
 
 
 def attribution_text(
-    root: StageMeasurement, children: list[tuple[Commitment, int]], root_overrun: int
+    root: StageMeasurement,
+    children: list[tuple[Commitment, int | Decimal]],
+    root_overrun: int,
+    commitment: Commitment | None = None,
 ) -> str:
-    """ "一级承诺超时 5.5 小时：二级「发货等待」超出 6 小时"."""
+    """ "一级承诺超时 5.5 小时：二级「发货等待」超出 6 小时". A child measured as a value comes with
+    its measured value instead of minutes ("二级「送达温度」实测 9.5℃，界限 ≤ 8℃"); a root measured
+    as a value (`commitment`) heads with its own value."""
     level_names = {1: _("一级"), 2: _("二级"), 3: _("三级")}
-    head = _("%(level_names)s承诺超时 %(hours_text)s 小时") % {
-        "level_names": level_names[root.level],
-        "hours_text": timing.hours_text(root_overrun),
-    }
+    if commitment is not None and commitment.is_value and root.measured_value is not None:
+        head = _("%(level_names)s承诺未达标：实测 %(value)s，界限 %(bound)s") % {
+            "level_names": level_names[root.level],
+            "value": value_text(root.measured_value, commitment),
+            "bound": commitment.bound_text,
+        }
+    else:
+        head = _("%(level_names)s承诺超时 %(hours_text)s 小时") % {
+            "level_names": level_names[root.level],
+            "hours_text": timing.hours_text(root_overrun),
+        }
     if not children:
         return _("%(head)s：各下级环节均未超时") % {"head": head}
-    parts = _("；").join(
-        _("%(level_names)s「%(name)s」超出 %(hours_text)s 小时")
-        % {"level_names": level_names[c.level], "name": c.name, "hours_text": timing.hours_text(minutes)}
-        for c, minutes in children
-    )
-    return _("%(head)s：%(parts)s") % {"head": head, "parts": parts}
+    pieces = []
+    for c, amount in children:
+        if c.is_value:
+            pieces.append(
+                _("%(level_names)s「%(name)s」实测 %(value)s，界限 %(bound)s")
+                % {
+                    "level_names": level_names[c.level],
+                    "name": c.name,
+                    "value": value_text(amount, c),
+                    "bound": c.bound_text,
+                }
+            )
+        else:
+            pieces.append(
+                _("%(level_names)s「%(name)s」超出 %(hours_text)s 小时")
+                % {
+                    "level_names": level_names[c.level],
+                    "name": c.name,
+                    "hours_text": timing.hours_text(amount),
+                }
+            )
+    return _("%(head)s：%(parts)s") % {"head": head, "parts": _("；").join(pieces)}
+
+
+def value_text(value: Decimal, commitment: Commitment) -> str:
+    """9.5000 → "9.5℃": a measured value with the commitment's unit."""
+    return f"{Decimal(value).normalize():f}{commitment.value_unit}"
+
+
+def _parse_values(values: Mapping[str, Decimal | str | int] | None) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for key, raw in (values or {}).items():
+        if raw in (None, ""):
+            continue
+        try:
+            value = Decimal(str(raw))
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite() or abs(value) >= 10**10:
+            raise ValidationError(
+                _("测量值「%(key)s」不是数字：%(raw)s") % {"key": key, "raw": raw},
+                field="values",
+                log_message=f"bad value {key!r}",
+            )
+        out[str(key)] = value
+    return out
 
 
 @transaction.atomic
@@ -97,12 +150,14 @@ def measurement_record(
     calendar: WorkCalendar | None = None,
     now: dt.datetime | None = None,
     commitments: list[Commitment] | None = None,
+    values: Mapping[str, Decimal | str | int] | None = None,
 ) -> Measurement:
     """Record `events` of one instance of `tree` and update its stages (see module docstring).
     Callers recording many instances pass the tree's `commitments` and the site `calendar` once."""
     if tree.status == TreeStatus.DRAFT:
         raise ValidationError(_("承诺体系「%(name)s」尚未生效") % {"name": tree.name}, field="tree")
     parsed = _parse_events(events)
+    parsed_values = _parse_values(values)
     commitments = commitments if commitments is not None else list(tree.commitments.all())
     root = next(c for c in commitments if c.level == 1)
     measurement = (
@@ -114,6 +169,8 @@ def measurement_record(
         code: dt.datetime.fromisoformat(v) for code, v in (measurement.events if measurement else {}).items()
     }
     merged = {**parsed, **known}  # first moment recorded wins
+    known_values = {k: Decimal(v) for k, v in (measurement.values if measurement else {}).items()}
+    merged_values = {**parsed_values, **known_values}  # likewise the first value
     check_order(commitments, merged)
     if measurement is None:
         if root.start_event not in merged:
@@ -131,11 +188,12 @@ def measurement_record(
             import_job_id=import_job_id,
             started_at=merged[root.start_event],
         )
-    elif merged == known:
+    elif merged == known and merged_values == known_values:
         return measurement
     measurement.events = {code: moment.isoformat() for code, moment in merged.items()}
+    measurement.values = {key: str(value) for key, value in merged_values.items()}
     calendar = calendar or work_calendar_for(tree.site.calendar)
-    _update_stages(measurement, commitments, merged, calendar, now)
+    _update_stages(measurement, commitments, merged, calendar, now, merged_values)
     return measurement
 
 
@@ -145,6 +203,7 @@ def _update_stages(
     events: dict[str, dt.datetime],
     calendar: WorkCalendar,
     now: dt.datetime | None,
+    values: dict[str, Decimal],
 ) -> None:
     stages = {s.commitment_id: s for s in measurement.stages.all()}
     by_id = {c.pk: c for c in commitments}
@@ -163,6 +222,10 @@ def _update_stages(
                 department_id=c.department_id or measurement.department_id,
                 level=c.level,
             )
+        if c.is_value:
+            _update_value_stage(stage, c, start, events.get(c.end_event), values.get(c.value_key))
+            stages[c.pk] = stage
+            continue
         rule = rule_of(c)
         if stage.started_at is None and start is not None:
             stage.started_at = start
@@ -185,16 +248,47 @@ def _update_stages(
     for stage in stages.values():
         if stage.status == StageStatus.BREACHED and stage.ended_at is not None:
             kids = [
-                (by_id[s.commitment_id], s.overrun_minutes)
+                (
+                    by_id[s.commitment_id],
+                    s.measured_value if by_id[s.commitment_id].is_value else s.overrun_minutes,
+                )
                 for s in stages.values()
-                if by_id[s.commitment_id].parent_id == stage.commitment_id and s.overrun_minutes > 0
+                if by_id[s.commitment_id].parent_id == stage.commitment_id
+                and _overran(s, by_id[s.commitment_id])
             ]
-            stage.attribution = attribution_text(stage, kids, stage.overrun_minutes)
+            stage.attribution = attribution_text(
+                stage, kids, stage.overrun_minutes, commitment=by_id[stage.commitment_id]
+            )
             StageMeasurement.objects.filter(pk=stage.pk).update(attribution=stage.attribution)
     root = next(s for s in stages.values() if s.level == 1)
     measurement.status = root.status
     measurement.ended_at = root.ended_at
     measurement.save()
+
+
+def _overran(stage: StageMeasurement, commitment: Commitment) -> bool:
+    if commitment.is_value:
+        return stage.status == StageStatus.BREACHED and stage.measured_value is not None
+    return stage.overrun_minutes > 0
+
+
+def _update_value_stage(
+    stage: StageMeasurement,
+    c: Commitment,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    value: Decimal | None,
+) -> None:
+    """A value commitment's stage: it runs from its start event and closes at its end event once
+    the value is known, kept or breached by the bound. It has no due moment: the monitor's
+    time-based passes never touch it."""
+    if stage.started_at is None and start is not None:
+        stage.started_at = start
+    if stage.started_at is not None and stage.ended_at is None and end is not None and value is not None:
+        stage.ended_at = end
+        stage.measured_value = value
+        stage.status, _excess = timing.value_status(value, c.value_comparison, c.value_bound)
+    stage.save()
 
 
 def events_for_subject(

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.commitments.choices import TREE_TRANSITIONS, AllowanceKind, Event, Process, TreeStatus
+from opscenter.commitments.choices import (
+    TREE_TRANSITIONS,
+    AllowanceKind,
+    Event,
+    Process,
+    TreeStatus,
+    ValueComparison,
+)
 from opscenter.commitments.models import Commitment, CommitmentTree
 from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import ValidationError
@@ -30,7 +39,31 @@ class NodeSpec:
     department_id: int | None = None
     position_id: int | None = None
     opens_work_order: bool = False
+    value_key: str = ""
+    value_comparison: str = ""
+    value_bound: Decimal | None = None
+    value_unit: str = ""
     children: list[NodeSpec] = field(default_factory=list)
+
+
+def _check_value(node: NodeSpec) -> None:
+    """A value commitment names what it measures, which way the bound goes, and the bound."""
+    if not re.fullmatch(r"[a-z0-9_-]{1,40}", node.value_key or ""):
+        raise ValidationError(
+            _("「%(name)s」的测量项应为 1–40 位小写字母、数字、_ 或 -") % {"name": node.name},
+            field="value_key",
+        )
+    if node.value_comparison not in ValueComparison.values:
+        raise ValidationError(
+            _("「%(name)s」的界限方向不正确") % {"name": node.name}, field="value_comparison"
+        )
+    try:
+        node.value_bound = Decimal(str(node.value_bound)) if node.value_bound not in (None, "") else None
+    except InvalidOperation:
+        node.value_bound = None
+    if node.value_bound is None or not node.value_bound.is_finite() or abs(node.value_bound) >= 10**10:
+        raise ValidationError(_("「%(name)s」的数值界限不是数字") % {"name": node.name}, field="value_bound")
+    node.allowance_minutes = 0
 
 
 def _check_node(node: NodeSpec, level: int) -> None:
@@ -47,7 +80,9 @@ def _check_node(node: NodeSpec, level: int) -> None:
             )
     if node.start_event == node.end_event:
         raise ValidationError(_("「%(name)s」的起止事件不能相同") % {"name": node.name}, field="end_event")
-    if node.allowance_minutes is None or node.allowance_minutes <= 0:
+    if node.allowance_kind == AllowanceKind.VALUE:
+        _check_value(node)
+    elif node.allowance_minutes is None or node.allowance_minutes <= 0:
         raise ValidationError(
             _("「%(name)s」的时限必须大于 0") % {"name": node.name}, field="allowance_minutes"
         )
@@ -79,6 +114,10 @@ def _create_nodes(
         department_id=node.department_id,
         position_id=node.position_id,
         opens_work_order=node.opens_work_order,
+        value_key=node.value_key if node.allowance_kind == AllowanceKind.VALUE else "",
+        value_comparison=node.value_comparison if node.allowance_kind == AllowanceKind.VALUE else "",
+        value_bound=node.value_bound if node.allowance_kind == AllowanceKind.VALUE else None,
+        value_unit=node.value_unit.strip() if node.allowance_kind == AllowanceKind.VALUE else "",
     )
     for i, child in enumerate(node.children):
         _create_nodes(tree, child, created, level + 1, i)
@@ -135,6 +174,10 @@ def _spec_of(commitment: Commitment, children: dict[int | None, list[Commitment]
         department_id=commitment.department_id,
         position_id=commitment.position_id,
         opens_work_order=commitment.opens_work_order,
+        value_key=commitment.value_key,
+        value_comparison=commitment.value_comparison,
+        value_bound=commitment.value_bound,
+        value_unit=commitment.value_unit,
         children=[_spec_of(c, children) for c in children.get(commitment.pk, [])],
     )
 
@@ -210,41 +253,45 @@ def commitment_tree_transition(*, actor, tree_id: int, to_status: str) -> Commit
 @transaction.atomic
 @as_actor
 def commitment_update(
-    *, actor, commitment_id: int, allowance_minutes: int, warning_pct: int, wording: str | None = None
+    *,
+    actor,
+    commitment_id: int,
+    allowance_minutes: int | None = None,
+    warning_pct: int | None = None,
+    wording: str | None = None,
+    value_bound: Decimal | str | None = None,
 ) -> Commitment:
-    """Change a promise's allowance / warning point. On a draft tree in place; on an active or
-    retired tree a new draft version is made first and the change lands there (measurements keep
-    the version they were measured under)."""
-    commitment = Commitment.objects.select_related("tree").get(pk=commitment_id)
-    tree = commitment.tree
+    """Change a promise's allowance / warning point (or, for a value commitment, its bound). On a
+    draft tree in place; on an active or retired tree a new draft version is made first and the
+    change lands there (measurements keep the version they were measured under)."""
+    commitment = Commitment.objects.select_related("tree").filter(pk=commitment_id).first()
+    if commitment is None:
+        raise ValidationError(_("承诺不存在"), field="commitment")
+    spec = NodeSpec(
+        name=commitment.name,
+        start_event=commitment.start_event,
+        end_event=commitment.end_event,
+        allowance_kind=commitment.allowance_kind,
+        allowance_minutes=int(allowance_minutes) if allowance_minutes is not None else 0,
+        warning_pct=int(warning_pct) if warning_pct is not None else commitment.warning_pct,
+        value_key=commitment.value_key,
+        value_comparison=commitment.value_comparison,
+        value_bound=value_bound,
+    )
     if actor is not None:
         scope = scope_for(actor)
         scope.require("commitments.change_commitmenttree")
-        scope.require_site(tree.site_id, write=True)
-    if allowance_minutes is None or int(allowance_minutes) <= 0:
-        raise ValidationError(
-            _("「%(name)s」的时限必须大于 0") % {"name": commitment.name}, field="allowance_minutes"
-        )
-    if not 1 <= int(warning_pct) <= 99:
-        raise ValidationError(
-            _("「%(name)s」的预警点应在 1–99%% 之间") % {"name": commitment.name}, field="warning_pct"
-        )
-    if tree.status != TreeStatus.DRAFT:
-        draft = CommitmentTree.objects.filter(
-            site_id=tree.site_id, family=tree.family, status=TreeStatus.DRAFT
-        ).first()
-        tree = draft or commitment_tree_revise(actor=actor, tree_id=tree.pk)
-        commitment = Commitment.objects.get(
-            tree=tree,
-            level=commitment.level,
-            name=commitment.name,
-            position_in_tree=commitment.position_in_tree,
-        )
-    commitment.allowance_minutes = int(allowance_minutes)
-    commitment.warning_pct = int(warning_pct)
+        scope.require_site(commitment.tree.site_id, write=True)
+    _check_node(spec, commitment.level)
+    commitment = _editable(actor, commitment)
+    if commitment.is_value:
+        commitment.value_bound = spec.value_bound
+    else:
+        commitment.allowance_minutes = spec.allowance_minutes
+        commitment.warning_pct = spec.warning_pct
     if wording is not None:
         commitment.wording = wording
-    commitment.save(update_fields=["allowance_minutes", "warning_pct", "wording"])
+    commitment.save(update_fields=["allowance_minutes", "warning_pct", "wording", "value_bound"])
     return commitment
 
 
