@@ -1,8 +1,11 @@
 """Commitments endpoints under /api/commitments/ (scoped like the screens).
 
-`POST /measurements` records events of an outside process (e.g. the delivery example) into a
-tree; `GET/POST /complaints`, `GET/POST /work-orders`, `POST /work-orders/{id}/transition` (with
-the version read, 409 when someone else acted first), `GET /trees`.
+`POST /measurements` records events (and measured values) of an outside process (e.g. the delivery
+example) into a tree; `GET/POST /complaints`, `GET/POST /work-orders`, `POST
+/work-orders/{id}/transition` (with the version read, 409 when someone else acted first);
+`GET/POST /trees` (a draft version with its nested promises), `POST /trees/{id}/activate`;
+`GET/POST /anomaly-rules`; `GET/POST /meetings` (agenda generated) and `POST
+/meetings/{id}/decisions`.
 """
 
 from __future__ import annotations
@@ -11,12 +14,19 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Status
 
+from opscenter.api.limits import column
 from opscenter.api.schema import Schema
 from opscenter.commitments import selectors, services
-from opscenter.commitments.choices import TreeStatus
-from opscenter.commitments.models import CommitmentTree
+from opscenter.commitments.choices import AllowanceKind, Process, TreeStatus
+from opscenter.commitments.models import (
+    AnomalyRule,
+    Commitment,
+    CommitmentTree,
+    MeetingDecision,
+    ReviewMeeting,
+)
 from opscenter.commitments.services import ConflictError
 from opscenter.core.exceptions import NotFound, ValidationError
 from opscenter.org.selectors import scope_for
@@ -32,6 +42,125 @@ class TreeOut(Schema):
     name: str
     status: str
     process: str
+
+
+class NodeIn(Schema):
+    """One promise and the promises under it (at most three levels, checked by the service)."""
+
+    name: column(Commitment, "name")
+    wording: column(Commitment, "wording") = ""
+    start_event: column(Commitment, "start_event")
+    end_event: column(Commitment, "end_event")
+    allowance_kind: column(Commitment, "allowance_kind") = AllowanceKind.BUSINESS
+    allowance_minutes: int = Field(0, ge=0, le=366 * 24 * 60)
+    warning_pct: int = Field(80, ge=1, le=99)
+    department_id: int | None = None
+    position_id: int | None = None
+    opens_work_order: bool = False
+    value_key: column(Commitment, "value_key") = ""
+    value_comparison: column(Commitment, "value_comparison") = ""
+    value_bound: Decimal | None = Field(None, max_digits=14, decimal_places=4)
+    value_unit: column(Commitment, "value_unit") = ""
+    children: list[NodeIn] = Field(default_factory=list, max_length=20)
+
+    def spec(self) -> services.NodeSpec:
+        data = self.dict(exclude={"children"})
+        return services.NodeSpec(**data, children=[c.spec() for c in self.children])
+
+
+class TreeIn(Schema):
+    site_id: int
+    family: column(CommitmentTree, "family")
+    name: column(CommitmentTree, "name")
+    process: column(CommitmentTree, "process") = Process.EXTERNAL
+    qualifying_event: column(CommitmentTree, "qualifying_event") = ""
+    perception_point_id: int | None = None
+    root: NodeIn
+
+
+class NodeOut(Schema):
+    id: int
+    parent_id: int | None
+    level: int
+    name: str
+    start_event: str
+    end_event: str
+    allowance_kind: str
+    allowance_minutes: int
+    warning_pct: int
+    value_key: str
+    value_comparison: str
+    value_bound: Decimal | None
+    department_id: int | None
+    position_id: int | None
+
+
+class TreeDetailOut(TreeOut):
+    commitments: list[NodeOut]
+
+    @staticmethod
+    def resolve_commitments(obj) -> list:
+        return list(obj.commitments.order_by("level", "position_in_tree", "pk"))
+
+
+class AnomalyRuleIn(Schema):
+    site_id: int
+    name: column(AnomalyRule, "name")
+    metric: column(AnomalyRule, "metric")
+    grain: column(AnomalyRule, "grain")
+    period: column(AnomalyRule, "period")
+    comparison: column(AnomalyRule, "comparison")
+    bound: Decimal = Field(max_digits=14, decimal_places=4)
+    consecutive: int = Field(1, ge=1, le=12)
+    department_id: int
+
+
+class AnomalyRuleOut(Schema):
+    id: int
+    site_id: int
+    name: str
+    metric: str
+    grain: str
+    period: str
+    comparison: str
+    bound: Decimal
+    consecutive: int
+    department_id: int
+    is_active: bool
+
+
+class MeetingIn(Schema):
+    site_id: int
+    kind: column(ReviewMeeting, "kind") = ReviewMeeting.Kind.WEEKLY
+    held_on: dt.date
+    title: column(ReviewMeeting, "title") = ""
+
+
+class DecisionIn(Schema):
+    text: column(MeetingDecision, "text")
+    owner_id: int
+    due_on: dt.date
+    open_work_order: bool = False
+
+
+class DecisionOut(Schema):
+    id: int
+    text: str
+    owner_id: int
+    due_on: dt.date
+    work_order_id: int | None
+
+
+class MeetingOut(Schema):
+    id: int
+    site_id: int
+    kind: str
+    title: str
+    held_on: dt.date
+    period_start: dt.date
+    period_end: dt.date
+    agenda: list[dict]
+    notes: str
 
 
 class MeasurementIn(Schema):
@@ -138,6 +267,65 @@ class ErrorOut(Schema):
 def trees(request, status: str | None = None):
     qs = selectors.tree_list(user=request.auth)
     return list(qs.filter(status=status) if status else qs)
+
+
+@router.post("/trees", response={201: TreeDetailOut})
+def tree_create(request, payload: TreeIn):
+    """A new draft version of a tree (version 1, or the next of `family`) with its promises."""
+    tree = services.commitment_tree_create(
+        actor=request.auth,
+        site_id=payload.site_id,
+        family=payload.family,
+        name=payload.name,
+        root=payload.root.spec(),
+        process=payload.process,
+        qualifying_event=payload.qualifying_event,
+        perception_point_id=payload.perception_point_id,
+    )
+    return Status(201, tree)
+
+
+@router.get("/trees/{tree_id}", response=TreeDetailOut)
+def tree(request, tree_id: int):
+    return selectors.tree_get(user=request.auth, tree_id=tree_id)
+
+
+@router.post("/trees/{tree_id}/activate", response=TreeDetailOut)
+def tree_activate(request, tree_id: int):
+    tree = selectors.tree_get(user=request.auth, tree_id=tree_id)
+    return services.commitment_tree_transition(
+        actor=request.auth, tree_id=tree.pk, to_status=TreeStatus.ACTIVE
+    )
+
+
+@router.get("/anomaly-rules", response=list[AnomalyRuleOut])
+def anomaly_rules(request):
+    return list(selectors.anomaly_rule_list(user=request.auth)[:500])
+
+
+@router.post("/anomaly-rules", response={201: AnomalyRuleOut})
+def anomaly_rule_create(request, payload: AnomalyRuleIn):
+    return Status(201, services.anomaly_rule_create(actor=request.auth, **payload.dict()))
+
+
+@router.get("/meetings", response=list[MeetingOut])
+def meetings(request):
+    return list(selectors.meeting_list(user=request.auth)[:500])
+
+
+@router.post("/meetings", response={201: MeetingOut})
+def meeting_create(request, payload: MeetingIn):
+    """Convene a meeting; its agenda is generated from the period's anomalies, breaches and overdue
+    work orders, as on the screen."""
+    return Status(201, services.review_meeting_create(actor=request.auth, **payload.dict()))
+
+
+@router.post("/meetings/{meeting_id}/decisions", response={201: DecisionOut})
+def decision_create(request, meeting_id: int, payload: DecisionIn):
+    meeting = selectors.meeting_get(user=request.auth, meeting_id=meeting_id)
+    return Status(
+        201, services.meeting_decision_record(actor=request.auth, meeting_id=meeting.pk, **payload.dict())
+    )
 
 
 @router.post("/measurements", response={201: MeasurementOut})
