@@ -67,7 +67,13 @@ class AnomalyRuleForm(forms.Form):
     metric = forms.CharField(label=_("指标"), max_length=80)
     grain = forms.ChoiceField(
         label=_("统计单位"),
-        choices=[("site", _("院区")), ("department", _("部门")), ("team", _("小组")), ("staff", _("员工"))],
+        choices=[
+            ("site", _("院区")),
+            ("department", _("部门")),
+            ("team", _("小组")),
+            ("staff", _("员工")),
+            ("channel", _("渠道")),
+        ],
     )
     period = forms.ChoiceField(
         label=_("统计周期"), choices=[("day", _("日")), ("week", _("周")), ("month", _("月"))]

@@ -2,7 +2,11 @@
 
 Each answers many units and periods with one grouped query (TruncDay/Week/Month in the site time
 zone); stages count toward their owning department, complaints toward the department complained
-about, work orders toward the department they are assigned to.
+about, work orders toward the department they are assigned to. Staff (and their team): a stage
+counts toward the instance's responsible staff member (a pipeline customer's consultant), a
+complaint toward the complaining customer's consultant, a work order toward its assignee.
+Complaints also answer the pipeline's channel (the customer's source, 渠道). The unit columns are
+the lists' own (`selectors.UNIT_FIELDS`), so a drill-down lists exactly the rows counted.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +24,7 @@ from opscenter.commitments.choices import Channel, StageStatus
 from opscenter.metrics import Metric, MetricQuery, MetricUnit, MetricValue, register
 
 TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
-UNIT_FIELD = {"site": "site_id", "department": "department_id"}
-GRAINS = frozenset(UNIT_FIELD)
+DRILL_PARAM = {"channel": "customer_channel"}  # the complaint list's `channel` is the intake channel
 
 
 def _bounds(query: MetricQuery) -> tuple[dt.datetime, dt.datetime]:
@@ -32,18 +35,21 @@ def _bounds(query: MetricQuery) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _grouped(qs: QuerySet, query: MetricQuery, moment: str, **aggregates) -> list[dict]:
+    from opscenter.commitments.selectors import UNIT_FIELDS
+
     start, end = _bounds(query)
-    unit = UNIT_FIELD[query.grain]
+    unit = UNIT_FIELDS[qs.model._meta.model_name][query.grain]
     qs = qs.filter(**{f"{moment}__gte": start, f"{moment}__lt": end})
     if query.unit_ids is not None:
         qs = qs.filter(**{f"{unit}__in": query.unit_ids})
     trunc = TRUNC[query.period](moment, tzinfo=timezone.get_default_timezone())
-    return list(qs.annotate(p=trunc).values(unit, "p").annotate(**aggregates).order_by())
+    rows = qs.filter(**{f"{unit}__isnull": False}).annotate(p=trunc, u=F(unit))
+    return list(rows.values("u", "p").annotate(**aggregates).order_by())
 
 
 def _key(row: dict, query: MetricQuery) -> tuple[int, dt.date]:
     p = row["p"]
-    return row[UNIT_FIELD[query.grain]], p.date() if isinstance(p, dt.datetime) else p
+    return row["u"], p.date() if isinstance(p, dt.datetime) else p
 
 
 def _on_time_rate(query: MetricQuery) -> dict:
@@ -101,18 +107,25 @@ def _drill(view: str, extra: dict, grain: str, unit_id: int, period: str, start:
     end = {"day": start, "week": start + dt.timedelta(days=6)}.get(period)
     if end is None:
         end = (starts[0].replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    params = {**extra, grain: unit_id, "from": start.isoformat(), "to": end.isoformat()}
+    params = {
+        **extra,
+        DRILL_PARAM.get(grain, grain): unit_id,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+    }
     return f"{reverse(view)}?{urlencode(params)}"
 
 
-def _register(code: str, label: str, unit: str, values, view: str, extra: dict) -> None:
+def _register(code: str, label: str, unit: str, values, view: str, extra: dict, model: str) -> None:
+    from opscenter.commitments.selectors import UNIT_FIELDS
+
     register(
         Metric(
             code=code,
             label=label,
             unit=unit,
             values=values,
-            grains=GRAINS,
+            grains=frozenset(UNIT_FIELDS[model]),
             app="commitments",
             drill=lambda grain, unit_id, period, start: _drill(view, extra, grain, unit_id, period, start),
         )
@@ -126,6 +139,7 @@ _register(
     _on_time_rate,
     "commitments:stage_list",
     {"closed": "1"},
+    "stagemeasurement",
 )
 _register(
     "commitments.breaches",
@@ -134,9 +148,16 @@ _register(
     _breaches,
     "commitments:stage_list",
     {"status": StageStatus.BREACHED},
+    "stagemeasurement",
 )
 _register(
-    "commitments.complaints", _("投诉数"), MetricUnit.COUNT, _complaints, "commitments:complaint_list", {}
+    "commitments.complaints",
+    _("投诉数"),
+    MetricUnit.COUNT,
+    _complaints,
+    "commitments:complaint_list",
+    {},
+    "complaint",
 )
 _register(
     "commitments.complaints_escalated",
@@ -145,6 +166,7 @@ _register(
     lambda q: _complaints(q, Q(escalated=True)),
     "commitments:complaint_list",
     {"escalated": "1"},
+    "complaint",
 )
 _register(
     "commitments.complaints_head_office",
@@ -153,6 +175,7 @@ _register(
     lambda q: _complaints(q, Q(channel=Channel.HEAD_OFFICE)),
     "commitments:complaint_list",
     {"channel": Channel.HEAD_OFFICE},
+    "complaint",
 )
 _register(
     "commitments.work_orders_opened",
@@ -161,6 +184,7 @@ _register(
     _work_orders_opened,
     "commitments:work_order_list",
     {"list": "all"},
+    "workorder",
 )
 _register(
     "commitments.work_orders_overdue",
@@ -169,4 +193,5 @@ _register(
     _work_orders_overdue,
     "commitments:work_order_list",
     {"list": "overdue"},
+    "workorder",
 )

@@ -78,6 +78,8 @@ def sync_pipeline(
     """Record pipeline trees' instances whose first event lies in the last `window_days` (or, with
     `customer_ids`, those customers' instances whatever their age); returns the number of instances
     recorded or updated."""
+    from opscenter.pipeline.models import Customer
+
     now = now or timezone.now()
     only = frozenset(customer_ids) if customer_ids is not None else None
     since = None if only is not None else now - dt.timedelta(days=window_days)
@@ -107,6 +109,10 @@ def sync_pipeline(
         moments = {code: _first_moments(code, tree.site_id, since, only) for code in codes}
         calendar = work_calendar_for(tree.site.calendar)
         customers = set().union(*(moments[p.root.start_event].keys() for p in plans.values()))
+        owners = Customer.objects.filter(site_id=tree.site_id)
+        owners = dict(
+            (owners.filter(pk__in=only) if only is not None else owners).values_list("pk", "owner_id")
+        )
         for customer_id in sorted(customers):
             tree_id, known = where.get(str(customer_id), (tree.pk, None))
             plan = plans[tree_id]
@@ -132,6 +138,7 @@ def sync_pipeline(
                     calendar=calendar,
                     now=now,
                     commitments=plan.commitments,
+                    staff_id=owners.get(customer_id),
                 )
             except ValidationError:
                 continue  # events out of order in the source data: that instance is not measurable

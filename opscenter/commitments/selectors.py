@@ -25,6 +25,50 @@ from opscenter.commitments.models import (
 from opscenter.core.exceptions import NotFound
 from opscenter.org.selectors import scope_for
 
+# The unit columns of each list, by metric grain: the metrics count by them and the lists filter by
+# them (drill-down param = grain name, `customer_channel` for the channel grain), so a number and
+# its rows always agree. See `metrics.py` for what staff / channel mean per list.
+UNIT_FIELDS: dict[str, dict[str, str]] = {
+    "stagemeasurement": {
+        "site": "site_id",
+        "department": "department_id",
+        "staff": "measurement__staff_id",
+        "team": "measurement__staff__team_id",
+    },
+    "complaint": {
+        "site": "site_id",
+        "department": "department_id",
+        "staff": "customer__owner_id",
+        "team": "customer__owner__team_id",
+        "channel": "customer__channel_id",
+    },
+    "workorder": {
+        "site": "site_id",
+        "department": "department_id",
+        "staff": "assignee_id",
+        "team": "assignee__team_id",
+    },
+}
+UNIT_PARAMS = {
+    "site": "site",
+    "department": "department",
+    "team": "team",
+    "staff": "staff",
+    "channel": "customer_channel",
+}
+
+
+def _by_unit(qs: QuerySet, params: dict) -> QuerySet:
+    fields = UNIT_FIELDS[qs.model._meta.model_name]
+    for grain, field in fields.items():
+        value = params.get(UNIT_PARAMS[grain])
+        if value:
+            try:
+                qs = qs.filter(**{field: int(value)})
+            except (TypeError, ValueError):
+                return qs.none()
+    return qs
+
 
 def _scoped(user, qs: QuerySet, site_field: str = "site") -> QuerySet:
     return scope_for(user).filter_sites(qs, site_field)
@@ -121,10 +165,7 @@ def stage_list(*, user, params: dict) -> QuerySet[StageMeasurement]:
         qs = qs.filter(ended_at__isnull=False)
     if params.get("commitment"):
         qs = qs.filter(commitment_id=params["commitment"])
-    if params.get("department"):
-        qs = qs.filter(department_id=params["department"])
-    if params.get("site"):
-        qs = qs.filter(site_id=params["site"])
+    qs = _by_unit(qs, params)
     if params.get("attributed_to"):
         # Breached stages whose child of this commitment overran.
         qs = qs.filter(
@@ -143,12 +184,9 @@ def stage_list(*, user, params: dict) -> QuerySet[StageMeasurement]:
 
 
 def _by_unit_and_day(qs: QuerySet, params: dict, moment: str) -> QuerySet:
-    """The filters every list here shares: department, site, and local days from / to (inclusive)
-    on the `moment` column."""
-    if params.get("department"):
-        qs = qs.filter(department_id=params["department"])
-    if params.get("site"):
-        qs = qs.filter(site_id=params["site"])
+    """The filters every list here shares: the units (`_by_unit`), and local days from / to
+    (inclusive) on the `moment` column."""
+    qs = _by_unit(qs, params)
     tz = timezone.get_default_timezone()
     if params.get("from"):
         qs = qs.filter(**{f"{moment}__gte": dt.datetime.combine(params["from"], dt.time.min, tzinfo=tz)})

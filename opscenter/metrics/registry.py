@@ -13,7 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from opscenter.core.exceptions import ValidationError
 
-GRAINS = ("site", "department", "team", "staff")
+GRAINS = ("site", "department", "team", "staff", "channel")
+# What a metric answers unless it says otherwise; `channel` (the pipeline's 渠道, a customer's
+# source) only where the metric's rows carry one, so it is opted into, never assumed.
+DEFAULT_GRAINS = ("site", "department", "team", "staff")
 PERIODS = ("day", "week", "month")
 
 
@@ -66,7 +69,7 @@ class Metric:
     unit: str
     values: Values
     drill: Drill
-    grains: frozenset[str] = field(default_factory=lambda: frozenset(GRAINS))
+    grains: frozenset[str] = field(default_factory=lambda: frozenset(DEFAULT_GRAINS))
     periods: frozenset[str] = field(default_factory=lambda: frozenset(PERIODS))
     app: str = ""
 

@@ -34,6 +34,15 @@ class Measurement(models.Model):
         verbose_name=_("相关部门"),
         help_text="owns the stages whose commitment names no department (e.g. the department complained about)",
     )
+    staff = models.ForeignKey(
+        "org.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("责任员工"),
+        help_text="who answers for the instance (a pipeline customer's consultant); staff / team grains",
+    )
     events = models.JSONField(_("事件时间"), default=dict)
     values = models.JSONField(
         _("测量值"), default=dict, blank=True, help_text="value commitments: key → decimal as text"

@@ -20,7 +20,13 @@ from opscenter.metrics.registry import period_start, period_starts
 from opscenter.org.models import Department, Site, Staff, Team
 from opscenter.org.selectors import scope_for
 
-GRAIN_LABELS = {"site": _("院区"), "department": _("部门"), "team": _("小组"), "staff": _("员工")}
+GRAIN_LABELS = {
+    "site": _("院区"),
+    "department": _("部门"),
+    "team": _("小组"),
+    "staff": _("员工"),
+    "channel": _("渠道"),
+}
 PERIOD_LABELS = {"day": _("日"), "week": _("周"), "month": _("月")}
 
 
@@ -94,6 +100,10 @@ def _units_of_site(grain: str, site_id: int) -> dict[int, str]:
         return dict(Department.objects.filter(site_id=site_id).values_list("pk", "name"))
     if grain == "team":
         return dict(Team.objects.filter(department__site_id=site_id).values_list("pk", "name"))
+    if grain == "channel":
+        from opscenter.pipeline.models import Channel
+
+        return dict(Channel.objects.filter(site_id=site_id, is_active=True).values_list("pk", "name"))
     return dict(Staff.objects.filter(department__site_id=site_id, is_active=True).values_list("pk", "name"))
 
 

@@ -151,6 +151,7 @@ def measurement_record(
     now: dt.datetime | None = None,
     commitments: list[Commitment] | None = None,
     values: Mapping[str, Decimal | str | int] | None = None,
+    staff_id: int | None = None,
 ) -> Measurement:
     """Record `events` of one instance of `tree` and update its stages (see module docstring).
     Callers recording many instances pass the tree's `commitments` and the site `calendar` once."""
@@ -185,11 +186,14 @@ def measurement_record(
             subject_ref=str(subject_ref),
             label=label,
             department_id=department_id,
+            staff_id=staff_id,
             import_job_id=import_job_id,
             started_at=merged[root.start_event],
         )
     elif merged == known and merged_values == known_values:
         return measurement
+    if staff_id is not None:
+        measurement.staff_id = staff_id
     measurement.events = {code: moment.isoformat() for code, moment in merged.items()}
     measurement.values = {key: str(value) for key, value in merged_values.items()}
     calendar = calendar or work_calendar_for(tree.site.calendar)

@@ -84,6 +84,7 @@ def test_pipeline_services_record_stage_measurements_without_the_monitor(persona
         actor=a, customer_id=customer.pk, mode="phone", booked_at=at(11, 9, 15), scheduled_for=at(11, 12, 10)
     )
     m = Measurement.objects.get(tree=tree, subject_ref=str(customer.pk))
+    assert m.staff_id == customer.owner_id == a.staff.pk  # staff / team grains of the metrics
     stages = {s.commitment.name: s for s in m.stages.select_related("commitment")}
     assert stages["咨询到预约"].status == StageStatus.ON_TIME  # Fri 16:00 → Mon 15:00: 8 business hours
     assert stages["咨询到参观"].ended_at is None

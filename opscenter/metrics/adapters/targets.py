@@ -1,9 +1,16 @@
 """The targets' metrics (today registered in `opscenter.targets.metrics`) exposed through the one
 registry, so anomaly rules and later consumers read them from here. Codes are `targets.<key>`;
-they answer month periods for site / department / team / staff units, event view.
+they answer site / department / team / staff units, event view.
 
-One call of the targets' `metric_actuals` per unit (the funnel's bounded queries each), so the
-query count depends on the number of units asked, never on the number of rows.
+Months: one call of the targets' `metric_actuals` per unit (the funnel's bounded queries each), so
+the query count depends on the number of units asked, never on the number of rows.
+
+Days and weeks, for the metrics counted on the pipeline's event rows (funnel cells, revenue, new
+residents): exactly the rows the month figure counts (`pipeline.selectors.funnel_rows` over the
+months covering the dates), narrowed to the dates and grouped by unit and day / ISO week of the
+event's own moment (consultation, booking, arrival, signing) — one grouped query for all units.
+Periods without rows answer 0, as the months do. Counters kept by month only (follow-up
+completion, workforce) stay monthly.
 """
 
 from __future__ import annotations
@@ -58,6 +65,75 @@ def _values(key: str, query: MetricQuery) -> dict[tuple[int, dt.date], MetricVal
     return out
 
 
+EVENT_DATE = {
+    "consultation": "occurred_at",
+    "appointment": "booked_at",
+    "visit": "arrived_at",
+    "deal": "signed_on",
+}
+# Unit kind → column of the pipeline's event rows (events carry the owner's team, not its department).
+EVENT_UNIT = {"site": "site_id", "department": "team__department_id", "team": "team_id", "staff": "owner_id"}
+
+
+def _row_key(key: str) -> str | None:
+    """The pipeline count key whose rows a targets metric counts (None: not counted on event rows)."""
+    from opscenter.targets.metrics import _pipeline_counts, all_metrics
+
+    metric = all_metrics()[key]
+    if metric.funnel_key is not None:
+        return metric.funnel_key
+    return metric.counted_as if metric.counts is _pipeline_counts else None
+
+
+def _dated_values(key: str, query: MetricQuery) -> dict[tuple[int, dt.date], MetricValue]:
+    """Day / week values of a metric counted on pipeline event rows (module docstring)."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import TruncDay, TruncWeek
+    from django.utils import timezone
+
+    from opscenter.pipeline.choices import FunnelView
+    from opscenter.pipeline.selectors import FunnelFilters, funnel_rows
+    from opscenter.targets.actuals import SYSTEM
+
+    row_key = _row_key(key)
+    filters = FunnelFilters(
+        month_from=query.start.year * 100 + query.start.month,
+        month_to=query.end.year * 100 + query.end.month,
+        view=FunnelView.EVENT,
+    )
+    if row_key == "revenue_fen":  # every signed deal, imported history included, as the funnel's sum
+        qs = funnel_rows(user=SYSTEM, metric="deals", filters=filters) | funnel_rows(
+            user=SYSTEM, metric="deals_history", filters=filters
+        )
+        aggregate = Sum("amount_fen")
+    else:
+        qs = funnel_rows(user=SYSTEM, metric=row_key, filters=filters)
+        aggregate = Count("pk")
+    moment = EVENT_DATE[qs.model._meta.model_name]
+    unit = EVENT_UNIT[query.grain]
+    tz = timezone.get_default_timezone()
+    if moment.endswith("_at"):
+        lower = dt.datetime.combine(query.start, dt.time.min, tzinfo=tz)
+        upper = dt.datetime.combine(query.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        trunc = (TruncDay if query.period == "day" else TruncWeek)(moment, tzinfo=tz)
+    else:
+        lower, upper = query.start, query.end + dt.timedelta(days=1)
+        trunc = (TruncDay if query.period == "day" else TruncWeek)(moment)
+    qs = qs.filter(**{f"{moment}__gte": lower, f"{moment}__lt": upper})
+    units = _units(query.grain, query.unit_ids)
+    qs = qs.filter(**{f"{unit}__in": list(units)})
+    rows = qs.order_by().annotate(p=trunc).values(unit, "p").annotate(n=aggregate).values_list(unit, "p", "n")
+    out = {(u, p): MetricValue(0) for u in units for p in period_starts(query.start, query.end, query.period)}
+    for unit_id, p, n in rows:
+        day = p.date() if isinstance(p, dt.datetime) else p
+        out[(unit_id, day)] = MetricValue(n or 0)
+    return out
+
+
+def _any_values(key: str, query: MetricQuery) -> dict[tuple[int, dt.date], MetricValue]:
+    return _values(key, query) if query.period == "month" else _dated_values(key, query)
+
+
 def _drill(key: str, grain: str, unit_id: int, period: str, start: dt.date) -> str:
     from opscenter.pipeline.choices import FunnelView
     from opscenter.pipeline.selectors import FunnelFilters
@@ -84,9 +160,9 @@ def register_all() -> None:
                 code=f"targets.{key}",
                 label=metric.label,
                 unit=MetricUnit.MONEY_FEN if metric.money else MetricUnit.COUNT,
-                values=partial(_values, key),
+                values=partial(_any_values, key),
                 drill=partial(_drill, key),
-                periods=frozenset({"month"}),
+                periods=frozenset({"day", "week", "month"}) if _row_key(key) else frozenset({"month"}),
                 app="targets",
             )
         )
