@@ -86,12 +86,13 @@ def load(n: int, now: dt.datetime) -> list[int]:
                 warn = due - dt.timedelta(minutes=216)
                 started = due - dt.timedelta(hours=40)
                 m_rows.append(
-                    (i + 1, tree_id, site_id, "order", str(i), "", "{}", "open", a(started), a(now))
+                    (i + 1, tree_id, site_id, "order", str(i), "", "{}", "{}", "open", a(started), a(now))
                 )
                 s_rows.append((i + 1, commitment_id, site_id, 1, "open", a(started), a(warn), a(due), 0, ""))
             cur.executemany(
                 f"INSERT INTO {q('commitments_measurement')} (id, tree_id, site_id, subject_kind, subject_ref,"
-                " label, events, status, started_at, created_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                f" label, events, {q('values')}, status, started_at, created_at)"
+                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
                 m_rows,
             )
             cur.executemany(
