@@ -145,7 +145,9 @@ class CommitmentNodeForm(forms.Form):
 
     def __init__(self, *args, parents=(), departments=(), positions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = [(c.pk, f"{c.name}（{c.level}）") for c in parents]
+        self.fields["parent"].choices = [
+            (c.pk, gettext("%(name)s（%(level)s级）") % {"name": c.name, "level": c.level}) for c in parents
+        ]
         self.fields["department"].choices = [("", "—")] + [(d.pk, str(d)) for d in departments]
         self.fields["position"].choices = [("", "—")] + [(p.pk, str(p)) for p in positions]
 

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='complaint',
             name='followup',
-            field=models.ForeignKey(blank=True, help_text='the follow-up whose outcome 投诉 opened this complaint', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='pipeline.followup', verbose_name='来源回访'),
+            field=models.ForeignKey(blank=True, help_text='the follow-up whose outcome (complaint) opened this complaint', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='pipeline.followup', verbose_name='来源回访'),
         ),
         migrations.AddConstraint(
             model_name='complaint',

@@ -51,7 +51,7 @@ class Complaint(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("来源回访"),
-        help_text="the follow-up whose outcome 投诉 opened this complaint",
+        help_text="the follow-up whose outcome (complaint) opened this complaint",
     )
     received_at = models.DateTimeField(_("受理时间"), default=timezone.now)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
