@@ -36,7 +36,7 @@ from opscenter.commitments.services.measurements import rule_of
 from opscenter.commitments.services.notify import department_head, notify, owners_of, site_operations
 from opscenter.commitments.services.workorders import work_order_open
 from opscenter.core.audit import audit_context
-from opscenter.core.businesstime import add_business_time, business_time_between
+from opscenter.core.businesstime import BusinessClock, add_business_time, business_time_between
 from opscenter.core.calendars import work_calendar_for
 
 log = logging.getLogger(__name__)
@@ -105,11 +105,17 @@ def _announce(token: uuid.UUID, now: dt.datetime) -> tuple[int, int]:
         .select_related("commitment", "measurement__tree", "site__calendar")
         .order_by("pk")
     )
-    calendars = {}
     children: dict[int, list[StageMeasurement]] = {}
     breached_roots = [s.pk for s in stages if s.status == StageStatus.BREACHED and s.level < 3]
     for child in StageMeasurement.objects.filter(parent_id__in=breached_roots).select_related("commitment"):
         children.setdefault(child.parent_id, []).append(child)
+    # Overruns on business time from one precomputed clock per site calendar over the days this
+    # pass spans (no business-time walk per stage).
+    dues = [s.due_at for s in stages if s.due_at] + [
+        c.due_at for k in children.values() for c in k if c.due_at
+    ]
+    first_day = timezone.localtime(min(dues, default=now)).date()
+    clocks: dict[int, BusinessClock] = {}
     for stage in stages:
         c = stage.commitment
         link = reverse("commitments:measurement_detail", args=[stage.measurement_id])
@@ -120,8 +126,13 @@ def _announce(token: uuid.UUID, now: dt.datetime) -> tuple[int, int]:
                 "localtime": format(timezone.localtime(stage.due_at), "%Y-%m-%d %H:%M")
             }
         else:
-            calendar = calendars.setdefault(stage.site_id, work_calendar_for(stage.site.calendar))
-            overrun = timing.open_overrun(now, stage.due_at, rule_of(c), calendar)
+            clock = clocks.get(stage.site_id)
+            if clock is None:
+                calendar = work_calendar_for(stage.site.calendar)
+                clock = clocks[stage.site_id] = BusinessClock(
+                    calendar, first_day, timezone.localtime(now).date()
+                )
+            overrun = timing.clock_overrun(now, stage.due_at, rule_of(c), clock)
             kids = []
             for child in children.get(stage.pk, []):
                 if child.commitment.is_value:
@@ -130,7 +141,7 @@ def _announce(token: uuid.UUID, now: dt.datetime) -> tuple[int, int]:
                     continue
                 minutes = child.overrun_minutes
                 if child.ended_at is None and child.due_at is not None:
-                    minutes = timing.open_overrun(now, child.due_at, rule_of(child.commitment), calendar)
+                    minutes = timing.clock_overrun(now, child.due_at, rule_of(child.commitment), clock)
                 if minutes > 0:
                     kids.append((child.commitment, minutes))
             from opscenter.commitments.services.measurements import attribution_text

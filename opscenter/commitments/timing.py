@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from opscenter.commitments.choices import AllowanceKind, StageStatus, ValueComparison
-from opscenter.core.businesstime import WorkCalendar, add_business_time, business_time_between
+from opscenter.core.businesstime import (
+    BusinessClock,
+    WorkCalendar,
+    add_business_time,
+    business_time_between,
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,15 @@ def open_overrun(now: dt.datetime, due_at: dt.datetime, rule: Rule, calendar: Wo
     if now <= due_at:
         return 0
     return round(elapsed(due_at, now, rule, calendar).total_seconds() / 60)
+
+
+def clock_overrun(now: dt.datetime, due_at: dt.datetime, rule: Rule, clock: BusinessClock) -> int:
+    """`open_overrun` read off a precomputed per-calendar clock (the monitor's many stages)."""
+    if now <= due_at:
+        return 0
+    if rule.kind == AllowanceKind.CALENDAR:
+        return round((now - due_at).total_seconds() / 60)
+    return round(clock.minutes_at(now) - clock.minutes_at(due_at))
 
 
 def hours_text(minutes: int) -> str:

@@ -289,3 +289,42 @@ def _roll_forward_local(local: dt.datetime, calendar: WorkCalendar) -> dt.dateti
         if local.time() <= calendar.day_end:
             return local
     return dt.datetime.combine(_next_workday(day, calendar), calendar.day_start)
+
+
+class BusinessClock:
+    """Business time as a running count of minutes, precomputed per day for one calendar over a
+    span of days: `minutes_at(b) - minutes_at(a)` equals `business_time_between(a, b)` in minutes,
+    at the cost of a list lookup instead of a walk over the days between. For passes that need the
+    business time of many moments on one calendar (the commitment monitor's overruns): build one
+    clock per calendar and pass, never one business-time walk per instance.
+
+    Moments outside [first, last] fall back to `business_time_between` from the span's start.
+    """
+
+    def __init__(self, calendar: WorkCalendar, first: dt.date, last: dt.date) -> None:
+        self.calendar = calendar
+        self.first = first
+        self.last = max(first, last)
+        self._day_minutes = calendar.day_length.total_seconds() / 60
+        self._origin = dt.datetime.combine(first, dt.time.min, tzinfo=calendar.tz)
+        cumulative = [0.0]
+        day = first
+        while day <= self.last:
+            cumulative.append(cumulative[-1] + (self._day_minutes if calendar.is_workday(day) else 0.0))
+            day += dt.timedelta(days=1)
+        self._before = cumulative  # business minutes before each day of the span (and after the last)
+
+    def minutes_at(self, moment: dt.datetime) -> float:
+        """Business minutes from the start of the span's first day to `moment` (negative before)."""
+        _require_aware(moment, "moment")
+        local = _to_local(moment, self.calendar)
+        index = (local.date() - self.first).days
+        if index < 0 or local.date() > self.last:
+            return business_time_between(self._origin, moment, self.calendar).total_seconds() / 60
+        minutes = self._before[index]
+        if self._before[index + 1] > minutes:  # a working day: the part of its hours already gone
+            opening = dt.datetime.combine(local.date(), self.calendar.day_start)
+            closing = dt.datetime.combine(local.date(), self.calendar.day_end)
+            elapsed = (min(max(local, opening), closing) - opening).total_seconds() / 60
+            minutes += elapsed
+        return minutes

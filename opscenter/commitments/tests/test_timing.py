@@ -85,3 +85,28 @@ def test_a_stage_ending_exactly_at_due_is_on_time_and_later_is_breached(start, m
 def test_hours_text():
     assert timing.hours_text(330) == "5.5"
     assert timing.hours_text(360) == "6"
+
+
+@given(
+    a=st.datetimes(min_value=dt.datetime(2026, 9, 20), max_value=dt.datetime(2026, 11, 20)),
+    b=st.datetimes(min_value=dt.datetime(2026, 9, 20), max_value=dt.datetime(2026, 11, 20)),
+)
+def test_the_precomputed_clock_agrees_with_business_time_between_across_national_day(a, b):
+    from opscenter.core.businesstime import BusinessClock, business_time_between
+
+    a, b = a.replace(tzinfo=SHANGHAI), b.replace(tzinfo=SHANGHAI)
+    # A span shorter than the moments' range: moments before or after it take the fallback path.
+    clock = BusinessClock(CAL, dt.date(2026, 9, 25), dt.date(2026, 11, 10))
+    expected = business_time_between(a, b, CAL).total_seconds() / 60
+    assert abs((clock.minutes_at(b) - clock.minutes_at(a)) - expected) < 1e-6
+
+
+def test_clock_overrun_equals_open_overrun_over_a_weekend():
+    from opscenter.core.businesstime import BusinessClock
+
+    clock = BusinessClock(CAL, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    due, now = at(2026, 11, 6, 16, 30), at(2026, 11, 9, 10, 0)  # Fri 16:30 → Mon 10:00
+    assert timing.clock_overrun(now, due, RULE_2H, clock) == timing.open_overrun(now, due, RULE_2H, CAL) == 150
+    calendar_rule = timing.Rule(120, 80, AllowanceKind.CALENDAR)
+    assert timing.clock_overrun(now, due, calendar_rule, clock) == 65 * 60 + 30
+    assert timing.clock_overrun(due, now, RULE_2H, clock) == 0
