@@ -30,6 +30,7 @@ from opscenter.commitments.choices import (
     StageStatus,
 )
 from opscenter.commitments.models import Measurement, StageMeasurement, WorkOrder, WorkOrderEvent
+from opscenter.commitments.pipeline_hooks import complaints_from_followups
 from opscenter.commitments.pipeline_sync import sync_pipeline
 from opscenter.commitments.services.anomalies import evaluate_rules
 from opscenter.commitments.services.measurements import rule_of
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class MonitorResult:
     recorded: int = 0
+    complaints_from_followups: int = 0
     warned: int = 0
     breached: int = 0
     notified: int = 0
@@ -64,6 +66,7 @@ def run_monitor(now: dt.datetime | None = None, *, sync: bool = True) -> Monitor
     with audit_context(None, "task", _("承诺监控")):
         if sync:
             result.recorded = sync_pipeline(now=now)
+            result.complaints_from_followups = complaints_from_followups(now=now)
         token = uuid.uuid4()
         result.breached, result.warned = classify(now, token)
         if result.warned or result.breached:

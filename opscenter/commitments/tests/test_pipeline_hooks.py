@@ -115,3 +115,29 @@ def test_an_instance_keeps_its_tree_version_when_a_new_version_is_activated(pers
         Measurement.objects.filter(subject_ref=str(customer.pk)).values_list("tree_id", flat=True)
     ) == [v1.pk]
     assert Measurement.objects.get(tree=v1).ended_at == at(11, 12, 10)
+
+
+def test_the_monitor_opens_complaints_of_followups_written_around_the_service(personas, make_customer):
+    from opscenter.commitments.monitor import run_monitor
+    from opscenter.pipeline.models import FollowUp
+
+    customer = make_customer()
+    # As the follow-ups import writes them: in bulk, no service, no hook.
+    imported = FollowUp.objects.create(
+        site=personas.site_a,
+        customer=customer,
+        staff=personas.consultant_a.staff,
+        scheduled_on=dt.date(2026, 11, 2),
+        month=202611,
+        done_on=dt.date(2026, 11, 3),
+        outcome="complaint",
+        note="房间太冷",
+    )
+    FollowUp.objects.create(
+        site=personas.site_a, customer=customer, scheduled_on=dt.date(2026, 11, 2), month=202611,
+        done_on=dt.date(2026, 11, 3), outcome="reached", satisfaction=4,
+    )  # fmt: skip
+    assert run_monitor(at(11, 20, 9)).complaints_from_followups == 1
+    assert Complaint.objects.get().followup_id == imported.pk
+    assert run_monitor(at(11, 20, 9, 5)).complaints_from_followups == 0
+    assert Complaint.objects.count() == 1

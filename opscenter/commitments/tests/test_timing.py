@@ -106,7 +106,9 @@ def test_clock_overrun_equals_open_overrun_over_a_weekend():
 
     clock = BusinessClock(CAL, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
     due, now = at(2026, 11, 6, 16, 30), at(2026, 11, 9, 10, 0)  # Fri 16:30 → Mon 10:00
-    assert timing.clock_overrun(now, due, RULE_2H, clock) == timing.open_overrun(now, due, RULE_2H, CAL) == 150
+    assert (
+        timing.clock_overrun(now, due, RULE_2H, clock) == timing.open_overrun(now, due, RULE_2H, CAL) == 150
+    )
     calendar_rule = timing.Rule(120, 80, AllowanceKind.CALENDAR)
     assert timing.clock_overrun(now, due, calendar_rule, clock) == 65 * 60 + 30
     assert timing.clock_overrun(due, now, RULE_2H, clock) == 0

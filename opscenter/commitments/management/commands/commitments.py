@@ -11,6 +11,7 @@ from opscenter.commitments.monitor import run_monitor
 
 LABELS = {
     "recorded": "记录客户流程测量",
+    "complaints_from_followups": "回访投诉补开",
     "warned": "进入预警",
     "breached": "判定超时",
     "notified": "发送通知",
