@@ -1,13 +1,15 @@
 """The `measurements` import kind (承诺测量): events of an outside process, one row per instance.
 
 Columns: the commitment code (承诺编码, the tree family), the instance number (对象编号), an
-optional description, and a moment per event (下单时间, 录单完成时间 …; only the tree's events are
-used). A row whose stage ends before it starts, or that lacks the level-1 start event of a new
+optional description, a moment per event (下单时间, 录单完成时间 …; only the tree's events are
+used), and the measured values of value commitments (测量值: "temperature=9.5; intact_rate=0.97"). A row whose stage ends before it starts, or that lacks the level-1 start event of a new
 instance, is rejected naming the column. Rows are recorded through `measurement_record` (stage
 moments on the site calendar, statuses, breach attribution); undo removes the job's instances.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -37,6 +39,7 @@ class MeasurementImport(ImportKind):
         Field("family", "承诺编码", ("承诺", "family"), required=True, max_length=60),
         Field("subject_ref", "对象编号", ("单号", "编号", "subject_ref"), required=True, max_length=60),
         Field("label", "说明", ("描述", "label"), max_length=200),
+        Field("values", "测量值", ("数值", "values"), max_length=500),
         *(_event_field(e) for e in Event),
     )
 
@@ -71,6 +74,22 @@ class MeasurementImport(ImportKind):
             )
             row.error(bad, exc.message)
         row.values["_events"] = events
+        row.values["_values"] = {}
+        for part in (row.values.get("values") or "").replace("；", ";").split(";"):
+            if not part.strip():
+                continue
+            key, sep, raw = part.partition("=")
+            try:
+                value = Decimal(raw.strip()) if sep and key.strip() else None
+            except InvalidOperation:
+                value = None
+            if value is None or not value.is_finite():
+                row.error(
+                    "values",
+                    _("测量值应写成“测量项=数字”，以分号分隔：%(part)s") % {"part": part.strip()},
+                )
+                return
+            row.values["_values"][key.strip()] = value
 
     def find_existing(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         trees = self._trees(ctx)
@@ -94,7 +113,8 @@ class MeasurementImport(ImportKind):
                     )
                 row.action = CREATE
             else:
-                row.action = UNCHANGED if set(existing) >= set(row.values["_events"]) else UPDATE
+                same = set(existing) >= set(row.values["_events"]) and not row.values["_values"]
+                row.action = UNCHANGED if same else UPDATE
 
     def write(self, batch: list[ParsedRow], ctx: ImportContext) -> tuple[int, int]:
         trees = self._trees(ctx)
@@ -108,6 +128,7 @@ class MeasurementImport(ImportKind):
                 subject_ref=v["subject_ref"],
                 label=v.get("label") or "",
                 events=v["_events"],
+                values=v["_values"],
                 import_job_id=ctx.job_id,
                 calendar=calendar,
                 now=ctx.now,

@@ -66,3 +66,45 @@ def test_the_import_template_of_measurements_downloads(client, personas):
     response = client.get("/imports/templates/measurements.xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_import_reads_measured_values_and_names_a_bad_one(personas):
+    from opscenter.commitments import services
+    from opscenter.commitments.choices import AllowanceKind, Event, ValueComparison
+    from opscenter.commitments.models import StageMeasurement
+
+    tree = delivery_tree(personas.site_a)
+    services.commitment_add(
+        actor=None,
+        parent_id=tree.commitments.get(level=1).pk,
+        node=services.NodeSpec(
+            name="送达温度", start_event=Event.SHIPPED, end_event=Event.DELIVERED, allowance_minutes=0,
+            allowance_kind=AllowanceKind.VALUE, value_key="temperature",
+            value_comparison=ValueComparison.AT_MOST, value_bound=8,
+        ),
+    )  # fmt: skip
+    draft = tree.commitments.model.objects.get(name="送达温度").tree
+    services.commitment_tree_transition(actor=None, tree_id=draft.pk, to_status="active")
+    header = ["承诺编码", "单号", "下单时间", "发货时间", "送达时间", "测量值"]
+    times = ["2026-11-02 09:00", "2026-11-02 11:00", "2026-11-03 09:00"]
+
+    def table(*rows):
+        out = io.StringIO()
+        csv.writer(out).writerows([header, *rows])
+        return out.getvalue().encode()
+
+    bad = _job(
+        personas,
+        table(
+            ["delivery", "SO-1", *times, "temperature=9.5"], ["delivery", "SO-2", *times, "temperature=冷"]
+        ),
+    )
+    import_services.import_job_validate(job=bad, actor=personas.ops_a)
+    errors = list(bad.row_errors.values_list("row_no", "column", "message"))
+    assert errors == [(3, "测量值", "测量值应写成“测量项=数字”，以分号分隔：temperature=冷")]
+    job = _job(personas, table(["delivery", "SO-1", *times, "temperature=9.5; other=1"]))
+    import_services.import_job_commit(job=job, actor=personas.ops_a)
+    job.refresh_from_db()
+    assert job.status == "committed", job.message
+    stage = StageMeasurement.objects.get(commitment__name="送达温度", measurement__subject_ref="SO-1")
+    assert stage.status == "breached" and stage.measured_value == 9.5
