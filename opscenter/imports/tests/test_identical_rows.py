@@ -51,7 +51,7 @@ def test_identical_rows_of_a_customer_the_import_registers_in_two_batches_are_bo
 ):
     # The second batch names the customer by the id registered in the first: what it stored then
     # is this import's own row, not an earlier record (it used to be counted as "already there").
-    from opscenter.imports.kinds.transactions import TransactionImport
+    from opscenter.pipeline.import_kinds.transactions import TransactionImport
 
     monkeypatch.setattr(TransactionImport, "batch_size", 1)
     data = csv_bytes([HEADER, SESSION, SESSION])

@@ -22,8 +22,12 @@ from opscenter.imports.bulk import insert_adapter, insert_rows, select_in, selec
 from opscenter.imports.constants import ITEM_CATEGORY_ALIASES, TRANSACTION_KIND_ALIASES
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
-from opscenter.imports.kinds.refs import create_missing_customers, remove_created_customers, resolve_customers
 from opscenter.pipeline.choices import ItemCategory, TransactionKind
+from opscenter.pipeline.import_kinds.refs import (
+    create_missing_customers,
+    remove_created_customers,
+    resolve_customers,
+)
 from opscenter.pipeline.models import Transaction
 
 PURCHASE, REFUND, OTHER = (
