@@ -22,12 +22,16 @@ class SampleForm(forms.Form):
     many = forms.MultipleChoiceField(choices=CHOICES, required=False)
     flagged = forms.ChoiceField(
         choices=CHOICES,
-        widget=forms.Select(attrs={"class": 'c "q"', "hx-get": "/x?a=1&b=2", "disabled": True, "hidden": False}),
+        widget=forms.Select(
+            attrs={"class": 'c "q"', "hx-get": "/x?a=1&b=2", "disabled": True, "hidden": False}
+        ),
     )
     numbers = forms.TypedChoiceField(choices=[(1, 1), (2, 2)], coerce=int)
 
 
-@pytest.mark.parametrize("data", [None, {"one": "a&b", "many": ["x", "lazy"], "flagged": "y", "numbers": "2"}])
+@pytest.mark.parametrize(
+    "data", [None, {"one": "a&b", "many": ["x", "lazy"], "flagged": "y", "numbers": "2"}]
+)
 @pytest.mark.parametrize("field", ["one", "many", "flagged", "numbers"])
 def test_selects_render_exactly_as_the_django_templates_do(field, data):
     fast = SampleForm(data, renderer=FormRenderer())[field].as_widget()
