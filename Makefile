@@ -8,6 +8,9 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 ADDR    ?= 127.0.0.1:8000
 SEED    ?= 2026
+# Test processes (pytest-xdist; each gets its own test database). `make test-sqlite TEST_WORKERS=0`
+# runs in one process.
+TEST_WORKERS ?= auto
 
 # The demo runs with production settings except TLS: DEBUG off, plain HTTP on loopback.
 DEMO_ENV := OPSCENTER_DEBUG=0 OPSCENTER_HTTPS=0
@@ -49,11 +52,11 @@ test: venv lint-check test-sqlite test-postgres test-browser
 
 test-sqlite: venv
 	@echo "== suite on SQLite =="
-	$(VENV)/bin/pytest opscenter -q
+	$(VENV)/bin/pytest opscenter -q -n $(TEST_WORKERS)
 
 test-postgres: venv
 	@echo "== suite on PostgreSQL =="
-	scripts/with-postgres.sh $(VENV)/bin/pytest opscenter -q
+	scripts/with-postgres.sh $(VENV)/bin/pytest opscenter -q -n $(TEST_WORKERS)
 
 # pytest exits 5 when it collects nothing: until tests/browser has tests, that is a warning.
 test-browser: venv

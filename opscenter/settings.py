@@ -99,6 +99,8 @@ ROOT_URLCONF = "opscenter.urls"
 WSGI_APPLICATION = "opscenter.wsgi.application"
 ASGI_APPLICATION = "opscenter.asgi.application"
 AUTH_USER_MODEL = "core.User"
+# Selects rendered in Python (the same markup): see core/renderers.py.
+FORM_RENDERER = "opscenter.core.renderers.FormRenderer"
 
 TEMPLATES = [
     {

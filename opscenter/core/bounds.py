@@ -16,6 +16,9 @@ MAX_AMOUNT_FEN = 100_000_000 * 100
 MAX_SESSIONS = 999
 # Lines of one deal (an order).
 MAX_DEAL_LINES = 100
+# Items of one batch request at the API (`api.limits.Batch`): a batch is written in one
+# transaction, and a long one would hold SQLite's write lock for every other writer.
+MAX_BATCH_ITEMS = 200
 # Size of one request body (JSON or form) and of one uploaded file, in bytes.
 MAX_REQUEST_BODY_BYTES = 2 * 1024 * 1024
 MAX_FORM_FIELDS = 2000

@@ -18,7 +18,9 @@ _seq = itertools.count(1)
 def make_site(code: str, name: str | None = None, *, kind: str = "elder_care", city: str = "宁波"):
     from opscenter.org.models import Site
 
-    site, _ = Site.objects.get_or_create(code=code, defaults={"name": name or code, "kind": kind, "city": city})
+    site, _ = Site.objects.get_or_create(
+        code=code, defaults={"name": name or code, "kind": kind, "city": city}
+    )
     return site
 
 
@@ -108,8 +110,14 @@ def build_personas() -> Personas:
         nursing_a=make_person("nursing_a", "nursing", site_a, "nursing", name="护理甲"),
         callcenter_a=make_person("callcenter_a", "call_center", site_a, "call_center", name="客服甲"),
         finance_a=make_person("finance_a", "finance_hr", site_a, "finance", name="财务甲"),
-        consultant_a=make_person("consultant_a", "consultant", site_a, "marketing", team=team_a, name="咨询甲"),
-        consultant_a2=make_person("consultant_a2", "consultant", site_a, "marketing", team=team_a, name="咨询甲二"),
-        consultant_b=make_person("consultant_b", "consultant", site_b, "marketing", team=team_b, name="咨询乙"),
+        consultant_a=make_person(
+            "consultant_a", "consultant", site_a, "marketing", team=team_a, name="咨询甲"
+        ),
+        consultant_a2=make_person(
+            "consultant_a2", "consultant", site_a, "marketing", team=team_a, name="咨询甲二"
+        ),
+        consultant_b=make_person(
+            "consultant_b", "consultant", site_b, "marketing", team=team_b, name="咨询乙"
+        ),
         admin=make_user("admin", superuser=True),
     )

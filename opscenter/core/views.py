@@ -291,6 +291,8 @@ def saved_filter_delete(request: HttpRequest, saved_filter_id: int) -> HttpRespo
         raise Http404(exc.message) from exc
     messages.success(request, _("常用筛选“%(name)s”已删除") % {"name": saved.name})
     return redirect(_list_url(saved.list_key) or reverse("core:home"))
+
+
 @never_cache
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 
 
 def _adapter(model: type[models.Model], attname: str, *, copy: bool) -> Callable[[Any], Any] | None:
@@ -38,22 +38,45 @@ ARRAY_CHUNK = 50_000
 SQLITE_BULK_CACHE_KIB = 256 * 1024
 
 
+def _set_temp_store(cursor, value) -> bool:
+    """SQLite refuses to move temporary storage once a transaction has opened its temp database;
+    then the session keeps the connection's setting (the cache is what matters most)."""
+    try:
+        cursor.execute(f"PRAGMA temp_store = {value}")
+    except DatabaseError:
+        return False
+    return True
+
+
+_active: set[str] = set()  # connection aliases inside a bulk session (it is re-entrant)
+
+
 @contextlib.contextmanager
 def bulk_session():
-    """Connection settings for a bulk write, restored afterwards: a larger SQLite page cache."""
-    if connection.vendor != "sqlite":
+    """Connection settings for a bulk write, restored afterwards: on SQLite a larger page cache
+    and temporary B-trees (the GROUP BY of the member aggregates, DISTINCT) kept in memory.
+    Re-entrant: an inner session leaves the outer one's settings alone."""
+    alias = connection.alias
+    if connection.vendor != "sqlite" or alias in _active:
         yield
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         previous = cursor.fetchone()[0]
+        cursor.execute("PRAGMA temp_store")
+        previous_temp = cursor.fetchone()[0]
         cursor.execute(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
+        temp_store = _set_temp_store(cursor, "MEMORY")
+    _active.add(alias)
     try:
         yield
     finally:
+        _active.discard(alias)
         if not connection.needs_rollback:  # else the connection is reset with the transaction
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+                if temp_store:
+                    _set_temp_store(cursor, int(previous_temp))
 
 
 def _memoized(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -352,7 +352,9 @@ def run_import(
         _run_batches(kind, table, mapping, ctx, report, on_errors, progress, max_errors_kept)
     else:
         try:
-            with transaction.atomic():
+            # The whole commit in one bulk session: the derived bookkeeping (member aggregates
+            # recomputed from the rows just written) reads as much as the write itself.
+            with bulk_session(), transaction.atomic():
                 _run_batches(kind, table, mapping, ctx, report, on_errors, progress, max_errors_kept)
                 if report.rows_error and ctx.options.on_error == "stop":
                     raise _StopRollback

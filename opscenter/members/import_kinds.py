@@ -17,10 +17,14 @@ from django.utils.translation import gettext_noop
 from opscenter.imports.bulk import insert_rows
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
-from opscenter.imports.kinds.events import customer_fields
-from opscenter.imports.kinds.refs import create_missing_customers, remove_created_customers, resolve_customers
 from opscenter.members.constants import MEMBER_REFRESH_LIMIT
 from opscenter.pipeline.choices import DisputeCategory, DisputeOutcome, DisputeStatus
+from opscenter.pipeline.import_kinds.events import customer_fields
+from opscenter.pipeline.import_kinds.refs import (
+    create_missing_customers,
+    remove_created_customers,
+    resolve_customers,
+)
 from opscenter.pipeline.models import Dispute
 
 CATEGORY_ALIASES: dict[str, str] = {  # i18n: data (synonyms matched against imported text)

@@ -8,4 +8,4 @@ class PipelineConfig(AppConfig):
     verbose_name = _("客户管理")
 
     def ready(self) -> None:
-        from opscenter.pipeline import import_kinds  # noqa: F401  (registers the exits import)
+        from opscenter.pipeline import import_kinds  # noqa: F401  (registers the pipeline's import kinds)

@@ -14,7 +14,9 @@ def test_create_update_delete_are_recorded_with_actor_and_before_after(personas)
         site.save()
         site_pk = site.pk
         site.delete()
-    entries = list(AuditEntry.objects.filter(object_id=str(site_pk), content_type__model="site").order_by("id"))
+    entries = list(
+        AuditEntry.objects.filter(object_id=str(site_pk), content_type__model="site").order_by("id")
+    )
     assert [e.action for e in entries] == ["create", "update", "delete"]
     assert entries[1].changes == {"city": ["宁波", "杭州"]}
     assert all(e.actor == personas.ops_a and e.source == "cli" for e in entries)

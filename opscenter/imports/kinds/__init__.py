@@ -1,4 +1,5 @@
-"""The registry of import kinds. Apps register theirs with `@register` (see `pipeline.py` here).
+"""The registry of import kinds. Apps register theirs with `@register` from their own modules
+(`pipeline/import_kinds/`, `members/import_kinds.py`).
 
 @register
 class CustomerImport(ImportKind):

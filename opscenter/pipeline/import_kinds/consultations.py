@@ -22,8 +22,8 @@ from opscenter.imports.changes import change_blockers, record_changes, undo_chan
 from opscenter.imports.constants import CONSULTATION_MODE_ALIASES, INTENT_ALIASES
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
-from opscenter.imports.kinds.refs import create_missing_customers, resolve_customers, resolve_staff
 from opscenter.pipeline.choices import IntentLevel
+from opscenter.pipeline.import_kinds.refs import create_missing_customers, resolve_customers, resolve_staff
 from opscenter.pipeline.models import Appointment, Consultation, Customer, Deal, Visit
 from opscenter.pipeline.periods import month_key
 

@@ -23,15 +23,15 @@ from opscenter.imports.changes import change_blockers
 from opscenter.imports.constants import VISIT_KIND_ALIASES, VISIT_OUTCOME_ALIASES, VISIT_SOURCE_ALIASES
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
-from opscenter.imports.kinds.consultations import restore_first_contacts, touch_first_contact
-from opscenter.imports.kinds.events import EVENT_COLUMNS, customer_fields, event_values
-from opscenter.imports.kinds.refs import (
+from opscenter.pipeline.choices import ConsultationMode, DealStatus, VisitKind, VisitOutcome, VisitSource
+from opscenter.pipeline.import_kinds.consultations import restore_first_contacts, touch_first_contact
+from opscenter.pipeline.import_kinds.events import EVENT_COLUMNS, customer_fields, event_values
+from opscenter.pipeline.import_kinds.refs import (
     create_missing_customers,
     remove_created_customers,
     resolve_customers,
     resolve_staff,
 )
-from opscenter.pipeline.choices import ConsultationMode, DealStatus, VisitKind, VisitOutcome, VisitSource
 from opscenter.pipeline.models import Consultation, Deal, Visit
 from opscenter.pipeline.periods import month_key
 

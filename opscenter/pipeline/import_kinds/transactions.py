@@ -18,12 +18,16 @@ from collections import Counter
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from opscenter.imports.bulk import insert_adapter, insert_rows, select_matching, value_adapter
+from opscenter.imports.bulk import insert_adapter, insert_rows, select_in, select_matching, value_adapter
 from opscenter.imports.constants import ITEM_CATEGORY_ALIASES, TRANSACTION_KIND_ALIASES
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
-from opscenter.imports.kinds.refs import create_missing_customers, remove_created_customers, resolve_customers
 from opscenter.pipeline.choices import ItemCategory, TransactionKind
+from opscenter.pipeline.import_kinds.refs import (
+    create_missing_customers,
+    remove_created_customers,
+    resolve_customers,
+)
 from opscenter.pipeline.models import Transaction
 
 PURCHASE, REFUND, OTHER = (
@@ -98,17 +102,38 @@ class TransactionImport(ImportKind):
         values["sessions"] = values.get("sessions") or 1
 
     def find_existing(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
-        """What is stored already, probed once per (customer, date) per import: one index probe per
-        pair not seen in an earlier batch (a VALUES join on txn_customer_idx).
+        """What is stored already, probed once per customer and then once per (customer, date) per
+        import: customers first named in this batch are checked for any stored transaction (one
+        index probe each, a plain IN list); only pairs of customers that have some are probed for
+        their rows (a VALUES join on txn_customer_idx). A first import of a ledger — customers
+        without transactions — so costs one cheap query per batch.
 
-        Rows stored before the import are all that can match: a pair this import wrote rows for
-        was probed in the batch that first named it, before those rows existed. Probing every
-        pair of every batch instead made a skewed file (few customers, the same days again and
-        again) re-read all the rows it had just written, batch after batch — quadratic, a third
-        of the speed of the same rows spread over many customers (issue 10 §9)."""
-        probed: set[int] = ctx.cache.setdefault("txn_probed_pairs", set())
-        stored: Counter = ctx.cache.setdefault("txn_stored", Counter())
-        pairs = {(r.values["customer_id"], r.values["occurred_on"]) for r in batch}
+        Rows stored before the import are all that can match: a customer or pair this import wrote
+        rows for was probed in the batch that first named it, before those rows existed, and the
+        customers this import registered had none. Probing every pair of every batch instead made a
+        skewed file (few customers, the same days again and again) re-read all the rows it had just
+        written, batch after batch — quadratic, a third of the speed of the same rows spread over
+        many customers (issue 10 §9)."""
+        cache = ctx.cache
+        checked: set[int] = cache.setdefault("txn_checked_customers", set())
+        with_rows: set[int] = cache.setdefault("txn_customers_with_rows", set())
+        probed: set[int] = cache.setdefault("txn_probed_pairs", set())
+        stored: Counter = cache.setdefault("txn_stored", Counter())
+        unchecked = {r.values["customer_id"] for r in batch} - checked
+        if unchecked:
+            registered = {c["id"] for c in cache.get("new_customers", {}).values()}
+            ask = sorted(pk for pk in unchecked if pk > 0 and pk not in registered)
+            table = Transaction._meta.db_table
+            with_rows.update(
+                pk
+                for (pk,) in select_in(f"SELECT DISTINCT customer_id FROM {table} WHERE customer_id IN", ask)
+            )
+            checked.update(unchecked)
+        pairs = {
+            (r.values["customer_id"], r.values["occurred_on"])
+            for r in batch
+            if r.values["customer_id"] in with_rows
+        }
         new = sorted(pair for pair in pairs if hash(pair) not in probed)
         if new:
             adapt = value_adapter(Transaction, "occurred_on")
@@ -130,8 +155,13 @@ class TransactionImport(ImportKind):
                 for pk, day, item, fen, kind, receipt in found
             )
             probed.update(hash(pair) for pair in new)
+        if not stored:
+            for row in batch:
+                row.action = CREATE
+            return
+        row_key = self.row_key
         for row in batch:
-            row.action = UNCHANGED if row.extra["occurrence"] <= stored[self.row_key(row)] else CREATE
+            row.action = UNCHANGED if row.extra["occurrence"] <= stored[row_key(row)] else CREATE
 
     def write(self, batch: list[ParsedRow], ctx: ImportContext) -> tuple[int, int]:
         create_missing_customers(batch, ctx, first_contact=lambda row: row.values["occurred_on"])

@@ -22,8 +22,8 @@ from opscenter.imports.changes import change_blockers, record_changes, undo_chan
 from opscenter.imports.constants import GENDER_ALIASES
 from opscenter.imports.engine import CREATE, UNCHANGED, UPDATE, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
-from opscenter.imports.kinds.refs import resolve_channels, resolve_staff
 from opscenter.pipeline.choices import CustomerStatus, Gender, OwnershipChangeKind
+from opscenter.pipeline.import_kinds.refs import resolve_channels, resolve_staff
 from opscenter.pipeline.models import (
     Appointment,
     Assessment,

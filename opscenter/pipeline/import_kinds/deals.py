@@ -24,14 +24,14 @@ from opscenter.imports.changes import change_blockers, record_changes, undo_chan
 from opscenter.imports.constants import CARE_ZONE_ALIASES, STAY_TYPE_ALIASES
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
-from opscenter.imports.kinds.events import EVENT_COLUMNS, customer_fields, event_values
-from opscenter.imports.kinds.refs import (
+from opscenter.pipeline.choices import CustomerStatus, DealStatus
+from opscenter.pipeline.import_kinds.events import EVENT_COLUMNS, customer_fields, event_values
+from opscenter.pipeline.import_kinds.refs import (
     create_missing_customers,
     remove_created_customers,
     resolve_customers,
     resolve_staff,
 )
-from opscenter.pipeline.choices import CustomerStatus, DealStatus
 from opscenter.pipeline.models import Customer, Deal, FollowUp, Transaction
 
 

@@ -1,7 +1,4 @@
-"""The pipeline's own import kinds, registered from `PipelineConfig.ready` (STYLE.md: each app
-registers its kinds; the older pipeline kinds still live in `imports/kinds/` until reworked).
-
-`exits` (退出登记): natural key customer + exit date. Rows are what `services.exit_record` writes:
+"""`exits` (退出登记): natural key customer + exit date. Rows are what `services.exit_record` writes:
 the reason from the editable exit-reason list (by name, code or a common wording such as 费用原因 →
 价格原因; an unknown reason is named in the row's error so it can be added to the list), and the
 customer moved to 已退出 (recorded for undo). With "create missing customers" a person not on file
@@ -17,10 +14,14 @@ from opscenter.imports.bulk import insert_rows
 from opscenter.imports.changes import change_blockers, record_changes, undo_changes
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
-from opscenter.imports.kinds.events import customer_fields
-from opscenter.imports.kinds.refs import create_missing_customers, remove_created_customers, resolve_customers
 from opscenter.imports.values import normalize_key
 from opscenter.pipeline.choices import CustomerStatus
+from opscenter.pipeline.import_kinds.events import customer_fields
+from opscenter.pipeline.import_kinds.refs import (
+    create_missing_customers,
+    remove_created_customers,
+    resolve_customers,
+)
 from opscenter.pipeline.models import Customer, Exit, ExitReason
 from opscenter.pipeline.periods import month_key
 

@@ -23,14 +23,14 @@ from opscenter.imports.constants import (
 )
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
-from opscenter.imports.kinds.events import customer_fields
-from opscenter.imports.kinds.refs import (
+from opscenter.pipeline.choices import FollowUpChannel, FollowUpOutcome
+from opscenter.pipeline.import_kinds.events import customer_fields
+from opscenter.pipeline.import_kinds.refs import (
     create_missing_customers,
     remove_created_customers,
     resolve_customers,
     resolve_staff,
 )
-from opscenter.pipeline.choices import FollowUpChannel, FollowUpOutcome
 from opscenter.pipeline.models import FollowUp
 
 PENDING, REACHED = FollowUpOutcome.PENDING.value, FollowUpOutcome.REACHED.value
