@@ -65,7 +65,7 @@ def test_a_published_version_is_frozen_and_a_new_version_is_a_draft_copy(setup):
 
 
 def test_run_scores_auto_items_and_queues_manual_ones_then_publish(setup):
-    _site, _dept, card, people, appraiser = setup
+    _site, _dept, _card, people, _appraiser = setup
     from opscenter.appraisal.tests.conftest import TEST_VALUES
 
     TEST_VALUES.update({people[0].pk: 10, people[1].pk: 5, people[2].pk: 0})
