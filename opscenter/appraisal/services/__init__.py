@@ -3,6 +3,7 @@
 from opscenter.appraisal.services.pay import (  # noqa: F401
     payout_compute,
     payout_publish,
+    instalments_pay_due,
     payout_staff_leave,
     plan_brackets_set,
     plan_create,
