@@ -1,9 +1,9 @@
 """Writes of the appraisal app (STYLE.md: `<entity>_<verb>`, keyword-only, atomic)."""
 
 from opscenter.appraisal.services.pay import (  # noqa: F401
+    instalments_pay_due,
     payout_compute,
     payout_publish,
-    instalments_pay_due,
     payout_staff_leave,
     plan_brackets_set,
     plan_create,
