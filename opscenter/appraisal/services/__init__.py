@@ -1,12 +1,15 @@
 """Writes of the appraisal app (STYLE.md: `<entity>_<verb>`, keyword-only, atomic)."""
 
+from opscenter.appraisal.services.partners import contract_add, partner_grade_from_appraisals, partner_save  # noqa: F401
 from opscenter.appraisal.services.pay import (  # noqa: F401
     instalments_pay_due,
     payout_compute,
     payout_publish,
     payout_staff_leave,
+    plan_bases_set,
     plan_brackets_set,
     plan_create,
+    plan_params_set,
 )
 from opscenter.appraisal.services.runs import (  # noqa: F401
     appeal_decide,

@@ -435,3 +435,84 @@ def instalments_pay_due(*, today: dt.date) -> int:
     return Instalment.objects.filter(status=InstalmentStatus.SCHEDULED, due_on__lte=today).update(
         status=InstalmentStatus.PAID, changed_at=timezone.now()
     )
+
+
+def _int_param(params: dict, key: str, label: str) -> None:
+    try:
+        value = int(params[key])
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(_("“%(l)s”须为整数") % {"l": label}, field=key) from exc
+    params[key] = value
+
+
+@transaction.atomic
+def plan_params_set(*, actor, plan: IncentivePlan, params: dict) -> IncentivePlan:
+    """Change the editable numbers of a plan (checked per kind). A plan with a published payout gets
+    a new version instead, so the old payouts keep the numbers they were computed with."""
+    _require(actor, plan.site_id)
+    merged = {**plan.params, **params}
+    kind = plan.kind
+    try:
+        if kind == PlanKind.MONTHLY_PAY and not (
+            Decimal(0) <= Decimal(str(merged["float_pct"])) <= Decimal(30)
+        ):
+            raise ValidationError(_("绩效工资浮动比例须在 0–30% 之间"), field="float_pct")
+        if kind in (PlanKind.COST_SAVING, PlanKind.PROFIT_SHARE):
+            Decimal(str(merged["rate_pct"]))
+    except (ArithmeticError, ValueError) as exc:
+        raise ValidationError(_("比例须为数字"), field="rate_pct") from exc
+    for key, label in (
+        ("unit_price_fen", _("积分单价(分)")),
+        ("threshold", _("门槛")),
+        ("reward_fen", _("奖励(分)")),
+        ("penalty_fen", _("罚款(分)")),
+        ("budget_fen", _("预算(分)")),
+        ("actual_fen", _("实际费用(分)")),
+        ("profit_fen", _("利润(分)")),
+    ):
+        if key in merged:
+            _int_param(merged, key, label)
+            if merged[key] < 0 and key != "profit_fen":
+                raise ValidationError(_("“%(l)s”不能为负数") % {"l": label}, field=key)
+    if kind == PlanKind.POINTS:
+        for n, rule in enumerate(merged.get("points") or [], start=1):
+            if not isinstance(rule, dict) or "metric" not in rule or "points" not in rule:
+                raise ValidationError(
+                    _("第 %(n)s 条积分规则应包含 metric 和 points") % {"n": n}, field="points"
+                )
+    if kind == PlanKind.CONTRACT_BONUS:
+        merged["class_fen"] = {k: int(v) for k, v in (merged.get("class_fen") or {}).items()}
+    if plan.payouts.filter(status=PayoutStatus.PUBLISHED).exists():
+        brackets = list(plan.brackets.all())
+        plan.pk = None
+        plan.version += 1
+        plan.params = merged
+        plan.save()
+        for b in brackets:
+            b.pk = None
+            b.plan = plan
+        PlanBracket.objects.bulk_create(brackets)
+        return plan
+    plan.params = merged
+    plan.save(update_fields=["params"])
+    return plan
+
+
+@transaction.atomic
+def plan_bases_set(*, actor, plan: IncentivePlan, bases: dict[int, int]) -> int:
+    """Base pay per staff member (fen) for the monthly pay formula; staff of the plan's site only."""
+    from opscenter.appraisal.models import PayBase
+    from opscenter.org.models import Staff
+
+    _require(actor, plan.site_id)
+    valid = set(
+        Staff.objects.filter(pk__in=bases, department__site_id=plan.site_id).values_list("pk", flat=True)
+    )
+    unknown = set(bases) - valid
+    if unknown:
+        raise ValidationError(_("员工不属于该院区：%(ids)s") % {"ids": sorted(unknown)}, field="bases")
+    if any(v < 0 for v in bases.values()):
+        raise ValidationError(_("基本工资不能为负数"), field="bases")
+    plan.bases.filter(staff_id__in=valid).delete()
+    PayBase.objects.bulk_create([PayBase(plan=plan, staff_id=s, base_fen=v) for s, v in bases.items()])
+    return len(bases)
