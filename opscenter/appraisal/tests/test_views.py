@@ -188,3 +188,42 @@ def test_pay_is_seen_by_finance_and_by_the_consultant_only_for_themselves(client
     page = client.get(reverse("appraisal:payout_detail", args=[payout.pk])).content.decode()
     assert "5,975.00" in page and "咨询甲二" not in page
     assert client.get(reverse("appraisal:payout_export", args=[payout.pk])).status_code == 200
+
+
+def test_api_scopes_results_statements_and_pay(client, personas, published):
+    from opscenter.api.tests.test_org_api import bearer
+
+    mine = _statement(personas, personas.consultant_a)
+    theirs = _statement(personas, personas.consultant_a2)
+    listed = client.get("/api/appraisal/results?period=2026-10", headers=bearer(personas.consultant_a)).json()
+    assert [r["id"] for r in listed] == [mine.pk]
+    st = client.get(f"/api/appraisal/results/{mine.pk}", headers=bearer(personas.consultant_a)).json()
+    assert st["grade"] == "基本合格" and st["items"][0]["drill_url"].startswith("/pipeline/deals/")
+    assert (
+        client.get(f"/api/appraisal/results/{theirs.pk}", headers=bearer(personas.consultant_a)).status_code
+        == 404
+    )
+    assert (
+        len(client.get("/api/appraisal/results?period=2026-10", headers=bearer(personas.ops_a)).json()) >= 2
+    )
+    row = mine.scores.get(item__name="主要业务")
+    r = client.post(
+        f"/api/appraisal/scores/{row.pk}/appeal",
+        {"reason": "漏记"},
+        content_type="application/json",
+        headers=bearer(personas.consultant_a),
+    )
+    assert r.status_code == 201
+    plan = services.plan_create(actor=None, site_id=personas.site_a.pk, name="月度", kind="monthly_pay")
+    services.plan_bases_set(
+        actor=None,
+        plan=plan,
+        bases={personas.consultant_a.staff.pk: 100_000, personas.consultant_a2.staff.pk: 100_000},
+    )
+    payout = services.payout_compute(actor=None, plan=plan, period_label="2026-10")
+    own = client.get(f"/api/appraisal/payouts/{payout.pk}", headers=bearer(personas.consultant_a)).json()
+    assert [x["staff_id"] for x in own["lines"]] == [personas.consultant_a.staff.pk] and own[
+        "total_fen"
+    ] is None
+    full = client.get(f"/api/appraisal/payouts/{payout.pk}", headers=bearer(personas.finance_a)).json()
+    assert len(full["lines"]) >= 2 and full["total_fen"] == sum(x["amount_fen"] for x in full["lines"])
