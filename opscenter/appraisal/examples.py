@@ -23,7 +23,7 @@ from opscenter.metrics import all_metrics
 WAN = 1_000_000
 
 SCHEME_95518 = "95518 客服中心考评"
-SCHEME_CUSTOMER = "客户管理部月度考核"
+SCHEME_CUSTOMER = "咨询师月度考核"
 SCHEME_PARTNER = "目标医院等级评价"
 
 
@@ -169,7 +169,7 @@ def scheme_customer_department(site, *, department) -> Scorecard | None:
         name=SCHEME_CUSTOMER,
         subject_kind="staff",
         department_id=department.pk,
-        description="预约率、上门率、成交率、单体销售额各 25%（seed 004 客户管理部）。",
+        description="预约率、上门率、成交率、单体销售额各 25%（seed 004 客户管理部指标）。",
     )
     item = services.scorecard_item_save
     item(
