@@ -368,7 +368,6 @@ def appraisal_run(
     to_create: list[ItemScore] = []
     to_update: list[ItemScore] = []
     pending_total = 0
-    by_team: dict[int, list[Appraisal]] = defaultdict(list)
     for card in cards:
         grain = SUBJECT_GRAIN.get(card.subject_kind)
         items = list(card.items.all())
@@ -396,22 +395,9 @@ def appraisal_run(
             )
             _apply(appraisal, outcome, pending, explanation)
             pending_total += pending
-            if s.team_id and card.subject_kind == SubjectKind.STAFF:
-                by_team[s.team_id].append(appraisal)
             done += 1
         if progress:
             progress(done, total)
-    # Team coefficient (seed 000 个人与团队绩效系数相结合): the band coefficient of the team's
-    # average score, multiplied with the individual one.
-    for team_appraisals in by_team.values():
-        card = team_appraisals[0].scorecard
-        bands = [scoring.Band(b.name, b.min_score, b.coefficient) for b in card.bands.all()]
-        avg = scoring.q2(sum(a.final_score for a in team_appraisals) / len(team_appraisals))
-        team_coef = scoring.sorted_bands(bands)[scoring.band_index(avg, bands)].coefficient
-        for a in team_appraisals:
-            a.team_coefficient = team_coef
-            a.coefficient = (a.individual_coefficient * team_coef).quantize(Decimal("0.0001"))
-            a.explanation["team_average"] = str(avg)
     ItemScore.objects.bulk_create(to_create, batch_size=5000)
     ItemScore.objects.bulk_update(
         to_update, ["status", "numerator", "denominator", "value", "score"], batch_size=5000
@@ -438,6 +424,7 @@ def appraisal_run(
         ignore_conflicts=True,
         batch_size=5000,
     )
+    team_coefficients_refresh(period=period)
     Period.objects.filter(pk=period.pk).update(status=PeriodStatus.DRAFT)
     return RunSummary(period.label, len(all_appraisals), len(needed), pending_total)
 
@@ -501,6 +488,34 @@ def run_execute(run_id: int) -> str:
     return "done"
 
 
+def team_coefficients_refresh(*, period: Period, team_ids: set[int] | None = None) -> int:
+    """Seed 000 个人与团队绩效系数相结合: a staff appraisal's team coefficient is the band coefficient
+    (of its scorecard) for its team's average final score; coefficient = individual × team. Run after
+    a run, before publishing and after a recompute (the team average moves with every entry)."""
+    qs = Appraisal.objects.filter(period=period, subject_kind=SubjectKind.STAFF, team__isnull=False)
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=team_ids)
+    rows = list(qs.select_related("scorecard"))
+    bands_by_card = {}
+    by_team: dict[tuple[int, int], list[Appraisal]] = defaultdict(list)
+    for a in rows:
+        by_team[(a.scorecard_id, a.team_id)].append(a)
+    for (card_id, _team), members in by_team.items():
+        if card_id not in bands_by_card:
+            bands_by_card[card_id] = [
+                scoring.Band(b.name, b.min_score, b.coefficient) for b in members[0].scorecard.bands.all()
+            ]
+        bands = bands_by_card[card_id]
+        avg = scoring.q2(sum((m.final_score or Decimal(0)) for m in members) / len(members))
+        team_coef = scoring.sorted_bands(bands)[scoring.band_index(avg, bands)].coefficient
+        for a in members:
+            a.team_coefficient = team_coef
+            a.coefficient = (a.individual_coefficient * team_coef).quantize(Decimal("0.0001"))
+            a.explanation = {**(a.explanation or {}), "team_average": str(avg)}
+    Appraisal.objects.bulk_update(rows, ["team_coefficient", "coefficient", "explanation"], batch_size=2000)
+    return len(rows)
+
+
 # ---------------------------------------------------------------- single-appraisal changes
 def appraisal_recompute(*, appraisal: Appraisal) -> Appraisal:
     """Recompute one appraisal from its stored item scores and events (after an entry or appeal)."""
@@ -515,6 +530,9 @@ def appraisal_recompute(*, appraisal: Appraisal) -> Appraisal:
     _apply(appraisal, outcome, pending, explanation)
     appraisal.version += 1
     appraisal.save()
+    if appraisal.team_id and appraisal.subject_kind == SubjectKind.STAFF:
+        team_coefficients_refresh(period=appraisal.period, team_ids={appraisal.team_id})
+        appraisal.refresh_from_db()
     return appraisal
 
 
@@ -648,6 +666,7 @@ def period_publish(*, actor, period: Period) -> Period:
     pending = period.appraisals.filter(pending_items__gt=0).count()
     if pending:
         raise ValidationError(_("还有 %(n)s 份考核有待打分的项目，不能发布") % {"n": pending}, field="period")
+    team_coefficients_refresh(period=period)
     period.status = PeriodStatus.PUBLISHED
     period.published_at = timezone.now()
     period.published_by = actor if getattr(actor, "pk", None) else None

@@ -3,7 +3,7 @@
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opscenter.appraisal.pay import (
@@ -74,6 +74,7 @@ def test_largest_remainder_gives_leftover_fen_to_largest_remainders():
     assert largest_remainder(7, [0, 0]) == [4, 3]
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pool=st.integers(min_value=0, max_value=10**11),
     n_marketing=st.integers(min_value=0, max_value=12),
@@ -99,6 +100,7 @@ def test_splits_always_sum_exactly_to_the_pool(pool, n_marketing, depts, weights
     assert all(s.amount_fen >= 0 for s in shares)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     total=st.integers(min_value=0, max_value=10**12),
     weights=st.lists(st.integers(0, 10**6), min_size=1, max_size=30),

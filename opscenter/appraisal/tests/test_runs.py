@@ -234,3 +234,35 @@ def test_run_reads_metrics_in_a_bounded_number_of_queries(
     period2 = services.period_get_or_create(label="2026-11")
     with django_assert_max_num_queries(len(small.captured_queries) + 4):
         services.appraisal_run(period=period2)
+
+
+def test_team_coefficient_follows_the_teams_average_and_multiplies_the_individual_one(setup, personas):
+    from opscenter.org.models import Team
+
+    _site, dept, _card, people, _appraiser = setup
+    team = Team.objects.create(department=dept, name="一班")
+    from opscenter.org.models import Staff
+
+    Staff.objects.filter(pk__in=[p.pk for p in people[:2]]).update(team=team)
+    from opscenter.appraisal.tests.conftest import TEST_VALUES
+
+    TEST_VALUES.update({people[0].pk: 10, people[1].pk: 10})
+    period = services.period_get_or_create(label="2026-10")
+    services.appraisal_run(period=period)
+    a0, a1 = (Appraisal.objects.get(period=period, staff=p) for p in people[:2])
+    _enter_all(a0, manual="100")  # 100 → 优秀 1.20
+    _enter_all(a1, manual="50")  # 40 + 20 + 20 = 80 → 良好 1.00; team average 90 → 优秀 1.20
+    a0.refresh_from_db()
+    a1.refresh_from_db()
+    assert (a0.team_coefficient, a1.team_coefficient) == (D("1.20"), D("1.20"))
+    assert (a0.coefficient, a1.coefficient) == (D("1.4400"), D("1.2000"))
+    assert a1.explanation["team_average"] == "90.00"
+
+
+def test_a_background_run_is_claimed_once_and_records_its_progress(setup, django_capture_on_commit_callbacks):
+    period = services.period_get_or_create(label="2026-10")
+    run = services.run_enqueue(period=period, actor=None)
+    assert services.run_execute(run.pk) == "done"
+    assert services.run_execute(run.pk) == "skipped"
+    run.refresh_from_db()
+    assert (run.status, run.done, run.total, run.queries) == ("done", 4, 4, 1)

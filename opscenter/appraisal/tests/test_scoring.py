@@ -2,7 +2,7 @@
 
 from decimal import Decimal as D
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opscenter.appraisal.scoring import (
@@ -87,6 +87,7 @@ def test_band_index_lowest_catches_negative():
 decimals = st.decimals(min_value=-(10**6), max_value=10**6, allow_nan=False, allow_infinity=False, places=4)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     value=decimals,
     a=decimals,
