@@ -38,7 +38,10 @@ def _deals(personas):
         pipeline.consultation_record(actor=actor, customer_id=customer.pk, mode="phone", occurred_at=when)
         pipeline.visit_register(actor=actor, customer_id=customer.pk, arrived_at=when + dt.timedelta(days=1))
         pipeline.deal_sign(
-            actor=actor, customer_id=customer.pk, signed_on=(when + dt.timedelta(days=2)).date(), amount_fen=1_000_000
+            actor=actor,
+            customer_id=customer.pk,
+            signed_on=(when + dt.timedelta(days=2)).date(),
+            amount_fen=1_000_000,
         )
 
 
@@ -48,13 +51,32 @@ def test_publish_open_statement_drill_down_appeal_and_recompute(
     page, log = page_and_log
     _deals(personas)
     card = services.scorecard_create(
-        actor=None, site_id=personas.site_a.pk, name="咨询师月度考核", subject_kind="staff",
+        actor=None,
+        site_id=personas.site_a.pk,
+        name="咨询师月度考核",
+        subject_kind="staff",
         department_id=make_department(personas.site_a, "marketing").pk,
     )
-    services.scorecard_item_save(actor=None, scorecard=card, order=1, name="成交数", weight="50", method=ItemMethod.METRIC,
-                                 metric_code="targets.deals", curve=CurveKind.TARGET, target="5")
-    services.scorecard_item_save(actor=None, scorecard=card, order=2, name="主要业务", weight="50",
-                                 method=ItemMethod.MANUAL, appraiser=personas.ops_a.staff)
+    services.scorecard_item_save(
+        actor=None,
+        scorecard=card,
+        order=1,
+        name="成交数",
+        weight="50",
+        method=ItemMethod.METRIC,
+        metric_code="targets.deals",
+        curve=CurveKind.TARGET,
+        target="5",
+    )
+    services.scorecard_item_save(
+        actor=None,
+        scorecard=card,
+        order=2,
+        name="主要业务",
+        weight="50",
+        method=ItemMethod.MANUAL,
+        appraiser=personas.ops_a.staff,
+    )
     services.scorecard_publish(actor=None, scorecard=card)
 
     # operations: run October (the test plays the background worker), score the queue, publish
@@ -71,7 +93,7 @@ def test_publish_open_statement_drill_down_appeal_and_recompute(
     expect(page.locator("#run-status")).to_contain_text("已计算", timeout=15_000)
     page.goto("/appraisal/queue/")
     rows = page.locator("#queue-table tbody tr")
-    for i in range(rows.count()):
+    for _i in range(rows.count()):
         page.locator("#queue-table tbody tr").first.locator("input[name=score]").fill("80")
         page.locator("#queue-table tbody tr").first.get_by_role("button", name="保存").click()
         page.wait_for_load_state("networkidle")
