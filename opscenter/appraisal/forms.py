@@ -24,7 +24,7 @@ def parse_pairs(text: str, field: str) -> list[tuple[str, str]]:
     """Lines "a:b" (full-width colon accepted) → [(a, b)]."""
     out = []
     for n, line in enumerate((text or "").splitlines(), start=1):
-        line = line.strip().replace("：", ":")
+        line = line.strip().replace("：", ":")  # i18n: data (full-width colon typed by users)
         if not line:
             continue
         left, sep, right = line.rpartition(":")

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.core.exceptions import ValidationError
 
@@ -228,26 +229,46 @@ def contract_bonus_split(
     - nobody to receive a marketing share (no staff besides the manager): it goes to the manager.
     """
     gm, marketing, other = largest_remainder(pool_fen, [rules.gm_pct, rules.marketing_pct, rules.other_pct])
-    shares = [Share("gm", gm, staff_id=gm_id, formula="pool × 30%")]
+    shares = [Share("gm", gm, staff_id=gm_id, formula=gettext_noop("奖金池 × 30%"))]
     mk_manager, mk_alloc, mk_equal = largest_remainder(
         marketing, [rules.mk_manager_pct, rules.mk_allocated_pct, rules.mk_equal_pct]
     )
-    shares.append(Share("mk_manager", mk_manager, staff_id=marketing_manager_id, formula="marketing × 40%"))
+    shares.append(
+        Share(
+            "mk_manager", mk_manager, staff_id=marketing_manager_id, formula=gettext_noop("市场部奖金 × 40%")
+        )
+    )
     eligible = [s for s in marketing_staff_ids if s not in (marketing_manager_id, gm_id)]
     if eligible:
         weights = allocation_weights or {}
         alloc_parts = largest_remainder(mk_alloc, [Decimal(weights.get(s, 0)) for s in eligible])
         shares += [
-            Share("mk_allocated", amt, staff_id=s, formula="marketing × 25% × weight ÷ Σweights")
+            Share(
+                "mk_allocated",
+                amt,
+                staff_id=s,
+                formula=gettext_noop("市场部奖金 × 25% × 本人月度考核分 ÷ 合计"),
+            )
             for s, amt in zip(eligible, alloc_parts, strict=True)
         ]
         shares += [
-            Share("mk_equal", amt, staff_id=s, equal_split=True, formula="marketing × 35% ÷ n")
+            Share(
+                "mk_equal",
+                amt,
+                staff_id=s,
+                equal_split=True,
+                formula=gettext_noop("市场部奖金 × 35% ÷ 市场部员工人数（不含经理）"),
+            )
             for s, amt in zip(eligible, largest_remainder(mk_equal, [1] * len(eligible)), strict=True)
         ]
     else:
         shares.append(
-            Share("mk_allocated", mk_alloc, staff_id=marketing_manager_id, formula="no other staff")
+            Share(
+                "mk_allocated",
+                mk_alloc,
+                staff_id=marketing_manager_id,
+                formula=gettext_noop("市场部没有经理以外的员工：归经理"),
+            )
         )
         shares.append(
             Share(
@@ -255,7 +276,7 @@ def contract_bonus_split(
                 mk_equal,
                 staff_id=marketing_manager_id,
                 equal_split=True,
-                formula="no other staff",
+                formula=gettext_noop("市场部没有经理以外的员工：归经理"),
             )
         )
     other_equal, other_gm = largest_remainder(other, [rules.other_equal_pct, HUNDRED - rules.other_equal_pct])
@@ -267,7 +288,11 @@ def contract_bonus_split(
             if not receivers:
                 shares.append(
                     Share(
-                        "other_equal", dept_amt, department_id=dept.id, equal_split=True, formula="no members"
+                        "other_equal",
+                        dept_amt,
+                        department_id=dept.id,
+                        equal_split=True,
+                        formula=gettext_noop("该部门没有成员：暂不分配"),
                     )
                 )
                 continue
@@ -279,7 +304,7 @@ def contract_bonus_split(
                         staff_id=s,
                         department_id=dept.id,
                         equal_split=True,
-                        formula="other × 65% ÷ departments ÷ members",
+                        formula=gettext_noop("其他部门奖金 × 65% ÷ 部门数 ÷ 部门成员数（只有经理时归经理）"),
                     )
                 )
     else:
@@ -289,7 +314,9 @@ def contract_bonus_split(
         for s, amt in zip(
             targets, largest_remainder(other_gm, [Decimal(gm_allocation[t]) for t in targets]), strict=True
         ):
-            shares.append(Share("other_gm", amt, staff_id=s, formula="other × 35% allocated by GM"))
+            shares.append(
+                Share("other_gm", amt, staff_id=s, formula=gettext_noop("其他部门奖金 × 35%，由总经理分配"))
+            )
     else:
-        shares.append(Share("other_gm", other_gm, formula="other × 35% pending GM allocation"))
+        shares.append(Share("other_gm", other_gm, formula=gettext_noop("其他部门奖金 × 35%，待总经理分配")))
     return shares

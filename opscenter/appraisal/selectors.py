@@ -114,7 +114,7 @@ def metric_choices(grain: str | None) -> list[tuple[str, str]]:
     if grain is None:
         return []
     return sorted(
-        ((m.code, f"{m.label}（{m.code}）") for m in all_metrics().values() if m.supports(grain, "month")),
+        ((m.code, f"{m.label} ({m.code})") for m in all_metrics().values() if m.supports(grain, "month")),
         key=lambda x: x[0],
     )
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Avg
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opscenter.appraisal import pay
 from opscenter.appraisal.choices import (
@@ -168,7 +169,7 @@ def _lines_for(plan: IncentivePlan, period: Period) -> list[PayoutLine]:
                 _line(
                     "amount",
                     amount,
-                    "基本工资 + 基本工资 × 浮动比例% × 考核得分%",
+                    gettext_noop("基本工资 + 基本工资 × 浮动比例% × 考核得分%"),
                     {"base_fen": bases[a.staff_id], "float_pct": str(float_pct), "score": str(a.final_score)},
                     staff_id=a.staff_id,
                     appraisal_id=a.pk,
@@ -204,7 +205,7 @@ def _lines_for(plan: IncentivePlan, period: Period) -> list[PayoutLine]:
                 _line(
                     "amount",
                     pay.points_pay(points=points[s], unit_price_fen=price),
-                    "积分 × 积分单价",
+                    gettext_noop("积分 × 积分单价"),
                     {"points": str(points[s]), "unit_price_fen": price, "counts": counts[s]},
                     staff_id=s,
                 )
@@ -227,7 +228,7 @@ def _lines_for(plan: IncentivePlan, period: Period) -> list[PayoutLine]:
                     reward_fen=int(p["reward_fen"]),
                     penalty_fen=int(p["penalty_fen"]),
                 ),
-                "转介绍 ≥ 门槛 → 奖励，否则罚款",
+                gettext_noop("转介绍 ≥ 门槛 → 奖励，否则罚款"),
                 {
                     "referrals": referrals[s],
                     "threshold": p["threshold"],
@@ -249,12 +250,16 @@ def _lines_for(plan: IncentivePlan, period: Period) -> list[PayoutLine]:
         )
         return [
             _line(
-                "amount", amount, "（预算 − 实际）× 40%，仅在达成目标时", dict(p), staff_id=p.get("staff_id")
+                "amount",
+                amount,
+                gettext_noop("（预算 − 实际）× 40%，仅在达成目标时"),
+                dict(p),
+                staff_id=p.get("staff_id"),
             )
         ]
     if kind == PlanKind.PROFIT_SHARE:
         amount = pay.profit_share(profit_fen=int(p["profit_fen"]), rate_pct=Decimal(str(p["rate_pct"])))
-        return [_line("amount", amount, "利润 × 25%", dict(p), staff_id=p.get("staff_id"))]
+        return [_line("amount", amount, gettext_noop("利润 × 25%"), dict(p), staff_id=p.get("staff_id"))]
     brackets = [
         pay.Bracket(b.lower_fen, b.upper_fen, b.rate_pct, b.no_commission) for b in plan.brackets.all()
     ]
@@ -262,7 +267,9 @@ def _lines_for(plan: IncentivePlan, period: Period) -> list[PayoutLine]:
         profit_fen=int(p["profit_fen"]), brackets=brackets, mode=plan.bracket_mode
     )
     label = (
-        "全额：利润 × 所在档比例" if plan.bracket_mode == pay.WHOLE else "超额累进：Σ 各档内利润 × 该档比例"
+        gettext_noop("全额：利润 × 所在档比例")
+        if plan.bracket_mode == pay.WHOLE
+        else gettext_noop("超额累进：Σ 各档内利润 × 该档比例")
     )
     return [
         _line(

@@ -22,7 +22,7 @@ from opscenter.core.exceptions import ValidationError
 from opscenter.metrics import get_metric
 from opscenter.org.selectors import scope_for
 
-DEFAULT_BANDS = (
+DEFAULT_BANDS = (  # i18n: data (grade names stored on the scorecard, edited by users)
     ("优秀", Decimal(90), Decimal("1.20")),
     ("良好", Decimal(80), Decimal("1.00")),
     ("合格", Decimal(70), Decimal("0.90")),

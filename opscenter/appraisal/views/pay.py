@@ -95,7 +95,7 @@ def _brackets_from_text(text: str) -> list[pay.Bracket]:
     """Lines "下限万:上限万:比例%" (上限 empty = open; 比例 '-' = explicit 不提成)."""
     out = []
     for n, line in enumerate((text or "").splitlines(), start=1):
-        line = line.strip().replace("：", ":")
+        line = line.strip().replace("：", ":")  # i18n: data (full-width colon typed by users)
         if not line:
             continue
         parts = [p.strip() for p in line.split(":")]
@@ -106,7 +106,7 @@ def _brackets_from_text(text: str) -> list[pay.Bracket]:
         try:
             lower = int(Decimal(parts[0]) * WAN)
             upper = int(Decimal(parts[1]) * WAN) if parts[1] else None
-            none = parts[2] in ("-", "不提成")
+            none = parts[2] in ("-", "不提成")  # i18n: data (typed by users)
             rate = Decimal(0) if none else Decimal(parts[2].rstrip("%"))
         except InvalidOperation as exc:
             raise DomainError(_("第 %(n)s 档有不是数字的内容") % {"n": n}, field="brackets") from exc
@@ -196,7 +196,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
                     staff_list(user=request.user, site_id=plan.site_id).values_list("employee_no", "pk")
                 )
                 for n, line in enumerate(request.POST.get("bases", "").splitlines(), start=1):
-                    line = line.strip().replace("：", ":")
+                    line = line.strip().replace("：", ":")  # i18n: data (full-width colon typed by users)
                     if not line:
                         continue
                     no, _sep, amount = line.partition(":")
@@ -314,7 +314,7 @@ def payout_export(request: HttpRequest, payout_id: int) -> HttpResponse:
             x.department.name if x.department else "",
             str(SHARE_PARTS.get(x.part, x.part)),
             x.amount_fen,
-            x.formula,
+            _(x.formula),
             json.dumps(x.inputs, ensure_ascii=False),
         ]
         for x in lines
