@@ -331,28 +331,26 @@ def appraisal_run(
         (a.scorecard_id, a.subject_kind, a.subject_id): a
         for a in Appraisal.objects.filter(period=period, scorecard__in=cards)
     }
-    new = []
+    # New appraisals are built in memory and inserted once, fully computed (with their item scores);
+    # only appraisals that existed before (a rerun of a draft) are updated.
+    appraisals = dict(existing)
+    fresh: list[Appraisal] = []
     for card in cards:
         for s in subjects[card.pk]:
             if (card.pk, s.kind, s.id) not in existing:
-                new.append(
-                    Appraisal(
-                        period=period,
-                        scorecard=card,
-                        site_id=s.site_id,
-                        department_id=s.department_id,
-                        subject_kind=s.kind,
-                        subject_id=s.id,
-                        subject_name=s.name,
-                        staff_id=s.staff_id,
-                        team_id=s.team_id,
-                    )
+                a = Appraisal(
+                    period=period,
+                    scorecard=card,
+                    site_id=s.site_id,
+                    department_id=s.department_id,
+                    subject_kind=s.kind,
+                    subject_id=s.id,
+                    subject_name=s.name,
+                    staff_id=s.staff_id,
+                    team_id=s.team_id,
                 )
-    Appraisal.objects.bulk_create(new, batch_size=2000)
-    appraisals = {
-        (a.scorecard_id, a.subject_kind, a.subject_id): a
-        for a in Appraisal.objects.filter(period=period, scorecard__in=cards)
-    }
+                appraisals[(card.pk, s.kind, s.id)] = a
+                fresh.append(a)
     scores: dict[tuple[int, int], ItemScore] = {
         (s.appraisal_id, s.item_id): s
         for s in ItemScore.objects.filter(appraisal__period=period, appraisal__scorecard__in=cards)
@@ -377,7 +375,7 @@ def appraisal_run(
             appraisal = appraisals[(card.pk, s.kind, s.id)]
             mine: dict[int, ItemScore] = {}
             for item in items:
-                row = scores.get((appraisal.pk, item.pk))
+                row = scores.get((appraisal.pk, item.pk)) if appraisal.pk else None
                 if row is None:
                     row = ItemScore(appraisal=appraisal, item=item)
                     to_create.append(row)
@@ -398,26 +396,30 @@ def appraisal_run(
             done += 1
         if progress:
             progress(done, total)
+    Appraisal.objects.bulk_create(fresh, batch_size=2000)
     ItemScore.objects.bulk_create(to_create, batch_size=5000)
-    ItemScore.objects.bulk_update(
-        to_update, ["status", "numerator", "denominator", "value", "score"], batch_size=5000
-    )
+    if to_update:
+        ItemScore.objects.bulk_update(
+            to_update, ["status", "numerator", "denominator", "value", "score"], batch_size=5000
+        )
+    updated = list(existing.values())
+    if updated:
+        Appraisal.objects.bulk_update(
+            updated,
+            [
+                "weighted_score",
+                "final_score",
+                "grade",
+                "individual_coefficient",
+                "team_coefficient",
+                "coefficient",
+                "pending_items",
+                "explanation",
+                "computed_at",
+            ],
+            batch_size=2000,
+        )
     all_appraisals = list(appraisals.values())
-    Appraisal.objects.bulk_update(
-        all_appraisals,
-        [
-            "weighted_score",
-            "final_score",
-            "grade",
-            "individual_coefficient",
-            "team_coefficient",
-            "coefficient",
-            "pending_items",
-            "explanation",
-            "computed_at",
-        ],
-        batch_size=2000,
-    )
     due_from, due_by = interview_window(period.end)
     Interview.objects.bulk_create(
         [Interview(appraisal=a, due_from=due_from, due_by=due_by) for a in all_appraisals if a.staff_id],
