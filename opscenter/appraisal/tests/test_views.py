@@ -227,3 +227,11 @@ def test_api_scopes_results_statements_and_pay(client, personas, published):
     ] is None
     full = client.get(f"/api/appraisal/payouts/{payout.pk}", headers=bearer(personas.finance_a)).json()
     assert len(full["lines"]) >= 2 and full["total_fen"] == sum(x["amount_fen"] for x in full["lines"])
+
+
+def test_every_staff_member_finds_appraisal_in_the_navigation_and_their_own_pay(client, personas, published):
+    client.force_login(personas.consultant_a)
+    home = client.get("/").content.decode()
+    assert 'href="/appraisal/"' in home
+    assert client.get(reverse("appraisal:plan_list")).status_code == 200
+    assert client.get(reverse("appraisal:scorecard_list")).status_code == 403

@@ -45,7 +45,12 @@ def _writable_sites(user):
 @domain_errors
 def plan_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    plans = selectors.plan_list(user=request.user).order_by("site__name", "name", "-version")
+    # Everyone sees their own pay here (self-service); the plans need the plan view permission.
+    plans = (
+        selectors.plan_list(user=request.user).order_by("site__name", "name", "-version")
+        if scope.can("appraisal.view_incentiveplan")
+        else []
+    )
     can_add = scope.can("appraisal.add_incentiveplan")
     form = PlanForm(request.POST or None, sites=list(_writable_sites(request.user)) if can_add else [])
     if request.method == "POST" and can_add and form.is_valid():
