@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.openapi.views import openapi_json
 from ninja.security import django_auth
 
+from opscenter.api.appraisal import router as appraisal_router
 from opscenter.api.auth import TokenAuth
 from opscenter.api.commitments import router as commitments_router
 from opscenter.api.members import router as members_router
@@ -72,3 +73,4 @@ api.add_router("/pipeline/", pipeline_router)
 api.add_router("/targets/", targets_router)
 api.add_router("/members/", members_router)
 api.add_router("/commitments/", commitments_router)
+api.add_router("/appraisal/", appraisal_router)

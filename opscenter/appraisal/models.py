@@ -81,3 +81,25 @@ class PartnerContract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} {self.signed_on:%Y-%m-%d}"
+
+
+# The scoring engine, runs and pay live in their own modules (this one stays the partner register
+# marketing also builds on); imported here so Django registers them under `appraisal`.
+from opscenter.appraisal.models_pay import (  # noqa: E402,F401
+    IncentivePlan,
+    Instalment,
+    PayBase,
+    Payout,
+    PayoutLine,
+    PlanBracket,
+)
+from opscenter.appraisal.models_runs import (  # noqa: E402,F401
+    Appeal,
+    Appraisal,
+    AppraisalRun,
+    Interview,
+    ItemScore,
+    Period,
+    RuleEvent,
+)
+from opscenter.appraisal.models_scoring import GradeBand, Rule, Scorecard, ScoreItem  # noqa: E402,F401

@@ -60,7 +60,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         _("考核方案、评分与绩效发放"),
         "appraisal:appraisal_list",
         "/appraisal/",
-        "appraisal",
+        "",  # every staff member: self-service statements (绩效查询); the screens scope the rest
     ),
     NavItem(
         "callcenter",

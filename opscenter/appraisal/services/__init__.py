@@ -1,0 +1,38 @@
+"""Writes of the appraisal app (STYLE.md: `<entity>_<verb>`, keyword-only, atomic)."""
+
+from opscenter.appraisal.services.partners import contract_add, partner_grade_from_appraisals, partner_save  # noqa: F401
+from opscenter.appraisal.services.pay import (  # noqa: F401
+    instalments_pay_due,
+    payout_compute,
+    payout_publish,
+    payout_staff_leave,
+    plan_bases_set,
+    plan_brackets_set,
+    plan_create,
+    plan_params_set,
+)
+from opscenter.appraisal.services.runs import (  # noqa: F401
+    appeal_decide,
+    appeal_file,
+    appraisal_recompute,
+    appraisal_run,
+    interview_record,
+    item_score_enter,
+    parse_period,
+    period_get_or_create,
+    period_publish,
+    rule_event_add,
+    run_enqueue,
+    run_execute,
+)
+from opscenter.appraisal.services.scorecards import (  # noqa: F401
+    scorecard_bands_set,
+    scorecard_create,
+    scorecard_item_delete,
+    scorecard_item_save,
+    scorecard_new_version,
+    scorecard_publish,
+    scorecard_rule_delete,
+    scorecard_rule_save,
+    weight_gap,
+)

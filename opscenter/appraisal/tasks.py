@@ -1,0 +1,13 @@
+"""Background work of appraisal (django-tasks): the run wraps the same function the CLI calls;
+`run_execute` claims the queued run first, so a task delivered twice runs once."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def appraisal_run_task(run_id: int) -> str:
+    from opscenter.appraisal.services.runs import run_execute
+
+    return run_execute(run_id)
