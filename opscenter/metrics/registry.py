@@ -22,6 +22,8 @@ class MetricUnit(models.TextChoices):
     MONEY_FEN = "money_fen", _("金额(分)")
     RATE = "rate", _("比率")
     BUSINESS_MINUTES = "business_minutes", _("工作时长(分钟)")
+    SECONDS = "seconds", _("秒")
+    SCORE = "score", _("得分")
 
 
 @dataclass(frozen=True)
