@@ -33,6 +33,7 @@ CONTENT = (
     "recording_ref",
     "fcr",
 )
+STORED = ("pk", "telephony_id", "outcome", *CONTENT)  # what duplicate checks read of stored calls
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from opscenter.callcenter.calls_input import CONTENT, build_call, same_content
+from opscenter.callcenter.calls_input import STORED, build_call, same_content
 from opscenter.callcenter.choices import Outcome
 from opscenter.callcenter.models import Call
 from opscenter.imports.engine import CREATE, UNCHANGED, UPDATE, Field, ImportContext, ImportKind, ParsedRow
@@ -171,9 +171,7 @@ class CallImport(ImportKind):
         tids = [r.values["telephony_id"] for r in batch]
         existing = {
             row["telephony_id"]: row
-            for row in Call.objects.filter(source="", telephony_id__in=tids).values(
-                "pk", "telephony_id", *CONTENT
-            )
+            for row in Call.objects.filter(source="", telephony_id__in=tids).values(*STORED)
         }
         for row in batch:
             old = existing.get(row.values["telephony_id"])

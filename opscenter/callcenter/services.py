@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.callcenter.calls_input import CONTENT, Lookups, build_call, same_content
+from opscenter.callcenter.calls_input import STORED, Lookups, build_call, same_content
 from opscenter.callcenter.choices import COMPLAINT_DISPOSITION, DEFAULT_DISPOSITIONS, Outcome
 from opscenter.callcenter.models import Call, Disposition, Queue, Survey
 from opscenter.core.audit import as_actor
@@ -143,9 +143,7 @@ def call_record_batch(
         built.append(values)
     existing = {
         row["telephony_id"]: row
-        for row in Call.objects.filter(source=source, telephony_id__in=list(seen)).values(
-            "pk", "telephony_id", *CONTENT
-        )
+        for row in Call.objects.filter(source=source, telephony_id__in=list(seen)).values(*STORED)
     }
     parents = {p for p in (v["parent_tid"] for v in built) if p}
     known_parents = dict(
