@@ -13,11 +13,21 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opscenter.callcenter.models import Call, QaScore, Queue
+from opscenter.callcenter.models.calls import SLOT_MINUTES
 from opscenter.callcenter.stats import Figures, aggregates
-from opscenter.metrics import Metric, MetricQuery, MetricUnit, MetricValue, period_start, register
+from opscenter.metrics import (
+    INTERVAL_MINUTES,
+    Metric,
+    MetricQuery,
+    MetricUnit,
+    MetricValue,
+    period_start,
+    register,
+)
 
 UNIT_FIELD = {
     "site": "site_id",
@@ -47,6 +57,31 @@ def _figures(query: MetricQuery) -> dict[tuple[int, dt.date], Figures]:
 def _metric(pick):
     def values(query: MetricQuery) -> dict:
         return {key: pick(f) for key, f in _figures(query).items()}
+
+    return values
+
+
+def _interval_figures(grain: str, unit_ids, start: dt.datetime, end: dt.datetime) -> dict:
+    """Figures per (site, half-hour start) for the half hours starting in [start, end)."""
+    tz = timezone.get_default_timezone()
+    first, last = timezone.localtime(start, tz).date(), timezone.localtime(end, tz).date()
+    qs = Call.objects.filter(local_date__gte=first, local_date__lte=last)
+    if unit_ids is not None:
+        qs = qs.filter(site_id__in=unit_ids)
+    queues = list(Queue.objects.filter(site_id__in=unit_ids) if unit_ids is not None else Queue.objects.all())
+    aggs = {k: v for k, v in aggregates(queues).items() if k != "agent_slots"}
+    out: dict = {}
+    for row in qs.values("site_id", "local_date", "slot").annotate(**aggs).order_by():
+        minutes = (row["slot"] * SLOT_MINUTES) // INTERVAL_MINUTES * INTERVAL_MINUTES
+        at = dt.datetime.combine(row["local_date"], dt.time(minutes // 60, minutes % 60), tzinfo=tz)
+        if start <= at < end:
+            out.setdefault((row["site_id"], at), Figures()).add(Figures(**{k: row[k] or 0 for k in aggs}))
+    return out
+
+
+def _intervals(pick):
+    def values(grain: str, unit_ids, start: dt.datetime, end: dt.datetime) -> dict:
+        return {key: pick(f) for key, f in _interval_figures(grain, unit_ids, start, end).items()}
 
     return values
 
@@ -129,6 +164,8 @@ for code, label, unit, grains, pick in (
             drill=_drill,
             grains=grains,
             app="callcenter",
+            # half-hour values of site-level figures (anomaly rules on consecutive intervals)
+            intervals=_intervals(pick) if grains == SITE else None,
         )
     )
 

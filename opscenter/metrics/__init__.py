@@ -10,6 +10,8 @@ by their AppConfig.ready(); the targets' metrics are exposed through `adapters.t
 
 from opscenter.metrics.registry import (
     GRAINS,
+    INTERVAL,
+    INTERVAL_MINUTES,
     PERIODS,
     Metric,
     MetricQuery,
@@ -17,6 +19,7 @@ from opscenter.metrics.registry import (
     MetricValue,
     all_metrics,
     get_metric,
+    interval_values,
     metric_values,
     period_start,
     register,
@@ -24,6 +27,8 @@ from opscenter.metrics.registry import (
 
 __all__ = [
     "GRAINS",
+    "INTERVAL",
+    "INTERVAL_MINUTES",
     "PERIODS",
     "Metric",
     "MetricQuery",
@@ -31,6 +36,7 @@ __all__ = [
     "MetricValue",
     "all_metrics",
     "get_metric",
+    "interval_values",
     "metric_values",
     "period_start",
     "register",
