@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from opscenter.callcenter.calls_input import STORED, Lookups, build_call, same_content
 from opscenter.callcenter.choices import COMPLAINT_DISPOSITION, DEFAULT_DISPOSITIONS, Outcome
-from opscenter.callcenter.models import Call, Disposition, Queue, Survey
+from opscenter.callcenter.models import Call, Disposition, Queue, Survey, TestCall
 from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import ValidationError
 from opscenter.org.models import Staff
@@ -288,3 +288,61 @@ def survey_record(
         Survey.objects.filter(pk=survey.pk).update(work_order_id=work_order.pk)
         survey.work_order_id = work_order.pk
     return survey
+
+
+@transaction.atomic
+@as_actor
+def test_call_record(
+    *,
+    actor,
+    queue_id: int,
+    called_at: dt.datetime,
+    tester: str,
+    result: str,
+    wait_seconds: int | None = None,
+    note: str = "",
+) -> TestCall:
+    """A third-party test call (第三方拨测) and its result."""
+    from opscenter.callcenter.choices import TestCallResult
+
+    queue = Queue.objects.filter(pk=queue_id).first()
+    if queue is None:
+        raise ValidationError(_("请选择队列"), field="queue")
+    _require(actor, "callcenter.add_testcall", queue.site_id)
+    if result not in TestCallResult.values:
+        raise ValidationError(_("拨测结果不正确"), field="result")
+    if not tester.strip():
+        raise ValidationError(_("请填写拨测机构"), field="tester")
+    if wait_seconds is not None and wait_seconds < 0:
+        raise ValidationError(_("接通等待不能为负数"), field="wait_seconds")
+    return TestCall.objects.create(
+        site_id=queue.site_id,
+        queue=queue,
+        called_at=called_at,
+        tester=tester.strip(),
+        result=result,
+        wait_seconds=wait_seconds,
+        note=note.strip(),
+    )
+
+
+def test_calls_by_month(*, site_ids, year: int) -> list[dict]:
+    """Test calls per month of `year`: total, passed, failed, unanswered (one grouped query)."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    from opscenter.callcenter.choices import TestCallResult
+
+    rows = (
+        TestCall.objects.filter(site_id__in=site_ids, called_at__year=year)
+        .annotate(m=TruncMonth("called_at", tzinfo=timezone.get_default_timezone()))
+        .values("m")
+        .annotate(
+            n=Count("pk"),
+            passed=Count("pk", filter=Q(result=TestCallResult.PASSED)),
+            failed=Count("pk", filter=Q(result=TestCallResult.FAILED)),
+            unanswered=Count("pk", filter=Q(result=TestCallResult.UNANSWERED)),
+        )
+        .order_by("m")
+    )
+    return [{**r, "month": r["m"].strftime("%Y-%m")} for r in rows]

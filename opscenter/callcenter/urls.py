@@ -13,4 +13,6 @@ urlpatterns = [
     path("staffing/", views.staffing_view, name="staffing"),
     path("qa/", views.qa_list, name="qa_list"),
     path("qa/samples/<int:sample_id>/", views.qa_sample, name="qa_sample"),
+    path("knowledge/", views.knowledge_list, name="knowledge_list"),
+    path("test-calls/", views.test_call_list, name="test_call_list"),
 ]

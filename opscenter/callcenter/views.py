@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from opscenter.callcenter import erlang, qa, screens, selectors, services, staffing, stats
+from opscenter.callcenter import erlang, knowledge, qa, screens, selectors, services, staffing, stats
 from opscenter.callcenter.choices import ScoreStatus
 from opscenter.callcenter.forms import SampleForm, StaffingForm
 from opscenter.callcenter.models import QaItemScore, QaSampleCall
@@ -190,6 +190,9 @@ def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
             "departments": department_list(user=request.user).filter(site_id=call.site_id),
             "disputed": next((s for s in scores if s.status == ScoreStatus.DISPUTED), None),
             "can_score": scope.can("callcenter.add_qascore") and scope.writes_site(call.site_id),
+            "articles": knowledge.for_disposition(
+                selectors.article_list(user=request.user), call.disposition_id
+            ),
         },
     )
 
@@ -325,3 +328,101 @@ def qa_sample(request: HttpRequest, sample_id: int) -> HttpResponse:
         )
     )
     return render(request, "callcenter/qa_sample.html", {"sample": sample, "rows": rows, "scored": scored})
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def knowledge_list(request: HttpRequest) -> HttpResponse:
+    from opscenter.callcenter.forms import ArticleForm
+
+    scope = scope_for(request.user)
+    articles = selectors.article_list(user=request.user)
+    form = ArticleForm(request.POST or None)
+    departments = list(department_list(user=request.user).filter(site__kind="call_center"))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        department = next((x for x in departments if x.pk == _int(request.POST.get("department"))), None)
+        try:
+            if department is None:
+                raise DomainError(_("请选择负责部门"), field="department")
+            knowledge.article_save(
+                actor=request.user,
+                site_id=department.site_id,
+                title=d["title"],
+                body=d["body"],
+                category=d["category"],
+                review_on=d["review_on"],
+                owner_department_id=department.pk,
+                disposition_id=_int(request.POST.get("disposition")),
+            )
+            messages.success(request, _("文章已保存"))
+            return HttpResponseRedirect(reverse("callcenter:knowledge_list"))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    q = request.GET.get("q", "").strip()
+    disposition_id = _int(request.GET.get("disposition"))
+    from opscenter.callcenter.models import Disposition
+
+    return render(
+        request,
+        "callcenter/knowledge.html",
+        {
+            "form": form,
+            "q": q,
+            "results": knowledge.search(articles, q) if q else [],
+            "for_disposition": knowledge.for_disposition(articles, disposition_id, limit=10),
+            "disposition_id": disposition_id,
+            "dispositions": scope.filter_sites(Disposition.objects.filter(is_active=True)).order_by(
+                "site", "position"
+            ),
+            "departments": departments,
+            "stale": knowledge.stale(
+                articles,
+                today=timezone.localdate(),
+                department_ids=None if scope.all_sites or scope.is_superuser else scope.department_ids,
+            )[:50],
+            "recent": articles.order_by("-updated_at")[:20],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def test_call_list(request: HttpRequest) -> HttpResponse:
+    from opscenter.callcenter.choices import TestCallResult
+    from opscenter.callcenter.models import TestCall
+
+    queues = list(selectors.queue_list(user=request.user))
+    if request.method == "POST":
+        try:
+            called_at = dt.datetime.fromisoformat(request.POST.get("called_at", ""))
+            if timezone.is_naive(called_at):
+                called_at = timezone.make_aware(called_at)
+            services.test_call_record(
+                actor=request.user,
+                queue_id=_int(request.POST.get("queue")) or 0,
+                called_at=called_at,
+                tester=request.POST.get("tester", ""),
+                result=request.POST.get("result", ""),
+                wait_seconds=_int(request.POST.get("wait_seconds")),
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("拨测已记录"))
+            return HttpResponseRedirect(reverse("callcenter:test_call_list"))
+        except ValueError:
+            messages.error(request, _("拨测时间格式不正确"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    year = _int(request.GET.get("year")) or timezone.localdate().year
+    site_ids = sorted({q.site_id for q in queues})
+    return render(
+        request,
+        "callcenter/test_calls.html",
+        {
+            "queues": queues,
+            "results": TestCallResult.choices,
+            "year": year,
+            "months": services.test_calls_by_month(site_ids=site_ids, year=year),
+            "recent": TestCall.objects.filter(site_id__in=site_ids).select_related("queue")[:30],
+        },
+    )

@@ -120,3 +120,55 @@ def test_staffing_endpoint_answers_erlang_c(cc, client):
         headers=bearer(cc.manager),
     )
     assert response.json()["agents"] == 14 and response.json()["scheduled"] == 20
+
+
+def test_test_calls_are_counted_per_month(cc):
+    import datetime as dt
+
+    from opscenter.callcenter import services
+
+    for day, result in ((3, "passed"), (10, "failed"), (20, "passed")):
+        services.test_call_record(
+            actor=cc.manager, queue_id=cc.queue.pk, called_at=cc.at(dt.date(2026, 3, day), 10, 0),
+            tester="第三方测评公司", result=result, wait_seconds=12,
+        )  # fmt: skip
+    services.test_call_record(
+        actor=cc.manager,
+        queue_id=cc.queue.pk,
+        called_at=cc.at(dt.date(2026, 4, 1), 0, 30),
+        tester="测评",
+        result="unanswered",
+    )
+    months = services.test_calls_by_month(site_ids=[cc.site.pk], year=2026)
+    assert [(m["month"], m["n"], m["passed"], m["failed"], m["unanswered"]) for m in months] == [
+        ("2026-03", 3, 2, 1, 0),
+        ("2026-04", 1, 0, 0, 1),  # 00:30 China time on April 1 is March 31 in UTC
+    ]
+
+
+def test_a_complaint_call_opens_a_complaint_once(cc):
+    import pytest
+
+    from opscenter.callcenter import services
+    from opscenter.callcenter.models import Call
+    from opscenter.commitments.models import Complaint
+    from opscenter.core.exceptions import ValidationError
+
+    item = {**CALL, "agent": cc.agent1.employee_no, "disposition": "投诉"}
+    from opscenter.callcenter.tests.conftest import record
+
+    import datetime as dt
+
+    item = {**item, "arrived_at": cc.at(dt.date(2026, 3, 2), 9, 0), "answered_at": None, "ended_at": None}
+    record(cc, [item])
+    call = Call.objects.select_related("disposition").get()
+    services.call_open_complaint(
+        actor=cc.manager, call=call, department_id=cc.department.pk, content="等待太久"
+    )
+    complaint = Complaint.objects.get()
+    assert complaint.customer_phone == "13812345678" and complaint.channel == "phone"
+    call.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.call_open_complaint(
+            actor=cc.manager, call=call, department_id=cc.department.pk, content="再次"
+        )

@@ -94,3 +94,32 @@ def test_qa_sample_score_and_habitual_errors_screens(loaded, client):
         reverse("callcenter:qa_list"), {"site": loaded.site.pk, "from": DAY, "to": dt.date.today()}
     )
     assert page.context["averages"][0][1] == 90
+
+
+def test_knowledge_and_test_call_screens(loaded, client):
+    response = client.post(
+        reverse("callcenter:knowledge_list"),
+        {
+            "title": "退款流程",
+            "body": "先核实身份再登记退款",
+            "category": "业务",
+            "review_on": "2030-01-01",
+            "department": loaded.department.pk,
+        },
+    )
+    assert response.status_code == 302
+    found = client.get(reverse("callcenter:knowledge_list"), {"q": "如何退款"})
+    assert [a.title for a in found.context["results"]] == ["退款流程"]
+    posted = client.post(
+        reverse("callcenter:test_call_list"),
+        {
+            "queue": loaded.queue.pk,
+            "called_at": "2026-03-02T10:00",
+            "tester": "测评公司",
+            "result": "passed",
+            "wait_seconds": "8",
+        },
+    )
+    assert posted.status_code == 302
+    page = client.get(reverse("callcenter:test_call_list"), {"year": 2026})
+    assert page.context["months"][0]["n"] == 1
