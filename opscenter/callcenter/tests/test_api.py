@@ -155,9 +155,9 @@ def test_a_complaint_call_opens_a_complaint_once(cc):
     from opscenter.core.exceptions import ValidationError
 
     item = {**CALL, "agent": cc.agent1.employee_no, "disposition": "投诉"}
-    from opscenter.callcenter.tests.conftest import record
-
     import datetime as dt
+
+    from opscenter.callcenter.tests.conftest import record
 
     item = {**item, "arrived_at": cc.at(dt.date(2026, 3, 2), 9, 0), "answered_at": None, "ended_at": None}
     record(cc, [item])
