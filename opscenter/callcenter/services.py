@@ -54,7 +54,7 @@ def queue_create(
     short_abandon_seconds: int = 5,
     department_id: int | None = None,
 ) -> Queue:
-    """A queue of a site (and the site's default dispositions if it has none)."""
+    """A queue of a site (and the site's default dispositions and QA scorecard if it has none)."""
     _require(actor, "callcenter.add_queue", site_id)
     if not code.strip() or not name.strip():
         raise ValidationError(_("请填写队列编码和名称"), field="code")
@@ -64,6 +64,9 @@ def queue_create(
     if not Decimal(0) < target <= Decimal(1):
         raise ValidationError(_("服务水平目标应在 0 到 1 之间"), field="sl_target")
     dispositions_ensure(site_id=site_id)
+    from opscenter.callcenter.qa import scorecard_ensure
+
+    scorecard_ensure(site_id=site_id)  # the default QA scorecard (an editable, versioned list)
     return Queue.objects.create(
         site_id=site_id,
         code=code.strip(),

@@ -8,8 +8,9 @@ Counting rules:
   toward the agent who handled it.
 - offered = first legs arrived; answered / abandoned likewise; a **short abandon** is an abandon
   with wait < the queue's `short_abandon_seconds` (at the threshold it is a real abandon).
-- SL = answered with wait ≤ T ÷ (offered − short abandons) (answered exactly at T is within T).
-- abandonment rate = (abandoned − short abandons) ÷ (offered − short abandons).
+- SL = answered with wait ≤ T ÷ (offered − short abandons − still waiting) (answered exactly at T
+  is within T; a caller still in queue counts once answered or gone).
+- abandonment rate = (abandoned − short abandons) ÷ the same denominator.
 - ASA = Σ wait of answered ÷ answered. AHT = Σ (talk + hold + wrap) ÷ answered legs.
 - occupancy = Σ handle seconds ÷ Σ over 15-min slots of (agents who handled a call in the slot ×
   900 s) — there is no log-in data, so "staffed" means active in the slot.
@@ -44,8 +45,8 @@ DEFINITIONS = (
     (_("呼入量"), _("到达的来电（转接只计首段），按进线时段计")),
     (_("接通量"), _("由坐席接听的首段来电")),
     (_("放弃量"), _("排队中挂断的来电；等待少于短放弃阈值的为短放弃，另列且不计入服务水平与放弃率")),
-    (_("服务水平"), _("等待 ≤ T 秒接通的来电 ÷（呼入量 − 短放弃）；恰好 T 秒接通计为达标")),
-    (_("放弃率"), _("（放弃量 − 短放弃）÷（呼入量 − 短放弃）")),
+    (_("服务水平"), _("等待 ≤ T 秒接通的来电 ÷（呼入量 − 短放弃 − 仍在排队）；恰好 T 秒接通计为达标")),
+    (_("放弃率"), _("（放弃量 − 短放弃）÷（呼入量 − 短放弃 − 仍在排队）")),
     (_("平均接起时间"), _("接通来电的等待秒数之和 ÷ 接通量")),
     (_("平均处理时长"), _("（通话 + 保持 + 话后处理）秒数之和 ÷ 接听段数（转接各段计入各自坐席）")),
     (_("占用率"), _("处理时长 ÷（每 15 分钟内有接听的坐席数 × 900 秒）之和")),
@@ -82,7 +83,8 @@ class Figures:
 
     @property
     def counted(self) -> int:
-        return self.offered - self.short_abandoned
+        """Offered calls that count toward SL and abandonment: not short abandons, not still waiting."""
+        return self.offered - self.short_abandoned - self.waiting
 
     @property
     def service_level(self) -> Decimal | None:
@@ -138,7 +140,7 @@ def aggregates(queues: Iterable[Queue]) -> dict:
         "fcr_yes": Count("pk", filter=ROOT & ANSWERED & Q(fcr=True)),
         "fcr_known": Count("pk", filter=ROOT & ANSWERED & Q(fcr__isnull=False)),
         "agent_slots": Count("agent", distinct=True, filter=ANSWERED),
-        "waiting": Count("pk", filter=Q(outcome=Outcome.WAITING)),
+        "waiting": Count("pk", filter=ROOT & Q(outcome=Outcome.WAITING)),
     }
 
 

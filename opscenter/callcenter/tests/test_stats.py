@@ -117,3 +117,10 @@ def test_peak_interval_is_the_busiest(cc):
     profile = stats.interval_profile([cc.queue], DAY, DAY, minutes=30)
     assert stats.peak_interval(profile) == (18,)
     assert profile[(18,)].queue_rate == Decimal("0.8333")
+
+
+def test_a_caller_still_waiting_is_offered_but_not_yet_in_service_level(cc):
+    record(cc, [*_hand_built(cc), {"telephony_id": "w1", "queue": "96180", "arrived_at": cc.at(DAY, 9, 20)}])
+    nine = stats.interval_profile([cc.queue], DAY, DAY)[(18,)]
+    assert nine.offered == 7 and nine.waiting == 1
+    assert nine.service_level == Decimal("0.4")  # unchanged: 2 ÷ (7 − 1 − 1)
