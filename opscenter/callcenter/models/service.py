@@ -43,6 +43,8 @@ class Survey(models.Model):
 class TestCall(models.Model):
     """A third-party test call (第三方拨测) with its result."""
 
+    __test__ = False  # not a pytest test class
+
     site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     queue = models.ForeignKey(
         "callcenter.Queue", on_delete=models.PROTECT, related_name="+", verbose_name=_("队列")
