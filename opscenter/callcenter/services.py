@@ -172,7 +172,7 @@ def call_record_batch(
             _("第 %(n)s 条 %(field)s：%(message)s") % {"n": i + 1, "field": f, "message": m}
             for i, f, m in errors[:50]
         ]
-        exc = ValidationError("；".join(lines), field="items", log_message=f"{len(errors)} bad call items")
+        exc = ValidationError(_("；").join(lines), field="items", log_message=f"{len(errors)} bad call items")
         exc.errors = errors
         raise exc
     created = updated = unchanged = 0
