@@ -74,8 +74,8 @@ class Figures:
     waiting: int = 0
 
     def add(self, other: Figures) -> None:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        for name in FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @staticmethod
     def _ratio(num: int, den: int) -> Decimal | None:
@@ -115,6 +115,9 @@ class Figures:
         return self._ratio(self.fcr_yes, self.fcr_known)
 
 
+FIELDS = tuple(f.name for f in fields(Figures))
+
+
 def threshold_q(queues: Iterable[Queue], attr: str, lookup: str) -> Q:
     """`wait_seconds <lookup> queue.<attr>` as literals per queue (no join to the queue table)."""
     out = Q(pk__in=[])
@@ -145,7 +148,7 @@ def aggregates(queues: Iterable[Queue]) -> dict:
 
 
 def _figures(row: dict) -> Figures:
-    return Figures(**{f.name: row.get(f.name) or 0 for f in fields(Figures)})
+    return Figures(*(row.get(name) or 0 for name in FIELDS))
 
 
 def _calls(queues: list[Queue], start: dt.date, end: dt.date, agent_ids=None) -> QuerySet:

@@ -139,24 +139,34 @@ class Call(models.Model):
             models.CheckConstraint(condition=Q(slot__lt=96), name="call_slot_in_day"),
         ]
         indexes = [
-            # Interval profile (queue × day × slot): every column the aggregation reads, so the
-            # index alone answers it (a covering index on both databases).
+            # Interval profile (day × slot, any queues): every column the aggregation reads, in
+            # grouping order, so the index alone answers it (a covering index on both databases).
             models.Index(
                 fields=[
-                    "queue",
                     "local_date",
                     "slot",
+                    "queue",
                     "parent",
                     "outcome",
                     "wait_seconds",
                     "handle_seconds",
                     "agent",
+                    "fcr",
                 ],
                 name="call_interval_cover_idx",
             ),
-            # Agent table (agent × day).
+            # Agent table and per-agent metrics (agent × day), covering the same aggregates.
             models.Index(
-                fields=["agent", "local_date", "outcome", "handle_seconds", "talk_seconds", "fcr", "parent"],
+                fields=[
+                    "agent",
+                    "local_date",
+                    "queue",
+                    "parent",
+                    "outcome",
+                    "wait_seconds",
+                    "handle_seconds",
+                    "fcr",
+                ],
                 name="call_agent_cover_idx",
             ),
             models.Index(fields=["site", "local_date", "slot"], name="call_site_day_idx"),
