@@ -24,6 +24,7 @@ urlpatterns = [
     path("scheduler/", include("opscenter.scheduler.urls")),
     path("commitments/", include("opscenter.commitments.urls")),
     path("appraisal/", include("opscenter.appraisal.urls")),
+    path("callcenter/", include("opscenter.callcenter.urls")),
     path("", include("opscenter.core.urls")),
 ]
 

@@ -76,7 +76,8 @@ class AnomalyRuleForm(forms.Form):
         ],
     )
     period = forms.ChoiceField(
-        label=_("统计周期"), choices=[("day", _("日")), ("week", _("周")), ("month", _("月"))]
+        label=_("统计周期"),
+        choices=[("day", _("日")), ("week", _("周")), ("month", _("月")), ("interval", _("半小时"))],
     )
     comparison = forms.ChoiceField(label=_("比较"), choices=Comparison.choices)
     bound = forms.DecimalField(label=_("界限（比率填小数，如 0.2 = 20%）"), max_digits=14, decimal_places=4)

@@ -66,7 +66,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "callcenter",
         _("客服质检"),
         _("来电指标、质检抽样与排班"),
-        "callcenter:qa_list",
+        "callcenter:dashboard",
         "/callcenter/",
         "callcenter",
     ),

@@ -10,5 +10,6 @@ STEPS = [
     "opscenter.commitments.demo.generate",
     "opscenter.pipeline.demo.handover.generate",
     "opscenter.pipeline.demo.queues.generate",
+    "opscenter.callcenter.demo.generate",
     "opscenter.appraisal.demo.generate",
 ]

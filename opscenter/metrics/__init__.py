@@ -11,6 +11,8 @@ by their AppConfig.ready(); the targets' metrics are exposed through `adapters.t
 
 from opscenter.metrics.registry import (
     GRAINS,
+    INTERVAL,
+    INTERVAL_MINUTES,
     PERIODS,
     Metric,
     MetricQuery,
@@ -18,6 +20,7 @@ from opscenter.metrics.registry import (
     MetricValue,
     all_metrics,
     get_metric,
+    interval_values,
     metric_values,
     period_start,
     register,
@@ -25,6 +28,8 @@ from opscenter.metrics.registry import (
 
 __all__ = [
     "GRAINS",
+    "INTERVAL",
+    "INTERVAL_MINUTES",
     "PERIODS",
     "Metric",
     "MetricQuery",
@@ -32,6 +37,7 @@ __all__ = [
     "MetricValue",
     "all_metrics",
     "get_metric",
+    "interval_values",
     "metric_values",
     "period_start",
     "register",

@@ -18,6 +18,10 @@ GRAINS = ("site", "department", "team", "staff", "channel")
 # source) only where the metric's rows carry one, so it is opted into, never assumed.
 DEFAULT_GRAINS = ("site", "department", "team", "staff")
 PERIODS = ("day", "week", "month")
+# Intraday periods: a metric that registers an `intervals` function also answers per half hour
+# (anomaly rules such as "service level below 80 % for two consecutive half hours").
+INTERVAL = "interval"
+INTERVAL_MINUTES = 30
 
 
 class MetricUnit(models.TextChoices):
@@ -25,6 +29,8 @@ class MetricUnit(models.TextChoices):
     MONEY_FEN = "money_fen", _("金额(分)")
     RATE = "rate", _("比率")
     BUSINESS_MINUTES = "business_minutes", _("工作时长(分钟)")
+    SECONDS = "seconds", _("秒")
+    SCORE = "score", _("得分")
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,11 @@ class MetricValue:
 
 # values(query) → {(unit_id, period_start): MetricValue}; drill(grain, unit_id, period, start) → URL
 Values = Callable[[MetricQuery], dict[tuple[int, dt.date], MetricValue]]
+# intervals(grain, unit_ids, start, end) → {(unit_id, interval_start): MetricValue} for the
+# half hours starting in [start, end) (aware datetimes).
+Intervals = Callable[
+    [str, frozenset[int] | None, dt.datetime, dt.datetime], dict[tuple[int, dt.datetime], MetricValue]
+]
 Drill = Callable[[str, int, str, dt.date], str]
 
 
@@ -72,8 +83,11 @@ class Metric:
     grains: frozenset[str] = field(default_factory=lambda: frozenset(DEFAULT_GRAINS))
     periods: frozenset[str] = field(default_factory=lambda: frozenset(PERIODS))
     app: str = ""
+    intervals: Intervals | None = None
 
     def supports(self, grain: str, period: str) -> bool:
+        if period == INTERVAL:
+            return grain in self.grains and self.intervals is not None
         return grain in self.grains and period in self.periods
 
 
@@ -151,3 +165,17 @@ def metric_values(
         )
     query = MetricQuery(grain, period, start, end, frozenset(unit_ids) if unit_ids is not None else None)
     return metric.values(query)
+
+
+def interval_values(
+    code: str, *, grain: str, start: dt.datetime, end: dt.datetime, unit_ids: Iterable[int] | None = None
+) -> dict[tuple[int, dt.datetime], MetricValue]:
+    """Half-hour values of a metric that answers intervals (see `Metric.intervals`)."""
+    metric = get_metric(code)
+    if not metric.supports(grain, INTERVAL):
+        raise ValidationError(
+            gettext("指标“%(label)s”不支持按半小时时段统计") % {"label": metric.label},
+            field="period",
+            log_message=f"{code} has no {grain}×interval",
+        )
+    return metric.intervals(grain, frozenset(unit_ids) if unit_ids is not None else None, start, end)

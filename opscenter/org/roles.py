@@ -88,6 +88,7 @@ ROLES: tuple[Role, ...] = (
             "pipeline.followup": "vac",
             "callcenter": "vac",
             "commitments": "vac",
+            "imports": "vac",
             "reports": "v",
         },
     ),

@@ -15,7 +15,15 @@ from opscenter.commitments.models import Anomaly, AnomalyRule
 from opscenter.commitments.services.workorders import work_order_open
 from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import ValidationError
-from opscenter.metrics import GRAINS, PERIODS, get_metric, metric_values
+from opscenter.metrics import (
+    GRAINS,
+    INTERVAL,
+    INTERVAL_MINUTES,
+    PERIODS,
+    get_metric,
+    interval_values,
+    metric_values,
+)
 from opscenter.metrics.registry import period_start, period_starts
 from opscenter.org.models import Department, Site, Staff, Team
 from opscenter.org.selectors import scope_for
@@ -27,7 +35,7 @@ GRAIN_LABELS = {
     "staff": _("员工"),
     "channel": _("渠道"),
 }
-PERIOD_LABELS = {"day": _("日"), "week": _("周"), "month": _("月")}
+PERIOD_LABELS = {"day": _("日"), "week": _("周"), "month": _("月"), INTERVAL: _("半小时")}
 
 
 @transaction.atomic
@@ -54,7 +62,7 @@ def anomaly_rule_create(
     if not name.strip():
         raise ValidationError(gettext("请填写规则名称"), field="name")
     m = get_metric(metric)
-    if grain not in GRAINS or period not in PERIODS or not m.supports(grain, period):
+    if grain not in GRAINS or period not in (*PERIODS, INTERVAL) or not m.supports(grain, period):
         raise ValidationError(
             gettext("指标“%(label)s”不支持按%(grain)s×%(period)s统计")
             % {
@@ -115,6 +123,11 @@ def evaluate_rules(*, now: dt.datetime | None = None) -> dict[str, int]:
     today = timezone.localtime(now).date()
     opened = closed = 0
     for rule in AnomalyRule.objects.filter(is_active=True).select_related("site"):
+        if rule.period == INTERVAL:
+            o, c = _evaluate_intervals(rule, now)
+            opened += o
+            closed += c
+            continue
         current = period_start(today, rule.period)
         first = current
         for _step in range(rule.consecutive):
@@ -141,6 +154,29 @@ def evaluate_rules(*, now: dt.datetime | None = None) -> dict[str, int]:
             elif episode is not None and latest is not None and not _out(latest, rule):
                 closed += Anomaly.objects.filter(pk=episode.pk, closed_at__isnull=True).update(closed_at=now)
     return {"opened": opened, "closed": closed}
+
+
+def _evaluate_intervals(rule: AnomalyRule, now: dt.datetime) -> tuple[int, int]:
+    """A half-hour rule over the last `consecutive` complete half hours (today's, on the clock)."""
+    local = timezone.localtime(now)
+    current = local.replace(minute=local.minute - local.minute % INTERVAL_MINUTES, second=0, microsecond=0)
+    step = dt.timedelta(minutes=INTERVAL_MINUTES)
+    starts = [current - step * k for k in range(rule.consecutive, 0, -1)]
+    units = _units_of_site(rule.grain, rule.site_id)
+    values = interval_values(
+        rule.metric, grain=rule.grain, start=starts[0], end=current, unit_ids=units.keys()
+    )
+    open_eps = {a.unit_id: a for a in Anomaly.objects.filter(rule=rule, closed_at__isnull=True)}
+    opened = closed = 0
+    for unit_id, label in units.items():
+        numbers = [v.value if (v := values.get((unit_id, s))) is not None else None for s in starts]
+        latest = numbers[-1]
+        episode = open_eps.get(unit_id)
+        if all(_out(v, rule) for v in numbers) and episode is None:
+            opened += _open_episode(rule, unit_id, label, starts[0].date(), latest, now)
+        elif episode is not None and latest is not None and not _out(latest, rule):
+            closed += Anomaly.objects.filter(pk=episode.pk, closed_at__isnull=True).update(closed_at=now)
+    return opened, closed
 
 
 def _open_episode(rule: AnomalyRule, unit_id: int, label: str, first: dt.date, latest, now) -> int:
