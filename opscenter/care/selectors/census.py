@@ -1,0 +1,206 @@
+"""Census, occupancy, incident rates and the staffing ratio — set-based.
+
+Resident-days: a stay's bed segments cover days [start_day, end_day) as day ordinals (the
+discharge day is not counted; the admission day is). The resident-days of a period [a, b) are
+Σ max(0, min(coalesce(end_day, b), b) − max(start_day, a)) over the segments — one SQL aggregate
+per period, all periods and zones in one grouped query; no per-day loop anywhere.
+
+Incident rate = incidents × 1,000 ÷ resident-days (per zone and month), rounded to 0.01.
+Occupancy = resident-days ÷ (beds × days), beds being the zone's active beds now (the bed
+register has no history).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, IntegerField, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least
+
+from opscenter.care.models import Bed, Incident, NurseAssignment, Occupancy, Zone
+
+Span = tuple[int, int]  # [first day ordinal, end ordinal exclusive)
+
+
+def month_spans(first: dt.date, last: dt.date) -> list[tuple[dt.date, Span]]:
+    """Every calendar month from `first`'s to `last`'s, as (month start, [start, end))."""
+    out = []
+    m = first.replace(day=1)
+    while m <= last:
+        nxt = (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        out.append((m, (m.toordinal(), nxt.toordinal())))
+        m = nxt
+    return out
+
+
+def _days_expr(a: int, b: int):
+    end = Least(Coalesce("end_day", Value(b)), Value(b))
+    return Sum(Greatest(end - Greatest("start_day", Value(a)), Value(0)), output_field=IntegerField())
+
+
+def resident_days(
+    *, site_ids: Iterable[int] | None, spans: list[tuple[dt.date, Span]], by: str = "zone_id"
+) -> dict[tuple[int, dt.date], int]:
+    """{(zone or site id, period start): resident-days} in one grouped query."""
+    if not spans:
+        return {}
+    lo, hi = spans[0][1][0], spans[-1][1][1]
+    qs = Occupancy.objects.filter(start_day__lt=hi).filter(Q(end_day__isnull=True) | Q(end_day__gt=lo))
+    if site_ids is not None:
+        qs = qs.filter(site_id__in=list(site_ids))
+    aggregates = {f"d{i}": _days_expr(a, b) for i, (_m, (a, b)) in enumerate(spans)}
+    out: dict[tuple[int, dt.date], int] = {}
+    for row in qs.values(by).annotate(**aggregates).order_by():
+        for i, (m, _span) in enumerate(spans):
+            out[(row[by], m)] = int(row[f"d{i}"] or 0)
+    return out
+
+
+def incident_counts(
+    *, site_ids: Iterable[int] | None, spans: list[tuple[dt.date, Span]], by: str = "zone_id", kind: bool = False
+) -> dict[tuple, int]:
+    """{(zone/site id, period start[, kind]): incidents} in one grouped query (conditional counts)."""
+    if not spans:
+        return {}
+    lo, hi = spans[0][1][0], spans[-1][1][1]
+    qs = Incident.objects.filter(day__gte=lo, day__lt=hi)
+    if site_ids is not None:
+        qs = qs.filter(site_id__in=list(site_ids))
+    fields = [by, "kind"] if kind else [by]
+    aggregates = {f"n{i}": Count("pk", filter=Q(day__gte=a, day__lt=b)) for i, (_m, (a, b)) in enumerate(spans)}
+    out: dict[tuple, int] = {}
+    for row in qs.values(*fields).annotate(**aggregates).order_by():
+        for i, (m, _span) in enumerate(spans):
+            if row[f"n{i}"]:
+                key = (row[by], m, row["kind"]) if kind else (row[by], m)
+                out[key] = row[f"n{i}"]
+    return out
+
+
+def rate_per_thousand(incidents: int, days: int) -> Decimal | None:
+    if not days:
+        return None
+    return (Decimal(incidents) * 1000 / Decimal(days)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def incident_rates(*, site_id: int, first: dt.date, last: dt.date) -> dict:
+    """Per zone and month: resident-days, incidents (total and by kind), rate per 1,000 resident-days;
+    plus the site total per month. Three queries."""
+    spans = month_spans(first, last)
+    zones = list(Zone.objects.filter(site_id=site_id).order_by("sort_order", "pk"))
+    days = resident_days(site_ids=[site_id], spans=spans)
+    counts = incident_counts(site_ids=[site_id], spans=spans, kind=True)
+    rows = []
+    totals = defaultdict(lambda: {"days": 0, "incidents": 0})
+    for zone in zones:
+        for m, _span in spans:
+            d = days.get((zone.pk, m), 0)
+            by_kind = {k: n for (z, mm, k), n in counts.items() if z == zone.pk and mm == m}
+            n = sum(by_kind.values())
+            totals[m]["days"] += d
+            totals[m]["incidents"] += n
+            rows.append({"zone": zone, "month": m, "days": d, "incidents": n, "by_kind": by_kind,
+                         "rate": rate_per_thousand(n, d)})
+    total_rows = [
+        {"month": m, **totals[m], "rate": rate_per_thousand(totals[m]["incidents"], totals[m]["days"])}
+        for m, _span in spans
+    ]
+    return {"zones": zones, "months": [m for m, _s in spans], "rows": rows, "totals": total_rows}
+
+
+def census(*, site_id: int, first: dt.date, last: dt.date, today: dt.date) -> dict:
+    """Per zone and month: resident-days, average census, beds and occupancy; vacancies today."""
+    spans = month_spans(first, last)
+    zones = list(Zone.objects.filter(site_id=site_id).order_by("sort_order", "pk"))
+    days = resident_days(site_ids=[site_id], spans=spans)
+    beds = dict(
+        Bed.objects.filter(site_id=site_id, is_active=True).values("zone_id").annotate(n=Count("pk")).values_list("zone_id", "n")
+    )
+    t = today.toordinal()
+    occupied = dict(
+        Occupancy.objects.filter(site_id=site_id, start_day__lte=t)
+        .filter(Q(end_day__isnull=True) | Q(end_day__gt=t))
+        .values("zone_id")
+        .annotate(n=Count("pk"))
+        .values_list("zone_id", "n")
+    )
+    rows = []
+    for zone in zones:
+        for m, (a, b) in spans:
+            d = days.get((zone.pk, m), 0)
+            n_days = b - a
+            capacity = beds.get(zone.pk, 0) * n_days
+            rows.append(
+                {
+                    "zone": zone,
+                    "month": m,
+                    "days": d,
+                    "average": (Decimal(d) / n_days).quantize(Decimal("0.1")),
+                    "occupancy": (Decimal(d) * 100 / capacity).quantize(Decimal("0.1")) if capacity else None,
+                }
+            )
+    vacancies = [
+        {
+            "zone": zone,
+            "beds": beds.get(zone.pk, 0),
+            "occupied": occupied.get(zone.pk, 0),
+            "vacant": beds.get(zone.pk, 0) - occupied.get(zone.pk, 0),
+        }
+        for zone in zones
+    ]
+    return {"zones": zones, "months": [m for m, _s in spans], "rows": rows, "vacancies": vacancies}
+
+
+def staffing(*, site_id: int, today: dt.date) -> list[dict]:
+    """Nurse-to-resident ratio per zone and shift, now and with the planned admissions (decided
+    assessments not yet admitted); `warning` when the planned ratio passes the zone's limit."""
+    from opscenter.care.choices import AdmissionStatus, Shift
+    from opscenter.care.models import AdmissionRequest
+
+    zones = list(Zone.objects.filter(site_id=site_id, is_active=True).order_by("sort_order", "pk"))
+    t = today.toordinal()
+    residents = dict(
+        Occupancy.objects.filter(site_id=site_id, start_day__lte=t)
+        .filter(Q(end_day__isnull=True) | Q(end_day__gt=t))
+        .values("zone_id")
+        .annotate(n=Count("pk"))
+        .values_list("zone_id", "n")
+    )
+    nurses = defaultdict(int)
+    for zone_id, shift, n in (
+        NurseAssignment.objects.filter(site_id=site_id, staff__is_active=True)
+        .values("zone_id", "shift")
+        .annotate(n=Count("pk"))
+        .values_list("zone_id", "shift", "n")
+    ):
+        nurses[(zone_id, shift)] = n
+    planned = dict(
+        AdmissionRequest.objects.filter(site_id=site_id, status=AdmissionStatus.DECIDED)
+        .values("decided_zone")
+        .annotate(n=Count("pk"))
+        .values_list("decided_zone", "n")
+    )
+    rows = []
+    for zone in zones:
+        for shift, label in Shift.choices:
+            r, p, n = residents.get(zone.pk, 0), planned.get(zone.care_zone, 0), nurses[(zone.pk, shift)]
+            limit = zone.ratio_limit(shift)
+            ratio = (Decimal(r) / n).quantize(Decimal("0.1")) if n else None
+            projected = (Decimal(r + p) / n).quantize(Decimal("0.1")) if n else None
+            rows.append(
+                {
+                    "zone": zone,
+                    "shift": label,
+                    "residents": r,
+                    "planned": p,
+                    "nurses": n,
+                    "ratio": ratio,
+                    "projected": projected,
+                    "limit": limit,
+                    "warning": (r + p) > 0 and (projected is None or projected > limit),
+                }
+            )
+    return rows
