@@ -108,7 +108,11 @@ def _disagreement_rate(query: MetricQuery) -> dict:
     from opscenter.care.models import AdmissionRequest
 
     rows = _grouped(
-        AdmissionRequest.objects.all(), query, "requested_at", d=Count("pk", filter=Q(disputed=True)), n=Count("pk")
+        AdmissionRequest.objects.all(),
+        query,
+        "requested_at",
+        d=Count("pk", filter=Q(disputed=True)),
+        n=Count("pk"),
     )
     return {_key(r): MetricValue(r["d"], r["n"]) for r in rows}
 
@@ -137,7 +141,13 @@ def _drill(view: str):
 for code, label, unit, values, view in (
     ("care.resident_days", _("住养日"), MetricUnit.COUNT, _resident_days, "care:census"),
     ("care.incidents", _("护理事件数"), MetricUnit.COUNT, _incident_count, "care:incident_list"),
-    ("care.incident_rate", _("护理事件率(每千住养日)"), MetricUnit.RATE, _incident_rate, "care:incident_rates"),
+    (
+        "care.incident_rate",
+        _("护理事件率(每千住养日)"),
+        MetricUnit.RATE,
+        _incident_rate,
+        "care:incident_rates",
+    ),
     ("care.occupancy", _("床位入住率"), MetricUnit.RATE, _occupancy, "care:census"),
     ("care.overdue_reviews", _("逾期风险复评数"), MetricUnit.COUNT, _overdue_reviews, "care:due_reviews"),
     (
@@ -150,5 +160,13 @@ for code, label, unit, values, view in (
     ("care.disagreement_rate", _("评估分歧率"), MetricUnit.RATE, _disagreement_rate, "care:disagreements"),
 ):
     register(
-        Metric(code=code, label=label, unit=unit, values=values, drill=_drill(view), grains=frozenset({"site"}), app="care")
+        Metric(
+            code=code,
+            label=label,
+            unit=unit,
+            values=values,
+            drill=_drill(view),
+            grains=frozenset({"site"}),
+            app="care",
+        )
     )

@@ -193,13 +193,12 @@ SCALES: dict[str, Scale] = {s.code: s for s in (BARTHEL, MINICOG, MMSE, MORSE, B
 def score(scale: Scale, answers: Mapping[str, object]) -> int:
     """The total of `answers` (item code → allowed value); every item must be answered, no extras."""
     if not isinstance(answers, Mapping):
-        raise ValidationError(
-            gettext("%(scale)s：答案格式不正确") % {"scale": scale.label}, field=scale.code
-        )
+        raise ValidationError(gettext("%(scale)s：答案格式不正确") % {"scale": scale.label}, field=scale.code)
     unknown = set(answers) - {i.code for i in scale.items}
     if unknown:
         raise ValidationError(
-            gettext("%(scale)s：没有这个评分项目：%(item)s") % {"scale": scale.label, "item": sorted(unknown)[0]},
+            gettext("%(scale)s：没有这个评分项目：%(item)s")
+            % {"scale": scale.label, "item": sorted(unknown)[0]},
             field=scale.code,
             log_message=f"{scale.code}: unknown item {sorted(unknown)[0]}",
         )

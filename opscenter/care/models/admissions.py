@@ -41,16 +41,28 @@ class AdmissionRequest(models.Model):
 
     site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     customer = models.ForeignKey(
-        "pipeline.Customer", on_delete=models.PROTECT, related_name="admission_requests", verbose_name=_("客户")
+        "pipeline.Customer",
+        on_delete=models.PROTECT,
+        related_name="admission_requests",
+        verbose_name=_("客户"),
     )
     deal = models.ForeignKey(
-        "pipeline.Deal", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("签约")
+        "pipeline.Deal",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("签约"),
     )
-    requested_by = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人"))
+    requested_by = models.ForeignKey(
+        "org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
     requested_at = models.DateTimeField(_("申请时间"))
     due_at = models.DateTimeField(_("定区时限"))
     panel = models.ManyToManyField("org.Staff", related_name="+", verbose_name=_("评估小组"))
-    arbiter = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("裁定人"))
+    arbiter = models.ForeignKey(
+        "org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("裁定人")
+    )
     materials = models.ManyToManyField(MaterialItem, blank=True, related_name="+", verbose_name=_("已收材料"))
     status = models.CharField(
         _("状态"), max_length=12, choices=AdmissionStatus.choices, default=AdmissionStatus.REQUESTED
@@ -87,13 +99,19 @@ class AdmissionView(models.Model):
     """One side's view (marketing or nursing) on a request: the scale answers and scores, the
     suggested zone, and the pipeline Assessment holding the zone opinion (never overwritten)."""
 
-    request = models.ForeignKey(AdmissionRequest, on_delete=models.PROTECT, related_name="views", verbose_name=_("申请"))
+    request = models.ForeignKey(
+        AdmissionRequest, on_delete=models.PROTECT, related_name="views", verbose_name=_("申请")
+    )
     role = models.CharField(_("评估方"), max_length=12, choices=ViewRole.choices)
     assessment = models.OneToOneField(
         "pipeline.Assessment", on_delete=models.PROTECT, related_name="care_view", verbose_name=_("评估意见")
     )
-    assessor = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("评估人"))
-    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("部门"))
+    assessor = models.ForeignKey(
+        "org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("评估人")
+    )
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("部门")
+    )
     answers = models.JSONField(_("量表答案"), default=dict)
     barthel = models.PositiveSmallIntegerField(_("Barthel 总分"))
     cognitive_scale = models.CharField(_("认知量表"), max_length=10)
@@ -108,3 +126,6 @@ class AdmissionView(models.Model):
         verbose_name_plural = _("评估意见")
         ordering = ["request", "recorded_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["request", "role"], name="care_view_one_per_side")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.get_zone_display()}"

@@ -29,11 +29,18 @@ class Incident(models.Model):
     immediate_action = models.TextField(_("现场处置"))
     family_informed_at = models.DateTimeField(_("通知家属时间"), null=True, blank=True)
     family_informed_by = models.ForeignKey(
-        "org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("通知人")
+        "org.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("通知人"),
     )
     follow_up = models.TextField(_("后续跟进"), blank=True)
     after_return_care = models.TextField(_("返院后照护"), blank=True)
-    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任部门"))
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任部门")
+    )
     risk_assessment = models.ForeignKey(
         "care.RiskAssessment",
         null=True,
@@ -43,9 +50,16 @@ class Incident(models.Model):
         verbose_name=_("当时的风险评估"),
     )
     work_order = models.ForeignKey(
-        "commitments.WorkOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("工单")
+        "commitments.WorkOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("工单"),
     )
-    recorded_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("登记人"))
+    recorded_by = models.ForeignKey(
+        "core.User", null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("登记人")
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -53,3 +67,6 @@ class Incident(models.Model):
         verbose_name_plural = _("护理事件")
         ordering = ["-occurred_at", "-pk"]
         indexes = [models.Index(fields=["site", "day"], name="care_incident_site_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"

@@ -19,7 +19,9 @@ class CareSettings(models.Model):
     """Per-site settings of the care app, edited in the UI: the cognitive screen in use, the
     suggested-zone thresholds, the review interval per risk level and the admission due time."""
 
-    site = models.OneToOneField("org.Site", on_delete=models.CASCADE, related_name="+", verbose_name=_("院区"))
+    site = models.OneToOneField(
+        "org.Site", on_delete=models.CASCADE, related_name="+", verbose_name=_("院区")
+    )
     cognitive_screen = models.CharField(
         _("认知筛查量表"), max_length=10, choices=CognitiveScreen.choices, default=CognitiveScreen.MINICOG
     )
@@ -50,8 +52,13 @@ class CareSettings(models.Model):
         verbose_name = _("照护设置")
         verbose_name_plural = _("照护设置")
 
+    def __str__(self) -> str:
+        return f"{self.site_id}"
+
     def review_days(self, level: str) -> int:
-        return {"high": self.review_days_high, "medium": self.review_days_medium}.get(level, self.review_days_low)
+        return {"high": self.review_days_high, "medium": self.review_days_medium}.get(
+            level, self.review_days_low
+        )
 
 
 @audit.register()
@@ -92,7 +99,9 @@ class Zone(models.Model):
         return self.name
 
     def ratio_limit(self, shift: str) -> Decimal:
-        return self.max_residents_per_nurse_night if shift == Shift.NIGHT else self.max_residents_per_nurse_day
+        return (
+            self.max_residents_per_nurse_night if shift == Shift.NIGHT else self.max_residents_per_nurse_day
+        )
 
 
 @audit.register()
@@ -140,7 +149,9 @@ class NurseAssignment(models.Model):
 
     site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="nurses", verbose_name=_("分区"))
-    staff = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("护理员"))
+    staff = models.ForeignKey(
+        "org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("护理员")
+    )
     shift = models.CharField(_("班次"), max_length=10, choices=Shift.choices)
 
     class Meta:
@@ -149,3 +160,6 @@ class NurseAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["staff", "shift"], name="care_nurse_one_zone_per_shift"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.shift}"

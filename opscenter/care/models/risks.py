@@ -24,7 +24,9 @@ class RiskAssessment(models.Model):
     score = models.SmallIntegerField(_("得分"))
     level = models.CharField(_("风险等级"), max_length=8, choices=RiskLevel.choices)
     assessed_on = models.DateField(_("评估日期"))
-    assessor = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("评估人"))
+    assessor = models.ForeignKey(
+        "org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("评估人")
+    )
     next_review_on = models.DateField(_("下次复评日期"))
     superseded_on = models.DateField(_("被复评日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
@@ -38,14 +40,21 @@ class RiskAssessment(models.Model):
             models.Index(fields=["residency", "kind", "assessed_on"], name="care_risk_resident_kind"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_level_display()}"
+
 
 @audit.register()
 class RiskMeasure(models.Model):
     """A measure taken against a risk, with its owner and date (and when it was done)."""
 
-    risk = models.ForeignKey(RiskAssessment, on_delete=models.PROTECT, related_name="measures", verbose_name=_("风险评估"))
+    risk = models.ForeignKey(
+        RiskAssessment, on_delete=models.PROTECT, related_name="measures", verbose_name=_("风险评估")
+    )
     description = models.CharField(_("措施"), max_length=300)
-    owner = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("负责人"))
+    owner = models.ForeignKey(
+        "org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("负责人")
+    )
     due_on = models.DateField(_("完成期限"))
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
 
@@ -53,3 +62,6 @@ class RiskMeasure(models.Model):
         verbose_name = _("风险措施")
         verbose_name_plural = _("风险措施")
         ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.description

@@ -68,12 +68,12 @@ def incident_list(*, user, site_id: int) -> QuerySet[Incident]:
 def incident_get(*, user, incident_id: int) -> Incident:
     incident = (
         _scoped(user, Incident.objects.all())
-        .select_related("residency__customer", "zone", "work_order", "risk_assessment", "department",
-                        "family_informed_by")
+        .select_related(
+            "residency__customer", "zone", "work_order", "risk_assessment", "department", "family_informed_by"
+        )
         .filter(pk=incident_id)
         .first()
     )
     if incident is None:
         raise NotFound(_("事件不存在或无权访问"))
     return incident
-

@@ -60,7 +60,11 @@ def resident_days(
 
 
 def incident_counts(
-    *, site_ids: Iterable[int] | None, spans: list[tuple[dt.date, Span]], by: str = "zone_id", kind: bool = False
+    *,
+    site_ids: Iterable[int] | None,
+    spans: list[tuple[dt.date, Span]],
+    by: str = "zone_id",
+    kind: bool = False,
 ) -> dict[tuple, int]:
     """{(zone/site id, period start[, kind]): incidents} in one grouped query (conditional counts)."""
     if not spans:
@@ -70,7 +74,9 @@ def incident_counts(
     if site_ids is not None:
         qs = qs.filter(site_id__in=list(site_ids))
     fields = [by, "kind"] if kind else [by]
-    aggregates = {f"n{i}": Count("pk", filter=Q(day__gte=a, day__lt=b)) for i, (_m, (a, b)) in enumerate(spans)}
+    aggregates = {
+        f"n{i}": Count("pk", filter=Q(day__gte=a, day__lt=b)) for i, (_m, (a, b)) in enumerate(spans)
+    }
     out: dict[tuple, int] = {}
     for row in qs.values(*fields).annotate(**aggregates).order_by():
         for i, (m, _span) in enumerate(spans):
@@ -102,8 +108,16 @@ def incident_rates(*, site_id: int, first: dt.date, last: dt.date) -> dict:
             n = sum(by_kind.values())
             totals[m]["days"] += d
             totals[m]["incidents"] += n
-            rows.append({"zone": zone, "month": m, "days": d, "incidents": n, "by_kind": by_kind,
-                         "rate": rate_per_thousand(n, d)})
+            rows.append(
+                {
+                    "zone": zone,
+                    "month": m,
+                    "days": d,
+                    "incidents": n,
+                    "by_kind": by_kind,
+                    "rate": rate_per_thousand(n, d),
+                }
+            )
     total_rows = [
         {"month": m, **totals[m], "rate": rate_per_thousand(totals[m]["incidents"], totals[m]["days"])}
         for m, _span in spans
@@ -117,7 +131,10 @@ def census(*, site_id: int, first: dt.date, last: dt.date, today: dt.date) -> di
     zones = list(Zone.objects.filter(site_id=site_id).order_by("sort_order", "pk"))
     days = resident_days(site_ids=[site_id], spans=spans)
     beds = dict(
-        Bed.objects.filter(site_id=site_id, is_active=True).values("zone_id").annotate(n=Count("pk")).values_list("zone_id", "n")
+        Bed.objects.filter(site_id=site_id, is_active=True)
+        .values("zone_id")
+        .annotate(n=Count("pk"))
+        .values_list("zone_id", "n")
     )
     t = today.toordinal()
     occupied = dict(

@@ -18,8 +18,14 @@ def current_risks_at(site_id: int, day: dt.date):
     )
 
 
-def due_reviews(*, site_id: int, today: dt.date, zone_id: int | None = None, nurse_id: int | None = None,
-                within_days: int = 7):
+def due_reviews(
+    *,
+    site_id: int,
+    today: dt.date,
+    zone_id: int | None = None,
+    nurse_id: int | None = None,
+    within_days: int = 7,
+):
     """Current risk assessments of residents in residence whose review is due within `within_days`
     (overdue ones first)."""
     qs = RiskAssessment.objects.filter(
@@ -47,9 +53,9 @@ def _flagged(site_id: int, start: dt.date, end: dt.date) -> dict[int, dict]:
     )
     for risk in risks:
         out[risk.residency_id]["risks"].append(risk)
-    for transfer in Transfer.objects.filter(site_id=site_id, moved_on__gte=start, moved_on__lte=end).select_related(
-        "from_zone", "to_zone"
-    ):
+    for transfer in Transfer.objects.filter(
+        site_id=site_id, moved_on__gte=start, moved_on__lte=end
+    ).select_related("from_zone", "to_zone"):
         if transfer.from_zone_id != transfer.to_zone_id:
             out[transfer.residency_id]["transfers"].append(transfer)
     for incident in Incident.objects.filter(
@@ -87,9 +93,16 @@ def risk_summary(*, site_id: int, start: dt.date, end: dt.date) -> dict:
         {
             "kind": label,
             "levels": [
-                {"level": level_label, "now": c_now[(kind, level)], "before": c_before[(kind, level)],
-                 "change": c_now[(kind, level)] - c_before[(kind, level)]}
-                for level, level_label in ((RiskLevel.HIGH, RiskLevel.HIGH.label), (RiskLevel.MEDIUM, RiskLevel.MEDIUM.label))
+                {
+                    "level": level_label,
+                    "now": c_now[(kind, level)],
+                    "before": c_before[(kind, level)],
+                    "change": c_now[(kind, level)] - c_before[(kind, level)],
+                }
+                for level, level_label in (
+                    (RiskLevel.HIGH, RiskLevel.HIGH.label),
+                    (RiskLevel.MEDIUM, RiskLevel.MEDIUM.label),
+                )
             ],
         }
         for kind, label in RiskKind.choices

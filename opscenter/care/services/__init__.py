@@ -46,5 +46,6 @@ __all__ = [
     "room_create",
     "score_admission",
     "zone_rule_for",
+    "zone_update",
     "zones_ensure",
 ]

@@ -23,7 +23,9 @@ def scope_requiring(actor, perm: str) -> Scope:
 def actor_staff(scope: Scope, site_id: int) -> Staff:
     """The acting user's own staff record at the site (who assessed, who decided)."""
     if scope.staff_id is None:
-        raise ValidationError(_("当前账号没有对应的员工档案"), field="staff", log_message="actor without staff")
+        raise ValidationError(
+            _("当前账号没有对应的员工档案"), field="staff", log_message="actor without staff"
+        )
     return site_staff(site_id, scope.staff_id, label=_("当前员工"), field="staff")
 
 

@@ -67,11 +67,14 @@ def admission_request_open(
     scope.require_site(customer.site_id, write=True)
     site_id = customer.site_id
     if AdmissionRequest.objects.filter(
-        customer=customer, status__in=[AdmissionStatus.REQUESTED, AdmissionStatus.DISPUTED, AdmissionStatus.DECIDED]
+        customer=customer,
+        status__in=[AdmissionStatus.REQUESTED, AdmissionStatus.DISPUTED, AdmissionStatus.DECIDED],
     ).exists():
         raise ValidationError(_("该客户已有进行中的入住评估申请"), field="customer_id")
     requester = actor_staff(scope, site_id)
-    panel = [site_staff(site_id, pk, label=_("评估小组成员"), field="panel_ids") for pk in dict.fromkeys(panel_ids)]
+    panel = [
+        site_staff(site_id, pk, label=_("评估小组成员"), field="panel_ids") for pk in dict.fromkeys(panel_ids)
+    ]
     if len(panel) < 2:
         raise ValidationError(_("评估小组至少需要两名成员（市场部与护理部）"), field="panel_ids")
     arbiter = site_staff(site_id, arbiter_id, label=_("裁定人"), field="arbiter_id")
@@ -108,7 +111,9 @@ def admission_request_open(
 
 
 def _request_for_write(scope, request_id: int) -> AdmissionRequest:
-    request = scope.filter_sites(AdmissionRequest.objects.all()).select_for_update().filter(pk=request_id).first()
+    request = (
+        scope.filter_sites(AdmissionRequest.objects.all()).select_for_update().filter(pk=request_id).first()
+    )
     if request is None:
         raise NotFound(_("入住评估申请不存在或无权访问"))
     scope.require_site(request.site_id, write=True)
@@ -146,7 +151,9 @@ def _decide(request: AdmissionRequest, zone: str, at: dt.datetime, reason: str =
     _transition(request, AdmissionStatus.DECIDED)
     request.decided_zone, request.decided_at, request.decision_reason = zone, at, reason
     calendar = _calendar(request.site_id)
-    request.cycle_minutes = int(business_time_between(request.requested_at, at, calendar).total_seconds() // 60)
+    request.cycle_minutes = int(
+        business_time_between(request.requested_at, at, calendar).total_seconds() // 60
+    )
 
 
 @transaction.atomic

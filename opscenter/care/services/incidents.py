@@ -51,7 +51,9 @@ def incident_record(
     from opscenter.commitments.services import work_order_open
 
     scope = scope_requiring(actor, "care.add_incident")
-    residency = scope.filter_sites(Residency.objects.select_related("customer")).filter(pk=residency_id).first()
+    residency = (
+        scope.filter_sites(Residency.objects.select_related("customer")).filter(pk=residency_id).first()
+    )
     if residency is None:
         raise NotFound(_("入住记录不存在或无权访问"))
     scope.require_site(residency.site_id, write=True)
@@ -80,11 +82,15 @@ def incident_record(
             raise ValidationError(_("通知家属时间不能早于事件发生时间"), field="family_informed_at")
         if family_informed_by_id is None:
             raise ValidationError(_("请填写通知人"), field="family_informed_by_id")
-        informer = site_staff(residency.site_id, family_informed_by_id, label=_("通知人"), field="family_informed_by_id")
+        informer = site_staff(
+            residency.site_id, family_informed_by_id, label=_("通知人"), field="family_informed_by_id"
+        )
     if department_id is not None:
         department = Department.objects.filter(pk=department_id, site_id=residency.site_id).first()
     else:
-        department = Department.objects.filter(site_id=residency.site_id, kind="nursing").order_by("pk").first()
+        department = (
+            Department.objects.filter(site_id=residency.site_id, kind="nursing").order_by("pk").first()
+        )
     if department is None:
         raise ValidationError(_("请选择责任部门"), field="department_id")
     n = day_no(day)
@@ -119,7 +125,10 @@ def incident_record(
         risk_assessment=risk,
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
-    title = _("护理事件：%(name)s %(kind)s") % {"name": residency.customer.name, "kind": incident.get_kind_display()}
+    title = _("护理事件：%(name)s %(kind)s") % {
+        "name": residency.customer.name,
+        "kind": incident.get_kind_display(),
+    }
     incident.work_order = work_order_open(
         department_id=department.pk,
         title=title,

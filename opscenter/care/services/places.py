@@ -38,7 +38,10 @@ def zones_ensure(*, site_id: int) -> list[Zone]:
     )
     if not MaterialItem.objects.filter(site_id=site_id).exists():
         MaterialItem.objects.bulk_create(
-            [MaterialItem(site_id=site_id, name=name, sort_order=i * 10) for i, name in enumerate(DEFAULT_MATERIALS)],
+            [
+                MaterialItem(site_id=site_id, name=name, sort_order=i * 10)
+                for i, name in enumerate(DEFAULT_MATERIALS)
+            ],
             ignore_conflicts=True,
         )
     care_settings_for(site_id)
@@ -61,7 +64,10 @@ def zone_update(
     scope = scope_requiring(actor, "care.change_zone")
     zone = _zone_for_write(scope, zone_id)
     zone.name = required_text(name, field="name", label=_("分区名称"))
-    for value, field in ((max_day, "max_residents_per_nurse_day"), (max_night, "max_residents_per_nurse_night")):
+    for value, field in (
+        (max_day, "max_residents_per_nurse_day"),
+        (max_night, "max_residents_per_nurse_night"),
+    ):
         if value is None or Decimal(value) <= 0:
             raise ValidationError(_("护理员配比必须大于 0"), field=field)
         setattr(zone, field, Decimal(value))
@@ -147,7 +153,9 @@ def care_settings_update(*, actor, site_id: int, version: int, **changes) -> Car
         settings.full_clean(exclude=["site"])
     except DjangoValidationError as exc:
         field, errors = next(iter(exc.message_dict.items()))
-        raise ValidationError(f"{CareSettings._meta.get_field(field).verbose_name}：{errors[0]}", field=field) from exc
+        raise ValidationError(
+            f"{CareSettings._meta.get_field(field).verbose_name}：{errors[0]}", field=field
+        ) from exc
     settings.version += 1
     settings.save()
     return settings

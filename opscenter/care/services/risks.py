@@ -24,7 +24,9 @@ def risk_assess(
     """Score a risk scale for a resident: the level, and the next review after the level's interval
     (care settings). The previous assessment of the kind is marked reviewed on this date."""
     scope = scope_requiring(actor, "care.add_riskassessment")
-    residency = scope.filter_sites(Residency.objects.all()).select_for_update().filter(pk=residency_id).first()
+    residency = (
+        scope.filter_sites(Residency.objects.all()).select_for_update().filter(pk=residency_id).first()
+    )
     if residency is None:
         raise NotFound(_("入住记录不存在或无权访问"))
     scope.require_site(residency.site_id, write=True)
@@ -35,9 +37,13 @@ def risk_assess(
         raise ValidationError(_("评估日期不在入住期间"), field="assessed_on")
     total = scales.score(scales.RISK_SCALE[kind], answers)
     level = scales.risk_level(kind, total)
-    previous = RiskAssessment.objects.filter(residency=residency, kind=kind, superseded_on__isnull=True).first()
+    previous = RiskAssessment.objects.filter(
+        residency=residency, kind=kind, superseded_on__isnull=True
+    ).first()
     if previous is not None and assessed_on < previous.assessed_on:
-        raise ValidationError(_("评估日期不能早于上一次评估 %(day)s") % {"day": previous.assessed_on}, field="assessed_on")
+        raise ValidationError(
+            _("评估日期不能早于上一次评估 %(day)s") % {"day": previous.assessed_on}, field="assessed_on"
+        )
     settings = care_settings_for(residency.site_id)
     risk = RiskAssessment.objects.create(
         site_id=residency.site_id,
@@ -74,7 +80,9 @@ def risk_measure_add(*, actor, risk_id: int, description: str, owner_id: int, du
 def risk_measure_done(*, actor, measure_id: int, done_on: dt.date) -> RiskMeasure:
     scope = scope_requiring(actor, "care.change_riskmeasure")
     measure = (
-        scope.filter_sites(RiskMeasure.objects.select_related("risk"), "risk__site").filter(pk=measure_id).first()
+        scope.filter_sites(RiskMeasure.objects.select_related("risk"), "risk__site")
+        .filter(pk=measure_id)
+        .first()
     )
     if measure is None:
         raise NotFound(_("措施不存在或无权访问"))

@@ -129,7 +129,9 @@ def residency_admit(
             )
     except IntegrityError as exc:
         raise ValidationError(
-            _("该长者已在住，或床位已被占用，请刷新后重试"), field="bed_id", log_message=f"admit integrity: {exc}"
+            _("该长者已在住，或床位已被占用，请刷新后重试"),
+            field="bed_id",
+            log_message=f"admit integrity: {exc}",
         ) from exc
     if request is not None:
         AdmissionRequest.objects.filter(pk=request.pk).update(status=AdmissionStatus.ADMITTED)
@@ -186,7 +188,9 @@ def residency_transfer(
             )
         raise _occupied_error(bed, holder)
     Occupancy.objects.filter(pk=segment.pk).update(end_day=day)
-    Occupancy.objects.create(site_id=residency.site_id, residency=residency, bed=bed, zone=bed.zone, start_day=day)
+    Occupancy.objects.create(
+        site_id=residency.site_id, residency=residency, bed=bed, zone=bed.zone, start_day=day
+    )
     transfer = Transfer.objects.create(
         site_id=residency.site_id,
         residency=residency,
@@ -227,8 +231,16 @@ def residency_discharge(
         from opscenter.pipeline.services import exit_record
 
         residency.exit = exit_record(
-            actor=actor, customer_id=residency.customer_id, exited_on=ended_on, reason_id=exit_reason_id, note=note
+            actor=actor,
+            customer_id=residency.customer_id,
+            exited_on=ended_on,
+            reason_id=exit_reason_id,
+            note=note,
         )
-    residency.ended_on, residency.status, residency.discharge_note = ended_on, ResidencyStatus.ENDED, note[:300]
+    residency.ended_on, residency.status, residency.discharge_note = (
+        ended_on,
+        ResidencyStatus.ENDED,
+        note[:300],
+    )
     residency.save(update_fields=["ended_on", "status", "discharge_note", "exit"])
     return residency

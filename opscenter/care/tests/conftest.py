@@ -19,10 +19,25 @@ BARTHEL_FULL = {
     "feeding": 10, "bathing": 5, "grooming": 5, "dressing": 10, "bowels": 10,
     "bladder": 10, "toilet": 10, "transfer": 15, "mobility": 15, "stairs": 10,
 }  # fmt: skip
-BARTHEL_55 = {**BARTHEL_FULL, "bathing": 0, "transfer": 5, "mobility": 5, "stairs": 0, "dressing": 5, "toilet": 5}
+BARTHEL_55 = {
+    **BARTHEL_FULL,
+    "bathing": 0,
+    "transfer": 5,
+    "mobility": 5,
+    "stairs": 0,
+    "dressing": 5,
+    "toilet": 5,
+}
 MINICOG_OK = {"recall": 3, "clock": 2}
 MINICOG_BAD = {"recall": 0, "clock": 0}
-MORSE_LOW = {"history": 0, "secondary_diagnosis": 0, "ambulatory_aid": 0, "iv": 0, "gait": 0, "mental_status": 0}
+MORSE_LOW = {
+    "history": 0,
+    "secondary_diagnosis": 0,
+    "ambulatory_aid": 0,
+    "iv": 0,
+    "gait": 0,
+    "mental_status": 0,
+}
 MORSE_HIGH = {**MORSE_LOW, "history": 25, "gait": 20}
 
 
@@ -39,7 +54,8 @@ def care(personas):
     for i, zone in enumerate(zones.values()):
         services.room_create(actor=personas.ops_a, zone_id=zone.pk, number=f"{i + 1}01", beds=2)
     beds = {
-        code: list(Bed.objects.filter(zone=zone).order_by("room__number", "label")) for code, zone in zones.items()
+        code: list(Bed.objects.filter(zone=zone).order_by("room__number", "label"))
+        for code, zone in zones.items()
     }
     nurse_manager = make_person("nurse_mgr", "nursing", site, "nursing", name="护理经理")
 

@@ -26,7 +26,9 @@ def open_request(care, customer, **kw):
         customer_id=customer.pk,
         panel_ids=[p.marketing_a.staff.pk, p.nursing_a.staff.pk],
         arbiter_id=kw.pop("arbiter_id", p.ops_a.staff.pk),
-        material_ids=kw.pop("material_ids", MaterialItem.objects.filter(site=care.site).values_list("pk", flat=True)),
+        material_ids=kw.pop(
+            "material_ids", MaterialItem.objects.filter(site=care.site).values_list("pk", flat=True)
+        ),
         **kw,
     )
 
@@ -69,14 +71,20 @@ def test_dispute_is_recorded_separately_and_resolved_by_the_named_arbiter(care, 
     assert (mkt.suggested_zone, nur.suggested_zone) == ("assisted", "rehab")
     request.refresh_from_db()
     assert request.status == "disputed"
-    assert nur.assessment.second_opinion_of_id == mkt.assessment_id  # pipeline second opinion, not overwritten
+    assert (
+        nur.assessment.second_opinion_of_id == mkt.assessment_id
+    )  # pipeline second opinion, not overwritten
     with pytest.raises(PermissionDenied):
         services.admission_resolve(actor=p.nursing_a, request_id=request.pk, zone="rehab", reason="x")
     with pytest.raises(ValidationError):
         services.admission_resolve(actor=p.ops_a, request_id=request.pk, zone="rehab", reason=" ")
     services.admission_resolve(actor=p.ops_a, request_id=request.pk, zone="rehab", reason="Barthel 55 分")
     request.refresh_from_db()
-    assert (request.status, request.decided_zone, request.decision_reason) == ("decided", "rehab", "Barthel 55 分")
+    assert (request.status, request.decided_zone, request.decision_reason) == (
+        "decided",
+        "rehab",
+        "Barthel 55 分",
+    )
     original = Assessment.objects.get(pk=mkt.assessment_id)
     assert original.zone == "assisted" and not original.resolved_zone
     assert Assessment.objects.get(pk=nur.assessment_id).resolved_zone == "rehab"
@@ -95,14 +103,18 @@ def test_a_side_cannot_overwrite_its_view(care, signed):
     request = open_request(care, signed().customer)
     services.admission_view_record(actor=care.personas.marketing_a, request_id=request.pk, answers=answers())
     with pytest.raises(ValidationError):
-        services.admission_view_record(actor=care.personas.marketing_a, request_id=request.pk, answers=answers())
+        services.admission_view_record(
+            actor=care.personas.marketing_a, request_id=request.pk, answers=answers()
+        )
 
 
 def test_disagreement_analysis_by_assessor_department_item_and_month(care, signed):
     p = care.personas
     lost = open_request(care, signed("甲").customer)
     services.admission_view_record(actor=p.marketing_a, request_id=lost.pk, answers=answers())
-    services.admission_view_record(actor=p.nursing_a, request_id=lost.pk, answers=answers(barthel=BARTHEL_55), notes="康复")
+    services.admission_view_record(
+        actor=p.nursing_a, request_id=lost.pk, answers=answers(barthel=BARTHEL_55), notes="康复"
+    )
     services.admission_lost(actor=p.marketing_a, request_id=lost.pk, reason="不接受分区")
     agreed = open_request(care, signed("乙").customer)
     services.admission_view_record(actor=p.marketing_a, request_id=agreed.pk, answers=answers())
@@ -116,7 +128,12 @@ def test_disagreement_analysis_by_assessor_department_item_and_month(care, signe
     by_name = {r["name"]: r for r in result["assessors"]}
     assert by_name["市场甲"]["disputes"] == 1 and by_name["市场甲"]["views"] == 2
     assert {(i["item"], i["count"]) for i in result["items"]} == {
-        ("洗澡", 1), ("穿衣", 1), ("如厕", 1), ("床椅转移", 1), ("平地行走", 1), ("上下楼梯", 1)
+        ("洗澡", 1),
+        ("穿衣", 1),
+        ("如厕", 1),
+        ("床椅转移", 1),
+        ("平地行走", 1),
+        ("上下楼梯", 1),
     }
     assert result["months"][0]["rate"] == Decimal("50.0")
 
@@ -127,13 +144,23 @@ def test_staffing_ratio_warns_when_planned_admissions_pass_the_limit(care, signe
     zone.save()
     NurseAssignment.objects.create(site=care.site, zone=zone, staff=care.nurse_manager.staff, shift="day")
     services.residency_admit(
-        actor=care.personas.ops_a, deal_id=signed("甲").pk, bed_id=care.beds["assisted"][0].pk,
+        actor=care.personas.ops_a,
+        deal_id=signed("甲").pk,
+        bed_id=care.beds["assisted"][0].pk,
         started_on=dt.date(2026, 2, 1),
     )
-    row = next(r for r in staffing(site_id=care.site.pk, today=dt.date(2026, 2, 2)) if r["zone"] == zone and r["nurses"])
+    row = next(
+        r
+        for r in staffing(site_id=care.site.pk, today=dt.date(2026, 2, 2))
+        if r["zone"] == zone and r["nurses"]
+    )
     assert (row["residents"], row["ratio"], row["warning"]) == (1, Decimal("1.0"), False)
     request = open_request(care, signed("乙").customer)
     services.admission_view_record(actor=care.personas.marketing_a, request_id=request.pk, answers=answers())
     services.admission_view_record(actor=care.personas.nursing_a, request_id=request.pk, answers=answers())
-    row = next(r for r in staffing(site_id=care.site.pk, today=dt.date(2026, 2, 2)) if r["zone"] == zone and r["nurses"])
+    row = next(
+        r
+        for r in staffing(site_id=care.site.pk, today=dt.date(2026, 2, 2))
+        if r["zone"] == zone and r["nurses"]
+    )
     assert (row["planned"], row["projected"], row["warning"]) == (1, Decimal("2.0"), True)

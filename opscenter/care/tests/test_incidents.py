@@ -42,11 +42,19 @@ def fall(care, residency, when, **kw):
 def test_incident_opens_a_work_order_and_links_the_fall_risk_known_then(care, signed):
     residency = admit(care, signed(), care.beds["assisted"][0], dt.date(2026, 2, 1))
     risk = services.risk_assess(
-        actor=care.personas.nursing_a, residency_id=residency.pk, kind="fall", answers=MORSE_HIGH,
+        actor=care.personas.nursing_a,
+        residency_id=residency.pk,
+        kind="fall",
+        answers=MORSE_HIGH,
         assessed_on=dt.date(2026, 2, 2),
     )
-    incident = fall(care, residency, at(dt.date(2026, 2, 10)), family_informed_at=at(dt.date(2026, 2, 10), 11),
-                    family_informed_by_id=care.personas.nursing_a.staff.pk)
+    incident = fall(
+        care,
+        residency,
+        at(dt.date(2026, 2, 10)),
+        family_informed_at=at(dt.date(2026, 2, 10), 11),
+        family_informed_by_id=care.personas.nursing_a.staff.pk,
+    )
     assert incident.risk_assessment == risk and risk.level == "high"
     order = WorkOrder.objects.get(pk=incident.work_order_id)
     assert order.source == "incident" and order.source_ref == f"care.incident:{incident.pk}"
@@ -77,8 +85,12 @@ def test_incident_rate_over_a_month_with_admissions_and_discharges_inside_it(car
     b = admit(care, signed("乙"), extra, dt.date(2026, 3, 11))
     d = admit(care, signed("丁"), beds[1], dt.date(2026, 3, 20))
     services.residency_transfer(
-        actor=care.personas.ops_a, residency_id=d.pk, to_bed_id=care.beds["rehab"][0].pk,
-        moved_on=dt.date(2026, 3, 25), reason="康复", decided_by_id=care.nurse_manager.staff.pk,
+        actor=care.personas.ops_a,
+        residency_id=d.pk,
+        to_bed_id=care.beds["rehab"][0].pk,
+        moved_on=dt.date(2026, 3, 25),
+        reason="康复",
+        decided_by_id=care.nurse_manager.staff.pk,
     )
     fall(care, a, at(dt.date(2026, 3, 3)))
     fall(care, b, at(dt.date(2026, 3, 12)))
@@ -96,14 +108,26 @@ def test_incident_rate_over_a_month_with_admissions_and_discharges_inside_it(car
     assert rows["dementia"]["rate"] is None
     assert result["totals"][0]["days"] == 79 and result["totals"][0]["incidents"] == 4
 
-    values = metric_values("care.incident_rate", grain="site", period="month",
-                           start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    values = metric_values(
+        "care.incident_rate",
+        grain="site",
+        period="month",
+        start=dt.date(2026, 3, 1),
+        end=dt.date(2026, 3, 31),
+    )
     assert values[(care.site.pk, dt.date(2026, 3, 1))].value == Decimal("50.6329")  # 4000 / 79
-    days = metric_values("care.resident_days", grain="site", period="month",
-                         start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    days = metric_values(
+        "care.resident_days",
+        grain="site",
+        period="month",
+        start=dt.date(2026, 3, 1),
+        end=dt.date(2026, 3, 31),
+    )
     assert days[(care.site.pk, dt.date(2026, 3, 1))].value == 79
 
-    c2 = census(site_id=care.site.pk, first=dt.date(2026, 3, 1), last=dt.date(2026, 3, 31), today=dt.date(2026, 3, 31))
+    c2 = census(
+        site_id=care.site.pk, first=dt.date(2026, 3, 1), last=dt.date(2026, 3, 31), today=dt.date(2026, 3, 31)
+    )
     assisted = next(r for r in c2["rows"] if r["zone"].care_zone == "assisted")
     assert assisted["average"] == Decimal("2.3")  # 72 / 31
     assert assisted["occupancy"] == Decimal("77.4")  # 72 / (3 beds × 31)

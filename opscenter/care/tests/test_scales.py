@@ -33,11 +33,66 @@ def test_barthel_has_ten_items_from_0_to_100():
 @pytest.mark.parametrize(
     ("answers", "total", "level"),
     [
-        ({"history": 0, "secondary_diagnosis": 0, "ambulatory_aid": 0, "iv": 0, "gait": 0, "mental_status": 0}, 0, "low"),
-        ({"history": 0, "secondary_diagnosis": 15, "ambulatory_aid": 0, "iv": 0, "gait": 10, "mental_status": 0}, 25, "medium"),
-        ({"history": 25, "secondary_diagnosis": 0, "ambulatory_aid": 0, "iv": 0, "gait": 10, "mental_status": 0}, 35, "medium"),
-        ({"history": 25, "secondary_diagnosis": 0, "ambulatory_aid": 0, "iv": 20, "gait": 0, "mental_status": 0}, 45, "high"),
-        ({"history": 25, "secondary_diagnosis": 15, "ambulatory_aid": 30, "iv": 20, "gait": 20, "mental_status": 15}, 125, "high"),
+        (
+            {
+                "history": 0,
+                "secondary_diagnosis": 0,
+                "ambulatory_aid": 0,
+                "iv": 0,
+                "gait": 0,
+                "mental_status": 0,
+            },
+            0,
+            "low",
+        ),
+        (
+            {
+                "history": 0,
+                "secondary_diagnosis": 15,
+                "ambulatory_aid": 0,
+                "iv": 0,
+                "gait": 10,
+                "mental_status": 0,
+            },
+            25,
+            "medium",
+        ),
+        (
+            {
+                "history": 25,
+                "secondary_diagnosis": 0,
+                "ambulatory_aid": 0,
+                "iv": 0,
+                "gait": 10,
+                "mental_status": 0,
+            },
+            35,
+            "medium",
+        ),
+        (
+            {
+                "history": 25,
+                "secondary_diagnosis": 0,
+                "ambulatory_aid": 0,
+                "iv": 20,
+                "gait": 0,
+                "mental_status": 0,
+            },
+            45,
+            "high",
+        ),
+        (
+            {
+                "history": 25,
+                "secondary_diagnosis": 15,
+                "ambulatory_aid": 30,
+                "iv": 20,
+                "gait": 20,
+                "mental_status": 15,
+            },
+            125,
+            "high",
+        ),
     ],
 )
 def test_morse_total_and_level(answers, total, level):
@@ -47,8 +102,14 @@ def test_morse_total_and_level(answers, total, level):
 
 @pytest.mark.parametrize(
     ("values", "total", "level"),
-    [((4, 4, 4, 4, 4, 3), 23, "low"), ((3, 3, 3, 3, 3, 3), 18, "medium"), ((2, 2, 2, 2, 2, 2), 12, "high"),
-     ((1, 1, 1, 1, 1, 1), 6, "high"), ((3, 3, 3, 3, 3, 2), 17, "medium"), ((4, 4, 4, 4, 2, 1), 19, "low")],
+    [
+        ((4, 4, 4, 4, 4, 3), 23, "low"),
+        ((3, 3, 3, 3, 3, 3), 18, "medium"),
+        ((2, 2, 2, 2, 2, 2), 12, "high"),
+        ((1, 1, 1, 1, 1, 1), 6, "high"),
+        ((3, 3, 3, 3, 3, 2), 17, "medium"),
+        ((4, 4, 4, 4, 2, 1), 19, "low"),
+    ],
 )
 def test_braden_total_and_level(values, total, level):
     codes = [i.code for i in scales.BRADEN.items]
@@ -69,7 +130,14 @@ def test_minicog_and_mmse_totals_and_cutoffs():
 
 @pytest.mark.parametrize(
     ("barthel", "cognitive", "zone"),
-    [(100, 5, "assisted"), (61, 3, "assisted"), (60, 3, "rehab"), (20, 4, "rehab"), (100, 2, "dementia"), (40, 0, "dementia")],
+    [
+        (100, 5, "assisted"),
+        (61, 3, "assisted"),
+        (60, 3, "rehab"),
+        (20, 4, "rehab"),
+        (100, 2, "dementia"),
+        (40, 0, "dementia"),
+    ],
 )
 def test_suggested_zone(barthel, cognitive, zone):
     assert scales.suggested_zone(barthel=barthel, cognitive=cognitive, rule=scales.ZoneRule()) == zone

@@ -38,7 +38,9 @@ def test_two_residents_in_one_bed_at_once_are_rejected_and_nothing_is_written(ca
 def test_back_dated_admission_overlapping_a_closed_stay_is_rejected(care, signed):
     bed = care.beds["assisted"][0]
     first = admit(care, signed("甲"), bed, dt.date(2026, 2, 1))
-    services.residency_discharge(actor=care.personas.ops_a, residency_id=first.pk, ended_on=dt.date(2026, 3, 1))
+    services.residency_discharge(
+        actor=care.personas.ops_a, residency_id=first.pk, ended_on=dt.date(2026, 3, 1)
+    )
     with pytest.raises(ValidationError):
         admit(care, signed("乙", signed_on=dt.date(2026, 1, 2)), bed, dt.date(2026, 2, 15))
     # the day of discharge is free again
@@ -51,7 +53,11 @@ def test_database_refuses_a_second_open_occupancy_of_a_bed(care, signed):
     residency = admit(care, signed("甲"), bed)
     with pytest.raises(IntegrityError), transaction.atomic():
         Occupancy.objects.create(
-            site=care.site, residency=residency, bed=bed, zone=bed.zone, start_day=dt.date(2026, 5, 1).toordinal()
+            site=care.site,
+            residency=residency,
+            bed=bed,
+            zone=bed.zone,
+            start_day=dt.date(2026, 5, 1).toordinal(),
         )
 
 
@@ -74,8 +80,13 @@ def test_transfer_across_zones_records_reason_and_decider_and_moves_the_occupanc
     assert transfer.is_cross_zone and transfer.decided_by == care.nurse_manager.staff
     residency.refresh_from_db()
     assert residency.zone == care.zones["rehab"]
-    spans = list(Occupancy.objects.filter(residency=residency).order_by("start_day").values_list("zone_id", "end_day"))
-    assert spans == [(care.zones["assisted"].pk, dt.date(2026, 3, 10).toordinal()), (care.zones["rehab"].pk, None)]
+    spans = list(
+        Occupancy.objects.filter(residency=residency).order_by("start_day").values_list("zone_id", "end_day")
+    )
+    assert spans == [
+        (care.zones["assisted"].pk, dt.date(2026, 3, 10).toordinal()),
+        (care.zones["rehab"].pk, None),
+    ]
 
 
 def test_transfer_to_a_full_zone_is_rejected_with_nothing_written(care, signed):
@@ -100,7 +111,10 @@ def test_discharge_with_an_exit_reason_records_the_pipeline_exit(care, signed):
     residency = admit(care, signed(), care.beds["assisted"][0])
     reason = ExitReason.objects.create(code="move", name="搬迁")
     services.residency_discharge(
-        actor=care.personas.ops_a, residency_id=residency.pk, ended_on=dt.date(2026, 4, 1), exit_reason_id=reason.pk
+        actor=care.personas.ops_a,
+        residency_id=residency.pk,
+        ended_on=dt.date(2026, 4, 1),
+        exit_reason_id=reason.pk,
     )
     residency.refresh_from_db()
     assert residency.status == "ended" and residency.exit == Exit.objects.get(customer=residency.customer)
@@ -112,6 +126,8 @@ def test_other_site_cannot_admit(care, signed):
 
     with pytest.raises((NotFound, PermissionDenied)):
         services.residency_admit(
-            actor=care.personas.ops_b, deal_id=signed().pk, bed_id=care.beds["assisted"][0].pk,
+            actor=care.personas.ops_b,
+            deal_id=signed().pk,
+            bed_id=care.beds["assisted"][0].pk,
             started_on=dt.date(2026, 2, 1),
         )
