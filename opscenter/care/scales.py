@@ -218,7 +218,7 @@ def score(scale: Scale, answers: Mapping[str, object]) -> int:
         except (TypeError, ValueError):
             value = None
         if value is None or value not in item.values:
-            allowed = "、".join(str(v) for v in sorted(item.values))
+            allowed = ", ".join(str(v) for v in sorted(item.values))
             raise ValidationError(
                 gettext("%(scale)s：“%(item)s”的分值 %(value)s 超出范围，只能是 %(allowed)s")
                 % {"scale": scale.label, "item": item.label, "value": raw, "allowed": allowed},

@@ -85,7 +85,7 @@ def admission_request_open(
     missing_names = list(missing.values_list("name", flat=True))
     if missing_names:
         raise ValidationError(
-            _("缺少必需材料：%(names)s") % {"names": "、".join(missing_names)}, field="material_ids"
+            _("缺少必需材料：%(names)s") % {"names": ", ".join(missing_names)}, field="material_ids"
         )
     deal = None
     if deal_id is not None:

@@ -154,7 +154,9 @@ def care_settings_update(*, actor, site_id: int, version: int, **changes) -> Car
     except DjangoValidationError as exc:
         field, errors = next(iter(exc.message_dict.items()))
         raise ValidationError(
-            f"{CareSettings._meta.get_field(field).verbose_name}：{errors[0]}", field=field
+            _("%(field)s：%(error)s")
+            % {"field": CareSettings._meta.get_field(field).verbose_name, "error": errors[0]},
+            field=field,
         ) from exc
     settings.version += 1
     settings.save()

@@ -32,7 +32,7 @@ def staff_choices(user, site_id: int, *, kind: str | None = None, blank: bool = 
     qs = staff_list(user=user, site_id=site_id).filter(is_active=True)
     if kind:
         qs = qs.filter(department__kind=kind)
-    rows = [(str(s.pk), f"{s.name}（{s.department.name}）") for s in qs.order_by("department__name", "name")]
+    rows = [(str(s.pk), f"{s.name} ({s.department.name})") for s in qs.order_by("department__name", "name")]
     return ([("", "—")] if blank else []) + rows
 
 

@@ -83,11 +83,11 @@ def _xlsx(site, data) -> HttpResponse:
                 r.customer.name,
                 r.zone.name,
                 str(r.bed),
-                "；".join(
+                "; ".join(
                     f"{x.get_kind_display()} {x.get_level_display()} ({x.score})" for x in row["risks"]
                 ),
-                "；".join(m.description for x in row["risks"] for m in x.measures.all()),
-                "；".join(f"{t.from_zone.name}→{t.to_zone.name}" for t in row["transfers"]),
+                "; ".join(m.description for x in row["risks"] for m in x.measures.all()),
+                "; ".join(f"{t.from_zone.name}→{t.to_zone.name}" for t in row["transfers"]),
                 len(row["incidents"]),
                 _("是") if row["new"] else "",
             ]
