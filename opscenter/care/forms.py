@@ -11,7 +11,7 @@ from opscenter.care.models import CareSettings
 from opscenter.core.exceptions import ValidationError as DomainValidationError
 from opscenter.pipeline.choices import CareZone
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 

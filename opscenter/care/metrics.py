@@ -68,8 +68,11 @@ def _occupancy(query: MetricQuery) -> dict:
         beds = beds.filter(site_id__in=query.unit_ids)
     per_site = dict(beds.values("site_id").annotate(n=Count("pk")).values_list("site_id", "n"))
     spans = dict(_spans(query))
+    cap = timezone.localdate().toordinal() + 1  # days not yet lived are not bed-days either
     return {
-        (site, start): MetricValue(d, per_site.get(site, 0) * (spans[start][1] - spans[start][0]))
+        (site, start): MetricValue(
+            d, per_site.get(site, 0) * max(min(spans[start][1], cap) - spans[start][0], 0)
+        )
         for (site, start), d in _days(query).items()
     }
 

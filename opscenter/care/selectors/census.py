@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
 
 from opscenter.care.models import Bed, Incident, NurseAssignment, Occupancy, Zone
 
@@ -36,22 +37,29 @@ def month_spans(first: dt.date, last: dt.date) -> list[tuple[dt.date, Span]]:
     return out
 
 
-def _days_expr(a: int, b: int):
-    end = Least(Coalesce("end_day", Value(b)), Value(b))
+def _days_expr(a: int, b: int, cap: int):
+    """Resident-days in [a, b); a stay still open counts up to `cap` (tomorrow: today included)."""
+    end = Least(Coalesce("end_day", Value(cap)), Value(b))
     return Sum(Greatest(end - Greatest("start_day", Value(a)), Value(0)), output_field=IntegerField())
 
 
 def resident_days(
-    *, site_ids: Iterable[int] | None, spans: list[tuple[dt.date, Span]], by: str = "zone_id"
+    *,
+    site_ids: Iterable[int] | None,
+    spans: list[tuple[dt.date, Span]],
+    by: str = "zone_id",
+    today: dt.date | None = None,
 ) -> dict[tuple[int, dt.date], int]:
-    """{(zone or site id, period start): resident-days} in one grouped query."""
+    """{(zone or site id, period start): resident-days} in one grouped query. Days after `today`
+    (default: the local date) are not counted yet."""
     if not spans:
         return {}
+    cap = (today or timezone.localdate()).toordinal() + 1
     lo, hi = spans[0][1][0], spans[-1][1][1]
     qs = Occupancy.objects.filter(start_day__lt=hi).filter(Q(end_day__isnull=True) | Q(end_day__gt=lo))
     if site_ids is not None:
         qs = qs.filter(site_id__in=list(site_ids))
-    aggregates = {f"d{i}": _days_expr(a, b) for i, (_m, (a, b)) in enumerate(spans)}
+    aggregates = {f"d{i}": _days_expr(a, b, cap) for i, (_m, (a, b)) in enumerate(spans)}
     out: dict[tuple[int, dt.date], int] = {}
     for row in qs.values(by).annotate(**aggregates).order_by():
         for i, (m, _span) in enumerate(spans):
@@ -129,7 +137,7 @@ def census(*, site_id: int, first: dt.date, last: dt.date, today: dt.date) -> di
     """Per zone and month: resident-days, average census, beds and occupancy; vacancies today."""
     spans = month_spans(first, last)
     zones = list(Zone.objects.filter(site_id=site_id).order_by("sort_order", "pk"))
-    days = resident_days(site_ids=[site_id], spans=spans)
+    days = resident_days(site_ids=[site_id], spans=spans, today=today)
     beds = dict(
         Bed.objects.filter(site_id=site_id, is_active=True)
         .values("zone_id")
@@ -148,14 +156,14 @@ def census(*, site_id: int, first: dt.date, last: dt.date, today: dt.date) -> di
     for zone in zones:
         for m, (a, b) in spans:
             d = days.get((zone.pk, m), 0)
-            n_days = b - a
+            n_days = max(min(b, today.toordinal() + 1) - a, 0)
             capacity = beds.get(zone.pk, 0) * n_days
             rows.append(
                 {
                     "zone": zone,
                     "month": m,
                     "days": d,
-                    "average": (Decimal(d) / n_days).quantize(Decimal("0.1")),
+                    "average": (Decimal(d) / n_days).quantize(Decimal("0.1")) if n_days else None,
                     "occupancy": (Decimal(d) * 100 / capacity).quantize(Decimal("0.1")) if capacity else None,
                 }
             )

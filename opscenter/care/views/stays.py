@@ -62,7 +62,11 @@ def census_data(request: HttpRequest) -> JsonResponse:
         {
             "name": zone.name,
             "type": "line",
-            "data": [float(r["average"]) for r in data["rows"] if r["zone"] == zone],
+            "data": [
+                float(r["average"]) if r["average"] is not None else None
+                for r in data["rows"]
+                if r["zone"] == zone
+            ],
         }
         for zone in data["zones"]
     ]
