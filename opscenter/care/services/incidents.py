@@ -43,10 +43,12 @@ def incident_record(
     follow_up: str = "",
     after_return_care: str = "",
     department_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> Incident:
     """Record an incident within the resident's stay and open its work order (to the given
     department, default the site's nursing department). The zone is the one the resident was in
-    that day; the risk assessment is the one of the matching kind current then."""
+    that day; the risk assessment is the one of the matching kind current then. `now` is when the
+    work order opens (default: now; the demo records the past)."""
     from opscenter.commitments.choices import Priority, Source
     from opscenter.commitments.services import work_order_open
 
@@ -136,6 +138,7 @@ def incident_record(
         source=Source.INCIDENT,
         source_ref=f"care.incident:{incident.pk}",
         priority=Priority.HIGH if severity in (Severity.SEVERE, Severity.CRITICAL) else Priority.NORMAL,
+        now=now,
     )
     incident.save(update_fields=["work_order"])
     return incident
