@@ -8,4 +8,4 @@ class CareConfig(AppConfig):
     verbose_name = _("养老照护")
 
     def ready(self) -> None:
-        from opscenter.care import metrics  # noqa: F401  (registers the care metrics)
+        from opscenter.care import import_kinds, metrics  # noqa: F401  (registers the import kind and metrics)

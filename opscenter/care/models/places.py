@@ -112,6 +112,7 @@ class Room(models.Model):
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="rooms", verbose_name=_("分区"))
     number = models.CharField(_("房号"), max_length=20)
     floor = models.CharField(_("楼层"), max_length=20, blank=True)
+    import_job_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("房间")
@@ -132,6 +133,7 @@ class Bed(models.Model):
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="beds", verbose_name=_("房间"))
     label = models.CharField(_("床号"), max_length=20)
     is_active = models.BooleanField(_("启用"), default=True)
+    import_job_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("床位")
