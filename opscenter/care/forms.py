@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -157,6 +159,22 @@ class RoomForm(forms.Form):
     number = forms.CharField(label=_("房号"), max_length=20)
     floor = forms.CharField(label=_("楼层"), required=False, max_length=20)
     beds = forms.IntegerField(label=_("床位数"), min_value=1, max_value=20, initial=2)
+
+
+class ZoneForm(forms.Form):
+    zone = forms.ChoiceField(label=_("分区"))
+    name = forms.CharField(label=_("名称"), max_length=50)
+    max_day = forms.DecimalField(
+        label=_("白班配比上限"), max_digits=5, decimal_places=1, min_value=Decimal("0.1")
+    )
+    max_night = forms.DecimalField(
+        label=_("夜班配比上限"), max_digits=5, decimal_places=1, min_value=Decimal("0.1")
+    )
+
+
+class MaterialForm(forms.Form):
+    name = forms.CharField(label=_("材料名称"), max_length=100)
+    is_required = forms.BooleanField(label=_("必需"), required=False, initial=True)
 
 
 class NurseForm(forms.Form):

@@ -147,3 +147,35 @@ def test_out_of_range_scale_answer_is_shown_on_the_form(client, care, signed):
     assert response.status_code == 200
     assert "分值 16 超出范围" in response.content.decode()
     assert AdmissionView.objects.count() == 0
+
+
+def test_zone_is_renamed_and_its_ratio_limit_edited_on_the_setup_page(client, care):
+    from decimal import Decimal
+
+    zone = care.zones["dementia"]
+    client.force_login(care.personas.ops_a)
+    response = client.post(
+        reverse("care:setup"),
+        {
+            "action": "zone",
+            "site": care.site.pk,
+            "zone": zone.pk,
+            "name": "认知照护区",
+            "max_day": "5.0",
+            "max_night": "10",
+        },
+    )
+    assert response.status_code == 302
+    zone.refresh_from_db()
+    assert (zone.name, zone.max_residents_per_nurse_day, zone.care_zone) == (
+        "认知照护区",
+        Decimal("5.0"),
+        "dementia",
+    )
+    client.post(
+        reverse("care:setup"),
+        {"action": "material", "site": care.site.pk, "name": "医保卡", "is_required": ""},
+    )
+    from opscenter.care.models import MaterialItem
+
+    assert MaterialItem.objects.get(name="医保卡").is_required is False

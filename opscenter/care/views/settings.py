@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from opscenter.care import services
-from opscenter.care.forms import NurseForm, RoomForm, SettingsForm
+from opscenter.care.forms import MaterialForm, NurseForm, RoomForm, SettingsForm, ZoneForm
 from opscenter.care.models import Bed, MaterialItem, NurseAssignment, Zone
 from opscenter.care.views._common import site_for, staff_choices, submit
 from opscenter.core.exceptions import ValidationError
@@ -29,6 +29,9 @@ def setup(request: HttpRequest) -> HttpResponse:
     nurse_form = NurseForm()
     nurse_form.fields["zone"].choices = zone_choices
     nurse_form.fields["staff"].choices = staff_choices(request.user, site.pk, kind="nursing")
+    zone_form = ZoneForm()
+    zone_form.fields["zone"].choices = zone_choices
+    material_form = MaterialForm()
     action = request.POST.get("action")
     done = None
     if action == "settings":
@@ -56,6 +59,33 @@ def setup(request: HttpRequest) -> HttpResponse:
                 beds=d["beds"],
             ),
             _("房间已添加"),
+            url,
+        )
+    elif action == "zone":
+        zone_form = ZoneForm(request.POST)
+        zone_form.fields["zone"].choices = zone_choices
+        done = submit(
+            request,
+            zone_form,
+            lambda d: services.zone_update(
+                actor=request.user,
+                zone_id=int(d["zone"]),
+                name=d["name"],
+                max_day=d["max_day"],
+                max_night=d["max_night"],
+            ),
+            _("分区已保存"),
+            url,
+        )
+    elif action == "material":
+        material_form = MaterialForm(request.POST)
+        done = submit(
+            request,
+            material_form,
+            lambda d: services.material_create(
+                actor=request.user, site_id=site.pk, name=d["name"], is_required=d.get("is_required", False)
+            ),
+            _("材料已添加"),
             url,
         )
     elif action == "nurse":
@@ -90,5 +120,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             "settings_form": settings_form,
             "room_form": room_form,
             "nurse_form": nurse_form,
+            "zone_form": zone_form,
+            "material_form": material_form,
         },
     )
