@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "opscenter.commitments",
     "opscenter.appraisal",
     "opscenter.callcenter",
+    "opscenter.care",
     "opscenter.api",
     "opscenter.demo",
 ]

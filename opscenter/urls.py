@@ -25,6 +25,7 @@ urlpatterns = [
     path("commitments/", include("opscenter.commitments.urls")),
     path("appraisal/", include("opscenter.appraisal.urls")),
     path("callcenter/", include("opscenter.callcenter.urls")),
+    path("care/", include("opscenter.care.urls")),
     path("", include("opscenter.core.urls")),
 ]
 

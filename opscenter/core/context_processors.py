@@ -70,7 +70,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "/callcenter/",
         "callcenter",
     ),
-    NavItem("care", _("风险与投诉"), _("风险评估、事件与投诉处理"), "care:risk_list", "/care/", "care"),
+    NavItem("care", _("养老照护"), _("床位、入住评估、风险与护理事件"), "care:home", "/care/", "care"),
     NavItem("reports", _("报表"), _("看板、周报与月报、导出"), "reports:report_list", "/reports/", "reports"),
     NavItem(
         "imports", _("数据导入"), _("Excel/CSV 导入、校验与撤销"), "imports:job_list", "/imports/", "imports"

@@ -11,5 +11,6 @@ STEPS = [
     "opscenter.pipeline.demo.handover.generate",
     "opscenter.pipeline.demo.queues.generate",
     "opscenter.callcenter.demo.generate",
+    "opscenter.care.demo.generate",
     "opscenter.appraisal.demo.generate",
 ]

@@ -56,7 +56,17 @@ ROLES: tuple[Role, ...] = (
         "marketing",
         gettext_noop("市场部"),
         _("本院区客户、渠道、咨询、预约、上门、签约"),
-        {"org": "v", "pipeline": "vac", "targets": "v", "imports": "vac", "reports": "v"},
+        {
+            "org": "v",
+            "pipeline": "vac",
+            "targets": "v",
+            "imports": "vac",
+            "reports": "v",
+            "care.admissionrequest": "vac",
+            "care.admissionview": "va",
+            "care.zone": "v",
+            "care.bed": "v",
+        },
     ),
     Role(
         "customer",

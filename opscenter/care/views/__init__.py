@@ -1,0 +1,1 @@
+"""Care screens, one module per sub-domain."""
