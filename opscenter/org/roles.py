@@ -22,10 +22,21 @@ BUSINESS_APPS = (
     "appraisal",
     "callcenter",
     "care",
+    "workday",
     "imports",
     "reports",
     "scheduler",
 )
+
+
+# Everyone hands in their own recurring submissions and keeps the registers (workday app).
+WORKDAY_STAFF = {
+    "workday.submission": "vc",
+    "workday.worklog": "va",
+    "workday.outboundvisit": "va",
+    "workday.cardissue": "vac",
+    "workday.announcement": "v",
+}
 
 
 @dataclass(frozen=True)
@@ -56,13 +67,21 @@ ROLES: tuple[Role, ...] = (
         "marketing",
         gettext_noop("市场部"),
         _("本院区客户、渠道、咨询、预约、上门、签约"),
-        {"org": "v", "pipeline": "vac", "targets": "v", "imports": "vac", "reports": "v"},
+        {"org": "v", "pipeline": "vac", "targets": "v", "imports": "vac", "reports": "v", "workday": "vac"},
     ),
     Role(
         "customer",
         gettext_noop("客户管理部"),
         _("本院区客户、回访、会员、关怀任务"),
-        {"org": "v", "pipeline": "vac", "members": "vac", "targets": "v", "imports": "vac", "reports": "v"},
+        {
+            "org": "v",
+            "pipeline": "vac",
+            "members": "vac",
+            "targets": "v",
+            "imports": "vac",
+            "reports": "v",
+            **WORKDAY_STAFF,
+        },
     ),
     Role(
         "nursing",
@@ -75,6 +94,7 @@ ROLES: tuple[Role, ...] = (
             "care": "vac",
             "commitments": "vc",
             "reports": "v",
+            **WORKDAY_STAFF,
         },
     ),
     Role(
@@ -89,19 +109,20 @@ ROLES: tuple[Role, ...] = (
             "callcenter": "vac",
             "commitments": "vac",
             "reports": "v",
+            **WORKDAY_STAFF,
         },
     ),
     Role(
         "finance_hr",
         gettext_noop("财务/人事"),
         _("本院区员工、考核与绩效发放"),
-        {"org": "vac", "appraisal": "vacd", "pipeline": "v", "targets": "v", "reports": "v"},
+        {"org": "vac", "appraisal": "vacd", "pipeline": "v", "targets": "v", "reports": "v", **WORKDAY_STAFF},
     ),
     Role(
         "consultant",
         gettext_noop("咨询师"),
         _("只看自己名下的客户"),
-        {"org": "v", "pipeline": "vac", "targets": "v", "members": "v"},
+        {"org": "v", "pipeline": "vac", "targets": "v", "members": "v", **WORKDAY_STAFF},
         own_only=True,
     ),
 )
