@@ -63,7 +63,7 @@ class TemplateForm(forms.Form):
         for n, line in enumerate((self.cleaned_data.get("fields_text") or "").splitlines(), 1):
             if not line.strip():
                 continue
-            parts = [p.strip() for p in line.replace("\uff0c", ",").split(",")]
+            parts = [p.strip() for p in line.replace(chr(0xFF0C), ",").split(",")]
             if len(parts) < 2:
                 raise forms.ValidationError(_("第 %(n)s 行格式不正确") % {"n": n})
             kind = parts[2] if len(parts) > 2 and parts[2] else "number"
