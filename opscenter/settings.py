@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "opscenter.commitments",
     "opscenter.appraisal",
     "opscenter.workday",
+    "opscenter.reports",
     "opscenter.api",
     "opscenter.demo",
 ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("scheduler/", include("opscenter.scheduler.urls")),
     path("commitments/", include("opscenter.commitments.urls")),
     path("workday/", include("opscenter.workday.urls")),
+    path("reports/", include("opscenter.reports.urls")),
     path("", include("opscenter.core.urls")),
 ]
 

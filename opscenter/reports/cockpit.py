@@ -1,0 +1,249 @@
+"""The role cockpit (运营驾驶舱): "what needs me now, and how are we doing" in one screen.
+
+Figures come from the metric registry (by code) and from the apps' selectors; a section whose app
+or metrics are not installed is left out. The number of queries depends on the number of visible
+sites (the targets adapter asks per site), never on the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.apps import apps
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opscenter.metrics import MetricUnit, all_metrics, metric_values
+from opscenter.org.selectors import scope_for, site_list
+
+
+@dataclass
+class Tile:
+    key: str
+    label: str
+    value: str
+    url: str
+    tone: str = ""
+    note: str = ""
+    raw: int = 0
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    tiles: list[Tile] = field(default_factory=list)
+
+
+def _fmt(n: int, unit: str) -> str:
+    if unit == MetricUnit.MONEY_FEN:
+        return f"¥{Decimal(n) / 100:,.0f}"
+    return f"{n:,}"
+
+
+def _metric_tile(
+    key: str, code: str, label: str, *, period: str, day: dt.date, site_ids: list[int]
+) -> Tile | None:
+    """Sum of a registered metric over the visible sites for the period holding `day`; the drill
+    goes to the rows of the single site when there is one, else of the first (per-site links in
+    the report center)."""
+    metric = all_metrics().get(code)
+    if metric is None or not metric.supports("site", period) or not site_ids:
+        return None
+    start = day if period == "day" else day.replace(day=1)
+    values = metric_values(code, grain="site", period=period, start=start, end=day, unit_ids=site_ids)
+    total = sum(v.numerator for (unit, p), v in values.items() if p == start)
+    url = metric.drill("site", site_ids[0], period, start) if len(site_ids) == 1 else ""
+    if not url:
+        url = f"{reverse('reports:report_list')}"
+    return Tile(key, label, _fmt(total, metric.unit), url, raw=total)
+
+
+def _executive(user, today: dt.date, site_ids: list[int]) -> list[Section]:
+    sections = []
+    funnel = [
+        ("consultations", "pipeline.consultations", _("咨询")),
+        ("visits", "pipeline.visits", _("上门")),
+        ("deals", "pipeline.deals", _("成交")),
+        ("amount", "pipeline.deal_amount_fen", _("成交金额")),
+    ]
+    for period, title in (("day", _("今日")), ("month", _("本月"))):
+        tiles = [
+            _metric_tile(f"{period}-{k}", c, lbl, period=period, day=today, site_ids=site_ids)
+            for k, c, lbl in funnel
+        ]
+        tiles = [t for t in tiles if t]
+        if tiles:
+            sections.append(Section(f"funnel-{period}", title, tiles))
+    revenue = _metric_tile(
+        "revenue", "targets.revenue_fen", _("本月营收"), period="month", day=today, site_ids=site_ids
+    )
+    target = _metric_tile(
+        "target", "targets.target.revenue_fen", _("营收目标"), period="month", day=today, site_ids=site_ids
+    )
+    if revenue and target:
+        actual_n, target_n = revenue.raw, target.raw
+        if target_n:
+            revenue.note = _("完成 %(pct)s%%") % {
+                "pct": (Decimal(actual_n) * 100 / target_n).quantize(Decimal("0.1"))
+            }
+            revenue.tone = "success" if actual_n >= target_n else "warning"
+        sections.append(Section("targets", _("目标"), [revenue, target]))
+    if apps.is_installed("opscenter.commitments"):
+        sections.append(Section("commitments", _("服务承诺与工单"), _commitment_tiles(user, today, site_ids)))
+    callcenter = [
+        _metric_tile(
+            "sl", "callcenter.service_level", _("今日服务水平"), period="day", day=today, site_ids=site_ids
+        ),
+        _metric_tile(
+            "occupancy", "care.occupancy", _("入住率"), period="month", day=today, site_ids=site_ids
+        ),
+        _metric_tile(
+            "incidents", "care.incidents", _("本月事件"), period="month", day=today, site_ids=site_ids
+        ),
+    ]
+    callcenter = [t for t in callcenter if t]
+    if callcenter:
+        sections.append(Section("callcenter", _("客服与照护"), callcenter))
+    return sections
+
+
+def _commitment_tiles(user, today: dt.date, site_ids: list[int]) -> list[Tile]:
+    from opscenter.commitments import selectors as commitments
+    from opscenter.commitments.choices import OPEN_WORK_ORDER_STATUSES
+
+    now = timezone.now()
+    counts = commitments.work_order_list(user=user).aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_WORK_ORDER_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_WORK_ORDER_STATUSES, due_at__lte=now)),
+    )
+    anomalies = commitments.anomaly_list(user=user).filter(closed_at__isnull=True).count()
+    base = reverse("commitments:work_order_list")
+    tiles = [
+        Tile("wo-open", _("未关闭工单"), f"{counts['open']:,}", f"{base}?{urlencode({'list': 'all'})}"),
+        Tile(
+            "wo-overdue",
+            _("超期工单"),
+            f"{counts['overdue']:,}",
+            f"{base}?{urlencode({'list': 'overdue'})}",
+            "danger" if counts["overdue"] else "",
+        ),
+        Tile("anomalies", _("未关闭异动"), f"{anomalies:,}", reverse("commitments:anomaly_rule_list")),
+    ]
+    breaches = _metric_tile(
+        "breaches", "commitments.breaches", _("本月承诺超时"), period="month", day=today, site_ids=site_ids
+    )
+    if breaches:
+        tiles.insert(0, breaches)
+    return tiles
+
+
+def _own(user, today: dt.date) -> list[Section]:
+    tiles = []
+    if apps.is_installed("opscenter.pipeline") and user.has_perm("pipeline.view_customer"):
+        from opscenter.pipeline import selectors as pipeline
+
+        followups = pipeline.followup_list(user=user, done=False, due_by=today).count()
+        appointments = pipeline.appointment_list(user=user, scheduled_on=today).count()
+        tiles += [
+            Tile("followups", _("今日待回访"), f"{followups:,}", reverse("pipeline:followups_due")),
+            Tile(
+                "appointments",
+                _("今日预约"),
+                f"{appointments:,}",
+                f"{reverse('pipeline:appointment_calendar')}?view=day&date={today:%Y-%m-%d}",
+            ),
+        ]
+    if apps.is_installed("opscenter.workday") and user.has_perm("workday.view_submission"):
+        from opscenter.workday import selectors as workday
+
+        due = workday.due_today(user=user)
+        open_ = sum(1 for s in due if s.status in workday.OPEN)
+        tiles.append(
+            Tile(
+                "submissions",
+                _("待提交事项"),
+                f"{open_:,}",
+                reverse("workday:today"),
+                "warning" if open_ else "",
+            )
+        )
+    return [Section("mine", _("我的今日"), tiles)] if tiles else []
+
+
+def _team(user, today: dt.date) -> list[Section]:
+    if not apps.is_installed("opscenter.workday"):
+        return []
+    from opscenter.workday import selectors as workday
+
+    scope = scope_for(user)
+    if scope.staff_id is None:
+        return []
+    week_start = today - dt.timedelta(days=today.weekday())
+    tz = timezone.get_default_timezone()
+    lo = dt.datetime.combine(week_start, dt.time.min, tzinfo=tz)
+    hi = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    team = (
+        workday.submission_list(user=user)
+        .exclude(staff_id=scope.staff_id)
+        .filter(due_at__gte=lo, due_at__lt=hi)
+    )
+    counts = team.aggregate(
+        waiting=Count("pk", filter=Q(status="submitted")),
+        late=Count("pk", filter=Q(late=True)),
+        missing=Count("pk", filter=Q(status="missing")),
+    )
+    if not any(counts.values()) and not team.exists():
+        return []
+    grid = reverse("workday:grid")
+    listing = reverse("workday:submission_list")
+    span = {"from": week_start.isoformat(), "to": today.isoformat()}
+    return [
+        Section(
+            "team",
+            _("团队本周提交"),
+            [
+                Tile(
+                    "waiting",
+                    _("待审批"),
+                    f"{counts['waiting']:,}",
+                    f"{listing}?{urlencode({**span, 'status': 'submitted'})}",
+                ),
+                Tile(
+                    "late",
+                    _("迟交"),
+                    f"{counts['late']:,}",
+                    f"{listing}?{urlencode({**span, 'late': '1'})}",
+                    "warning",
+                ),
+                Tile(
+                    "missing",
+                    _("缺交"),
+                    f"{counts['missing']:,}",
+                    f"{listing}?{urlencode({**span, 'status': 'missing'})}",
+                    "danger",
+                ),
+                Tile("grid", _("团队提交表"), "→", grid),
+            ],
+        )
+    ]
+
+
+def cockpit(*, user, today: dt.date | None = None) -> dict:
+    """Sections for the user's role: executives and operations see the sites' figures; everyone
+    sees their own day; supervisors also their team's submissions."""
+    today = today or timezone.localdate()
+    scope = scope_for(user)
+    wide = scope.is_superuser or scope.all_sites or "operations" in scope.roles
+    sections: list[Section] = []
+    if wide:
+        site_ids = list(site_list(user=user).filter(is_active=True).values_list("pk", flat=True))
+        sections += _executive(user, today, site_ids)
+    sections += _team(user, today)
+    sections += _own(user, today)
+    return {"role": "executive" if wide else "staff", "sections": sections, "today": today}
