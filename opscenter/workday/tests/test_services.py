@@ -227,3 +227,14 @@ def test_marketing_template_set_from_seed_installs_with_its_weekly_deadlines(per
     dues = set(Submission.objects.filter(template=thursday).values_list("due_at", flat=True))
     assert dues == {_at(dt.date(2026, 9, 30), 12)}
     assert install_marketing_templates(actor=personas.ops_a, department=department) == []
+
+
+def test_deadlines_command_marks_missing(personas):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    summary_template(personas, due_time=dt.time(0, 1), today=dt.date(2026, 1, 1))
+    out = StringIO()
+    call_command("workday", "deadlines", stdout=out)
+    assert "marked missing" in out.getvalue()
