@@ -234,7 +234,14 @@ def test_deadlines_command_marks_missing(personas):
 
     from django.core.management import call_command
 
-    summary_template(personas, due_time=dt.time(0, 1), today=dt.date(2026, 1, 1))
+    from django.utils import timezone
+
+    from opscenter.core.calendars import default_work_calendar
+
+    summary_template(personas, due_time=dt.time(0, 0), today=dt.date(2026, 1, 1))
+    today = timezone.localdate()
+    workdays = sum(default_work_calendar().is_workday(today - dt.timedelta(days=i)) for i in (0, 1))
     out = StringIO()
     call_command("workday", "deadlines", stdout=out)
-    assert "marked missing" in out.getvalue()
+    assert out.getvalue().strip() == f"created {3 * workdays}, marked missing {3 * workdays}"
+    assert Submission.objects.filter(status=SubmissionStatus.MISSING).count() == 3 * workdays
