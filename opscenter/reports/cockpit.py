@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.apps import apps
 from django.db.models import Count, Q
@@ -49,18 +49,21 @@ def _fmt(n: int, unit: str) -> str:
 def _metric_tile(
     key: str, code: str, label: str, *, period: str, day: dt.date, site_ids: list[int]
 ) -> Tile | None:
-    """Sum of a registered metric over the visible sites for the period holding `day`; the drill
-    goes to the rows of the single site when there is one, else of the first (per-site links in
-    the report center)."""
+    """Sum of a registered metric over the visible sites for the period holding `day`, with the
+    drill-down to the rows behind it."""
     metric = all_metrics().get(code)
     if metric is None or not metric.supports("site", period) or not site_ids:
         return None
     start = day if period == "day" else day.replace(day=1)
     values = metric_values(code, grain="site", period=period, start=start, end=day, unit_ids=site_ids)
     total = sum(v.numerator for (unit, p), v in values.items() if p == start)
-    url = metric.drill("site", site_ids[0], period, start) if len(site_ids) == 1 else ""
-    if not url:
-        url = f"{reverse('reports:report_list')}"
+    url = metric.drill("site", site_ids[0], period, start)
+    if len(site_ids) > 1:
+        # Every visible site: the same list without the site filter (lists are scoped to the
+        # user's sites, so it holds exactly the rows summed here).
+        parts = urlsplit(url)
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "site"]
+        url = urlunsplit(parts._replace(query=urlencode(query)))
     return Tile(key, label, _fmt(total, metric.unit), url, raw=total)
 
 

@@ -58,3 +58,11 @@ def test_consultant_sees_own_day_not_the_sites_figures(client, personas):
     html = _get(client, personas.consultant_a).content.decode()
     assert 'data-role="staff"' in html and 'data-section="mine"' in html
     assert "funnel-day" not in html
+
+
+def test_executive_drill_covers_every_visible_site(client, personas):
+    import re
+
+    html = _get(client, personas.executive).content.decode()
+    link = re.search(r'href="([^"]+)" data-tile="month-consultations"', html).group(1)
+    assert "metric=consultations" in link and "site=" not in link
