@@ -233,7 +233,6 @@ def test_deadlines_command_marks_missing(personas):
     from io import StringIO
 
     from django.core.management import call_command
-
     from django.utils import timezone
 
     from opscenter.core.calendars import default_work_calendar
@@ -245,3 +244,55 @@ def test_deadlines_command_marks_missing(personas):
     call_command("workday", "deadlines", stdout=out)
     assert out.getvalue().strip() == f"created {3 * workdays}, marked missing {3 * workdays}"
     assert Submission.objects.filter(status=SubmissionStatus.MISSING).count() == 3 * workdays
+
+
+def test_check_up_card_use_is_linked_to_a_customer_of_the_site_once(personas):
+    from opscenter.pipeline.models import Channel
+    from opscenter.pipeline.services import customer_register
+
+    card = services.card_issue(
+        actor=personas.consultant_a, card_no="TJ-9", issued_on=dt.date(2026, 10, 8), recipient_name="王阿姨"
+    )
+    channel = Channel.objects.filter(site__isnull=True, kind="phone").first()
+    customer = customer_register(
+        actor=personas.consultant_a,
+        site_id=personas.site_a.pk,
+        channel_id=channel.pk,
+        name="王阿姨",
+        phone="13812345678",
+    )
+    with pytest.raises(ValidationError):
+        services.card_use(
+            actor=personas.ops_a, card_id=card.pk, customer=customer, used_on=dt.date(2026, 10, 1)
+        )
+    services.card_use(actor=personas.ops_a, card_id=card.pk, customer=customer, used_on=dt.date(2026, 10, 12))
+    card.refresh_from_db()
+    assert (card.customer, card.used_on) == (customer, dt.date(2026, 10, 12))
+    with pytest.raises(ValidationError):
+        services.card_use(
+            actor=personas.ops_a, card_id=card.pk, customer=customer, used_on=dt.date(2026, 10, 13)
+        )
+    with pytest.raises(NotFound):
+        services.card_use(
+            actor=personas.ops_b, card_id=card.pk, customer=customer, used_on=dt.date(2026, 10, 13)
+        )
+
+
+def test_other_apps_post_incentive_news_to_everyone_with_a_notice_each(personas):
+    from opscenter.workday.choices import AnnouncementAudience, AnnouncementKind
+
+    a = services.announcement_post(
+        actor=None,
+        title="十一月签约竞赛排名",
+        body="第一名：咨询甲",
+        audience=AnnouncementAudience.EVERYONE,
+        kind=AnnouncementKind.INCENTIVE,
+        source="appraisal",
+    )
+    staffed = {u.pk for u in services.announcement_recipients(a)}
+    assert personas.consultant_b.pk in staffed and personas.consultant_a.pk in staffed
+    assert Notification.objects.filter(title__contains="十一月签约竞赛排名").count() == len(staffed)
+    with pytest.raises(PermissionDenied):
+        services.announcement_post(
+            actor=personas.marketing_a, title="x", body="y", audience=AnnouncementAudience.EVERYONE
+        )
