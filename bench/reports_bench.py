@@ -65,10 +65,10 @@ def main() -> None:
     chart_url = reverse("core:home_staff_chart")
 
     def cockpit():
-        assert client.get(cockpit_url, HTTP_HX_REQUEST="true").status_code == 200
+        assert client.get(cockpit_url, HTTP_HX_REQUEST="true", secure=True).status_code == 200
 
     def chart():
-        assert client.get(chart_url).status_code == 200
+        assert client.get(chart_url, secure=True).status_code == 200
 
     site = Site.objects.get(code="sunshine")
     period = periods.previous(periods.containing("monthly", django.utils.timezone.localdate()))

@@ -46,6 +46,17 @@ def _fmt(n: int, unit: str) -> str:
     return f"{n:,}"
 
 
+def _drill_url(metric, period: str, start: dt.date, site_ids: list[int]) -> str:
+    url = metric.drill("site", site_ids[0], period, start)
+    if len(site_ids) > 1:
+        # Every visible site: the same list without the site filter (lists are scoped to the
+        # user's sites, so it holds exactly the rows summed here).
+        parts = urlsplit(url)
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "site"]
+        url = urlunsplit(parts._replace(query=urlencode(query)))
+    return url
+
+
 def _metric_tile(
     key: str, code: str, label: str, *, period: str, day: dt.date, site_ids: list[int]
 ) -> Tile | None:
@@ -57,14 +68,36 @@ def _metric_tile(
     start = day if period == "day" else day.replace(day=1)
     values = metric_values(code, grain="site", period=period, start=start, end=day, unit_ids=site_ids)
     total = sum(v.numerator for (unit, p), v in values.items() if p == start)
-    url = metric.drill("site", site_ids[0], period, start)
-    if len(site_ids) > 1:
-        # Every visible site: the same list without the site filter (lists are scoped to the
-        # user's sites, so it holds exactly the rows summed here).
-        parts = urlsplit(url)
-        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "site"]
-        url = urlunsplit(parts._replace(query=urlencode(query)))
-    return Tile(key, label, _fmt(total, metric.unit), url, raw=total)
+    return Tile(key, label, _fmt(total, metric.unit), _drill_url(metric, period, start, site_ids), raw=total)
+
+
+def _day_and_month(
+    key: str, code: str, label: str, *, day: dt.date, site_ids: list[int]
+) -> tuple[Tile, Tile] | None:
+    """Today's and this month's value of a day-grained metric from one query (days of the month)."""
+    metric = all_metrics().get(code)
+    if metric is None or not metric.supports("site", "day") or not site_ids:
+        return None
+    first = day.replace(day=1)
+    values = metric_values(code, grain="site", period="day", start=first, end=day, unit_ids=site_ids)
+    today_n = sum(v.numerator for (unit, p), v in values.items() if p == day)
+    month_n = sum(v.numerator for v in values.values())
+    return (
+        Tile(
+            f"day-{key}",
+            label,
+            _fmt(today_n, metric.unit),
+            _drill_url(metric, "day", day, site_ids),
+            raw=today_n,
+        ),
+        Tile(
+            f"month-{key}",
+            label,
+            _fmt(month_n, metric.unit),
+            _drill_url(metric, "month", first, site_ids),
+            raw=month_n,
+        ),
+    )
 
 
 def _executive(user, today: dt.date, site_ids: list[int]) -> list[Section]:
@@ -75,27 +108,24 @@ def _executive(user, today: dt.date, site_ids: list[int]) -> list[Section]:
         ("deals", "pipeline.deals", _("成交")),
         ("amount", "pipeline.deal_amount_fen", _("成交金额")),
     ]
-    for period, title in (("day", _("今日")), ("month", _("本月"))):
-        tiles = [
-            _metric_tile(f"{period}-{k}", c, lbl, period=period, day=today, site_ids=site_ids)
-            for k, c, lbl in funnel
-        ]
-        tiles = [t for t in tiles if t]
-        if tiles:
-            sections.append(Section(f"funnel-{period}", title, tiles))
-    revenue = _metric_tile(
-        "revenue", "targets.revenue_fen", _("本月营收"), period="month", day=today, site_ids=site_ids
-    )
+    pairs = {k: _day_and_month(k, c, lbl, day=today, site_ids=site_ids) for k, c, lbl in funnel}
+    pairs = {k: v for k, v in pairs.items() if v}
+    if pairs:
+        sections.append(Section("funnel-day", _("今日"), [v[0] for v in pairs.values()]))
+        sections.append(Section("funnel-month", _("本月"), [v[1] for v in pairs.values()]))
+    # Revenue is the signed deals' amount (the targets' revenue, event view): this month's amount
+    # against the active plan's monthly target.
     target = _metric_tile(
         "target", "targets.target.revenue_fen", _("营收目标"), period="month", day=today, site_ids=site_ids
     )
-    if revenue and target:
-        actual_n, target_n = revenue.raw, target.raw
-        if target_n:
+    if "amount" in pairs and target:
+        month_amount = pairs["amount"][1]
+        revenue = Tile("revenue", _("本月营收"), month_amount.value, month_amount.url, raw=month_amount.raw)
+        if target.raw:
             revenue.note = _("完成 %(pct)s%%") % {
-                "pct": (Decimal(actual_n) * 100 / target_n).quantize(Decimal("0.1"))
+                "pct": (Decimal(revenue.raw) * 100 / target.raw).quantize(Decimal("0.1"))
             }
-            revenue.tone = "success" if actual_n >= target_n else "warning"
+            revenue.tone = "success" if revenue.raw >= target.raw else "warning"
         sections.append(Section("targets", _("目标"), [revenue, target]))
     if apps.is_installed("opscenter.commitments"):
         sections.append(Section("commitments", _("服务承诺与工单"), _commitment_tiles(user, today, site_ids)))
@@ -146,9 +176,13 @@ def _commitment_tiles(user, today: dt.date, site_ids: list[int]) -> list[Tile]:
     return tiles
 
 
-def _own(user, today: dt.date) -> list[Section]:
+def _own(user, today: dt.date, *, pipeline_queues: bool = True) -> list[Section]:
     tiles = []
-    if apps.is_installed("opscenter.pipeline") and user.has_perm("pipeline.view_customer"):
+    if (
+        pipeline_queues
+        and apps.is_installed("opscenter.pipeline")
+        and user.has_perm("pipeline.view_customer")
+    ):
         from opscenter.pipeline import selectors as pipeline
 
         followups = pipeline.followup_list(user=user, done=False, due_by=today).count()
@@ -248,5 +282,6 @@ def cockpit(*, user, today: dt.date | None = None) -> dict:
         site_ids = list(site_list(user=user).filter(is_active=True).values_list("pk", flat=True))
         sections += _executive(user, today, site_ids)
     sections += _team(user, today)
-    sections += _own(user, today)
+    # Executives and operations see the sites' figures instead of a consultant's queues.
+    sections += _own(user, today, pipeline_queues=not wide)
     return {"role": "executive" if wide else "staff", "sections": sections, "today": today}
