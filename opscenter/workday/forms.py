@@ -50,6 +50,7 @@ class TemplateForm(forms.Form):
     )
     text_required = forms.BooleanField(label=_("须填写文字说明"), required=False, initial=True)
     prefill_pipeline = forms.BooleanField(label=_("从客户管理预填当日工作量"), required=False)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
     def __init__(self, *args, departments, positions, staff, **kwargs):
         super().__init__(*args, **kwargs)

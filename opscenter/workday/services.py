@@ -140,6 +140,75 @@ def template_create(
     return template
 
 
+@as_actor
+@transaction.atomic
+def template_update(
+    *,
+    actor,
+    template_id: int,
+    name: str,
+    schedule_kind: str,
+    due_time: dt.time,
+    weekday: int | None = None,
+    business_day: int | None = None,
+    holiday_shift: str = HolidayShift.PREVIOUS,
+    fields: Sequence[dict] = (),
+    departments: Iterable[Department] = (),
+    positions: Iterable = (),
+    staff: Iterable[Staff] = (),
+    approver: Staff | None = None,
+    text_required: bool = True,
+    prefill_pipeline: bool = False,
+    description: str = "",
+    is_active: bool = True,
+    today: dt.date | None = None,
+) -> SubmissionTemplate:
+    """Change a template (audited). It applies to occurrences created from now on; submissions
+    already due keep their deadline and answers."""
+    from opscenter.workday.selectors import template_list
+
+    template = template_list(user=actor).select_for_update(of=("self",)).filter(pk=template_id).first()
+    if template is None:
+        raise NotFound(_("提交模板不存在或无权访问"))
+    scope = scope_for(actor)
+    scope.require("workday.change_submissiontemplate")
+    scope.require_site(template.site_id, write=True)
+    if not name.strip():
+        raise ValidationError(_("请填写模板名称"), field="name")
+    if schedule_kind not in ScheduleKind.values:
+        raise ValidationError(_("提交周期不正确"), field="schedule_kind")
+    departments, positions, staff = list(departments), list(positions), list(staff)
+    if not (departments or positions or staff):
+        raise ValidationError(_("请指定提交人：部门、岗位或员工至少选一项"), field="departments")
+    schedule = Schedule(schedule_kind, due_time, weekday, business_day, holiday_shift)
+    validate_schedule(
+        schedule, work_calendar_for(template.site.calendar), today=today or timezone.localdate()
+    )
+    if (
+        SubmissionTemplate.objects.filter(site_id=template.site_id, name=name.strip())
+        .exclude(pk=template.pk)
+        .exists()
+    ):
+        raise ValidationError(_("本院区已有同名模板：%(name)s") % {"name": name}, field="name")
+    template.name = name.strip()
+    template.description = description
+    template.schedule_kind = schedule_kind
+    template.due_time = due_time
+    template.weekday = weekday if schedule_kind == ScheduleKind.WEEKLY else None
+    template.business_day = business_day if schedule_kind == ScheduleKind.MONTHLY else None
+    template.holiday_shift = holiday_shift
+    template.fields = _clean_fields(fields)
+    template.approver = approver
+    template.text_required = text_required
+    template.prefill_pipeline = prefill_pipeline
+    template.is_active = is_active
+    template.save()
+    template.departments.set(departments)
+    template.positions.set(positions)
+    template.staff.set(staff)
+    return template
+
+
 def template_assignees(template: SubmissionTemplate) -> QuerySet[Staff]:
     """Active staff who must submit: named staff, plus staff of the departments (narrowed to the
     positions when both are given) or of the positions within the template's site."""

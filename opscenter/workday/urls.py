@@ -13,6 +13,7 @@ urlpatterns = [
     path("grid/", views.grid, name="grid"),
     path("templates/", views.template_list, name="template_list"),
     path("templates/new/", views.template_create, name="template_create"),
+    path("templates/<int:template_id>/", views.template_edit, name="template_edit"),
     path("log/", views.work_log, name="work_log"),
     path("visits/", views.outbound_visits, name="outbound_visits"),
     path("cards/", views.cards, name="cards"),

@@ -269,6 +269,71 @@ def template_create(request: HttpRequest) -> HttpResponse:
     return render(request, "workday/template_create.html", {"form": form})
 
 
+@domain_errors
+def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
+    _need(request, "workday.change_submissiontemplate")
+    template = selectors.template_list(user=request.user).filter(pk=template_id).first()
+    if template is None:
+        raise NotFound(_("提交模板不存在或无权访问"))
+    departments = department_list(user=request.user).filter(site_id=template.site_id).order_by("name")
+    people = staff_list(user=request.user, site_id=template.site_id).filter(is_active=True).order_by("name")
+    initial = {
+        "name": template.name,
+        "description": template.description,
+        "schedule_kind": template.schedule_kind,
+        "due_time": template.due_time,
+        "weekday": template.weekday,
+        "business_day": template.business_day,
+        "holiday_shift": template.holiday_shift,
+        "departments": list(template.departments.all()),
+        "positions": list(template.positions.all()),
+        "staff": list(template.staff.all()),
+        "approver": template.approver,
+        "fields_text": "\n".join(
+            f"{f['key']},{f['label']},{f['kind']},{1 if f.get('required') else 0}" for f in template.fields
+        ),
+        "text_required": template.text_required,
+        "prefill_pipeline": template.prefill_pipeline,
+        "is_active": template.is_active,
+    }
+    form = TemplateForm(
+        request.POST or None,
+        initial=initial,
+        departments=departments,
+        positions=Position.objects.order_by("name"),
+        staff=people,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.template_update(
+                actor=request.user,
+                template_id=template.pk,
+                name=data["name"],
+                description=data["description"],
+                schedule_kind=data["schedule_kind"],
+                due_time=data["due_time"],
+                weekday=data["weekday"],
+                business_day=data["business_day"],
+                holiday_shift=data["holiday_shift"],
+                fields=data["fields_text"],
+                departments=data["departments"],
+                positions=data["positions"],
+                staff=data["staff"],
+                approver=data["approver"],
+                text_required=data["text_required"],
+                prefill_pipeline=data["prefill_pipeline"],
+                is_active=data["is_active"],
+            )
+            messages.success(request, _("模板已保存"))
+            return _redirect(request, reverse("workday:template_list"))
+        except DomainError as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return render(request, "workday/template_create.html", {"form": form, "template": template})
+
+
 def _register_page(request, *, perm_add, form_class, service, rows, template, title):
     form = form_class(request.POST or None)
     if request.method == "POST":

@@ -134,3 +134,33 @@ def test_announcement_read_receipt_is_recorded_once(client, personas):
     assert AnnouncementRead.objects.filter(announcement=a).count() == 1
     _login(client, personas.consultant_b)
     assert client.get(reverse("workday:announcement_detail", args=[a.pk])).status_code == 404
+
+
+def test_template_edit_changes_the_deadline_and_refuses_a_never_workday_schedule(client, personas):
+    from opscenter.workday.models import SubmissionTemplate
+
+    template = summary_template(personas, today=timezone.localdate())
+    department = template.departments.get()
+    _login(client, personas.ops_a)
+    url = reverse("workday:template_edit", args=[template.pk])
+    assert "16:30" in client.get(url).content.decode()
+    base = {
+        "name": template.name,
+        "schedule_kind": "weekly",
+        "due_time": "12:00",
+        "weekday": "4",
+        "holiday_shift": "next",
+        "departments": [department.pk],
+        "fields_text": "visits,拜访数,number,1",
+        "text_required": "on",
+        "is_active": "on",
+    }
+    response = client.post(url, base)
+    assert response.status_code == 302
+    template.refresh_from_db()
+    assert (template.schedule_kind, template.weekday, template.due_time) == ("weekly", 4, dt.time(12, 0))
+    bad = client.post(url, {**base, "schedule_kind": "monthly", "business_day": "25"})
+    assert "没有一天落在工作日上" in bad.content.decode()
+    assert SubmissionTemplate.objects.get(pk=template.pk).schedule_kind == "weekly"
+    _login(client, personas.consultant_a)
+    assert client.get(url).status_code == 403
