@@ -225,12 +225,11 @@ def template_assignees(template: SubmissionTemplate) -> QuerySet[Staff]:
     return Staff.objects.filter(is_active=True).filter(group | named)
 
 
-@transaction.atomic
-def submissions_materialize(
+def occurrence_rows(
     *, day_from: dt.date, day_to: dt.date, staff_ids: Iterable[int] | None = None, site_id: int | None = None
-) -> int:
-    """Create the submission rows due in [day_from, day_to] (idempotent: existing ones are kept).
-    Returns how many were new. Queries: a few per template, bulk inserts."""
+) -> list[Submission]:
+    """Unsaved submission rows of every active template due in [day_from, day_to] for the staff
+    who must submit (a few queries per template, whatever the number of staff or days)."""
     templates = SubmissionTemplate.objects.filter(is_active=True).select_related("site__calendar")
     if site_id is not None:
         templates = templates.filter(site_id=site_id)
@@ -262,6 +261,16 @@ def submissions_materialize(
                         due_at=due_at,
                     )
                 )
+    return rows
+
+
+@transaction.atomic
+def submissions_materialize(
+    *, day_from: dt.date, day_to: dt.date, staff_ids: Iterable[int] | None = None, site_id: int | None = None
+) -> int:
+    """Create the submission rows due in [day_from, day_to] (idempotent: existing ones are kept).
+    Returns how many were new. Queries: a few per template, bulk inserts."""
+    rows = occurrence_rows(day_from=day_from, day_to=day_to, staff_ids=staff_ids, site_id=site_id)
     before = Submission.objects.count()
     Submission.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     return Submission.objects.count() - before
