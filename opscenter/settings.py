@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "opscenter.appraisal",
     "opscenter.callcenter",
     "opscenter.care",
+    "opscenter.workday",
+    "opscenter.reports",
     "opscenter.api",
     "opscenter.demo",
 ]

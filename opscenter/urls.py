@@ -26,6 +26,8 @@ urlpatterns = [
     path("appraisal/", include("opscenter.appraisal.urls")),
     path("callcenter/", include("opscenter.callcenter.urls")),
     path("care/", include("opscenter.care.urls")),
+    path("workday/", include("opscenter.workday.urls")),
+    path("reports/", include("opscenter.reports.urls")),
     path("", include("opscenter.core.urls")),
 ]
 

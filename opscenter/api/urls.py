@@ -17,6 +17,7 @@ from opscenter.api.members import router as members_router
 from opscenter.api.org import router as org_router
 from opscenter.api.pipeline import router as pipeline_router
 from opscenter.api.targets import router as targets_router
+from opscenter.api.workday import router as workday_router
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
 from opscenter.core.views import ApiDocs
 
@@ -78,3 +79,4 @@ api.add_router("/commitments/", commitments_router)
 api.add_router("/appraisal/", appraisal_router)
 api.add_router("/callcenter/", callcenter_router)
 api.add_router("/care/", care_router)
+api.add_router("/workday/", workday_router)

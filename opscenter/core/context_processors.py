@@ -71,6 +71,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "callcenter",
     ),
     NavItem("care", _("养老照护"), _("床位、入住评估、风险与护理事件"), "care:home", "/care/", "care"),
+    NavItem(
+        "workday",
+        _("工作日清"),
+        _("每日计划与总结、周报提交、登记表与通告"),
+        "workday:today",
+        "/workday/",
+        "workday",
+    ),
     NavItem("reports", _("报表"), _("看板、周报与月报、导出"), "reports:report_list", "/reports/", "reports"),
     NavItem(
         "imports", _("数据导入"), _("Excel/CSV 导入、校验与撤销"), "imports:job_list", "/imports/", "imports"

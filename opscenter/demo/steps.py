@@ -13,4 +13,5 @@ STEPS = [
     "opscenter.callcenter.demo.generate",
     "opscenter.care.demo.generate",
     "opscenter.appraisal.demo.generate",
+    "opscenter.workday.demo.generate",
 ]

@@ -8,4 +8,4 @@ class MetricsConfig(AppConfig):
     verbose_name = _("指标库")
 
     def ready(self) -> None:
-        from opscenter.metrics.adapters import targets  # noqa: F401  (registers the targets' metrics)
+        from opscenter.metrics.adapters import pipeline, target_values, targets  # noqa: F401  (register)

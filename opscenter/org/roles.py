@@ -22,10 +22,21 @@ BUSINESS_APPS = (
     "appraisal",
     "callcenter",
     "care",
+    "workday",
     "imports",
     "reports",
     "scheduler",
 )
+
+
+# Everyone hands in their own recurring submissions and keeps the registers (workday app).
+WORKDAY_STAFF = {
+    "workday.submission": "vc",
+    "workday.worklog": "va",
+    "workday.outboundvisit": "va",
+    "workday.cardissue": "vac",
+    "workday.announcement": "v",
+}
 
 
 @dataclass(frozen=True)
@@ -66,13 +77,22 @@ ROLES: tuple[Role, ...] = (
             "care.admissionview": "va",
             "care.zone": "v",
             "care.bed": "v",
+            "workday": "vac",
         },
     ),
     Role(
         "customer",
         gettext_noop("客户管理部"),
         _("本院区客户、回访、会员、关怀任务"),
-        {"org": "v", "pipeline": "vac", "members": "vac", "targets": "v", "imports": "vac", "reports": "v"},
+        {
+            "org": "v",
+            "pipeline": "vac",
+            "members": "vac",
+            "targets": "v",
+            "imports": "vac",
+            "reports": "v",
+            **WORKDAY_STAFF,
+        },
     ),
     Role(
         "nursing",
@@ -85,6 +105,7 @@ ROLES: tuple[Role, ...] = (
             "care": "vac",
             "commitments": "vc",
             "reports": "v",
+            **WORKDAY_STAFF,
         },
     ),
     Role(
@@ -100,19 +121,20 @@ ROLES: tuple[Role, ...] = (
             "commitments": "vac",
             "imports": "vac",
             "reports": "v",
+            **WORKDAY_STAFF,
         },
     ),
     Role(
         "finance_hr",
         gettext_noop("财务/人事"),
         _("本院区员工、考核与绩效发放"),
-        {"org": "vac", "appraisal": "vacd", "pipeline": "v", "targets": "v", "reports": "v"},
+        {"org": "vac", "appraisal": "vacd", "pipeline": "v", "targets": "v", "reports": "v", **WORKDAY_STAFF},
     ),
     Role(
         "consultant",
         gettext_noop("咨询师"),
         _("只看自己名下的客户"),
-        {"org": "v", "pipeline": "vac", "targets": "v", "members": "v"},
+        {"org": "v", "pipeline": "vac", "targets": "v", "members": "v", **WORKDAY_STAFF},
         own_only=True,
     ),
 )

@@ -1,0 +1,68 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from opscenter.commitments.models import WorkOrder
+from opscenter.reports.tests.factories import consult
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(client, user):
+    client.force_login(user)
+    return client.get(reverse("reports:cockpit"), HTTP_HX_REQUEST="true")
+
+
+def test_executive_cockpit_query_count_does_not_grow_with_data(
+    client, personas, django_assert_max_num_queries
+):
+    now = timezone.localtime()
+    consult(personas, now, deal_fen=100_00)
+    with CaptureQueriesContext(connection) as small:
+        assert _get(client, personas.executive).status_code == 200
+    for i in range(8):
+        consult(personas, now - dt.timedelta(minutes=i + 1), deal_fen=(i + 1) * 100_00)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = _get(client, personas.executive)
+    html = response.content.decode()
+    assert 'data-section="funnel-day"' in html and 'data-section="commitments"' in html
+
+
+def test_cockpit_figures_drill_down(client, personas):
+    now = timezone.localtime()
+    consult(personas, now)
+    html = _get(client, personas.ops_a).content.decode()
+    assert 'data-tile="day-consultations"' in html
+    assert f"{reverse('commitments:work_order_list')}?list=overdue" in html
+    # one visible site: today's consultations drill to that site's rows
+    assert "metric=consultations" in html
+
+
+def test_overdue_work_orders_tile_counts_open_past_due_only(client, personas):
+    from opscenter.commitments.services.workorders import work_order_open
+    from opscenter.core.testing import make_department
+
+    dept = make_department(personas.site_a, "operations")
+    wo = work_order_open(actor=personas.ops_a, department_id=dept.pk, title="超期测试")
+    WorkOrder.objects.filter(pk=wo.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    html = _get(client, personas.ops_a).content.decode()
+    tile = html.split('data-tile="wo-overdue"')[1]
+    assert '<span class="counter-value">1</span>' in tile.split("</a>")[0]
+
+
+def test_consultant_sees_own_day_not_the_sites_figures(client, personas):
+    html = _get(client, personas.consultant_a).content.decode()
+    assert 'data-role="staff"' in html and 'data-section="mine"' in html
+    assert "funnel-day" not in html
+
+
+def test_executive_drill_covers_every_visible_site(client, personas):
+    import re
+
+    html = _get(client, personas.executive).content.decode()
+    link = re.search(r'href="([^"]+)" data-tile="month-consultations"', html).group(1)
+    assert "metric=consultations" in link and "site=" not in link
