@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "opscenter.metrics",
     "opscenter.commitments",
     "opscenter.appraisal",
+    "opscenter.clinic",
     "opscenter.api",
     "opscenter.demo",
 ]

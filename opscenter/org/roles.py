@@ -25,6 +25,7 @@ BUSINESS_APPS = (
     "imports",
     "reports",
     "scheduler",
+    "clinic",
 )
 
 
@@ -56,13 +57,21 @@ ROLES: tuple[Role, ...] = (
         "marketing",
         gettext_noop("市场部"),
         _("本院区客户、渠道、咨询、预约、上门、签约"),
-        {"org": "v", "pipeline": "vac", "targets": "v", "imports": "vac", "reports": "v"},
+        {"org": "v", "pipeline": "vac", "targets": "v", "imports": "vac", "reports": "v", "clinic": "vac"},
     ),
     Role(
         "customer",
         gettext_noop("客户管理部"),
         _("本院区客户、回访、会员、关怀任务"),
-        {"org": "v", "pipeline": "vac", "members": "vac", "targets": "v", "imports": "vac", "reports": "v"},
+        {
+            "org": "v",
+            "pipeline": "vac",
+            "members": "vac",
+            "targets": "v",
+            "imports": "vac",
+            "reports": "v",
+            "clinic": "vac",
+        },
     ),
     Role(
         "nursing",
@@ -101,8 +110,23 @@ ROLES: tuple[Role, ...] = (
         "consultant",
         gettext_noop("咨询师"),
         _("只看自己名下的客户"),
-        {"org": "v", "pipeline": "vac", "targets": "v", "members": "v"},
+        {"org": "v", "pipeline": "vac", "targets": "v", "members": "v", "clinic": "vac"},
         own_only=True,
+    ),
+    Role(
+        "doctor",
+        gettext_noop("医生/护士"),
+        _("本院区疗程消耗登记、诊疗回访答复"),
+        {
+            "org": "v",
+            "pipeline": "v",
+            "pipeline.followup": "vac",
+            "clinic": "v",
+            "clinic.sessionuse": "vac",
+            "clinic.package": "v",
+            "members": "v",
+            "targets": "v",
+        },
     ),
 )
 
