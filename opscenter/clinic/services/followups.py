@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opscenter.clinic import journey
 from opscenter.clinic.constants import CLINICAL_DUE
 from opscenter.clinic.models import Package, SessionUse
+from opscenter.commitments.choices import Event
 from opscenter.core.audit import as_actor
 from opscenter.core.businesstime import add_business_time
 from opscenter.core.calendars import default_work_calendar
@@ -128,4 +130,9 @@ def clinical_answer(*, actor, followup_id: int, answer: str) -> FollowUp:
     followup.answer, followup.answered_at = answer, now
     followup.done_on, followup.outcome = timezone.localdate(), FollowUpOutcome.REACHED
     followup.save(update_fields=["answer", "answered_at", "done_on", "outcome"])
+    center_id = followup.staff.department_id if followup.staff_id else None
+    if followup.deal_id and center_id:
+        journey.record_for_deal(
+            deal_id=followup.deal_id, center_id=center_id, events={Event.CLINICAL_FOLLOWUP: now}
+        )
     return followup

@@ -8,9 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opscenter.clinic import journey
 from opscenter.clinic.choices import PackageStatus
 from opscenter.clinic.models import Package, SessionUse
 from opscenter.clinic.services._common import site_staff
+from opscenter.commitments.choices import Event
 from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import NotFound, ValidationError
 from opscenter.pipeline.periods import local_date, month_key
@@ -63,6 +65,11 @@ def session_consume(
         package.status, package.finished_on = PackageStatus.FINISHED, day
         fields += ["status", "finished_on"]
     package.save(update_fields=fields)
+    events = {Event.TREATED: used_at} if use.number == 1 else {}
     if package.status == PackageStatus.FINISHED:
         course_end_followup(package=package, last_use=use)
+        events[Event.COURSE_ENDED] = used_at
+    if events:
+        deal_id = package.deal_line.deal_id if package.deal_line_id else None
+        journey.record_for_deal(deal_id=deal_id, center_id=package.center_id, events=events)
     return use

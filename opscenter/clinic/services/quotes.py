@@ -12,10 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opscenter.clinic import journey
 from opscenter.clinic.choices import QUOTE_TRANSITIONS, QuoteStatus
 from opscenter.clinic.models import Quote, QuoteLine
 from opscenter.clinic.pricing import price_line
 from opscenter.clinic.services._common import site_center, site_staff
+from opscenter.commitments.choices import Event
 from opscenter.core import audit
 from opscenter.core.audit import as_actor
 from opscenter.core.bounds import MAX_AMOUNT_FEN, MAX_DEAL_LINES, MAX_SESSIONS
@@ -184,6 +186,8 @@ def quote_create(
         raise ValidationError(_("报价合计超过上限"), field="lines")
     QuoteLine.objects.bulk_create(rows)
     quote.save(update_fields=["list_total_fen", "total_fen"])
+    journey.record(quote_id=quote.pk, site_id=quote.site_id, center_ids={ln.center_id for ln in inputs},
+                   events={Event.TREATMENT_PLANNED: journey.moment(quoted_on)})  # fmt: skip
     return quote
 
 
@@ -236,6 +240,8 @@ def quote_accept(*, actor, quote_id: int, accepted_on: dt.date | None = None, re
     )  # fmt: skip
     quote.status, quote.deal, quote.accepted_at = QuoteStatus.ACCEPTED, deal, timezone.now()
     quote.save(update_fields=["status", "deal", "accepted_at"])
+    journey.record(quote_id=quote.pk, site_id=quote.site_id, center_ids={ln.center_id for ln in lines},
+                   events={Event.CHARGED: journey.moment(accepted_on)})  # fmt: skip
     return quote
 
 

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='followup',
             name='answer',
-            field=models.TextField(blank=True, verbose_name='医生答复'),
+            field=models.TextField(blank=True, db_default='', default='', verbose_name='医生答复'),
         ),
         migrations.AddField(
             model_name='followup',
@@ -41,12 +41,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='followup',
             name='kind',
-            field=models.CharField(choices=[('care', '关怀回访'), ('clinical', '诊疗回访')], default='care', max_length=10, verbose_name='回访类型'),
+            field=models.CharField(choices=[('care', '关怀回访'), ('clinical', '诊疗回访')], db_default='care', default='care', max_length=10, verbose_name='回访类型'),
         ),
         migrations.AddField(
             model_name='followup',
             name='question',
-            field=models.TextField(blank=True, verbose_name='客户问题'),
+            field=models.TextField(blank=True, db_default='', default='', verbose_name='客户问题'),
         ),
         migrations.AddField(
             model_name='transaction',
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='transaction',
             name='cost_fen',
-            field=models.BigIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10000000000)], verbose_name='成本(分)'),
+            field=models.BigIntegerField(db_default=0, default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10000000000)], verbose_name='成本(分)'),
         ),
         migrations.AddField(
             model_name='transaction',

@@ -201,8 +201,12 @@ class Transaction(ImportTracked):
         "org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("渠道归属人"),
     )  # fmt: skip
+    # db_default: the import engine inserts rows with raw INSERTs naming only the columns it fills.
     cost_fen = models.BigIntegerField(
-        _("成本(分)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)]
+        _("成本(分)"),
+        default=0,
+        db_default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)],
     )
     reverses = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals",
@@ -284,11 +288,16 @@ class FollowUp(ImportTracked):
         related_name="followups",
         verbose_name=_("成交"),
     )
+    # db_default: the import engine inserts rows with raw INSERTs naming only the columns it fills.
     kind = models.CharField(
-        _("回访类型"), max_length=10, choices=FollowUpKind.choices, default=FollowUpKind.CARE
+        _("回访类型"),
+        max_length=10,
+        choices=FollowUpKind.choices,
+        default=FollowUpKind.CARE,
+        db_default="care",
     )
-    question = models.TextField(_("客户问题"), blank=True)
-    answer = models.TextField(_("医生答复"), blank=True)
+    question = models.TextField(_("客户问题"), blank=True, default="", db_default="")
+    answer = models.TextField(_("医生答复"), blank=True, default="", db_default="")
     due_at = models.DateTimeField(_("答复时限"), null=True, blank=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
