@@ -31,7 +31,8 @@ class QuoteHeaderForm(forms.Form):
 
 class QuoteLineForm(forms.Form):
     item = forms.CharField(label=_("项目"), max_length=100)
-    category = forms.ChoiceField(label=_("类别"), choices=CLINIC_CATEGORIES)
+    # A blank first choice: an untouched extra row posts nothing new and is skipped.
+    category = forms.ChoiceField(label=_("类别"), choices=[("", "---------"), *CLINIC_CATEGORIES])
     center = CenterChoiceField(label=_("科室/中心"), queryset=None)
     doctor = StaffChoiceField(label=_("医生"), queryset=None, required=False)
     quantity = forms.IntegerField(label=_("数量"), min_value=1, max_value=999, initial=1)
