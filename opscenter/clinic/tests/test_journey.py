@@ -33,7 +33,13 @@ def test_skin_journey_is_measured_stage_by_stage(personas, clinic, customer):
     services.clinical_answer(actor=clinic.doctor_user, followup_id=followup.pk, answer="恢复良好")
     [measurement] = Measurement.objects.filter(subject_kind="clinic_quote", subject_ref=str(quote.pk))
     assert measurement.tree == trees[0]
-    assert set(measurement.events) == {"treatment_planned", "charged", "treated", "course_ended", "clinical_followup"}
+    assert set(measurement.events) == {
+        "treatment_planned",
+        "charged",
+        "treated",
+        "course_ended",
+        "clinical_followup",
+    }
     stages = {s.commitment.name: s.status for s in measurement.stages.select_related("commitment")}
     # 3-10 noon → 3-12 noon is 2 business days (≤ 3); 3-12 noon → 3-20 10:00 is over 7 days;
     # 3-20 → 4-03 within 180 days; the answer came long after the course ended (≤ 1 business day).
