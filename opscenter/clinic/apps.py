@@ -11,4 +11,4 @@ class ClinicConfig(AppConfig):
     verbose_name = _("诊疗与订单")
 
     def ready(self) -> None:
-        from opscenter.clinic import metrics, tasks  # noqa: F401  (registers metrics and jobs)
+        from opscenter.clinic import import_kinds, metrics, tasks  # noqa: F401  (registers kinds, metrics, jobs)
