@@ -4,6 +4,7 @@ from opscenter.clinic.services.followups import clinical_answer, clinical_questi
 from opscenter.clinic.services.orders import (
     GiftLine,
     OrderLine,
+    benefit_choose,
     gift_order_create,
     order_place,
     refund_record,
@@ -16,6 +17,7 @@ __all__ = [
     "GiftLine",
     "OrderLine",
     "QuoteLineInput",
+    "benefit_choose",
     "clinical_answer",
     "clinical_question_raise",
     "gift_order_create",

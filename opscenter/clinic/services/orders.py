@@ -249,3 +249,44 @@ def refund_record(
         reverses=purchase, dispute=dispute, center_id=purchase.center_id, doctor_id=purchase.doctor_id,
         consultant_id=purchase.consultant_id, channel_owner_id=purchase.channel_owner_id,
     )  # fmt: skip
+
+
+BENEFIT_ITEMS = {  # the B-tier choice (seed 004: 任选一项) → the gift it gives
+    "skin_care": ("580元皮肤护理", "skin"),  # i18n: data
+    "dental_voucher": ("洁牙券", "dental"),  # i18n: data
+}
+
+
+@as_actor
+@transaction.atomic
+def benefit_choose(
+    *,
+    actor,
+    customer_id: int,
+    choice: str,
+    given_on: dt.date,
+    approver_id: int | None = None,
+    center_id: int | None = None,
+    cost_fen: int = 0,
+    points: int = 0,
+):
+    """Record a member's benefit choice (B 级 任选一项: 580 元皮肤护理 / 洁牙券 / 赠送积分): points
+    are granted to the ledger; a care item or voucher is a gift order (approver, center, cost)."""
+    from opscenter.clinic.choices import BenefitChoice, GiftReason
+    from opscenter.clinic.services.points import points_grant
+
+    if choice not in BenefitChoice.values:
+        raise ValidationError(_("权益选项不正确"), field="choice")
+    if choice == BenefitChoice.POINTS:
+        return points_grant(
+            actor=actor, customer_id=customer_id, points=points, on=given_on,
+            note=_("会员权益：%(choice)s") % {"choice": BenefitChoice(choice).label},
+        )  # fmt: skip
+    if center_id is None:
+        raise ValidationError(_("请选择提供该权益的科室/中心"), field="center_id")
+    item, category = BENEFIT_ITEMS[choice]
+    return gift_order_create(
+        actor=actor, customer_id=customer_id, reason=GiftReason.BENEFIT, benefit_choice=choice,
+        approver_id=approver_id, given_on=given_on,
+        lines=[GiftLine(item=item, category=category, cost_fen=cost_fen, center_id=center_id)],
+    )  # fmt: skip

@@ -72,3 +72,23 @@ def test_points_granted_as_a_benefit_choice(personas, clinic, customer, rules):
     assert (entry.kind, entry.expires_on) == ("grant", dt.date(2027, 3, 1))
     with pytest.raises(ValidationError, match="积分应为正整数"):
         services.points_grant(actor=personas.ops_b, customer_id=c.pk, points=0)
+
+
+def test_b_tier_benefit_choice_grants_points_or_a_gift(personas, clinic, customer, rules):
+    c = customer()
+    entry = services.benefit_choose(actor=personas.consultant_b, customer_id=c.pk, choice="points", points=580,
+                                    given_on=dt.date(2026, 3, 1))  # fmt: skip
+    assert (entry.kind, entry.points, entry.note) == ("grant", 580, "会员权益：赠送积分")
+    order = services.benefit_choose(actor=personas.consultant_b, customer_id=c.pk, choice="skin_care",
+                                    approver_id=clinic.on_duty.pk, center_id=clinic.skin.pk, cost_fen=18_000,
+                                    given_on=dt.date(2026, 3, 2))  # fmt: skip
+    gift = order.transactions.get()
+    assert (order.benefit_choice, gift.item, gift.amount_fen, gift.cost_fen) == (
+        "skin_care",
+        "580元皮肤护理",
+        0,
+        18_000,
+    )
+    with pytest.raises(ValidationError, match="赠送开单须指定审批人"):
+        services.benefit_choose(actor=personas.consultant_b, customer_id=c.pk, choice="dental_voucher",
+                                center_id=clinic.dental.pk, given_on=dt.date(2026, 3, 2))  # fmt: skip
