@@ -114,3 +114,20 @@ class ClinicalAskForm(forms.Form):
 
 class ClinicalAnswerForm(forms.Form):
     answer = forms.CharField(label=_("答复"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class RefundForm(forms.Form):
+    transaction = forms.IntegerField(widget=forms.HiddenInput)
+    amount = YuanField(label=_("退费金额（元）"))
+    dispute = forms.ModelChoiceField(label=_("关联纠纷"), queryset=None, required=False)
+    outcome = forms.ChoiceField(
+        label=_("处理结果"), choices=[("refunded", _("退费")), ("compensated", _("赔偿"))]
+    )
+    reason = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+    def __init__(self, *args, disputes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dispute"].queryset = disputes
+        self.fields["dispute"].label_from_instance = lambda d: (
+            f"{d.opened_on:%Y-%m-%d} {d.get_category_display()}"
+        )

@@ -211,6 +211,27 @@ def course_sessions(*, customer_ids, category: str = ItemCategory.SKIN_PACKAGE) 
 # ---- gifts, points, clinical follow-ups ------------------------------------------------------
 
 
+def refundable_purchases(*, user, customer_id: int) -> list[Transaction]:
+    """The customer's purchases with what is left to refund (`left_fen`), newest first: one query."""
+    from django.db.models import Value
+    from django.db.models.functions import Coalesce
+
+    qs = _owned(user, Transaction.objects.filter(customer_id=customer_id, kind=TransactionKind.PURCHASE),
+                "pipeline.view_transaction")  # fmt: skip
+    refunded = Sum("reversals__amount_fen", filter=Q(reversals__kind=TransactionKind.REFUND))
+    rows = (
+        qs.select_related("center", "doctor")
+        .annotate(refunded=Coalesce(refunded, Value(0)))
+        .order_by("-occurred_on", "-pk")[:100]
+    )
+    out = []
+    for row in rows:
+        row.left_fen = row.amount_fen - row.refunded
+        if row.left_fen > 0:
+            out.append(row)
+    return out
+
+
 def gift_list(*, user, site_id: int | None = None) -> QuerySet[GiftOrder]:
     qs = _owned(
         user,

@@ -17,4 +17,5 @@ urlpatterns = [
     path("clinical/ask/<int:customer_id>/", views.clinical_ask, name="clinical_ask"),
     path("customers/<int:customer_id>/", views.customer_clinic, name="customer_clinic"),
     path("credited/", views.credited_rows, name="credited_rows"),
+    path("customers/<int:customer_id>/refund/", views.refund_record, name="refund_record"),
 ]

@@ -18,12 +18,13 @@ from opscenter.clinic.forms import (
     QuoteAcceptForm,
     QuoteHeaderForm,
     QuoteLineFormSet,
+    RefundForm,
     SessionConsumeForm,
 )
 from opscenter.core.exceptions import DomainError
 from opscenter.org.selectors import site_list
 from opscenter.pipeline import selectors as pipeline
-from opscenter.pipeline.forms import add_domain_error
+from opscenter.pipeline.forms import add_domain_error, yuan_to_fen
 from opscenter.pipeline.periods import month_key
 from opscenter.pipeline.selectors import parse_funnel_filters
 from opscenter.pipeline.views._common import domain_errors
@@ -82,6 +83,8 @@ def customer_clinic(request: HttpRequest, customer_id: int) -> HttpResponse:
         "points_history": selectors.points_history(user=request.user, customer_id=customer.pk)[:50],
         "clinical": selectors.clinical_followups(user=request.user, customer_id=customer.pk),
         "ask_form": ClinicalAskForm(centers=selectors.site_centers(site_id=customer.site_id)),
+        "purchases": selectors.refundable_purchases(user=request.user, customer_id=customer.pk),
+        "refund_form": RefundForm(disputes=pipeline.dispute_list(user=request.user, customer_id=customer.pk)),
     }
     return render(request, "clinic/customer_clinic.html", context)
 
@@ -252,3 +255,27 @@ def credited_rows(request: HttpRequest) -> HttpResponse:
     return render(
         request, "clinic/credited_rows.html", {"page": page, "filters": filters, "page_total": total}
     )
+
+
+@require_POST
+@domain_errors
+def refund_record(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """A refund or compensation of one purchase, linked to the customer's dispute."""
+    customer = pipeline.customer_get(user=request.user, customer_id=customer_id)
+    form = RefundForm(
+        request.POST, disputes=pipeline.dispute_list(user=request.user, customer_id=customer.pk)
+    )
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.refund_record(
+                actor=request.user, transaction_id=d["transaction"], amount_fen=yuan_to_fen(d["amount"]),
+                dispute_id=d["dispute"].pk if d["dispute"] else None, outcome=d["outcome"], reason=d["reason"] or "",
+            )  # fmt: skip
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已登记退费，纠纷已结案，客户转为特殊存档"))
+    else:
+        messages.error(request, _("请填写正确的退费金额"))
+    return redirect("clinic:customer_clinic", customer_id=customer.pk)

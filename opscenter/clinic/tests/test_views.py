@@ -90,3 +90,27 @@ def test_home_and_drill_down(client, personas, clinic, customer, django_assert_m
     rows = client.get(reverse("clinic:credited_rows") + f"?month_from={month}&month_to={month}&site={clinic.site.pk}"
                       f"&department={clinic.skin.pk}")  # fmt: skip
     assert rows.status_code == 200 and rows.content.decode().count("光子嫩肤") == 3
+
+
+def test_refund_form_reverses_revenue_and_names_a_too_large_amount(client, personas, clinic, customer):
+    from opscenter.pipeline import services as pipeline
+    from opscenter.pipeline.models import Transaction
+
+    c = customer()
+    services.order_place(actor=personas.consultant_b, customer_id=c.pk, signed_on=dt.date(2026, 3, 1),
+                         lines=[OrderLine(item="光子嫩肤", category="skin", amount_fen=100_000,
+                                          center_id=clinic.skin.pk, doctor_id=clinic.doctor.pk)])  # fmt: skip
+    dispute = pipeline.dispute_open(actor=personas.ops_b, customer_id=c.pk, opened_on=dt.date(2026, 3, 5),
+                                    category="treatment", description="效果不满意")  # fmt: skip
+    purchase = Transaction.objects.get(customer=c)
+    client.force_login(personas.ops_b)
+    page = client.get(reverse("clinic:customer_clinic", args=[c.pk])).content.decode()
+    assert "¥1,000.00" in page
+    url = reverse("clinic:refund_record", args=[c.pk])
+    data = {"transaction": purchase.pk, "amount": "1000.01", "dispute": dispute.pk, "outcome": "refunded"}
+    response = client.post(url, data, follow=True)
+    assert "超过该笔消费尚可退金额 ¥1000.00" in response.content.decode()
+    client.post(url, {**data, "amount": "400"})
+    refund = Transaction.objects.get(customer=c, kind="refund")
+    assert (refund.amount_fen, refund.reverses_id, refund.dispute_id) == (40_000, purchase.pk, dispute.pk)
+    assert "¥600.00" in client.get(reverse("clinic:customer_clinic", args=[c.pk])).content.decode()
