@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "opscenter.care",
     "opscenter.workday",
     "opscenter.reports",
+    "opscenter.clinic",
     "opscenter.api",
     "opscenter.demo",
 ]

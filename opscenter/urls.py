@@ -28,6 +28,7 @@ urlpatterns = [
     path("care/", include("opscenter.care.urls")),
     path("workday/", include("opscenter.workday.urls")),
     path("reports/", include("opscenter.reports.urls")),
+    path("clinic/", include("opscenter.clinic.urls")),
     path("", include("opscenter.core.urls")),
 ]
 

@@ -12,6 +12,7 @@ from opscenter.api.appraisal import router as appraisal_router
 from opscenter.api.auth import TokenAuth
 from opscenter.api.callcenter import router as callcenter_router
 from opscenter.api.care import router as care_router
+from opscenter.api.clinic import router as clinic_router
 from opscenter.api.commitments import router as commitments_router
 from opscenter.api.members import router as members_router
 from opscenter.api.org import router as org_router
@@ -80,3 +81,4 @@ api.add_router("/appraisal/", appraisal_router)
 api.add_router("/callcenter/", callcenter_router)
 api.add_router("/care/", care_router)
 api.add_router("/workday/", workday_router)
+api.add_router("/clinic/", clinic_router)

@@ -42,6 +42,12 @@ class Event(models.TextChoices):
     ORDER_ENTERED = "order_entered", _("录单完成")
     SHIPPED = "shipped", _("发货")
     DELIVERED = "delivered", _("送达")
+    # Clinic treatment journey (seed 004 value chains; recorded by the clinic app per quote).
+    TREATMENT_PLANNED = "treatment_planned", _("方案设计")
+    CHARGED = "charged", _("收费")
+    TREATED = "treated", _("首次治疗")
+    COURSE_ENDED = "course_ended", _("疗程结束")
+    CLINICAL_FOLLOWUP = "clinical_followup", _("术后回访")
 
 
 PIPELINE_EVENTS = (

@@ -92,6 +92,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "/scheduler/",
         "scheduler",
     ),
+    NavItem(
+        "clinic",
+        _("诊疗与订单"),
+        _("报价、疗程消耗、诊疗回访与归属营收"),
+        "clinic:home",
+        "/clinic/",
+        "clinic",
+    ),
 )
 
 

@@ -8,6 +8,7 @@ STEPS = [
     "opscenter.targets.demo.generate",
     "opscenter.members.demo.generate",
     "opscenter.commitments.demo.generate",
+    "opscenter.clinic.demo.generate",
     "opscenter.pipeline.demo.handover.generate",
     "opscenter.pipeline.demo.queues.generate",
     "opscenter.callcenter.demo.generate",

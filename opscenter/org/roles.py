@@ -26,6 +26,7 @@ BUSINESS_APPS = (
     "imports",
     "reports",
     "scheduler",
+    "clinic",
 )
 
 
@@ -78,6 +79,7 @@ ROLES: tuple[Role, ...] = (
             "care.zone": "v",
             "care.bed": "v",
             "workday": "vac",
+            "clinic": "vac",
         },
     ),
     Role(
@@ -92,6 +94,7 @@ ROLES: tuple[Role, ...] = (
             "imports": "vac",
             "reports": "v",
             **WORKDAY_STAFF,
+            "clinic": "vac",
         },
     ),
     Role(
@@ -134,8 +137,23 @@ ROLES: tuple[Role, ...] = (
         "consultant",
         gettext_noop("咨询师"),
         _("只看自己名下的客户"),
-        {"org": "v", "pipeline": "vac", "targets": "v", "members": "v", **WORKDAY_STAFF},
+        {"org": "v", "pipeline": "vac", "targets": "v", "members": "v", **WORKDAY_STAFF, "clinic": "vac"},
         own_only=True,
+    ),
+    Role(
+        "doctor",
+        gettext_noop("医生/护士"),
+        _("本院区疗程消耗登记、诊疗回访答复"),
+        {
+            "org": "v",
+            "pipeline": "v",
+            "pipeline.followup": "vac",
+            "clinic": "v",
+            "clinic.sessionuse": "vac",
+            "clinic.package": "v",
+            "members": "v",
+            "targets": "v",
+        },
     ),
 )
 

@@ -142,8 +142,19 @@ class ItemCategory(models.TextChoices):
 
 
 class TransactionKind(models.TextChoices):
+    """A purchase, a refund (a reversal: a new row, never a deletion) or a gift (赠送: zero price,
+    its cost kept in `cost_fen`, counted apart from revenue)."""
+
     PURCHASE = "purchase", _("消费")
     REFUND = "refund", _("退款")
+    GIFT = "gift", _("赠送")
+
+
+class FollowUpKind(models.TextChoices):
+    """Care follow-ups (关怀回访) are the consultants'; clinical ones (诊疗回访) go to medical staff."""
+
+    CARE = "care", _("关怀回访")
+    CLINICAL = "clinical", _("诊疗回访")
 
 
 class FollowUpChannel(models.TextChoices):

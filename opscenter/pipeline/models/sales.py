@@ -13,6 +13,7 @@ from opscenter.pipeline.choices import (
     CareZone,
     DealStatus,
     FollowUpChannel,
+    FollowUpKind,
     FollowUpOutcome,
     ItemCategory,
     Satisfaction,
@@ -106,7 +107,8 @@ class Deal(FunnelEvent):
 
 @audit.register()
 class DealLine(models.Model):
-    """One item of a clinic order: item, category, sessions and amount."""
+    """One item of a clinic order: item, category, sessions and amount, and who it is credited to:
+    the treatment center (科室/中心, an org department) and, where known, the performing doctor."""
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines", verbose_name=_("成交"))
     item = models.CharField(_("项目"), max_length=100)
@@ -117,6 +119,14 @@ class DealLine(models.Model):
     amount_fen = models.BigIntegerField(
         _("金额(分)"), validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)]
     )
+    center = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("科室/中心"),
+    )  # fmt: skip
+    doctor = models.ForeignKey(
+        "org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("医生"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("成交明细")
@@ -138,9 +148,13 @@ class DealLine(models.Model):
 
 @audit.register()
 class Transaction(ImportTracked):
-    """One purchase or session (消费记录), or a refund: the raw data member tiers are computed from.
+    """One purchase or session (消费记录), a refund or a gift: the raw data member tiers are
+    computed from.
 
-    `amount_fen` is never negative; a refund is a row of kind refund.
+    `amount_fen` is never negative; a refund is a row of kind refund (`reverses` the purchase it
+    pays back, `dispute` the dispute it settles); a gift has amount 0 and its cost in `cost_fen`.
+    Revenue is credited to the treatment `center`, the performing `doctor`, the selling
+    `consultant` and the `channel_owner` (who owned the customer at the sale).
     """
 
     site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
@@ -171,6 +185,37 @@ class Transaction(ImportTracked):
         related_name="transactions",
         verbose_name=_("成交"),
     )
+    center = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("科室/中心"),
+    )  # fmt: skip
+    doctor = models.ForeignKey(
+        "org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("医生"),
+    )  # fmt: skip
+    consultant = models.ForeignKey(
+        "org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("成交咨询师"),
+    )  # fmt: skip
+    channel_owner = models.ForeignKey(
+        "org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("渠道归属人"),
+    )  # fmt: skip
+    # db_default: the import engine inserts rows with raw INSERTs naming only the columns it fills.
+    cost_fen = models.BigIntegerField(
+        _("成本(分)"),
+        default=0,
+        db_default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_AMOUNT_FEN)],
+    )
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals",
+        verbose_name=_("冲销对象"),
+    )  # fmt: skip
+    dispute = models.ForeignKey(
+        "pipeline.Dispute", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions",
+        verbose_name=_("纠纷"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("消费记录")
@@ -184,10 +229,18 @@ class Transaction(ImportTracked):
             models.CheckConstraint(
                 condition=Q(sessions__lte=MAX_SESSIONS), name="transaction_sessions_within_limit"
             ),
+            models.CheckConstraint(condition=Q(cost_fen__gte=0), name="transaction_cost_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(kind="gift") | Q(amount_fen=0), name="transaction_gift_zero_price"
+            ),
         ]
         indexes = [
             models.Index(fields=["customer", "occurred_on"], name="txn_customer_idx"),
             models.Index(fields=["month", "site", "category"], name="txn_month_idx"),
+            # Credited revenue (clinic.metrics) per center / doctor / consultant and month.
+            models.Index(fields=["center", "month"], name="txn_center_month_idx"),
+            models.Index(fields=["doctor", "month"], name="txn_doctor_month_idx"),
+            models.Index(fields=["consultant", "month"], name="txn_consultant_month_idx"),
         ]
 
     def __str__(self) -> str:
@@ -196,7 +249,11 @@ class Transaction(ImportTracked):
 
 @audit.register()
 class FollowUp(ImportTracked):
-    """An after-care contact (回访): scheduled, then done with an outcome and a satisfaction rating."""
+    """An after-care contact (回访): scheduled, then done with an outcome and a satisfaction rating.
+
+    `kind` care (关怀, the consultants') or clinical (诊疗: a customer's question during treatment,
+    routed to the performing doctor with a `due_at`; the doctor's `answer` shows on the timeline).
+    """
 
     site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     customer = models.ForeignKey(
@@ -231,6 +288,18 @@ class FollowUp(ImportTracked):
         related_name="followups",
         verbose_name=_("成交"),
     )
+    # db_default: the import engine inserts rows with raw INSERTs naming only the columns it fills.
+    kind = models.CharField(
+        _("回访类型"),
+        max_length=10,
+        choices=FollowUpKind.choices,
+        default=FollowUpKind.CARE,
+        db_default="care",
+    )
+    question = models.TextField(_("客户问题"), blank=True, default="", db_default="")
+    answer = models.TextField(_("医生答复"), blank=True, default="", db_default="")
+    due_at = models.DateTimeField(_("答复时限"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("回访")
@@ -241,6 +310,8 @@ class FollowUp(ImportTracked):
             models.Index(fields=["customer", "done_on"], name="followup_customer_idx"),
             # Follow-up completion targets count by scheduled month (pipeline.selectors.followups).
             models.Index(fields=["month", "site"], name="followup_month_idx"),
+            # A doctor's queue of clinical questions (clinic.selectors.clinical_queue).
+            models.Index(fields=["staff", "kind", "done_on"], name="followup_queue_idx"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opscenter.pipeline import selectors
-from opscenter.pipeline.choices import AppointmentStatus, DealStatus, FollowUpOutcome
+from opscenter.pipeline.choices import AppointmentStatus, DealStatus, FollowUpKind, FollowUpOutcome
 from opscenter.pipeline.models import Customer, OwnershipChange
 
 
@@ -312,13 +312,20 @@ def _followup_entries(user, customer_id: int, limit: int | None = None) -> Itera
                 "get_channel_display": f.get_channel_display(),
                 "done_on": format(f.done_on, "%Y-%m-%d"),
             }
+        detail = f.note
+        if f.kind == FollowUpKind.CLINICAL:
+            # Clinical questions are answered by the doctor; the consultant reads the answer here.
+            badges.insert(0, (f.get_kind_display(), "primary"))
+            detail = _("问：%(question)s") % {"question": f.question}
+            if f.answer:
+                detail += "\n" + _("医生答复：%(answer)s") % {"answer": f.answer}
         yield TimelineEntry(
             _day_start(f.scheduled_on, f.created_at),
             "followup",
             title,
             f,
             is_date=True,
-            detail=f.note,
+            detail=detail,
             who=f.staff.name if f.staff_id else "",
             badges=badges,
         )

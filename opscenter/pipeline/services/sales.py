@@ -49,12 +49,16 @@ ITEM_LENGTH = DealLine._meta.get_field("item").max_length
 
 @dataclass(frozen=True)
 class DealLineInput:
-    """One order line for `deal_sign` (clinics): item, category, amount in fen, sessions."""
+    """One order line for `deal_sign` (clinics): item, category, amount in fen, sessions, and the
+    treatment center (an org department of the customer's site) and performing doctor it is
+    credited to."""
 
     item: str
     category: str
     amount_fen: int
     sessions: int = 1
+    center_id: int | None = None
+    doctor_id: int | None = None
 
 
 def _lines(lines: Iterable[DealLineInput | Mapping[str, Any]]) -> list[DealLineInput]:
@@ -80,6 +84,20 @@ def _lines(lines: Iterable[DealLineInput | Mapping[str, Any]]) -> list[DealLineI
         require_sessions(line.sessions, field="lines", label=_("第%(n)s行：") % {"n": n})
         out.append(line)
     return out
+
+
+def _check_credit(site_id: int, lines: list[DealLineInput]) -> None:
+    """Every line's center is a department of the site and its doctor works there (one query each)."""
+    from opscenter.org.models import Department, Staff
+
+    centers = {ln.center_id for ln in lines if ln.center_id is not None}
+    if centers and Department.objects.filter(pk__in=centers, site_id=site_id).count() != len(centers):
+        raise ValidationError(_("科室/中心不存在或不属于该院区"), field="lines")
+    doctors = {ln.doctor_id for ln in lines if ln.doctor_id is not None}
+    if doctors and Staff.objects.filter(
+        pk__in=doctors, is_active=True, department__site_id=site_id
+    ).count() != len(doctors):
+        raise ValidationError(_("医生不存在或不在该院区"), field="lines")
 
 
 @as_actor
@@ -115,6 +133,7 @@ def deal_sign(
     customer = customer_for_write(scope, customer_id)
     signed_on = past_date(signed_on, field="signed_on", label=_("签约日期"))
     line_inputs = _lines(lines)
+    _check_credit(customer.site_id, line_inputs)
     if contract_months is not None and (
         isinstance(contract_months, bool)
         or not isinstance(contract_months, int)
@@ -185,6 +204,8 @@ def deal_sign(
                     category=ln.category,
                     sessions=ln.sessions,
                     amount_fen=ln.amount_fen,
+                    center_id=ln.center_id,
+                    doctor_id=ln.doctor_id,
                 )
                 for ln in line_inputs
             ]
@@ -203,6 +224,10 @@ def deal_sign(
                     sessions=ln.sessions,
                     amount_fen=ln.amount_fen,
                     deal=deal,
+                    center_id=ln.center_id,
+                    doctor_id=ln.doctor_id,
+                    consultant=consultant,
+                    channel_owner_id=deal.owner_id,
                 )
     if visit is not None and visit.outcome != VisitOutcome.DEAL:
         visit.outcome = VisitOutcome.DEAL
@@ -289,6 +314,11 @@ def _reverse_transactions(deal: Deal, *, on: dt.date, reason: str) -> None:
             amount_fen=purchase.amount_fen,
             kind=TransactionKind.REFUND,
             deal=deal,
+            reverses=purchase,
+            center_id=purchase.center_id,
+            doctor_id=purchase.doctor_id,
+            consultant_id=purchase.consultant_id,
+            channel_owner_id=purchase.channel_owner_id,
         )
 
 
@@ -319,6 +349,8 @@ def transaction_record(
         raise ValidationError(_("项目类别不正确"), field="category")
     if kind not in TransactionKind.values:
         raise ValidationError(_("消费类型不正确"), field="kind")
+    if kind == TransactionKind.GIFT:
+        raise ValidationError(_("赠送项目请通过赠送开单登记（需审批人）"), field="kind")
     require_sessions(sessions)
     if deal_id is not None and not Deal.objects.filter(pk=deal_id, customer=customer).exists():
         raise ValidationError(_("成交记录不属于该客户"), field="deal_id")
