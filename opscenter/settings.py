@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "opscenter.metrics",
     "opscenter.commitments",
     "opscenter.appraisal",
+    "opscenter.marketing",
     "opscenter.api",
     "opscenter.demo",
 ]

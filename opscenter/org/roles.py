@@ -20,6 +20,7 @@ BUSINESS_APPS = (
     "members",
     "commitments",
     "appraisal",
+    "marketing",
     "callcenter",
     "care",
     "imports",
@@ -56,7 +57,7 @@ ROLES: tuple[Role, ...] = (
         "marketing",
         gettext_noop("市场部"),
         _("本院区客户、渠道、咨询、预约、上门、签约"),
-        {"org": "v", "pipeline": "vac", "targets": "v", "imports": "vac", "reports": "v"},
+        {"org": "v", "pipeline": "vac", "targets": "v", "imports": "vac", "reports": "v", "marketing": "vac"},
     ),
     Role(
         "customer",
