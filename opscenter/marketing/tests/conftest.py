@@ -39,7 +39,7 @@ def journey(personas):
 
 
 @pytest.fixture
-def customer_at_a(personas, make_customer):
+def customer_at_a(personas, make_customer):  # noqa: F811  (the imported fixture)
     def make(name: str = "张三", **kwargs):
         return make_customer(personas.marketing_a, name=name, **kwargs)
 

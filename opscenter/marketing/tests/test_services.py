@@ -78,9 +78,12 @@ def test_invite_confirm_and_attend_records_a_touch_on_the_event_day(personas, ca
     )
     assert len(invitations) == 3
     # Inviting again skips those already invited.
-    assert services.invitation_bulk_create(
-        actor=personas.marketing_a, campaign_id=campaign.pk, customer_ids=[guests[0].pk]
-    ) == []
+    assert (
+        services.invitation_bulk_create(
+            actor=personas.marketing_a, campaign_id=campaign.pk, customer_ids=[guests[0].pk]
+        )
+        == []
+    )
     ids = [i.pk for i in invitations]
     services.invitation_transition(actor=personas.marketing_a, invitation_ids=ids[:2], to_status="confirmed")
     services.invitation_transition(actor=personas.marketing_a, invitation_ids=ids[:1], to_status="attended")
@@ -104,7 +107,9 @@ def test_attended_invitation_cannot_go_back_to_declined(personas, campaign, cust
     )
     services.invitation_transition(actor=personas.marketing_a, invitation_ids=[inv.pk], to_status="attended")
     with pytest.raises(ValidationError, match="不能改为“已婉拒”"):
-        services.invitation_transition(actor=personas.marketing_a, invitation_ids=[inv.pk], to_status="declined")
+        services.invitation_transition(
+            actor=personas.marketing_a, invitation_ids=[inv.pk], to_status="declined"
+        )
 
 
 def test_invitation_to_a_customer_of_another_site_is_rejected_and_nothing_is_written(
@@ -126,7 +131,9 @@ def test_invitation_to_a_customer_of_another_site_is_rejected_and_nothing_is_wri
 def test_invitation_of_a_customer_out_of_reach_is_not_found(personas, campaign, make_customer):
     theirs = make_customer(personas.consultant_b, name="李四")
     with pytest.raises(NotFound):
-        services.invitation_bulk_create(actor=personas.marketing_a, campaign_id=campaign.pk, customer_ids=[theirs.pk])
+        services.invitation_bulk_create(
+            actor=personas.marketing_a, campaign_id=campaign.pk, customer_ids=[theirs.pk]
+        )
     assert not Invitation.objects.exists()
 
 
@@ -161,7 +168,11 @@ def test_cost_line_without_campaign_or_channel_is_rejected(personas):
 
 @pytest.mark.parametrize(
     ("quantity", "unit_price_fen", "field", "message"),
-    [(1, -500, "unit_price_fen", "单价不能为负数"), (-3, 500, "quantity", "数量应大于零"), (0, 500, "quantity", "数量应大于零")],
+    [
+        (1, -500, "unit_price_fen", "单价不能为负数"),
+        (-3, 500, "quantity", "数量应大于零"),
+        (0, 500, "quantity", "数量应大于零"),
+    ],
 )
 def test_negative_spend_is_rejected(personas, channels, quantity, unit_price_fen, field, message):
     with pytest.raises(ValidationError, match=message) as exc:
@@ -216,17 +227,27 @@ def test_consultation_attributed_by_source_code(personas, campaign, customer_at_
     )
     assert (touch.campaign_id, touch.method, touch.touched_on) == (campaign.pk, "source_code", D(2026, 3, 20))
     with pytest.raises(ValidationError, match="来源码“nope”在本院区没有对应的活动"):
-        services.consultation_attribute(actor=personas.marketing_a, consultation_id=consultation.pk, code="nope")
+        services.consultation_attribute(
+            actor=personas.marketing_a, consultation_id=consultation.pk, code="nope"
+        )
 
 
 def test_landing_form_registers_the_prospect_and_credits_the_campaign(personas, campaign):
     touch = services.landing_submit(
-        actor=personas.marketing_a, site_id=personas.site_a.pk, code="open-day-spring", name="王五", phone="13900000077"
+        actor=personas.marketing_a,
+        site_id=personas.site_a.pk,
+        code="open-day-spring",
+        name="王五",
+        phone="13900000077",
     )
     assert touch.method == "landing" and touch.consultation.mode == "online"
     assert touch.customer.channel_id == campaign.channel_id
     # The same phone again finds the customer instead of failing as a duplicate.
     again = services.landing_submit(
-        actor=personas.marketing_a, site_id=personas.site_a.pk, code="open-day-spring", name="王五", phone="13900000077"
+        actor=personas.marketing_a,
+        site_id=personas.site_a.pk,
+        code="open-day-spring",
+        name="王五",
+        phone="13900000077",
     )
     assert again.customer_id == touch.customer_id
