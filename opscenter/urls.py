@@ -23,6 +23,7 @@ urlpatterns = [
     path("members/", include("opscenter.members.urls")),
     path("scheduler/", include("opscenter.scheduler.urls")),
     path("commitments/", include("opscenter.commitments.urls")),
+    path("marketing/", include("opscenter.marketing.urls")),
     path("", include("opscenter.core.urls")),
 ]
 

@@ -70,6 +70,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "/callcenter/",
         "callcenter",
     ),
+    NavItem(
+        "marketing",
+        _("市场营销"),
+        _("活动与邀约、营销费用、渠道投入产出、合作机构佣金"),
+        "marketing:campaign_list",
+        "/marketing/",
+        "marketing",
+    ),
     NavItem("care", _("风险与投诉"), _("风险评估、事件与投诉处理"), "care:risk_list", "/care/", "care"),
     NavItem("reports", _("报表"), _("看板、周报与月报、导出"), "reports:report_list", "/reports/", "reports"),
     NavItem(

@@ -1,6 +1,7 @@
 """Reads of the marketing app, always scoped by the acting user (`user=` keyword)."""
 
 from opscenter.marketing.selectors.budget import BudgetTable, budget_vs_actual
+from opscenter.marketing.selectors.content import ContentReach, content_reach
 from opscenter.marketing.selectors.records import (
     campaign_get,
     campaign_list,
@@ -8,6 +9,7 @@ from opscenter.marketing.selectors.records import (
     content_post_list,
     cost_line_list,
     cost_total,
+    grade_scheme_list,
     invitation_list,
     partner_contacts,
     partner_get,
@@ -34,6 +36,7 @@ from opscenter.marketing.selectors.roi import (
 __all__ = [
     "BudgetTable",
     "CampaignRoi",
+    "ContentReach",
     "attributed",
     "attributed_counts",
     "budget_vs_actual",
@@ -42,8 +45,10 @@ __all__ = [
     "campaign_spend_total",
     "channel_grade_list",
     "content_post_list",
+    "content_reach",
     "cost_line_list",
     "cost_total",
+    "grade_scheme_list",
     "invitation_list",
     "partner_contacts",
     "partner_get",

@@ -19,6 +19,11 @@ from opscenter.pipeline.periods import month_label, month_span
 class BudgetCell:
     budget_fen: int = 0
     actual_fen: int = 0
+    month: int = 0
+
+    @property
+    def month_param(self) -> str:
+        return f"{self.month // 100}-{self.month % 100:02d}"
 
     @property
     def variance_fen(self) -> int:
@@ -30,6 +35,10 @@ class BudgetRow:
     channel_id: int | None
     label: str
     cells: dict[int, BudgetCell] = field(default_factory=dict)
+
+    @property
+    def cell_list(self) -> list[BudgetCell]:
+        return [self.cells[m] for m in sorted(self.cells)]
 
     @property
     def total(self) -> BudgetCell:
@@ -48,6 +57,14 @@ class BudgetTable:
     @property
     def month_labels(self) -> list[tuple[int, str]]:
         return [(m, month_label(m)) for m in self.months]
+
+    @property
+    def revenue_list(self) -> list[int]:
+        return [self.revenue_fen.get(m, 0) for m in self.months]
+
+    @property
+    def share_list(self) -> list:
+        return [self.share(m) for m in self.months]
 
     def share(self, month: int):
         return spend_share(self.total.cells[month].actual_fen, self.revenue_fen.get(month, 0))
@@ -77,7 +94,7 @@ def budget_vs_actual(*, user, site_id: int | None, month_from: int, month_to: in
 
     def row(channel_id: int | None) -> BudgetRow:
         if channel_id not in rows:
-            rows[channel_id] = BudgetRow(channel_id, "", {m: BudgetCell() for m in months})
+            rows[channel_id] = BudgetRow(channel_id, "", {m: BudgetCell(month=m) for m in months})
         return rows[channel_id]
 
     for channel_id, month, total in planned:
@@ -88,7 +105,7 @@ def budget_vs_actual(*, user, site_id: int | None, month_from: int, month_to: in
     for pk, r in rows.items():
         r.label = names.get(pk, "") if pk else "—"
     ordered = sorted(rows.values(), key=lambda r: (r.channel_id is None, r.label))
-    total = BudgetRow(None, "", {m: BudgetCell() for m in months})
+    total = BudgetRow(None, "", {m: BudgetCell(month=m) for m in months})
     for r in ordered:
         for m, cell in r.cells.items():
             total.cells[m].budget_fen += cell.budget_fen

@@ -15,6 +15,7 @@ from opscenter.marketing.models import (
     CommissionStatement,
     ContentPost,
     CostLine,
+    GradeScheme,
     GroupTour,
     Invitation,
     PartnerContact,
@@ -181,3 +182,10 @@ def channel_grade_list(*, user, site_id: int | None = None) -> QuerySet[ChannelG
     if site_id:
         qs = qs.filter(site_id=site_id)
     return qs.order_by("-month", "grade", "channel__name")
+
+
+def grade_scheme_list(*, user, site_id: int | None = None) -> QuerySet[GradeScheme]:
+    qs = _scoped(user, GradeScheme.objects.select_related("site"), "marketing.view_gradescheme")
+    if site_id:
+        qs = qs.filter(site_id=site_id)
+    return qs.order_by("site", "-version")
