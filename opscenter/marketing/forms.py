@@ -130,7 +130,7 @@ def parse_tier_lines(text: str) -> list[dict]:
     """ "1-5:1000" / "6-:1500" lines (admissions from-to : yuan per admission) → tier rows."""
     rows = []
     for number, raw in enumerate((text or "").splitlines(), start=1):
-        line = raw.strip().replace("：", ":").replace("－", "-")
+        line = raw.strip().replace("：", ":").replace("－", "-")  # i18n: data (full-width input)
         if not line:
             continue
         try:
@@ -189,7 +189,7 @@ class GroupTourForm(forms.Form):
     def clean_visitors(self):
         rows = []
         for number, raw in enumerate(self.cleaned_data.get("visitors", "").splitlines(), start=1):
-            parts = raw.replace("，", " ").replace(",", " ").split()
+            parts = raw.replace("，", " ").replace(",", " ").split()  # i18n: data (full-width comma)
             if not parts:
                 continue
             if len(parts) != 2:
