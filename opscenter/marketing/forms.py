@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -70,7 +71,10 @@ class AttributeConsultationForm(forms.Form):
     def __init__(self, *args, consultations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consultation"].choices = [
-            (c.pk, f"{c.customer.name} · {c.get_mode_display()} · {c.occurred_at:%Y-%m-%d}")
+            (
+                c.pk,
+                f"{c.customer.name} · {c.get_mode_display()} · {timezone.localtime(c.occurred_at):%Y-%m-%d}",
+            )
             for c in consultations
         ]
 
