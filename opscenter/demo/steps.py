@@ -10,4 +10,5 @@ STEPS = [
     "opscenter.commitments.demo.generate",
     "opscenter.pipeline.demo.handover.generate",
     "opscenter.pipeline.demo.queues.generate",
+    "opscenter.marketing.demo.generate",
 ]
