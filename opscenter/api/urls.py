@@ -10,6 +10,7 @@ from ninja.security import django_auth
 
 from opscenter.api.auth import TokenAuth
 from opscenter.api.commitments import router as commitments_router
+from opscenter.api.marketing import router as marketing_router
 from opscenter.api.members import router as members_router
 from opscenter.api.org import router as org_router
 from opscenter.api.pipeline import router as pipeline_router
@@ -72,3 +73,4 @@ api.add_router("/pipeline/", pipeline_router)
 api.add_router("/targets/", targets_router)
 api.add_router("/members/", members_router)
 api.add_router("/commitments/", commitments_router)
+api.add_router("/marketing/", marketing_router)
