@@ -189,3 +189,19 @@ def grade_scheme_list(*, user, site_id: int | None = None) -> QuerySet[GradeSche
     if site_id:
         qs = qs.filter(site_id=site_id)
     return qs.order_by("site", "-version")
+
+
+def channel_protection_days(*, site_id: int, channel_id: int) -> int | None:
+    """Ownership protection (days) for customers of a channel by its latest grade, when the grade
+    scheme it was graded under sets one for that grade (渠道分级 → 渠道归属保护); None: the site's
+    default applies. For the pipeline's ownership rules to read (one query)."""
+    graded = (
+        ChannelGrade.objects.select_related("scheme")
+        .filter(site_id=site_id, channel_id=channel_id)
+        .order_by("-month")
+        .first()
+    )
+    if graded is None:
+        return None
+    days = graded.scheme.protection_days.get(graded.grade)
+    return int(days) if days is not None else None

@@ -11,7 +11,7 @@ from opscenter.marketing.services.campaigns import (
     touch_withdraw,
 )
 from opscenter.marketing.services.content import content_post_record
-from opscenter.marketing.services.grading import channels_grade, grade_scheme_create
+from opscenter.marketing.services.grading import channels_grade, channels_grade_due, grade_scheme_create
 from opscenter.marketing.services.partners import (
     commission_rule_create,
     group_tour_record,
@@ -31,6 +31,7 @@ __all__ = [
     "budget_set",
     "campaign_create",
     "channels_grade",
+    "channels_grade_due",
     "commission_rule_create",
     "consultation_attribute",
     "content_post_record",

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.core.audit import as_actor
+from opscenter.core.audit import as_actor, audit_context
 from opscenter.core.exceptions import ValidationError
+from opscenter.core.scoping import Scope
 from opscenter.marketing.choices import Grade
 from opscenter.marketing.grading import grade_for, validate_thresholds
 from opscenter.marketing.models import ChannelGrade, CostLine, GradeScheme
@@ -59,20 +62,33 @@ def grade_scheme_create(
     )
 
 
+class _SystemReader:
+    """The reader of a scheduled grading run: the funnel's selectors scope by a user; this one
+    carries an all-sites scope (set where `scope_for` looks first) and no permissions beyond it."""
+
+    pk = None
+    is_authenticated = True
+    is_active = True
+    _opscenter_scope = Scope(user_id=None, is_superuser=True)
+
+
 @as_actor
 @transaction.atomic
 def channels_grade(*, actor, site_id: int, month: int) -> list[ChannelGrade]:
     """Grade every channel with results at the site for `month` under the active scheme, from the
     trailing `window_months` ending with `month` (event view: what happened in the window).
-    Re-grading a month replaces that month's grades (the scheme version is recorded on each)."""
-    scope = scope_requiring(actor, "marketing.add_channelgrade")
-    scope.require_site(site_id, write=True)
+    Re-grading a month replaces that month's grades (the scheme version is recorded on each).
+    `actor=None` is the scheduler (all sites)."""
+    if actor is not None:
+        scope = scope_requiring(actor, "marketing.add_channelgrade")
+        scope.require_site(site_id, write=True)
+    reader = actor if actor is not None else _SystemReader()
     scheme = GradeScheme.objects.filter(site_id=site_id, is_active=True).first()
     if scheme is None:
         raise ValidationError(_("本院区尚未设置渠道分级方案"), field="scheme")
     first = month_add(month, -(scheme.window_months - 1))
     filters = FunnelFilters(month_from=first, month_to=month, view=FunnelView.EVENT, site_id=site_id)
-    by_channel = funnel_by_channel(user=actor, filters=filters)
+    by_channel = funnel_by_channel(user=reader, filters=filters)
     spend = dict(
         CostLine.objects.filter(site_id=site_id, month__gte=first, month__lte=month, channel__isnull=False)
         .values_list("channel_id")
@@ -108,3 +124,20 @@ def channels_grade(*, actor, site_id: int, month: int) -> list[ChannelGrade]:
             )
         )
     return ChannelGrade.objects.bulk_create(rows)
+
+
+def channels_grade_due(*, today: dt.date | None = None) -> dict[int, int]:
+    """The scheduled pass: grade last month at every site with an active scheme that has no grades
+    for it yet ({site id: channels graded}). Idempotent: a graded month is skipped, so a second
+    tick or worker does nothing; a site that failed is retried on the next tick."""
+    today = today or timezone.localdate()
+    month = month_add(today.year * 100 + today.month, -1)
+    done: dict[int, int] = {}
+    for site_id in (
+        GradeScheme.objects.filter(is_active=True).values_list("site_id", flat=True).order_by("site_id")
+    ):
+        if ChannelGrade.objects.filter(site_id=site_id, month=month).exists():
+            continue
+        with audit_context(None, "task", "channels_grade_due"):
+            done[site_id] = len(channels_grade(actor=None, site_id=site_id, month=month))
+    return done
