@@ -168,6 +168,12 @@ class CommissionRuleForm(forms.Form):
         return parse_tier_lines(self.cleaned_data.get("tiers", ""))
 
 
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    role = forms.CharField(label=_("职务"), max_length=50, required=False)
+    phone = forms.CharField(label=_("电话"), max_length=20, required=False)
+
+
 class StatementForm(forms.Form):
     month = forms.CharField(label=_("结算月份"), max_length=7, help_text=_("例如 2026-07"))
 

@@ -145,3 +145,27 @@ def test_campaign_list_query_count_does_not_grow(client_a, personas, channels, d
         )
     with django_assert_max_num_queries(15):
         assert client_a.get(reverse("marketing:campaign_list")).status_code == 200
+
+
+def test_partner_contact_tour_and_statement_through_the_partner_page(client_a, personas):
+    partner = Partner.objects.create(site=personas.site_a, name="泰康团队", kind="insurer_team")
+    url = reverse("marketing:partner_action", args=[partner.pk, "contact"])
+    assert client_a.post(url, {"name": "刘经理", "role": "团队长", "phone": "13900009999"}).status_code == 302
+    url = reverse("marketing:partner_action", args=[partner.pk, "tour"])
+    response = client_a.post(
+        url,
+        {
+            "team_name": "泰康江东",
+            "toured_on": "2026-11-20",
+            "headcount": 3,
+            "visitors": "陈一 13900001234\n坏行",
+        },
+    )
+    assert response.status_code == 400 and "应为“姓名 电话”" in response.content.decode()
+    page = client_a.get(reverse("marketing:partner_detail", args=[partner.pk])).content.decode()
+    assert "刘经理" in page
+    response = client_a.post(
+        reverse("marketing:partner_action", args=[partner.pk, "statement"]), {"month": "2026-11"}
+    )
+    assert response.status_code == 302
+    assert "佣金结算单" in client_a.get(response["Location"]).content.decode()

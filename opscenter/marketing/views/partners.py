@@ -12,6 +12,7 @@ from opscenter.core.exceptions import DomainError
 from opscenter.marketing import selectors, services
 from opscenter.marketing.forms import (
     CommissionRuleForm,
+    ContactForm,
     GroupTourForm,
     StatementForm,
     add_domain_error,
@@ -29,8 +30,9 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 
 def _partner_forms(request, partner, data=None, which=""):
-    bound = {name: (data if which == name else None) for name in ("rule", "statement", "tour")}
+    bound = {name: (data if which == name else None) for name in ("rule", "statement", "tour", "contact")}
     return {
+        "contact_form": ContactForm(bound["contact"]),
         "rule_form": CommissionRuleForm(bound["rule"]),
         "statement_form": StatementForm(bound["statement"]),
         "tour_form": GroupTourForm(
@@ -84,6 +86,15 @@ def partner_action(request: HttpRequest, partner_id: int, action: str) -> HttpRe
                     valid_to=data["valid_to"],
                 )
                 return done(request, url, _("佣金规则已添加"))
+            if action == "contact":
+                services.partner_contact_add(
+                    actor=request.user,
+                    partner_id=partner.pk,
+                    name=data["name"],
+                    role=data["role"],
+                    phone=data["phone"],
+                )
+                return done(request, url, _("联系人已添加"))
             if action == "statement":
                 statement = services.statement_generate(
                     actor=request.user, partner_id=partner.pk, month=parse_month(data["month"])
