@@ -73,14 +73,17 @@ def attributed_counts(*, user, filters: pipeline.FunnelFilters, model: str) -> d
         aggregates = {"n": Count("pk")}
         if metric == "deals":
             aggregates["revenue"] = Sum("amount_fen")
+        # No `.exclude(campaign_credit=None)`: it would evaluate the correlated subquery a second
+        # time per row (in WHERE); the uncredited group is skipped here instead.
         grouped = (
             attributed(user=user, filters=filters, metric=metric, model=model)
-            .exclude(campaign_credit=None)
             .values("campaign_credit")
             .annotate(**aggregates)
             .order_by()
         )
         for row in grouped:
+            if row["campaign_credit"] is None:
+                continue
             counts = out.setdefault(row["campaign_credit"], Counts())
             setattr(counts, metric, row["n"])
             if metric == "deals":
