@@ -169,3 +169,24 @@ def test_partner_contact_tour_and_statement_through_the_partner_page(client_a, p
     )
     assert response.status_code == 302
     assert "佣金结算单" in client_a.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/marketing/roi/rows/?campaign=abc&metric=deals",
+        "/marketing/roi/rows/?metric=nope",
+        "/marketing/roi/?month_from=2026-13",
+        "/marketing/roi/data.json?month_from=garbage",
+        "/marketing/costs/?month_from=x&campaign=y",
+        "/marketing/budget/?site=x&month_to=bad",
+    ],
+)
+def test_bad_query_parameters_never_fail_with_a_server_error(client_a, campaign, url):
+    assert client_a.get(url).status_code < 500
+
+
+def test_drill_down_with_an_unknown_metric_is_a_clear_400(client_a, campaign):
+    response = client_a.get(f"/marketing/roi/rows/?campaign={campaign.pk}&metric=nope")
+    assert response.status_code == 400
+    assert "未知的归因指标" in response.content.decode()

@@ -144,7 +144,8 @@ def roi_rows(request: HttpRequest) -> HttpResponse:
     """The events behind a campaign's number under one attribution model."""
     require_view(request, "marketing.view_touch")
     filters = _filters(request)
-    campaign = selectors.campaign_get(user=request.user, campaign_id=int(request.GET.get("campaign", 0) or 0))
+    raw = request.GET.get("campaign", "")
+    campaign = selectors.campaign_get(user=request.user, campaign_id=int(raw) if raw.isdigit() else 0)
     metric = request.GET.get("metric", "deals")
     model = request.GET.get("model", AttributionModel.FIRST_TOUCH)
     rows = (
@@ -211,7 +212,7 @@ def cost_line_list(request: HttpRequest) -> HttpResponse:
             month_from=_month_arg(request, "month_from"),
             month_to=_month_arg(request, "month_to"),
         )
-    except ValueError:
+    except (ValueError, DomainError):
         lines = selectors.cost_line_list(user=request.user).none()
     context = {
         "form": form,
@@ -265,7 +266,8 @@ def budget(request: HttpRequest) -> HttpResponse:
         first = _month_arg(request, "month_from") or month_add(last, -5)
     except ValidationError:
         first, last = month_add(current, -5), current
-    site_id = int(request.GET.get("site") or 0) or None
+    raw_site = request.GET.get("site", "")
+    site_id = int(raw_site) if raw_site.isdigit() else None
     table = selectors.budget_vs_actual(user=request.user, site_id=site_id, month_from=first, month_to=last)
     context = {"form": form, "table": table, "sites": site_list(user=request.user), "site_id": site_id}
     return render(request, "marketing/budget.html", context, status=400 if request.method == "POST" else 200)
