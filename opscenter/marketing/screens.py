@@ -48,8 +48,12 @@ def campaign_summary(*, user, campaign: Campaign) -> CampaignSummary:
         view=FunnelView.EVENT,
         site_id=campaign.site_id,
     )
-    first = selectors.attributed_counts(user=user, filters=filters, model=AttributionModel.FIRST_TOUCH)
-    last = selectors.attributed_counts(user=user, filters=filters, model=AttributionModel.LAST_TOUCH)
+    first = selectors.attributed_counts(
+        user=user, filters=filters, model=AttributionModel.FIRST_TOUCH, campaign_id=campaign.pk
+    )
+    last = selectors.attributed_counts(
+        user=user, filters=filters, model=AttributionModel.LAST_TOUCH, campaign_id=campaign.pk
+    )
     spend = selectors.campaign_spend_total(user=user, campaign_id=campaign.pk)
     roi = selectors.CampaignRoi(
         campaign=campaign,

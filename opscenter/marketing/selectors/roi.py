@@ -66,21 +66,25 @@ def attributed(*, user, filters: pipeline.FunnelFilters, metric: str, model: str
     )
 
 
-def attributed_counts(*, user, filters: pipeline.FunnelFilters, model: str) -> dict[int, Counts]:
-    """{campaign id: Counts} under one attribution model: three grouped queries."""
+def attributed_counts(
+    *, user, filters: pipeline.FunnelFilters, model: str, campaign_id: int | None = None
+) -> dict[int, Counts]:
+    """{campaign id: Counts} under one attribution model: three grouped queries. With `campaign_id`
+    only the customers that campaign touched are read (its own numbers are the same; the other
+    campaigns' counts are then partial) — what a campaign's page needs."""
     out: dict[int, Counts] = {}
     for metric in EVENTS:
         aggregates = {"n": Count("pk")}
         if metric == "deals":
             aggregates["revenue"] = Sum("amount_fen")
+        rows = attributed(user=user, filters=filters, metric=metric, model=model)
+        if campaign_id is not None:
+            rows = rows.filter(
+                customer_id__in=Touch.objects.filter(campaign_id=campaign_id).values("customer_id")
+            )
         # No `.exclude(campaign_credit=None)`: it would evaluate the correlated subquery a second
         # time per row (in WHERE); the uncredited group is skipped here instead.
-        grouped = (
-            attributed(user=user, filters=filters, metric=metric, model=model)
-            .values("campaign_credit")
-            .annotate(**aggregates)
-            .order_by()
-        )
+        grouped = rows.values("campaign_credit").annotate(**aggregates).order_by()
         for row in grouped:
             if row["campaign_credit"] is None:
                 continue

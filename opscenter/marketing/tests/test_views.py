@@ -190,3 +190,21 @@ def test_drill_down_with_an_unknown_metric_is_a_clear_400(client_a, campaign):
     response = client_a.get(f"/marketing/roi/rows/?campaign={campaign.pk}&metric=nope")
     assert response.status_code == 400
     assert "未知的归因指标" in response.content.decode()
+
+
+def test_campaign_page_query_count_does_not_grow_with_invitations(
+    client_a, campaign, customer_at_a, django_assert_max_num_queries
+):
+    guests = [customer_at_a(name=f"宾客{i}") for i in range(12)]
+    services.invitation_bulk_create(
+        actor=campaign_owner(campaign), campaign_id=campaign.pk, customer_ids=[g.pk for g in guests]
+    )
+    with django_assert_max_num_queries(40):
+        response = client_a.get(reverse("marketing:campaign_detail", args=[campaign.pk]))
+    assert response.status_code == 200 and response.content.decode().count('name="invitation_ids"') == 12
+
+
+def campaign_owner(campaign):
+    from opscenter.core.models import User
+
+    return User.objects.get(username="marketing_a")
