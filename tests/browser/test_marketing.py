@@ -123,6 +123,8 @@ def test_campaign_invitations_attribution_cost_per_deal_and_commission_statement
     page.goto("/marketing/roi/?tab=campaign&view=event")
     expect(page.locator("#roi-table")).to_contain_text("冬季开放日")
     expect(page.locator("#roi-table .cost-per-deal").first).to_have_text("1,550.00")
+    expect(page.locator(".chart[data-chart-state=ready]")).to_have_count(1)
+    shoot(page, screenshots, "roi")
 
     # The partner's commission statement for this month.
     page.locator("#site-nav").get_by_role("link", name="市场营销").click()
