@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "opscenter.workday",
     "opscenter.reports",
     "opscenter.clinic",
+    "opscenter.marketing",
     "opscenter.api",
     "opscenter.demo",
 ]

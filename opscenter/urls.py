@@ -29,6 +29,7 @@ urlpatterns = [
     path("workday/", include("opscenter.workday.urls")),
     path("reports/", include("opscenter.reports.urls")),
     path("clinic/", include("opscenter.clinic.urls")),
+    path("marketing/", include("opscenter.marketing.urls")),
     path("", include("opscenter.core.urls")),
 ]
 

@@ -14,6 +14,7 @@ from opscenter.api.callcenter import router as callcenter_router
 from opscenter.api.care import router as care_router
 from opscenter.api.clinic import router as clinic_router
 from opscenter.api.commitments import router as commitments_router
+from opscenter.api.marketing import router as marketing_router
 from opscenter.api.members import router as members_router
 from opscenter.api.org import router as org_router
 from opscenter.api.pipeline import router as pipeline_router
@@ -82,3 +83,4 @@ api.add_router("/callcenter/", callcenter_router)
 api.add_router("/care/", care_router)
 api.add_router("/workday/", workday_router)
 api.add_router("/clinic/", clinic_router)
+api.add_router("/marketing/", marketing_router)

@@ -70,6 +70,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "/callcenter/",
         "callcenter",
     ),
+    NavItem(
+        "marketing",
+        _("市场营销"),
+        _("活动与邀约、营销费用、渠道投入产出、合作机构佣金"),
+        "marketing:campaign_list",
+        "/marketing/",
+        "marketing",
+    ),
     NavItem("care", _("养老照护"), _("床位、入住评估、风险与护理事件"), "care:home", "/care/", "care"),
     NavItem(
         "workday",

@@ -13,6 +13,7 @@ STEPS = [
     "opscenter.pipeline.demo.queues.generate",
     "opscenter.callcenter.demo.generate",
     "opscenter.care.demo.generate",
+    "opscenter.marketing.demo.generate",
     "opscenter.appraisal.demo.generate",
     "opscenter.workday.demo.generate",
 ]

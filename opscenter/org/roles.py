@@ -20,6 +20,7 @@ BUSINESS_APPS = (
     "members",
     "commitments",
     "appraisal",
+    "marketing",
     "callcenter",
     "care",
     "workday",
@@ -80,6 +81,7 @@ ROLES: tuple[Role, ...] = (
             "care.bed": "v",
             "workday": "vac",
             "clinic": "vac",
+            "marketing": "vac",
         },
     ),
     Role(
