@@ -7,55 +7,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0002_roles'),
+        ("org", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('weekly', '周报'), ('monthly', '月报')], max_length=10, verbose_name='类型')),
-                ('period_start', models.DateField(verbose_name='期间开始')),
-                ('period_end', models.DateField(verbose_name='期间结束')),
-                ('label', models.CharField(help_text='2026-W49 or 2026-11', max_length=20, verbose_name='期间')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('published', '已发布')], default='draft', max_length=10, verbose_name='状态')),
-                ('narrative', models.TextField(blank=True, verbose_name='趋势研判')),
-                ('snapshot', models.JSONField(blank=True, null=True, verbose_name='数据快照')),
-                ('data_as_of', models.DateTimeField(blank=True, null=True, verbose_name='数据截至')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='推送时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='部门')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='院区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("weekly", "周报"), ("monthly", "月报")], max_length=10, verbose_name="类型"
+                    ),
+                ),
+                ("period_start", models.DateField(verbose_name="期间开始")),
+                ("period_end", models.DateField(verbose_name="期间结束")),
+                (
+                    "label",
+                    models.CharField(help_text="2026-W49 or 2026-11", max_length=20, verbose_name="期间"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("published", "已发布")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("narrative", models.TextField(blank=True, verbose_name="趋势研判")),
+                ("snapshot", models.JSONField(blank=True, null=True, verbose_name="数据快照")),
+                ("data_as_of", models.DateTimeField(blank=True, null=True, verbose_name="数据截至")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
+                ("delivered_at", models.DateTimeField(blank=True, null=True, verbose_name="推送时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报告',
-                'verbose_name_plural': '报告',
-                'ordering': ['-period_start', 'site', 'kind'],
-                'indexes': [models.Index(fields=['site', 'kind', 'period_start'], name='reports_site_kind_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('department__isnull', True)), fields=('kind', 'site', 'period_start'), name='reports_site_period_uniq'), models.UniqueConstraint(condition=models.Q(('department__isnull', False)), fields=('kind', 'site', 'department', 'period_start'), name='reports_dept_period_uniq')],
+                "verbose_name": "报告",
+                "verbose_name_plural": "报告",
+                "ordering": ["-period_start", "site", "kind"],
+                "indexes": [
+                    models.Index(fields=["site", "kind", "period_start"], name="reports_site_kind_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("department__isnull", True)),
+                        fields=("kind", "site", "period_start"),
+                        name="reports_site_period_uniq",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("department__isnull", False)),
+                        fields=("kind", "site", "department", "period_start"),
+                        name="reports_dept_period_uniq",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReportSubscription',
+            name="ReportSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('weekly', '周报'), ('monthly', '月报')], max_length=10, verbose_name='类型')),
-                ('recipients', models.ManyToManyField(related_name='+', to='org.staff', verbose_name='接收人')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.site', verbose_name='院区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("weekly", "周报"), ("monthly", "月报")], max_length=10, verbose_name="类型"
+                    ),
+                ),
+                (
+                    "recipients",
+                    models.ManyToManyField(related_name="+", to="org.staff", verbose_name="接收人"),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报告推送名单',
-                'verbose_name_plural': '报告推送名单',
-                'constraints': [models.UniqueConstraint(fields=('site', 'kind'), name='reports_subscription_uniq')],
+                "verbose_name": "报告推送名单",
+                "verbose_name_plural": "报告推送名单",
+                "constraints": [
+                    models.UniqueConstraint(fields=("site", "kind"), name="reports_subscription_uniq")
+                ],
             },
         ),
     ]

@@ -7,224 +7,573 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0002_roles'),
-        ('pipeline', '0007_merge_20261208_0408'),
+        ("org", "0002_roles"),
+        ("pipeline", "0007_merge_20261208_0408"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Announcement',
+            name="Announcement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('body', models.TextField(verbose_name='内容')),
-                ('kind', models.CharField(choices=[('notice', '通告'), ('incentive', '激励喜报'), ('care', '关怀提示')], default='notice', max_length=12, verbose_name='类别')),
-                ('audience', models.CharField(choices=[('everyone', '全体'), ('site', '院区'), ('department', '部门')], max_length=12, verbose_name='发布范围')),
-                ('pinned', models.BooleanField(default=False, verbose_name='置顶')),
-                ('source', models.CharField(blank=True, help_text='app that posted it, e.g. appraisal', max_length=50, verbose_name='来源')),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='发布时间')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='部门')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='院区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("body", models.TextField(verbose_name="内容")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("notice", "通告"), ("incentive", "激励喜报"), ("care", "关怀提示")],
+                        default="notice",
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[("everyone", "全体"), ("site", "院区"), ("department", "部门")],
+                        max_length=12,
+                        verbose_name="发布范围",
+                    ),
+                ),
+                ("pinned", models.BooleanField(default=False, verbose_name="置顶")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        help_text="app that posted it, e.g. appraisal",
+                        max_length=50,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="发布时间"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通告',
-                'verbose_name_plural': '通告',
-                'ordering': ['-pinned', '-published_at', '-pk'],
+                "verbose_name": "通告",
+                "verbose_name_plural": "通告",
+                "ordering": ["-pinned", "-published_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AnnouncementRead',
+            name="AnnouncementRead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('read_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='阅读时间')),
-                ('announcement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reads', to='workday.announcement')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("read_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="阅读时间")),
+                (
+                    "announcement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reads",
+                        to="workday.announcement",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '阅读回执',
-                'verbose_name_plural': '阅读回执',
+                "verbose_name": "阅读回执",
+                "verbose_name_plural": "阅读回执",
             },
         ),
         migrations.CreateModel(
-            name='CardIssue',
+            name="CardIssue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('card_no', models.CharField(max_length=40, verbose_name='卡号')),
-                ('issued_on', models.DateField(verbose_name='发放日期')),
-                ('recipient_name', models.CharField(max_length=50, verbose_name='领卡人')),
-                ('recipient_phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='发放地点/活动')),
-                ('used_on', models.DateField(blank=True, null=True, verbose_name='使用日期')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='pipeline.customer', verbose_name='使用客户')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='院区')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff', verbose_name='发放人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("card_no", models.CharField(max_length=40, verbose_name="卡号")),
+                ("issued_on", models.DateField(verbose_name="发放日期")),
+                ("recipient_name", models.CharField(max_length=50, verbose_name="领卡人")),
+                ("recipient_phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="发放地点/活动")),
+                ("used_on", models.DateField(blank=True, null=True, verbose_name="使用日期")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="pipeline.customer",
+                        verbose_name="使用客户",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                        verbose_name="发放人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '体检卡发放',
-                'verbose_name_plural': '体检卡发放',
-                'ordering': ['-issued_on', '-pk'],
+                "verbose_name": "体检卡发放",
+                "verbose_name_plural": "体检卡发放",
+                "ordering": ["-issued_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='OutboundVisit',
+            name="OutboundVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='拜访日期')),
-                ('target_kind', models.CharField(choices=[('customer', '客户'), ('partner', '合作机构'), ('community', '社区/单位')], max_length=12, verbose_name='对象类型')),
-                ('target_name', models.CharField(max_length=100, verbose_name='拜访对象')),
-                ('contact', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('purpose', models.CharField(max_length=200, verbose_name='拜访目的')),
-                ('outcome', models.CharField(blank=True, max_length=200, verbose_name='拜访结果')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='登记时间')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='pipeline.customer', verbose_name='客户')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='院区')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff', verbose_name='员工')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="拜访日期")),
+                (
+                    "target_kind",
+                    models.CharField(
+                        choices=[("customer", "客户"), ("partner", "合作机构"), ("community", "社区/单位")],
+                        max_length=12,
+                        verbose_name="对象类型",
+                    ),
+                ),
+                ("target_name", models.CharField(max_length=100, verbose_name="拜访对象")),
+                ("contact", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
+                ("purpose", models.CharField(max_length=200, verbose_name="拜访目的")),
+                ("outcome", models.CharField(blank=True, max_length=200, verbose_name="拜访结果")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="登记时间"),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="pipeline.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                        verbose_name="员工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '客户拜访',
-                'verbose_name_plural': '客户拜访',
-                'ordering': ['-day', '-pk'],
+                "verbose_name": "客户拜访",
+                "verbose_name_plural": "客户拜访",
+                "ordering": ["-day", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField(verbose_name='期间')),
-                ('due_at', models.DateTimeField(verbose_name='截止时间')),
-                ('status', models.CharField(choices=[('pending', '待提交'), ('submitted', '已提交'), ('missing', '缺交'), ('approved', '已审批'), ('sent_back', '已退回'), ('reopened', '已重开')], default='pending', max_length=12, verbose_name='状态')),
-                ('late', models.BooleanField(default=False, verbose_name='迟交')),
-                ('values', models.JSONField(blank=True, default=dict, verbose_name='填报内容')),
-                ('text', models.TextField(blank=True, verbose_name='文字说明')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('review_comment', models.TextField(blank=True, verbose_name='审批意见')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='部门')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff', verbose_name='审批人')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='院区')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff', verbose_name='员工')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.DateField(verbose_name="期间")),
+                ("due_at", models.DateTimeField(verbose_name="截止时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待提交"),
+                            ("submitted", "已提交"),
+                            ("missing", "缺交"),
+                            ("approved", "已审批"),
+                            ("sent_back", "已退回"),
+                            ("reopened", "已重开"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("late", models.BooleanField(default=False, verbose_name="迟交")),
+                ("values", models.JSONField(blank=True, default=dict, verbose_name="填报内容")),
+                ("text", models.TextField(blank=True, verbose_name="文字说明")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("review_comment", models.TextField(blank=True, verbose_name="审批意见")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                        verbose_name="员工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作提交',
-                'verbose_name_plural': '工作提交',
-                'ordering': ['due_at', 'pk'],
+                "verbose_name": "工作提交",
+                "verbose_name_plural": "工作提交",
+                "ordering": ["due_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SubmissionEvent',
+            name="SubmissionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', '提交'), ('approved', '审批通过'), ('sent_back', '退回'), ('reopened', '重开'), ('missing', '标记缺交')], max_length=12, verbose_name='动作')),
-                ('comment', models.TextField(blank=True, verbose_name='说明')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='workday.submission', verbose_name='工作提交')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "提交"),
+                            ("approved", "审批通过"),
+                            ("sent_back", "退回"),
+                            ("reopened", "重开"),
+                            ("missing", "标记缺交"),
+                        ],
+                        max_length=12,
+                        verbose_name="动作",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="说明")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="workday.submission",
+                        verbose_name="工作提交",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提交记录',
-                'verbose_name_plural': '提交记录',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "提交记录",
+                "verbose_name_plural": "提交记录",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SubmissionTemplate',
+            name="SubmissionTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('schedule_kind', models.CharField(choices=[('daily', '每个工作日'), ('weekly', '每周'), ('monthly', '每月第 N 个工作日')], max_length=10, verbose_name='周期')),
-                ('due_time', models.TimeField(verbose_name='截止时间')),
-                ('weekday', models.PositiveSmallIntegerField(blank=True, help_text='ISO 1..7', null=True, verbose_name='星期几')),
-                ('business_day', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='第几个工作日')),
-                ('holiday_shift', models.CharField(choices=[('previous', '提前到前一个工作日'), ('next', '顺延到下一个工作日'), ('skip', '当期取消')], default='previous', max_length=10, verbose_name='遇节假日')),
-                ('fields', models.JSONField(blank=True, default=list, verbose_name='填报项')),
-                ('text_required', models.BooleanField(default=True, verbose_name='须填写文字说明')),
-                ('prefill_pipeline', models.BooleanField(default=False, verbose_name='从客户管理预填当日工作量')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('approver', models.ForeignKey(blank=True, help_text='留空时由提交人所在部门负责人审批', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff', verbose_name='审批人')),
-                ('departments', models.ManyToManyField(blank=True, related_name='+', to='org.department', verbose_name='提交部门')),
-                ('positions', models.ManyToManyField(blank=True, related_name='+', to='org.position', verbose_name='提交岗位')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='院区')),
-                ('staff', models.ManyToManyField(blank=True, related_name='+', to='org.staff', verbose_name='指定员工')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "schedule_kind",
+                    models.CharField(
+                        choices=[
+                            ("daily", "每个工作日"),
+                            ("weekly", "每周"),
+                            ("monthly", "每月第 N 个工作日"),
+                        ],
+                        max_length=10,
+                        verbose_name="周期",
+                    ),
+                ),
+                ("due_time", models.TimeField(verbose_name="截止时间")),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="ISO 1..7", null=True, verbose_name="星期几"
+                    ),
+                ),
+                (
+                    "business_day",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="第几个工作日"),
+                ),
+                (
+                    "holiday_shift",
+                    models.CharField(
+                        choices=[
+                            ("previous", "提前到前一个工作日"),
+                            ("next", "顺延到下一个工作日"),
+                            ("skip", "当期取消"),
+                        ],
+                        default="previous",
+                        max_length=10,
+                        verbose_name="遇节假日",
+                    ),
+                ),
+                ("fields", models.JSONField(blank=True, default=list, verbose_name="填报项")),
+                ("text_required", models.BooleanField(default=True, verbose_name="须填写文字说明")),
+                (
+                    "prefill_pipeline",
+                    models.BooleanField(default=False, verbose_name="从客户管理预填当日工作量"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+                ),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="留空时由提交人所在部门负责人审批",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "departments",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="org.department", verbose_name="提交部门"
+                    ),
+                ),
+                (
+                    "positions",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="org.position", verbose_name="提交岗位"
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="org.staff", verbose_name="指定员工"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提交模板',
-                'verbose_name_plural': '提交模板',
-                'ordering': ['site', 'schedule_kind', 'due_time', 'name'],
+                "verbose_name": "提交模板",
+                "verbose_name_plural": "提交模板",
+                "ordering": ["site", "schedule_kind", "due_time", "name"],
             },
         ),
         migrations.AddField(
-            model_name='submission',
-            name='template',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='workday.submissiontemplate', verbose_name='模板'),
+            model_name="submission",
+            name="template",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="submissions",
+                to="workday.submissiontemplate",
+                verbose_name="模板",
+            ),
         ),
         migrations.CreateModel(
-            name='WorkLog',
+            name="WorkLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('activity', models.CharField(max_length=200, verbose_name='工作内容')),
-                ('result', models.CharField(blank=True, max_length=200, verbose_name='结果')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='登记时间')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='院区')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff', verbose_name='员工')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="日期")),
+                ("activity", models.CharField(max_length=200, verbose_name="工作内容")),
+                ("result", models.CharField(blank=True, max_length=200, verbose_name="结果")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="登记时间"),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                        verbose_name="员工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作日志',
-                'verbose_name_plural': '工作日志',
-                'ordering': ['-day', '-pk'],
+                "verbose_name": "工作日志",
+                "verbose_name_plural": "工作日志",
+                "ordering": ["-day", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='announcement',
-            index=models.Index(fields=['audience', 'published_at'], name='workday_ann_aud_idx'),
+            model_name="announcement",
+            index=models.Index(fields=["audience", "published_at"], name="workday_ann_aud_idx"),
         ),
         migrations.AddConstraint(
-            model_name='announcementread',
-            constraint=models.UniqueConstraint(fields=('announcement', 'user'), name='workday_ann_read_uniq'),
+            model_name="announcementread",
+            constraint=models.UniqueConstraint(fields=("announcement", "user"), name="workday_ann_read_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='cardissue',
-            constraint=models.UniqueConstraint(fields=('site', 'card_no'), name='workday_card_no_uniq'),
+            model_name="cardissue",
+            constraint=models.UniqueConstraint(fields=("site", "card_no"), name="workday_card_no_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='cardissue',
-            constraint=models.CheckConstraint(condition=models.Q(('used_on__isnull', True), ('customer__isnull', False), _connector='OR'), name='workday_card_used_has_customer'),
+            model_name="cardissue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("used_on__isnull", True), ("customer__isnull", False), _connector="OR"),
+                name="workday_card_used_has_customer",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboundvisit',
-            index=models.Index(fields=['staff', 'day'], name='workday_visit_staff_day_idx'),
+            model_name="outboundvisit",
+            index=models.Index(fields=["staff", "day"], name="workday_visit_staff_day_idx"),
         ),
         migrations.AddConstraint(
-            model_name='submissiontemplate',
-            constraint=models.UniqueConstraint(fields=('site', 'name'), name='workday_template_name_uniq'),
+            model_name="submissiontemplate",
+            constraint=models.UniqueConstraint(fields=("site", "name"), name="workday_template_name_uniq"),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['staff', 'due_at'], name='workday_sub_staff_due_idx'),
+            model_name="submission",
+            index=models.Index(fields=["staff", "due_at"], name="workday_sub_staff_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['department', 'due_at'], name='workday_sub_dept_due_idx'),
+            model_name="submission",
+            index=models.Index(fields=["department", "due_at"], name="workday_sub_dept_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['status', 'due_at'], name='workday_sub_status_due_idx'),
+            model_name="submission",
+            index=models.Index(fields=["status", "due_at"], name="workday_sub_status_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('template', 'staff', 'period'), name='workday_submission_uniq'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                fields=("template", "staff", "period"), name="workday_submission_uniq"
+            ),
         ),
         migrations.AddIndex(
-            model_name='worklog',
-            index=models.Index(fields=['staff', 'day'], name='workday_log_staff_day_idx'),
+            model_name="worklog",
+            index=models.Index(fields=["staff", "day"], name="workday_log_staff_day_idx"),
         ),
     ]
