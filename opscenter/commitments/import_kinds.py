@@ -75,7 +75,7 @@ class MeasurementImport(ImportKind):
             row.error(bad, exc.message)
         row.values["_events"] = events
         row.values["_values"] = {}
-        for part in (row.values.get("values") or "").replace("；", ";").split(";"):
+        for part in (row.values.get("values") or "").replace("；", ";").split(";"):  # i18n: data
             if not part.strip():
                 continue
             key, sep, raw = part.partition("=")
