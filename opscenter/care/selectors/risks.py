@@ -66,12 +66,15 @@ def _flagged(site_id: int, start: dt.date, end: dt.date) -> dict[int, dict]:
 
 
 def risk_summary(*, site_id: int, start: dt.date, end: dt.date) -> dict:
-    """The summary for [start, end] compared with the previous period of the same length: the
+    """The summary for [start, end] compared with the previous period (the previous calendar month
+    when `start` is a month's first day, else the same length just before): the
     residents on the list with their risks, measures, cross-zone moves and incidents; counts by
     kind and level now and before; who is new on the list and who left it."""
-    length = (end - start).days + 1
     prev_end = start - dt.timedelta(days=1)
-    prev_start = prev_end - dt.timedelta(days=length - 1)
+    if start.day == 1:  # a month (the current one possibly up to today): the previous whole month
+        prev_start = prev_end.replace(day=1)
+    else:
+        prev_start = prev_end - dt.timedelta(days=(end - start).days)
     now = _flagged(site_id, start, end)
     before = _flagged(site_id, prev_start, prev_end)
     residencies = {

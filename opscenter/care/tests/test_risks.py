@@ -74,6 +74,7 @@ def test_summary_compares_with_the_previous_period(care, two):
     assess(care, b, "fall", MORSE_LOW, dt.date(2026, 3, 2))  # b leaves the list in March
     assess(care, a, "pressure", BRADEN_MEDIUM, dt.date(2026, 3, 3))
     result = risk_summary(site_id=care.site.pk, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    assert (result["prev_start"], result["prev_end"]) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert (result["count"], result["count_before"]) == (1, 2)
     assert [r["residency"].pk for r in result["rows"]] == [a.pk] and result["rows"][0]["new"] is False
     assert [r.pk for r in result["left"]] == [b.pk]

@@ -52,7 +52,9 @@ def test_navigation_lists_only_domains_that_have_pages(client, personas):
     assert 'href="/org/"' in page and "组织架构" in page
     assert 'href="/commitments/"' in page and "服务承诺/工单" in page
     assert 'href="/appraisal/"' in page and "绩效考核" in page
-    # Domains whose app is not built yet are left out, not shown as stubs.
+    assert 'href="/care/"' in page and "养老照护" in page
+    assert 'href="/callcenter/"' in page
+    # The old placeholder labels of domains built since are gone, not shown beside the real entries.
     for label in ["客服质检", "风险与投诉"]:
         assert label not in page
 
