@@ -81,7 +81,9 @@ class PayBase(models.Model):
 class Payout(models.Model):
     """The result of one plan for one period: lines that add up to `total_fen` exactly."""
 
-    plan = models.ForeignKey(IncentivePlan, on_delete=models.PROTECT, related_name="payouts")
+    plan = models.ForeignKey(
+        IncentivePlan, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("激励方案")
+    )
     period_label = models.CharField(_("周期"), max_length=10)
     status = models.CharField(
         _("状态"), max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.DRAFT

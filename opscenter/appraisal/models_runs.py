@@ -73,8 +73,12 @@ class AppraisalRun(models.Model):
 class Appraisal(models.Model):
     """The appraisal of one subject for one period with one scorecard version."""
 
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="appraisals")
-    scorecard = models.ForeignKey("appraisal.Scorecard", on_delete=models.PROTECT, related_name="appraisals")
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="appraisals", verbose_name=_("考核周期")
+    )
+    scorecard = models.ForeignKey(
+        "appraisal.Scorecard", on_delete=models.PROTECT, related_name="appraisals", verbose_name=_("考核方案")
+    )
     site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     department = models.ForeignKey(
         "org.Department",
@@ -101,7 +105,7 @@ class Appraisal(models.Model):
     coefficient = models.DecimalField(_("绩效系数"), max_digits=6, decimal_places=4, default=1)
     explanation = models.JSONField(_("计算说明"), default=dict, blank=True)
     pending_items = models.PositiveSmallIntegerField(_("待打分项"), default=0)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("版本"), default=1)
     computed_at = models.DateTimeField(_("计算时间"), null=True)
 
     class Meta:
@@ -156,7 +160,9 @@ class RuleEvent(models.Model):
     """An event making a rule fire for one appraisal (a head-office complaint → deduction of 2;
     an outage > 24 h → downgrade by 2; a fabricated report → veto). Deductions link their complaint."""
 
-    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="events")
+    appraisal = models.ForeignKey(
+        Appraisal, on_delete=models.CASCADE, related_name="events", verbose_name=_("考核结果")
+    )
     rule = models.ForeignKey(
         "appraisal.Rule", on_delete=models.PROTECT, related_name="+", verbose_name=_("规则")
     )
@@ -171,7 +177,12 @@ class RuleEvent(models.Model):
     )
     reason = models.CharField(_("事由"), max_length=300)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
@@ -196,8 +207,12 @@ class Appeal(models.Model):
     """申诉: reopens one item of a published appraisal with a reason; upheld → the item is
     re-scored and the appraisal recomputed; the old and new scores are kept."""
 
-    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="appeals")
-    item_score = models.ForeignKey(ItemScore, on_delete=models.CASCADE, related_name="appeals")
+    appraisal = models.ForeignKey(
+        Appraisal, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("考核结果")
+    )
+    item_score = models.ForeignKey(
+        ItemScore, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("项目得分")
+    )
     reason = models.TextField(_("申诉理由"))
     status = models.CharField(
         _("状态"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.OPEN
@@ -211,7 +226,12 @@ class Appeal(models.Model):
     )
     filed_at = models.DateTimeField(_("申诉时间"), auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("处理人"),
     )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     decision = models.TextField(_("处理意见"), blank=True)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("periods/<str:label>/", views.period_detail, name="period_detail"),
     path("periods/<str:label>/publish/", views.period_publish, name="period_publish"),
     path("periods/<str:label>/export.xlsx", views.period_export, name="period_export"),
+    path("periods/<str:label>/partner-grades/", views.period_partner_grades, name="period_partner_grades"),
     path("a/<int:appraisal_id>/", views.statement, name="statement"),
     path("a/<int:appraisal_id>/export.xlsx", views.statement_export, name="statement_export"),
     path("a/<int:appraisal_id>/events/", views.rule_event_add, name="rule_event_add"),

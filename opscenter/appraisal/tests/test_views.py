@@ -3,6 +3,8 @@ bad input messages, examples installed and published, query counts pinned."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -235,3 +237,34 @@ def test_every_staff_member_finds_appraisal_in_the_navigation_and_their_own_pay(
     assert 'href="/appraisal/"' in home
     assert client.get(reverse("appraisal:plan_list")).status_code == 200
     assert client.get(reverse("appraisal:scorecard_list")).status_code == 403
+
+
+def test_what_if_shows_each_persons_score_and_pay_before_and_after_a_draft_change(
+    client, personas, published
+):
+    card = Scorecard.objects.get(name="咨询师月度考核", status="published")
+    plan = services.plan_create(
+        actor=None, site_id=personas.site_a.pk, name="月度", kind="monthly_pay", scorecard_name=card.name
+    )
+    services.plan_bases_set(actor=None, plan=plan, bases={personas.consultant_a.staff.pk: 500_000})
+    draft = services.scorecard_new_version(actor=None, scorecard=card)
+    auto = draft.items.get(name="服务质量")
+    manual = draft.items.get(name="主要业务")
+    services.scorecard_item_save(actor=None, scorecard=draft, item_id=auto.pk, weight="60", target="8")
+    services.scorecard_item_save(actor=None, scorecard=draft, item_id=manual.pk, weight="20")
+    from opscenter.appraisal.whatif import whatif
+
+    _label, rows = whatif(draft=draft)
+    row = next(r for r in rows if r.appraisal.staff_id == personas.consultant_a.staff.pk)
+    # before 65 (80×40% + 70×40% + 25×20%); after 8/8 → 100×60% + 70×20% + 25×20% = 79
+    assert (row.before_score, row.after_score, row.after_grade) == (
+        Decimal("65.00"),
+        Decimal("79.00"),
+        "合格",
+    )
+    assert (row.before_pay, row.after_pay) == (597_500, 618_500)
+    client.force_login(personas.ops_a)
+    page = client.get(reverse("appraisal:scorecard_whatif", args=[draft.pk])).content.decode()
+    assert "79.00" in page and "6,185.00" in page
+    # nothing written: the stored appraisal keeps its score
+    assert Appraisal.objects.get(pk=row.appraisal.pk).final_score == Decimal("65.00")

@@ -28,6 +28,7 @@ __all__ = [
     "item_score_enter",
     "period_detail",
     "period_export",
+    "period_partner_grades",
     "period_publish",
     "period_run",
     "rule_event_add",
@@ -105,6 +106,7 @@ def period_detail(request: HttpRequest, label: str) -> HttpResponse:
     if request.GET.get("run"):
         run = AppraisalRun.objects.filter(pk=request.GET["run"], requested_by=request.user).first()
     scope = scope_for(request.user)
+    has_partners = period.status == PeriodStatus.PUBLISHED and rows.filter(subject_kind="partner").exists()
     return render(
         request,
         "appraisal/period_detail.html",
@@ -114,6 +116,7 @@ def period_detail(request: HttpRequest, label: str) -> HttpResponse:
             "run": run,
             "can_run": scope.can("appraisal.change_appraisal") and period.status != PeriodStatus.PUBLISHED,
             "can_publish": scope.can("appraisal.change_period") and period.status == PeriodStatus.DRAFT,
+            "can_grade_partners": has_partners and scope.can("appraisal.change_partner"),
         },
     )
 
@@ -127,6 +130,31 @@ def period_publish(request: HttpRequest, label: str) -> HttpResponse:
         _("%(p)s 考核结果已发布并冻结") % {"p": period.label},
         lambda: services.period_publish(actor=request.user, period=period),
     )
+    return redirect(request, reverse("appraisal:period_detail", args=[period.label]))
+
+
+@require_POST
+@domain_errors
+def period_partner_grades(request: HttpRequest, label: str) -> HttpResponse:
+    """Set partners' current grade from this published period's partner appraisals (own sites)."""
+    period = selectors.period_get(user=request.user, label=label)
+    scope = scope_for(request.user)
+    site_ids = set(
+        selectors.appraisal_visible(request.user)
+        .filter(period=period, subject_kind="partner")
+        .values_list("site_id", flat=True)
+    )
+    changed = {"n": 0}
+
+    def go():
+        for site_id in sorted(site_ids):
+            if scope.writes_site(site_id):
+                changed["n"] += services.partner_grade_from_appraisals(
+                    actor=request.user, period_label=period.label, site_id=site_id
+                )
+
+    if attempt(request, "", go):
+        messages.success(request, _("已按评定结果更新 %(n)s 家合作机构的等级") % {"n": changed["n"]})
     return redirect(request, reverse("appraisal:period_detail", args=[period.label]))
 
 
