@@ -145,7 +145,7 @@ def _calls(site, queue, agents, rng: random.Random, today: dt.date, now: dt.date
             arrived = midnight + dt.timedelta(seconds=second)
             if arrived > now:
                 continue
-            wait = int(rng.expovariate(1 / (6 + 10 * HOURLY[hour] / mean_load * weekday)))
+            wait = int(rng.expovariate(1 / (4 + 5 * HOURLY[hour] / mean_load * weekday)))
             slot = second // 900
             tid = f"{day:%Y%m%d}-{i:05d}"
             number = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"

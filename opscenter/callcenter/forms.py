@@ -25,8 +25,12 @@ class StaffingForm(forms.Form):
 
 
 class SampleForm(forms.Form):
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     per_agent = forms.IntegerField(label=_("每人抽样数"), min_value=1, max_value=100, initial=3)
     min_seconds = forms.IntegerField(label=_("最短通话(秒)"), min_value=0, max_value=3600, initial=30)
     seed = forms.IntegerField(label=_("随机种子(可空)"), min_value=1, max_value=2**31 - 1, required=False)
@@ -36,4 +40,6 @@ class ArticleForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
     category = forms.CharField(label=_("分类"), max_length=60, required=False)
     body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 6}))
-    review_on = forms.DateField(label=_("复审日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    review_on = forms.DateField(
+        label=_("复审日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

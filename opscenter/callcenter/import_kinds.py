@@ -205,3 +205,73 @@ class CallImport(ImportKind):
         Call.objects.filter(import_job_id=job_id, parent__isnull=False).delete()
         removed, _unused = Call.objects.filter(import_job_id=job_id).delete()
         return removed
+
+
+@register
+class SurveyImport(ImportKind):
+    """`surveys` (满意度调查): post-call satisfaction answers by telephony call id; a low score
+    opens a follow-up work order (through `survey_record`)."""
+
+    name = "surveys"
+    label_zh = gettext_noop("满意度调查")  # stays Chinese (data); screens translate it
+    permission = "callcenter.add_survey"
+    natural_key = ("telephony_id",)
+    fields = (  # i18n: data (column headers and aliases matched against imported files)
+        Field(
+            "telephony_id",
+            "话单编号",
+            ("通话编号", "通话ID", "CallID", "Call ID", "call_id"),
+            required=True,
+            max_length=64,
+        ),
+        Field(
+            "score",
+            "满意度",
+            ("评分", "满意度评分", "Score", "CSAT"),
+            type="int",
+            required=True,
+            minimum=1,
+            maximum=5,
+        ),
+        Field("comment", "意见", ("客户意见", "备注", "Comment"), max_length=500),
+        Field("received_at", "评价时间", ("收到时间", "Received"), type="datetime"),
+    )
+
+    def resolve_references(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
+        from opscenter.callcenter.models import Survey
+
+        tids = [r.values["telephony_id"] for r in batch]
+        calls = dict(
+            Call.objects.filter(site_id=ctx.site_id, source="", telephony_id__in=tids).values_list(
+                "telephony_id", "pk"
+            )
+        )
+        surveyed = set(Survey.objects.filter(call_id__in=calls.values()).values_list("call_id", flat=True))
+        for row in batch:
+            call_id = calls.get(row.values["telephony_id"])
+            if call_id is None:
+                row.error("telephony_id", _("找不到话单“%(tid)s”") % {"tid": row.values["telephony_id"]})
+            elif call_id in surveyed:
+                row.error("telephony_id", _("该来电已有满意度调查结果"))
+            row.values["call_id"] = call_id
+
+    def write(self, batch: list[ParsedRow], ctx: ImportContext) -> tuple[int, int]:
+        from opscenter.callcenter.services import survey_record
+
+        for row in batch:
+            survey_record(
+                actor=None,
+                site_id=ctx.site_id,
+                call_id=row.values["call_id"],
+                score=row.values["score"],
+                comment=row.values.get("comment") or "",
+                received_at=row.values.get("received_at") or ctx.now,
+                import_job_id=ctx.job_id,
+            )
+        return len(batch), 0
+
+    def undo(self, job_id: int) -> int:
+        from opscenter.callcenter.models import Survey
+
+        removed, _unused = Survey.objects.filter(import_job_id=job_id).delete()
+        return removed

@@ -254,6 +254,7 @@ def survey_record(
     score: int,
     comment: str = "",
     received_at: dt.datetime | None = None,
+    import_job_id: int | None = None,
 ) -> Survey:
     """A post-call satisfaction answer (1–5) for a call of the site; a score at or below
     `LOW_SURVEY_SCORE` opens a follow-up work order for the queue's department."""
@@ -278,6 +279,7 @@ def survey_record(
         comment=comment.strip(),
         received_at=received_at,
         local_date=timezone.localtime(received_at).date(),
+        import_job_id=import_job_id,
     )
     if survey.score <= LOW_SURVEY_SCORE and call.queue.department_id:
         work_order = work_order_open(

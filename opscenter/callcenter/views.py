@@ -266,6 +266,8 @@ def qa_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     end = _date(request.GET.get("to")) or today
     start = _date(request.GET.get("from")) or end.replace(day=1)
+    if request.method == "POST" and request.POST.get("action") == "scorecard" and site_id:
+        return _scorecard_save(request, site_id)
     form = SampleForm(request.POST or None, initial={"start": start, "end": end})
     if request.method == "POST" and form.is_valid() and site_id:
         d = form.cleaned_data
@@ -311,6 +313,34 @@ def qa_list(request: HttpRequest) -> HttpResponse:
             "scorecard": selectors.scorecard_active(site_id=site_id) if site_id else None,
         },
     )
+
+
+def _scorecard_save(request: HttpRequest, site_id: int) -> HttpResponse:
+    """A new scorecard version from the edit box: one item per line, "名称,分值" or "名称,分值,致命"."""
+    items = []
+    try:
+        for number, line in enumerate(request.POST.get("items", "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]  # i18n: data (a full-width comma)
+            if len(parts) < 2 or not parts[1].isdigit():
+                raise DomainError(
+                    _("第 %(n)s 行格式不正确：应为“名称,分值”或“名称,分值,致命”") % {"n": number},
+                    field="items",
+                )
+            items.append((parts[0], int(parts[1]), len(parts) > 2 and parts[2] != ""))
+        current = selectors.scorecard_active(site_id=site_id)
+        qa.scorecard_save(
+            actor=request.user,
+            site_id=site_id,
+            family=current.family if current else "default",
+            name=current.name if current else _("通话质检评分表"),
+            items=items,
+        )
+        messages.success(request, _("已保存为新版本评分表"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return HttpResponseRedirect(f"{reverse('callcenter:qa_list')}?site={site_id}")
 
 
 @require_GET

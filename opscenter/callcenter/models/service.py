@@ -28,6 +28,7 @@ class Survey(models.Model):
     received_at = models.DateTimeField(_("收到时间"), default=timezone.now)
     local_date = models.DateField(_("日期"))
     work_order_id = models.PositiveIntegerField(_("工单"), null=True, blank=True)
+    import_job_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("满意度调查")

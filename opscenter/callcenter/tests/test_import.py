@@ -215,3 +215,31 @@ def test_a_caller_matching_a_customer_of_the_site_is_linked(cc):
     customer = Customer.objects.create(site=cc.site, name="张三", phone="13812345678", cohort_month=202603)
     import_services.import_job_commit(job=_job(cc, _csv(_good(cc)[:1])), actor=cc.manager)
     assert Call.objects.get(telephony_id="C1").customer_id == customer.pk
+
+
+def test_surveys_import_by_call_id_and_low_scores_open_work_orders(cc):
+    from opscenter.callcenter.models import Survey
+    from opscenter.commitments.models import WorkOrder
+
+    import_services.import_job_commit(job=_job(cc, _csv(_good(cc))), actor=cc.manager)
+    out = io.StringIO()
+    csv.writer(out).writerows([["CallID", "满意度", "客户意见"], ["C1", "5", ""], ["C3", "1", "态度不好"]])
+    job = import_services.import_job_create(
+        actor=cc.manager, kind="surveys", site_id=cc.site.pk, source=out.getvalue().encode(), filename="满意度.csv",
+        options=ImportOptions(),
+    )  # fmt: skip
+    import_services.import_job_commit(job=job, actor=cc.manager)
+    job.refresh_from_db()
+    assert job.status == "committed", job.message
+    assert Survey.objects.count() == 2
+    assert WorkOrder.objects.filter(source="survey").count() == 1
+    bad = io.StringIO()
+    csv.writer(bad).writerows([["CallID", "满意度"], ["C1", "4"], ["NOPE", "9"]])
+    again = import_services.import_job_create(
+        actor=cc.manager, kind="surveys", site_id=cc.site.pk, source=bad.getvalue().encode(), filename="x.csv",
+        options=ImportOptions(),
+    )  # fmt: skip
+    import_services.import_job_validate(job=again, actor=cc.manager)
+    messages = sorted(again.row_errors.values_list("row_no", "message"))
+    assert messages[0] == (2, "该来电已有满意度调查结果")
+    assert messages[1][0] == 3

@@ -123,3 +123,23 @@ def test_knowledge_and_test_call_screens(loaded, client):
     assert posted.status_code == 302
     page = client.get(reverse("callcenter:test_call_list"), {"year": 2026})
     assert page.context["months"][0]["n"] == 1
+
+
+def test_the_scorecard_is_edited_on_the_qa_page_as_a_new_version(loaded, client):
+    from opscenter.callcenter.models import QaScorecard
+
+    url = reverse("callcenter:qa_list") + f"?site={loaded.site.pk}"
+    response = client.post(
+        url, {"action": "scorecard", "site": loaded.site.pk, "items": "问候语,20\n核实身份,30,1\n答复准确,50"}
+    )
+    assert response.status_code == 302
+    active = QaScorecard.objects.get(site=loaded.site, is_active=True)
+    assert active.version == 2
+    assert [(i.name, i.weight, i.is_fatal) for i in active.items.all()] == [
+        ("问候语", 20, False),
+        ("核实身份", 30, True),
+        ("答复准确", 50, False),
+    ]
+    bad = client.post(url, {"action": "scorecard", "site": loaded.site.pk, "items": "问候语"}, follow=True)
+    assert "第 1 行格式不正确" in bad.content.decode()
+    assert QaScorecard.objects.filter(site=loaded.site).count() == 2
