@@ -128,6 +128,7 @@ def main() -> None:
             f"{shape:7} ({customers:>6,} customers): end to end {args.rows / elapsed:>9,.0f} rows/s ({elapsed:.1f} s)"
             f"  | bare csv+executemany {bare:>9,.0f} rows/s  | bare / end to end {bare / (args.rows / elapsed):4.1f}×"
             f"  {'OK' if args.rows / elapsed >= TARGET_ROWS_PER_S else 'MISSED'} (target ≥ {TARGET_ROWS_PER_S:,} rows/s)"
+            f"  | load average {_load()}"
         )
 
     # Django save(), one row at a time, on a sample (for the engine ≥ 20× save() target).
@@ -148,6 +149,11 @@ def main() -> None:
     print(f"skewed / spread end to end = {skew / spread:.2f}  (was ≈ 0.33 before issue 10 §9)")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS (this process) = {peak_mb:,.0f} MB")
+
+
+def _load() -> str:
+    """The 1-minute load average: on a shared machine the absolute rates say little without it."""
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def _file_rows(path: Path):

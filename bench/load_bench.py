@@ -192,7 +192,13 @@ def run(host: str, port: int, clients: int, seconds: float, write_share: float) 
     for t in threads:
         t.join(timeout=seconds + 120)
     elapsed = time.monotonic() - began
-    report = {"clients": clients, "seconds": round(elapsed, 1), "errors": errors[:5], "kinds": {}}
+    report = {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "load_average": round(os.getloadavg()[0], 1),
+        "errors": errors[:5],
+        "kinds": {},
+    }
     for kind in ("page", "write"):
         times = [v for (k, _s), vs in results.items() if k == kind for v in vs]
         statuses = defaultdict(int)
@@ -261,7 +267,11 @@ def main() -> None:
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a loaded machine: the report still gets printed
+                proc.kill()
+                proc.wait()
     if args.json:
         print(json.dumps(reports, indent=2))
         return
@@ -274,6 +284,7 @@ def main() -> None:
                 f"{r['clients']:>7} {kind:<6} {k['n']:>6} {k['rps']:>6} {k['p50']:>6} {k['p95']:>6} {k['p99']:>6} "
                 f"{k['5xx']:>5} {k['4xx']:>5}"
             )
+        print(f"        load average (1 min) at the end: {r['load_average']}")
         if r["connection_errors"] or r["errors"]:
             print(f"        connection errors: {r['connection_errors']}; {r['errors']}")
 
