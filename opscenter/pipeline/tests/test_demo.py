@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 from django.db.models import Count, F, Min
@@ -29,11 +28,9 @@ from opscenter.pipeline.models import (
 pytestmark = pytest.mark.django_db
 
 
-def _load(seed: int = 7) -> float:
+def _load(seed: int = 7) -> None:
     build_org(seed=2026, stdout=io.StringIO())
-    started = time.perf_counter()
     generate(seed=seed, stdout=io.StringIO())
-    return time.perf_counter() - started
 
 
 def _fingerprint():
@@ -47,8 +44,9 @@ def _fingerprint():
     )
 
 
-def test_demo_year_has_plausible_sizes_and_loads_fast():
-    elapsed = _load()
+def test_demo_year_has_plausible_sizes():
+    # How fast it loads is a benchmark's business (timings depend on the machine's load), not a test's.
+    _load()
     sunshine, meilai = Site.objects.get(code="sunshine"), Site.objects.get(code="meilai")
     residents = Deal.objects.filter(site=sunshine, is_new_customer=True).count()
     assert 250 <= residents <= 350
@@ -67,7 +65,6 @@ def test_demo_year_has_plausible_sizes_and_loads_fast():
     assert 4500 <= Customer.objects.filter(site=meilai).count() <= 5500
     assert 50_000 <= Transaction.objects.filter(site=meilai).count() <= 70_000
     assert FollowUp.objects.filter(site=meilai, satisfaction__isnull=False).exists()
-    assert elapsed < 60
 
 
 def test_demo_year_looks_like_the_seeds_and_its_columns_agree():
