@@ -1,6 +1,6 @@
 """Call-center endpoints under /api/callcenter/ (scoped like the screens).
 
-`POST /calls` records one call and `POST /calls/batch` up to `MAX_CALLS_PER_BATCH`, all or
+`POST /calls` records one call and `POST /calls/batch` up to `MAX_BATCH_ITEMS` (the API's one batch limit), all or
 nothing; both are idempotent on (source, telephony id): the same call sent again changes
 nothing, a waiting call may be completed by a later report, other differences are refused with
 422 and per-item messages. `POST /surveys` records a satisfaction answer (a low score opens a
@@ -13,7 +13,7 @@ import datetime as dt
 
 from ninja import Query, Router, Status
 
-from opscenter.api.limits import batch_field, column
+from opscenter.api.limits import Batch, column
 from opscenter.api.schema import Schema
 from opscenter.callcenter import erlang, services
 from opscenter.callcenter.models import Call, Survey
@@ -21,7 +21,6 @@ from opscenter.core.exceptions import ValidationError
 from opscenter.imports.values import SHANGHAI
 
 router = Router(tags=["callcenter"])
-MAX_CALLS_PER_BATCH = 1000
 
 
 class CallIn(Schema):
@@ -50,7 +49,7 @@ class OneCallIn(CallIn):
 class BatchIn(Schema):
     site_id: int
     source: column(Call, "source") = ""
-    items: list[CallIn] = batch_field(MAX_CALLS_PER_BATCH)
+    items: Batch[CallIn]
 
 
 class RecordedOut(Schema):

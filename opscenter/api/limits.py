@@ -118,13 +118,3 @@ class NoNullPatch(Schema):
             if not field.null:
                 raise PydanticCustomError("not_null", gettext("字段 {field} 不能为 null"), {"field": key})
         return data
-
-
-def batch_field(maximum: int) -> Any:
-    """A list input of at most `maximum` items (a batch endpoint), documented as such."""
-    return Field(
-        ...,
-        min_length=1,
-        max_length=maximum,
-        description=gettext("1 … %(maximum)s 条") % {"maximum": maximum},
-    )

@@ -75,9 +75,9 @@ def test_a_batch_with_one_bad_item_writes_nothing_and_names_it(cc, client):
 
 
 def test_batches_are_bounded_and_other_sites_refused(cc, client, personas):
-    from opscenter.api.callcenter import MAX_CALLS_PER_BATCH
+    from opscenter.core.bounds import MAX_BATCH_ITEMS
 
-    items = [{**CALL, "telephony_id": f"X{i}"} for i in range(MAX_CALLS_PER_BATCH + 1)]
+    items = [{**CALL, "telephony_id": f"X{i}"} for i in range(MAX_BATCH_ITEMS + 1)]
     assert (
         _post(client, cc.manager, "calls/batch", {"site_id": cc.site.pk, "items": items}).status_code == 422
     )
