@@ -75,7 +75,8 @@ class MeasurementImport(ImportKind):
             row.error(bad, exc.message)
         row.values["_events"] = events
         row.values["_values"] = {}
-        for part in (row.values.get("values") or "").replace("；", ";").split(";"):  # i18n: data
+        separators = (row.values.get("values") or "").replace("；", ";")  # i18n: data (full-width ；)
+        for part in separators.split(";"):
             if not part.strip():
                 continue
             key, sep, raw = part.partition("=")
