@@ -29,7 +29,19 @@ def test_executive_cockpit_query_count_does_not_grow_with_data(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = _get(client, personas.executive)
     html = response.content.decode()
-    assert 'data-section="funnel-day"' in html and 'data-section="commitments"' in html
+    for section in ("funnel-day", "funnel-month", "commitments", "callcenter", "care", "marketing"):
+        assert f'data-section="{section}"' in html, section
+    for tile in ("sl", "abandon", "occupancy", "incidents", "spend", "cost-per-deal"):
+        assert f'data-tile="{tile}"' in html, tile
+    # every figure links to the rows behind it
+    import re
+
+    assert not re.search(r'href="" data-tile=', html)
+    sl = re.search(r'href="([^"]+)" data-tile="sl"', html).group(1)
+    assert sl.startswith("/callcenter/") or "callcenter" in sl
+    # the funnel counts through the targets metrics: 9 consultations today, 9 deals, ¥3,700
+    day = html.split('data-section="funnel-day"')[1].split("</section>")[0]
+    assert '<span class="counter-value">9</span>' in day and "¥3,700" in day
 
 
 def test_cockpit_figures_drill_down(client, personas):
