@@ -78,3 +78,31 @@ def test_executive_drill_covers_every_visible_site(client, personas):
     html = _get(client, personas.executive).content.decode()
     link = re.search(r'href="([^"]+)" data-tile="month-consultations"', html).group(1)
     assert "metric=consultations" in link and "site=" not in link
+
+
+def test_day_and_week_figures_drill_to_exactly_their_rows(client, personas):
+    from opscenter.metrics import get_metric, metric_values
+    from opscenter.reports.tests.factories import at
+
+    for day in ((2026, 11, 3), (2026, 11, 4), (2026, 11, 30), (2026, 12, 1), (2026, 12, 7)):
+        consult(personas, at(*day))
+    metric = get_metric("targets.consultations")
+    site = personas.site_a.pk
+    client.force_login(personas.ops_a)
+
+    def drilled(period, start):
+        response = client.get(metric.drill("site", site, period, start))
+        return response.context["page"].paginator.count
+
+    week = dt.date(2026, 11, 30)  # Monday of a week spanning November and December
+    values = metric_values(
+        "targets.consultations",
+        grain="site",
+        period="week",
+        start=week,
+        end=week + dt.timedelta(days=6),
+        unit_ids=[site],
+    )
+    assert values[(site, week)].numerator == 2 == drilled("week", week)
+    assert drilled("day", dt.date(2026, 11, 3)) == 1
+    assert drilled("month", dt.date(2026, 11, 1)) == 3
