@@ -8,7 +8,7 @@ class MembersConfig(AppConfig):
     verbose_name = _("会员")
 
     def ready(self) -> None:
-        from opscenter.members import import_kinds, signals  # noqa: F401  (registers the disputes import)
+        from opscenter.members import import_kinds, metrics, signals  # noqa: F401  (disputes import, metrics)
 
         signals.connect()
         _register_scheduled_jobs()

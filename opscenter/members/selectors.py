@@ -300,3 +300,56 @@ def tier_counts(*, user) -> list[dict[str, Any]]:
     """Members per tier the user may see (one GROUP BY), each linking to the filtered list."""
     rows = member_list(user=user).order_by().values("tier").annotate(n=Count("id")).order_by("tier")
     return list(rows)
+
+
+def upgrade_condition(*, site_ids=None) -> Q:
+    """The tier changes that are upgrades: from a tier to a better one (lower rank) under the
+    change's rule-set version; a member's first tier is not an upgrade. One query over the rule-set
+    versions (a handful per site); the metric and its drill-down list share this condition."""
+    rule_sets = TierRuleSet.objects.all()
+    if site_ids is not None:
+        rule_sets = rule_sets.filter(site_id__in=site_ids)
+    condition = Q(pk__in=[])
+    for rule_set_id, definition in rule_sets.values_list("pk", "definition"):
+        rank = tier_rank(definition)
+        for from_tier, from_rank in rank.items():
+            better = [tier for tier, r in rank.items() if r < from_rank]
+            if better:
+                condition |= Q(rule_set_id=rule_set_id, from_tier=from_tier, to_tier__in=better)
+    return condition
+
+
+def tier_upgrade_list(
+    *, user, site_id: int | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> QuerySet[TierChange]:
+    """Upgrades (by evaluation date `as_of`) of members the user may see: the rows behind
+    `members.tier_upgrades`."""
+    scope = scope_for(user)
+    if not scope.can("members.view_membertier"):
+        return TierChange.objects.none()
+    qs = scope.filter_sites(TierChange.objects.filter(customer__is_deleted=False))
+    if scope.own_only and not scope.is_superuser:
+        qs = qs.filter(customer__owner_id=scope.staff_id) if scope.staff_id else qs.none()
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    if date_from is not None:
+        qs = qs.filter(as_of__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(as_of__lte=date_to)
+    qs = qs.filter(upgrade_condition(site_ids=[site_id] if site_id is not None else None))
+    return qs.select_related("customer", "rule_set").order_by("-as_of", "-id")
+
+
+def done_between(
+    qs: QuerySet[CareTask], date_from: dt.date | None, date_to: dt.date | None
+) -> QuerySet[CareTask]:
+    """Care tasks done on the dates [date_from, date_to] (Asia/Shanghai days of `done_at`)."""
+    tz = timezone.get_default_timezone()
+    qs = qs.filter(status=CareTaskStatus.DONE)
+    if date_from is not None:
+        qs = qs.filter(done_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to is not None:
+        qs = qs.filter(
+            done_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        )
+    return qs

@@ -15,6 +15,7 @@ urlpatterns = [
     path("rules/<int:rule_set_id>/preview/", views.ruleset_preview, name="ruleset_preview"),
     path("rules/<int:rule_set_id>/activate/", views.ruleset_activate, name="ruleset_activate"),
     path("care/", views.caretask_list, name="caretask_list"),
+    path("upgrades/", views.tier_upgrade_list, name="tier_upgrade_list"),
     path("care/<int:task_id>/close/", views.caretask_close, name="caretask_close"),
     path("care/completion/", views.care_completion, name="care_completion"),
 ]

@@ -264,11 +264,51 @@ def caretask_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if not scope.own_only and request.GET.get("mine") and scope.staff_id:
         qs = qs.filter(assignee_id=scope.staff_id)
+    # The drill-down of `members.care_tasks_done`: done tasks of a site on the dates from … to.
+    site_id, date_from, date_to = _drill_filters(request)
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    if status == CareTaskStatus.DONE and (date_from or date_to):
+        qs = selectors.done_between(qs, date_from, date_to)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "members/caretask_list.html",
-        {"page": page, "status": status, "form": CareTaskCloseForm(), "today": today(), "section": "care"},
+        {
+            "page": page,
+            "status": status,
+            "form": CareTaskCloseForm(),
+            "today": today(),
+            "section": "care",
+            "date_from": date_from,
+            "date_to": date_to,
+        },
+    )
+
+
+def _drill_filters(request: HttpRequest) -> tuple[int | None, dt.date | None, dt.date | None]:
+    """`site`, `from`, `to` of a metric drill-down; a malformed value is ignored (the full list)."""
+
+    def date(name: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    site = request.GET.get("site", "")
+    return (int(site) if site.isdigit() else None), date("from"), date("to")
+
+
+@login_required
+def tier_upgrade_list(request: HttpRequest) -> HttpResponse:
+    """Member upgrades of the user's sites by evaluation date: the rows behind `members.tier_upgrades`."""
+    site_id, date_from, date_to = _drill_filters(request)
+    qs = selectors.tier_upgrade_list(user=request.user, site_id=site_id, date_from=date_from, date_to=date_to)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/tier_upgrade_list.html",
+        {"page": page, "date_from": date_from, "date_to": date_to, "section": "members"},
     )
 
 

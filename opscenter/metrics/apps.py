@@ -8,4 +8,4 @@ class MetricsConfig(AppConfig):
     verbose_name = _("指标库")
 
     def ready(self) -> None:
-        from opscenter.metrics.adapters import pipeline, target_values, targets  # noqa: F401  (register)
+        from opscenter.metrics.adapters import target_values, targets  # noqa: F401  (register)

@@ -5,7 +5,7 @@ block none of whose metrics is available is left out (so a call-center block app
 call-center app registers its metrics). Apps add blocks from their own `report_blocks.py`:
 
     from opscenter.reports.blocks import ReportBlock, register_block
-    register_block(ReportBlock("care", _("照护"), ("care.incidents", "care.falls"), order=70))
+    register_block(ReportBlock("care", _("照护与风险"), ("care.incidents", "care.occupancy"), order=70))
 """
 
 from __future__ import annotations
@@ -51,7 +51,13 @@ register_block(
     ReportBlock(
         "funnel",
         _("客户漏斗"),
-        ("pipeline.consultations", "pipeline.visits", "pipeline.deals", "pipeline.deal_amount_fen"),
+        (
+            "targets.consultations",
+            "targets.appointments",
+            "targets.visits",
+            "targets.deals",
+            "targets.revenue_fen",
+        ),
         order=10,
         chart=True,
     )
@@ -59,12 +65,12 @@ register_block(
 register_block(
     ReportBlock(
         "targets",
-        _("目标完成"),
+        _("目标"),
         (
-            "targets.revenue_fen",
-            "targets.deals",
-            "targets.visits",
-            "targets.consultations",
+            "targets.target.revenue_fen",
+            "targets.target.deals",
+            "targets.target.visits",
+            "targets.target.consultations",
             "targets.followups_done",
         ),
         order=20,
@@ -95,20 +101,6 @@ register_block(
         order=50,
     )
 )
-register_block(
-    ReportBlock(
-        "callcenter",
-        _("客服中心"),
-        (
-            "callcenter.service_level",
-            "callcenter.abandon_rate",
-            "callcenter.occupancy",
-            "callcenter.incidents",
-        ),
-        order=60,
-    )
-)
-register_block(ReportBlock("care", _("照护与风险"), ("care.incidents", "care.occupancy"), order=70))
 register_block(
     ReportBlock(
         "workday",

@@ -44,6 +44,8 @@ def format_value(cell: dict, unit: str) -> str:
         return f"¥{yuan:,}"
     if unit == MetricUnit.RATE:
         return f"{(Decimal(cell['value']) * 100).quantize(Decimal('0.1'))}%"
+    if unit == MetricUnit.SCORE:
+        return f"{Decimal(cell['value']).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}"
     return f"{int(Decimal(cell['value'])):,}"
 
 

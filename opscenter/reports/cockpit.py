@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opscenter.metrics import MetricUnit, all_metrics, metric_values
 from opscenter.org.selectors import scope_for, site_list
@@ -40,7 +41,16 @@ class Section:
     tiles: list[Tile] = field(default_factory=list)
 
 
-def _fmt(n: int, unit: str) -> str:
+def _fmt(n: int, unit: str, d: int | None = None) -> str:
+    """A figure as the cockpit shows it; with a denominator `d` the value is n ÷ d (a rate, or
+    money per unit such as the cost per deal), "—" when d is 0."""
+    if d is not None:
+        if d == 0:
+            return "—"
+        value = Decimal(n) / Decimal(d)
+        if unit == MetricUnit.RATE:
+            return f"{(value * 100).quantize(Decimal('0.1'))}%"
+        n = int(value.quantize(Decimal("1")))
     if unit == MetricUnit.MONEY_FEN:
         return f"¥{Decimal(n) / 100:,.0f}"
     return f"{n:,}"
@@ -67,8 +77,14 @@ def _metric_tile(
         return None
     start = day if period == "day" else day.replace(day=1)
     values = metric_values(code, grain="site", period=period, start=start, end=day, unit_ids=site_ids)
-    total = sum(v.numerator for (unit, p), v in values.items() if p == start)
-    return Tile(key, label, _fmt(total, metric.unit), _drill_url(metric, period, start, site_ids), raw=total)
+    current = [v for (unit, p), v in values.items() if p == start]
+    total = sum(v.numerator for v in current)
+    # A ratio (rate, cost per deal) over several sites: the sum of numerators ÷ the sum of
+    # denominators, not an average of the sites' ratios.
+    ratio = any(v.denominator is not None for v in current) or metric.unit == MetricUnit.RATE
+    base = sum(v.denominator or 0 for v in current) if ratio else None
+    value = _fmt(total, metric.unit, base)
+    return Tile(key, label, value, _drill_url(metric, period, start, site_ids), raw=total)
 
 
 def _day_and_month(
@@ -100,14 +116,44 @@ def _day_and_month(
     )
 
 
+# (tile key, metric code, label, period of the day the cockpit shows). Call-center and care
+# metrics answer the site grain only; the cockpit asks every metric at the site grain.
+FUNNEL_CODES = ("targets.consultations", "targets.visits", "targets.deals", "targets.revenue_fen")
+CALLCENTER_TILES = (
+    ("sl", "callcenter.service_level", gettext_lazy("今日服务水平"), "day"),
+    ("abandon", "callcenter.abandon_rate", gettext_lazy("今日放弃率"), "day"),
+    ("offered", "callcenter.offered", gettext_lazy("今日呼入量"), "day"),
+)
+CARE_TILES = (
+    ("occupancy", "care.occupancy", gettext_lazy("本月床位入住率"), "month"),
+    ("incidents", "care.incidents", gettext_lazy("本月护理事件"), "month"),
+    ("overdue-reviews", "care.overdue_reviews", gettext_lazy("逾期风险复评"), "month"),
+)
+MARKETING_TILES = (
+    ("spend", "marketing.spend", gettext_lazy("本月营销费用"), "month"),
+    ("cost-per-deal", "marketing.cost_per_deal", gettext_lazy("本月单笔成交成本"), "month"),
+)
+# Every metric the cockpit reads, with the period asked (tests check they exist and answer it).
+COCKPIT_METRICS = (
+    *((code, "day") for code in FUNNEL_CODES),
+    ("targets.target.revenue_fen", "month"),
+    ("commitments.breaches", "month"),
+    *(
+        (code, period)
+        for tiles in (CALLCENTER_TILES, CARE_TILES, MARKETING_TILES)
+        for _k, code, _x, period in tiles
+    ),
+)
+
+
 def _executive(user, today: dt.date, site_ids: list[int]) -> list[Section]:
     sections = []
-    funnel = [
-        ("consultations", "pipeline.consultations", _("咨询")),
-        ("visits", "pipeline.visits", _("上门")),
-        ("deals", "pipeline.deals", _("成交")),
-        ("amount", "pipeline.deal_amount_fen", _("成交金额")),
-    ]
+    funnel = zip(
+        ("consultations", "visits", "deals", "amount"),
+        FUNNEL_CODES,
+        (_("咨询"), _("上门"), _("成交"), _("成交金额")),
+        strict=True,
+    )
     pairs = {k: _day_and_month(k, c, lbl, day=today, site_ids=site_ids) for k, c, lbl in funnel}
     pairs = {k: v for k, v in pairs.items() if v}
     if pairs:
@@ -129,20 +175,18 @@ def _executive(user, today: dt.date, site_ids: list[int]) -> list[Section]:
         sections.append(Section("targets", _("目标"), [revenue, target]))
     if apps.is_installed("opscenter.commitments"):
         sections.append(Section("commitments", _("服务承诺与工单"), _commitment_tiles(user, today, site_ids)))
-    callcenter = [
-        _metric_tile(
-            "sl", "callcenter.service_level", _("今日服务水平"), period="day", day=today, site_ids=site_ids
-        ),
-        _metric_tile(
-            "occupancy", "care.occupancy", _("入住率"), period="month", day=today, site_ids=site_ids
-        ),
-        _metric_tile(
-            "incidents", "care.incidents", _("本月事件"), period="month", day=today, site_ids=site_ids
-        ),
-    ]
-    callcenter = [t for t in callcenter if t]
-    if callcenter:
-        sections.append(Section("callcenter", _("客服与照护"), callcenter))
+    for key, title, tiles in (
+        ("callcenter", _("客服中心"), CALLCENTER_TILES),
+        ("care", _("照护与风险"), CARE_TILES),
+        ("marketing", _("营销"), MARKETING_TILES),
+    ):
+        built = [
+            _metric_tile(k, code, str(label), period=period, day=today, site_ids=site_ids)
+            for k, code, label, period in tiles
+        ]
+        built = [t for t in built if t]
+        if built:
+            sections.append(Section(key, title, built))
     return sections
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
+from urllib.parse import urlencode
 
 from opscenter.metrics.registry import Metric, MetricQuery, MetricUnit, MetricValue, period_starts, register
 
@@ -140,15 +141,21 @@ def _drill(key: str, grain: str, unit_id: int, period: str, start: dt.date) -> s
     from opscenter.targets.metrics import all_metrics
 
     site_id = unit_id if grain == "site" else _units(grain, frozenset({unit_id})).get(unit_id)
-    month = start.year * 100 + start.month
+    dated = period != "month" and _row_key(key) is not None
+    end = start + dt.timedelta(days=6) if period == "week" else start
     filters = FunnelFilters(
-        month_from=month,
-        month_to=month,
+        month_from=start.year * 100 + start.month,
+        month_to=end.year * 100 + end.month,
         view=FunnelView.EVENT,
         site_id=site_id,
         **({GRAIN_FIELDS[grain]: unit_id} if grain != "site" else {}),
     )
-    return all_metrics()[key].drill_url(filters)
+    url = all_metrics()[key].drill_url(filters)
+    if dated:
+        # A day / week figure: those months' rows narrowed to the period's days on the event's
+        # own moment (pipeline.selectors.on_dates), the rows `_dated_values` counts.
+        url += "&" + urlencode({"date_from": start.isoformat(), "date_to": end.isoformat()})
+    return url
 
 
 def register_all() -> None:

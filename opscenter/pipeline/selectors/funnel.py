@@ -522,16 +522,46 @@ def metric_counts(*, user, filters: FunnelFilters, keys: Iterable[str]) -> dict[
     return months
 
 
-def funnel_rows(*, user, metric: str, filters: FunnelFilters) -> QuerySet:
+# The moment of each event table a day / week figure is taken from (event view).
+EVENT_MOMENT = {Consultation: "occurred_at", Appointment: "booked_at", Visit: "arrived_at", Deal: "signed_on"}
+
+
+def on_dates(qs: QuerySet, date_from, date_to) -> QuerySet:
+    """Event rows whose own moment (EVENT_MOMENT, Asia/Shanghai days) is on [date_from, date_to]."""
+    import datetime as dt
+
+    moment = EVENT_MOMENT[qs.model]
+    tz = timezone.get_default_timezone()
+    timed = moment.endswith("_at")
+    if date_from is not None:
+        qs = qs.filter(
+            **{
+                f"{moment}__gte": dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
+                if timed
+                else date_from
+            }
+        )
+    if date_to is not None:
+        upper = date_to + dt.timedelta(days=1)
+        qs = qs.filter(
+            **{f"{moment}__lt": dt.datetime.combine(upper, dt.time.min, tzinfo=tz) if timed else upper}
+        )
+    return qs
+
+
+def funnel_rows(*, user, metric: str, filters: FunnelFilters, date_from=None, date_to=None) -> QuerySet:
     """Exactly the rows counted in a funnel cell: `metric` is a count key (ALL_METRICS, whether
     `funnel()` computes it or `metric_counts` does), a rate key (its numerator's rows) or a money
-    key (the signed deals). Narrow to one month with `filters.for_month(m)`.
+    key (the signed deals). Narrow to one month with `filters.for_month(m)`; to days (the registry's
+    day / week figures, event view) with `date_from` / `date_to`.
     """
     key = DRILL_METRIC.get(metric, metric)
     if key not in ALL_METRICS:
         raise ValidationError(gettext("未知的漏斗指标：%(metric)s") % {"metric": metric}, field="metric")
     spec = ALL_METRICS[key]
     qs = _base(user, spec.model, filters).filter(spec.condition)
+    if date_from is not None or date_to is not None:
+        qs = on_dates(qs, date_from, date_to)
     return qs.select_related("customer", "owner").order_by(filters.month_field, "pk")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -65,6 +66,18 @@ def funnel_data(request: HttpRequest) -> JsonResponse:
     return JsonResponse(screens.funnel_chart_option(result))
 
 
+def _dates(params) -> dict:
+    """`date_from` / `date_to` of a day or week drill-down from the metric registry (a malformed
+    value is ignored: the month's rows)."""
+    import datetime as dt
+
+    out = {}
+    for name in ("date_from", "date_to"):
+        with contextlib.suppress(ValueError):
+            out[name] = dt.date.fromisoformat(params.get(name, ""))
+    return out
+
+
 @require_GET
 def funnel_rows(request: HttpRequest) -> HttpResponse:
     """Exactly the rows behind one number of the funnel page (a funnel cell or a share line);
@@ -87,7 +100,9 @@ def funnel_rows(request: HttpRequest) -> HttpResponse:
             metric = ""
         else:
             metric = request.GET.get("metric", "")
-            rows = selectors.funnel_rows(user=request.user, metric=metric, filters=filters)
+            rows = selectors.funnel_rows(
+                user=request.user, metric=metric, filters=filters, **_dates(request.GET)
+            )
             title = selectors.metric_label(metric)
             line = ""
             kind = rows.model._meta.model_name

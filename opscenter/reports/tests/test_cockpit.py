@@ -29,7 +29,19 @@ def test_executive_cockpit_query_count_does_not_grow_with_data(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = _get(client, personas.executive)
     html = response.content.decode()
-    assert 'data-section="funnel-day"' in html and 'data-section="commitments"' in html
+    for section in ("funnel-day", "funnel-month", "commitments", "callcenter", "care", "marketing"):
+        assert f'data-section="{section}"' in html, section
+    for tile in ("sl", "abandon", "occupancy", "incidents", "spend", "cost-per-deal"):
+        assert f'data-tile="{tile}"' in html, tile
+    # every figure links to the rows behind it
+    import re
+
+    assert not re.search(r'href="" data-tile=', html)
+    sl = re.search(r'href="([^"]+)" data-tile="sl"', html).group(1)
+    assert sl.startswith("/callcenter/") or "callcenter" in sl
+    # the funnel counts through the targets metrics: 9 consultations today, 9 deals, ¥3,700
+    day = html.split('data-section="funnel-day"')[1].split("</section>")[0]
+    assert '<span class="counter-value">9</span>' in day and "¥3,700" in day
 
 
 def test_cockpit_figures_drill_down(client, personas):
@@ -66,3 +78,31 @@ def test_executive_drill_covers_every_visible_site(client, personas):
     html = _get(client, personas.executive).content.decode()
     link = re.search(r'href="([^"]+)" data-tile="month-consultations"', html).group(1)
     assert "metric=consultations" in link and "site=" not in link
+
+
+def test_day_and_week_figures_drill_to_exactly_their_rows(client, personas):
+    from opscenter.metrics import get_metric, metric_values
+    from opscenter.reports.tests.factories import at
+
+    for day in ((2026, 11, 3), (2026, 11, 4), (2026, 11, 30), (2026, 12, 1), (2026, 12, 7)):
+        consult(personas, at(*day))
+    metric = get_metric("targets.consultations")
+    site = personas.site_a.pk
+    client.force_login(personas.ops_a)
+
+    def drilled(period, start):
+        response = client.get(metric.drill("site", site, period, start))
+        return response.context["page"].paginator.count
+
+    week = dt.date(2026, 11, 30)  # Monday of a week spanning November and December
+    values = metric_values(
+        "targets.consultations",
+        grain="site",
+        period="week",
+        start=week,
+        end=week + dt.timedelta(days=6),
+        unit_ids=[site],
+    )
+    assert values[(site, week)].numerator == 2 == drilled("week", week)
+    assert drilled("day", dt.date(2026, 11, 3)) == 1
+    assert drilled("month", dt.date(2026, 11, 1)) == 3

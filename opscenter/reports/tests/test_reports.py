@@ -47,17 +47,30 @@ def test_monthly_report_compares_with_previous_month_and_last_year(november):
         actor=november.ops_a, site=november.site_a, period=periods.parse("monthly", "2026-11")
     )
     rows = _rows(report)
-    consultations = rows["pipeline.consultations"]
+    consultations = rows["targets.consultations"]
     assert (
         consultations["current"]["n"],
         consultations["previous"]["n"],
         consultations["last_year"]["n"],
     ) == (3, 1, 2)
     assert consultations["vs_previous"] == "200.0" and consultations["vs_last_year"] == "50.0"
-    assert rows["pipeline.deal_amount_fen"]["display"]["current"] == "¥12,500.00"
-    assert "callcenter" not in {
-        b["code"] for b in services.report_data(report)["blocks"]
-    }  # not installed: hidden
+    assert rows["targets.revenue_fen"]["display"]["current"] == "¥12,500.00"
+    blocks = {b["code"]: b for b in services.report_data(report)["blocks"]}
+    # The apps' own blocks (report_blocks.py, discovered) are in, with trend cells and drill-downs.
+    assert {"callcenter", "care", "marketing", "members"} <= set(blocks)
+    for row in blocks["callcenter"]["rows"] + blocks["care"]["rows"] + blocks["marketing"]["rows"]:
+        assert {"current", "previous", "last_year", "vs_previous", "vs_last_year"} <= set(row)
+        assert row["drill"].startswith("/")
+
+
+def test_a_block_none_of_whose_metrics_answers_is_hidden(november, monkeypatch):
+    from opscenter.reports import blocks
+
+    monkeypatch.setitem(blocks._BLOCKS, "ghost", blocks.ReportBlock("ghost", "ghost", ("ghost.none",)))
+    # care metrics answer sites only: a department report leaves the care block out
+    department_blocks = {b.code for b, _m in blocks.available_blocks(grain="department", period="month")}
+    site_blocks = {b.code for b, _m in blocks.available_blocks(grain="site", period="month")}
+    assert "ghost" not in site_blocks and "care" in site_blocks and "care" not in department_blocks
 
 
 def test_published_report_is_frozen_and_says_what_data_it_was_made_from(november):
@@ -67,10 +80,10 @@ def test_published_report_is_frozen_and_says_what_data_it_was_made_from(november
     services.report_save_narrative(actor=november.ops_a, report_id=report.pk, narrative="咨询回升，关注转化")
     report = services.report_publish(actor=november.ops_a, report_id=report.pk)
     assert report.status == ReportStatus.PUBLISHED and report.data_as_of is not None
-    assert "pipeline.consultations" in report.snapshot["source"]["metrics"]
+    assert "targets.consultations" in report.snapshot["source"]["metrics"]
     consult(november, at(2026, 11, 25))  # later data does not change the published numbers
     report.refresh_from_db()
-    assert _rows(report)["pipeline.consultations"]["current"]["n"] == 3
+    assert _rows(report)["targets.consultations"]["current"]["n"] == 3
     with pytest.raises(ValidationError):
         services.report_save_narrative(actor=november.ops_a, report_id=report.pk, narrative="改")
 
@@ -99,7 +112,7 @@ def test_monthly_report_pdf_has_chinese_text_a_chart_and_the_page_numbers(client
     client.force_login(november.ops_a)
     html = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
     page = _page_values(html)
-    assert page["pipeline.consultations"] == "3" and page["pipeline.deal_amount_fen"] == "¥12,500.00"
+    assert page["targets.consultations"] == "3" and page["targets.revenue_fen"] == "¥12,500.00"
     response = client.get(reverse("reports:report_pdf", args=[report.pk]))
     pdf = response.content
     assert response["Content-Type"] == "application/pdf" and pdf.startswith(b"%PDF")
@@ -141,7 +154,7 @@ def test_cli_builds_weekly_report_and_pdf(november, tmp_path):
         "reports", "build", "--kind", "weekly", "--site", "sunshine", "--week", "2026-W45", "--pdf", str(out)
     )
     report = Report.objects.get(kind="weekly", label="2026-W45")
-    assert _rows(report)["pipeline.consultations"]["current"]["n"] == 2  # 3 and 4 November
+    assert _rows(report)["targets.consultations"]["current"]["n"] == 2  # 3 and 4 November
     assert out.read_bytes().startswith(b"%PDF")
 
 
