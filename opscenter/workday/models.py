@@ -263,7 +263,12 @@ class Announcement(models.Model):
     )
     pinned = models.BooleanField(_("置顶"), default=False)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("发布人"),
     )
     source = models.CharField(
         _("来源"), max_length=50, blank=True, help_text="app that posted it, e.g. appraisal"

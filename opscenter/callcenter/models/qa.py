@@ -133,7 +133,7 @@ class QaScore(models.Model):
     counts = models.BooleanField(_("计入均分"), default=True)
     local_date = models.DateField(_("评分日期"))
     scored_at = models.DateTimeField(_("评分时间"), default=timezone.now)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("质检评分")
