@@ -46,3 +46,14 @@ register(
         site_kinds=frozenset({SiteKind.AESTHETICS, SiteKind.HOSPITAL}),
     )
 )
+
+
+def _expose_in_the_registry() -> None:
+    """The one metric registry exposes the targets' metrics as `targets.<key>`; it listed them when
+    the metrics app became ready, before this app registered, so list them again (replaces)."""
+    from opscenter.metrics.adapters.targets import register_all
+
+    register_all()
+
+
+_expose_in_the_registry()

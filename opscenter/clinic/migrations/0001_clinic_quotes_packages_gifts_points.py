@@ -7,242 +7,719 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('members', '0006_rename_shipped_rule_set'),
-        ('org', '0002_roles'),
-        ('pipeline', '0008_clinic_credit_gift_and_clinical_followups'),
+        ("members", "0006_rename_shipped_rule_set"),
+        ("org", "0002_roles"),
+        ("pipeline", "0008_clinic_credit_gift_and_clinical_followups"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Package',
+            name="Package",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(max_length=100, verbose_name='项目')),
-                ('category', models.CharField(choices=[('skin', '皮肤美容'), ('skin_package', '皮肤套餐'), ('non_invasive', '无创/微整'), ('plastic', '整形美容'), ('dental', '口腔美容'), ('accommodation', '入住/床位'), ('care', '护理服务'), ('other', '其他')], max_length=20, verbose_name='类别')),
-                ('sessions_total', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='总次数')),
-                ('sessions_used', models.PositiveSmallIntegerField(default=0, verbose_name='已用次数')),
-                ('amount_fen', models.BigIntegerField(validators=[django.core.validators.MinValueValidator(0)], verbose_name='金额(分)')),
-                ('sold_on', models.DateField(verbose_name='购买日期')),
-                ('valid_until', models.DateField(verbose_name='有效期至')),
-                ('status', models.CharField(choices=[('active', '使用中'), ('finished', '疗程结束')], default='active', max_length=10, verbose_name='状态')),
-                ('finished_on', models.DateField(blank=True, null=True, verbose_name='疗程结束日期')),
-                ('import_job_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='导入批次')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('center', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='科室/中心')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='packages', to='pipeline.customer', verbose_name='客户')),
-                ('deal_line', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='package', to='pipeline.dealline', verbose_name='成交明细')),
-                ('doctor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff', verbose_name='医生')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='院区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("item", models.CharField(max_length=100, verbose_name="项目")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("skin", "皮肤美容"),
+                            ("skin_package", "皮肤套餐"),
+                            ("non_invasive", "无创/微整"),
+                            ("plastic", "整形美容"),
+                            ("dental", "口腔美容"),
+                            ("accommodation", "入住/床位"),
+                            ("care", "护理服务"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "sessions_total",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)], verbose_name="总次数"
+                    ),
+                ),
+                ("sessions_used", models.PositiveSmallIntegerField(default=0, verbose_name="已用次数")),
+                (
+                    "amount_fen",
+                    models.BigIntegerField(
+                        validators=[django.core.validators.MinValueValidator(0)], verbose_name="金额(分)"
+                    ),
+                ),
+                ("sold_on", models.DateField(verbose_name="购买日期")),
+                ("valid_until", models.DateField(verbose_name="有效期至")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "使用中"), ("finished", "疗程结束")],
+                        default="active",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("finished_on", models.DateField(blank=True, null=True, verbose_name="疗程结束日期")),
+                (
+                    "import_job_id",
+                    models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="导入批次"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+                ),
+                (
+                    "center",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="科室/中心",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="packages",
+                        to="pipeline.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "deal_line",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="package",
+                        to="pipeline.dealline",
+                        verbose_name="成交明细",
+                    ),
+                ),
+                (
+                    "doctor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                        verbose_name="医生",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '疗程套餐',
-                'verbose_name_plural': '疗程套餐',
-                'ordering': ['-sold_on', '-id'],
+                "verbose_name": "疗程套餐",
+                "verbose_name_plural": "疗程套餐",
+                "ordering": ["-sold_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PointsRule',
+            name="PointsRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(blank=True, help_text='blank = any tier', max_length=20, verbose_name='会员等级')),
-                ('points_per_yuan', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='每元积分')),
-                ('fen_per_point', models.PositiveIntegerField(default=1, verbose_name='每分抵扣(分)')),
-                ('expiry_months', models.PositiveSmallIntegerField(default=12, verbose_name='有效月数')),
-                ('valid_from', models.DateField(verbose_name='生效日期')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='院区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        blank=True, help_text="blank = any tier", max_length=20, verbose_name="会员等级"
+                    ),
+                ),
+                (
+                    "points_per_yuan",
+                    models.DecimalField(decimal_places=2, max_digits=6, verbose_name="每元积分"),
+                ),
+                ("fen_per_point", models.PositiveIntegerField(default=1, verbose_name="每分抵扣(分)")),
+                ("expiry_months", models.PositiveSmallIntegerField(default=12, verbose_name="有效月数")),
+                ("valid_from", models.DateField(verbose_name="生效日期")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '积分规则',
-                'verbose_name_plural': '积分规则',
-                'ordering': ['site', 'tier', '-valid_from'],
+                "verbose_name": "积分规则",
+                "verbose_name_plural": "积分规则",
+                "ordering": ["site", "tier", "-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='PointsEntry',
+            name="PointsEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('earn', '消费积分'), ('grant', '权益赠送'), ('redeem', '积分抵扣'), ('expire', '积分过期')], max_length=10, verbose_name='类型')),
-                ('points', models.IntegerField(verbose_name='积分')),
-                ('occurred_on', models.DateField(verbose_name='日期')),
-                ('expires_on', models.DateField(blank=True, null=True, verbose_name='过期日期')),
-                ('value_fen', models.BigIntegerField(default=0, verbose_name='抵扣金额(分)')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='points', to='pipeline.customer', verbose_name='客户')),
-                ('deal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='pipeline.deal', verbose_name='成交')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='院区')),
-                ('rule', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clinic.pointsrule', verbose_name='积分规则')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("earn", "消费积分"),
+                            ("grant", "权益赠送"),
+                            ("redeem", "积分抵扣"),
+                            ("expire", "积分过期"),
+                        ],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("points", models.IntegerField(verbose_name="积分")),
+                ("occurred_on", models.DateField(verbose_name="日期")),
+                ("expires_on", models.DateField(blank=True, null=True, verbose_name="过期日期")),
+                ("value_fen", models.BigIntegerField(default=0, verbose_name="抵扣金额(分)")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="points",
+                        to="pipeline.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "deal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="pipeline.deal",
+                        verbose_name="成交",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="clinic.pointsrule",
+                        verbose_name="积分规则",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '积分明细',
-                'verbose_name_plural': '积分明细',
-                'ordering': ['-occurred_on', '-id'],
+                "verbose_name": "积分明细",
+                "verbose_name_plural": "积分明细",
+                "ordering": ["-occurred_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Quote',
+            name="Quote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quoted_on', models.DateField(verbose_name='报价日期')),
-                ('month', models.PositiveIntegerField(help_text='yyyymm of quoted_on', verbose_name='月份')),
-                ('valid_until', models.DateField(verbose_name='有效期至')),
-                ('status', models.CharField(choices=[('draft', '待确认'), ('accepted', '已成交'), ('cancelled', '已作废')], default='draft', max_length=10, verbose_name='状态')),
-                ('tier', models.CharField(blank=True, max_length=20, verbose_name='会员等级')),
-                ('member_rate', models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True, verbose_name='会员折扣率')),
-                ('birthday_rate', models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True, verbose_name='生日折扣率')),
-                ('rule_note', models.CharField(blank=True, max_length=300, verbose_name='折扣规则')),
-                ('list_total_fen', models.BigIntegerField(default=0, verbose_name='原价合计(分)')),
-                ('total_fen', models.BigIntegerField(default=0, verbose_name='应收合计(分)')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='成交时间')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='备注')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('consultant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff', verbose_name='咨询师')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quotes', to='pipeline.customer', verbose_name='客户')),
-                ('deal', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='quote', to='pipeline.deal', verbose_name='成交')),
-                ('rule_set', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.tierruleset', verbose_name='会员规则版本')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='院区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quoted_on", models.DateField(verbose_name="报价日期")),
+                ("month", models.PositiveIntegerField(help_text="yyyymm of quoted_on", verbose_name="月份")),
+                ("valid_until", models.DateField(verbose_name="有效期至")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "待确认"), ("accepted", "已成交"), ("cancelled", "已作废")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("tier", models.CharField(blank=True, max_length=20, verbose_name="会员等级")),
+                (
+                    "member_rate",
+                    models.DecimalField(
+                        blank=True, decimal_places=3, max_digits=4, null=True, verbose_name="会员折扣率"
+                    ),
+                ),
+                (
+                    "birthday_rate",
+                    models.DecimalField(
+                        blank=True, decimal_places=3, max_digits=4, null=True, verbose_name="生日折扣率"
+                    ),
+                ),
+                ("rule_note", models.CharField(blank=True, max_length=300, verbose_name="折扣规则")),
+                ("list_total_fen", models.BigIntegerField(default=0, verbose_name="原价合计(分)")),
+                ("total_fen", models.BigIntegerField(default=0, verbose_name="应收合计(分)")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True, verbose_name="成交时间")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="备注")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+                ),
+                (
+                    "consultant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                        verbose_name="咨询师",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quotes",
+                        to="pipeline.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "deal",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="quote",
+                        to="pipeline.deal",
+                        verbose_name="成交",
+                    ),
+                ),
+                (
+                    "rule_set",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="members.tierruleset",
+                        verbose_name="会员规则版本",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报价',
-                'verbose_name_plural': '报价',
-                'ordering': ['-quoted_on', '-id'],
+                "verbose_name": "报价",
+                "verbose_name_plural": "报价",
+                "ordering": ["-quoted_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='QuoteLine',
+            name="QuoteLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(max_length=100, verbose_name='项目')),
-                ('category', models.CharField(choices=[('skin', '皮肤美容'), ('skin_package', '皮肤套餐'), ('non_invasive', '无创/微整'), ('plastic', '整形美容'), ('dental', '口腔美容'), ('accommodation', '入住/床位'), ('care', '护理服务'), ('other', '其他')], max_length=20, verbose_name='类别')),
-                ('quantity', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)], verbose_name='数量')),
-                ('sessions', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(999)], verbose_name='疗程次数')),
-                ('valid_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='疗程有效天数')),
-                ('list_price_fen', models.BigIntegerField(validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10000000000)], verbose_name='单价(分)')),
-                ('campaign_price_fen', models.BigIntegerField(blank=True, null=True, verbose_name='活动价(分)')),
-                ('amount_fen', models.BigIntegerField(verbose_name='金额(分)')),
-                ('rule', models.CharField(blank=True, max_length=200, verbose_name='折扣说明')),
-                ('center', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='科室/中心')),
-                ('doctor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff', verbose_name='医生')),
-                ('quote', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='clinic.quote', verbose_name='报价')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("item", models.CharField(max_length=100, verbose_name="项目")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("skin", "皮肤美容"),
+                            ("skin_package", "皮肤套餐"),
+                            ("non_invasive", "无创/微整"),
+                            ("plastic", "整形美容"),
+                            ("dental", "口腔美容"),
+                            ("accommodation", "入住/床位"),
+                            ("care", "护理服务"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="数量",
+                    ),
+                ),
+                (
+                    "sessions",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(999),
+                        ],
+                        verbose_name="疗程次数",
+                    ),
+                ),
+                (
+                    "valid_days",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="疗程有效天数"),
+                ),
+                (
+                    "list_price_fen",
+                    models.BigIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10000000000),
+                        ],
+                        verbose_name="单价(分)",
+                    ),
+                ),
+                (
+                    "campaign_price_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="活动价(分)"),
+                ),
+                ("amount_fen", models.BigIntegerField(verbose_name="金额(分)")),
+                ("rule", models.CharField(blank=True, max_length=200, verbose_name="折扣说明")),
+                (
+                    "center",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="科室/中心",
+                    ),
+                ),
+                (
+                    "doctor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                        verbose_name="医生",
+                    ),
+                ),
+                (
+                    "quote",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="clinic.quote",
+                        verbose_name="报价",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报价明细',
-                'verbose_name_plural': '报价明细',
-                'ordering': ['id'],
+                "verbose_name": "报价明细",
+                "verbose_name_plural": "报价明细",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='SessionUse',
+            name="SessionUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('used_at', models.DateTimeField(verbose_name='治疗时间')),
-                ('month', models.PositiveIntegerField(help_text='yyyymm, local time', verbose_name='月份')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='第几次')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='备注')),
-                ('import_job_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='导入批次')),
-                ('center', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='科室/中心')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='pipeline.customer', verbose_name='客户')),
-                ('package', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='uses', to='clinic.package', verbose_name='疗程套餐')),
-                ('performed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff', verbose_name='治疗人')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='院区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("used_at", models.DateTimeField(verbose_name="治疗时间")),
+                ("month", models.PositiveIntegerField(help_text="yyyymm, local time", verbose_name="月份")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="第几次")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="备注")),
+                (
+                    "import_job_id",
+                    models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="导入批次"),
+                ),
+                (
+                    "center",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="科室/中心",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="pipeline.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "package",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="uses",
+                        to="clinic.package",
+                        verbose_name="疗程套餐",
+                    ),
+                ),
+                (
+                    "performed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                        verbose_name="治疗人",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '疗程消耗',
-                'verbose_name_plural': '疗程消耗',
-                'ordering': ['-used_at', '-id'],
+                "verbose_name": "疗程消耗",
+                "verbose_name_plural": "疗程消耗",
+                "ordering": ["-used_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='GiftOrder',
+            name="GiftOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('benefit', '会员权益'), ('compensation', '补偿'), ('promotion', '活动赠送'), ('other', '其他')], max_length=20, verbose_name='赠送原因')),
-                ('benefit_choice', models.CharField(blank=True, choices=[('skin_care', '580元皮肤护理'), ('dental_voucher', '洁牙券'), ('points', '赠送积分')], max_length=20, verbose_name='权益选项')),
-                ('given_on', models.DateField(verbose_name='赠送日期')),
-                ('cost_fen', models.BigIntegerField(validators=[django.core.validators.MinValueValidator(0)], verbose_name='成本合计(分)')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('approver', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff', verbose_name='审批人')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='gift_orders', to='pipeline.customer', verbose_name='客户')),
-                ('dispute', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='pipeline.dispute', verbose_name='纠纷')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.staff', verbose_name='开单人')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.site', verbose_name='院区')),
-                ('transactions', models.ManyToManyField(related_name='+', to='pipeline.transaction', verbose_name='赠送明细')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("benefit", "会员权益"),
+                            ("compensation", "补偿"),
+                            ("promotion", "活动赠送"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="赠送原因",
+                    ),
+                ),
+                (
+                    "benefit_choice",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("skin_care", "580元皮肤护理"),
+                            ("dental_voucher", "洁牙券"),
+                            ("points", "赠送积分"),
+                        ],
+                        max_length=20,
+                        verbose_name="权益选项",
+                    ),
+                ),
+                ("given_on", models.DateField(verbose_name="赠送日期")),
+                (
+                    "cost_fen",
+                    models.BigIntegerField(
+                        validators=[django.core.validators.MinValueValidator(0)], verbose_name="成本合计(分)"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
+                ),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gift_orders",
+                        to="pipeline.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "dispute",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="pipeline.dispute",
+                        verbose_name="纠纷",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.staff",
+                        verbose_name="开单人",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.site",
+                        verbose_name="院区",
+                    ),
+                ),
+                (
+                    "transactions",
+                    models.ManyToManyField(
+                        related_name="+", to="pipeline.transaction", verbose_name="赠送明细"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '赠送单',
-                'verbose_name_plural': '赠送单',
-                'ordering': ['-given_on', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('approver', models.F('requested_by')), _negated=True), name='giftorder_approver_not_requester')],
+                "verbose_name": "赠送单",
+                "verbose_name_plural": "赠送单",
+                "ordering": ["-given_on", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("approver", models.F("requested_by")), _negated=True),
+                        name="giftorder_approver_not_requester",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='package',
-            index=models.Index(fields=['site', 'status', 'valid_until'], name='package_liability_idx'),
+            model_name="package",
+            index=models.Index(fields=["site", "status", "valid_until"], name="package_liability_idx"),
         ),
         migrations.AddIndex(
-            model_name='package',
-            index=models.Index(fields=['customer', 'status'], name='package_customer_idx'),
+            model_name="package",
+            index=models.Index(fields=["customer", "status"], name="package_customer_idx"),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.CheckConstraint(condition=models.Q(('sessions_used__lte', models.F('sessions_total'))), name='package_used_within_total'),
+            model_name="package",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sessions_used__lte", models.F("sessions_total"))),
+                name="package_used_within_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gte', models.F('sold_on'))), name='package_valid_after_sold'),
+            model_name="package",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_until__gte", models.F("sold_on"))), name="package_valid_after_sold"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pointsrule',
-            constraint=models.UniqueConstraint(fields=('site', 'tier', 'valid_from'), name='pointsrule_unique_version'),
+            model_name="pointsrule",
+            constraint=models.UniqueConstraint(
+                fields=("site", "tier", "valid_from"), name="pointsrule_unique_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pointsrule',
-            constraint=models.CheckConstraint(condition=models.Q(('points_per_yuan__gte', 0)), name='pointsrule_rate_not_negative'),
+            model_name="pointsrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("points_per_yuan__gte", 0)), name="pointsrule_rate_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='pointsentry',
-            index=models.Index(fields=['customer', 'occurred_on'], name='points_customer_idx'),
+            model_name="pointsentry",
+            index=models.Index(fields=["customer", "occurred_on"], name="points_customer_idx"),
         ),
         migrations.AddIndex(
-            model_name='pointsentry',
-            index=models.Index(fields=['site', 'expires_on'], name='points_expiry_idx'),
+            model_name="pointsentry",
+            index=models.Index(fields=["site", "expires_on"], name="points_expiry_idx"),
         ),
         migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['earn', 'grant']), ('points__gt', 0)), models.Q(('kind__in', ['redeem', 'expire']), ('points__lt', 0)), _connector='OR'), name='pointsentry_sign_by_kind'),
+            model_name="pointsentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind__in", ["earn", "grant"]), ("points__gt", 0)),
+                    models.Q(("kind__in", ["redeem", "expire"]), ("points__lt", 0)),
+                    _connector="OR",
+                ),
+                name="pointsentry_sign_by_kind",
+            ),
         ),
         migrations.AddIndex(
-            model_name='quote',
-            index=models.Index(fields=['site', 'month', 'status'], name='quote_month_idx'),
+            model_name="quote",
+            index=models.Index(fields=["site", "month", "status"], name="quote_month_idx"),
         ),
         migrations.AddConstraint(
-            model_name='quote',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gte', models.F('quoted_on'))), name='quote_valid_after_quoted'),
+            model_name="quote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_until__gte", models.F("quoted_on"))),
+                name="quote_valid_after_quoted",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quote',
-            constraint=models.CheckConstraint(condition=models.Q(('total_fen__gte', 0)), name='quote_total_not_negative'),
+            model_name="quote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total_fen__gte", 0)), name="quote_total_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quoteline',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gte', 0)), name='quoteline_amount_not_negative'),
+            model_name="quoteline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__gte", 0)), name="quoteline_amount_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='sessionuse',
-            index=models.Index(fields=['customer', 'used_at'], name='sessionuse_customer_idx'),
+            model_name="sessionuse",
+            index=models.Index(fields=["customer", "used_at"], name="sessionuse_customer_idx"),
         ),
         migrations.AddIndex(
-            model_name='sessionuse',
-            index=models.Index(fields=['site', 'month'], name='sessionuse_month_idx'),
+            model_name="sessionuse",
+            index=models.Index(fields=["site", "month"], name="sessionuse_month_idx"),
         ),
         migrations.AddConstraint(
-            model_name='sessionuse',
-            constraint=models.UniqueConstraint(fields=('package', 'number'), name='sessionuse_unique_number'),
+            model_name="sessionuse",
+            constraint=models.UniqueConstraint(fields=("package", "number"), name="sessionuse_unique_number"),
         ),
     ]
