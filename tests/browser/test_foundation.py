@@ -29,7 +29,8 @@ def test_consultant_signs_in_switches_to_english_and_is_kept_out_of_another_site
     expect(page).to_have_url("/")
     expect(page.locator("h1")).to_contain_text("咨询甲")
     expect(nav(page)).to_contain_text("组织架构")
-    expect(page.locator("[data-chart-state=ready]")).to_have_count(1)
+    # The home page is the cockpit (运营驾驶舱), loaded by htmx after the page.
+    expect(page.locator("#cockpit")).to_be_visible()
     page.screenshot(path=screenshots / "foundation-02-home-zh.png", full_page=True)
 
     page.click("details.user-menu > summary")
@@ -113,8 +114,7 @@ def test_pages_load_without_console_errors_or_csp_violations(
     page.goto(path)
     page.wait_for_load_state("networkidle")
     if path == "/":
-        expect(page.locator("[data-chart-state=ready]")).to_have_count(1)
-        page.locator(".chart canvas").first.hover()
+        expect(page.locator("#cockpit [data-section]").first).to_be_visible()
     if path == "/api/docs":
         expect(page.locator(".swagger-ui .info")).to_be_visible()
     slug = path.strip("/").replace("/", "-") or "home"
