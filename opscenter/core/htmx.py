@@ -1,6 +1,9 @@
 """The one htmx convention: a request is partial when htmx sent it and did not ask to boost."""
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 
 def is_partial(request: HttpRequest) -> bool:
@@ -17,3 +20,26 @@ def hx_trigger(event: str, status: int = 204) -> HttpResponse:
     response = HttpResponse(status=status)
     response["HX-Trigger"] = event
     return response
+
+
+def redirect_to(request: HttpRequest, url: str) -> HttpResponse:
+    """A redirect htmx follows as a page change (an HX-Redirect), or a plain 302."""
+    return hx_redirect(url) if is_partial(request) else HttpResponseRedirect(url)
+
+
+def post_action(
+    request: HttpRequest, *, action: Callable[[], object], success: str, url: str
+) -> HttpResponse:
+    """Run the action of a POSTed button and go back to `url`: the success message, or the domain
+    error as a message on that page. A missing or forbidden object is not a message but the 404 /
+    403 it is, so the row's existence is never revealed through the message."""
+    from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
+
+    try:
+        action()
+        messages.success(request, success)
+    except DomainError as exc:
+        if isinstance(exc, NotFound | PermissionDenied):
+            raise
+        messages.error(request, exc.message)
+    return redirect_to(request, url)

@@ -6,7 +6,7 @@ import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
-from opscenter.core.htmx import hx_redirect, is_partial
+from opscenter.core.htmx import is_partial, post_action, redirect_to
 from opscenter.org.selectors import department_list, site_list
 from opscenter.reports import periods, selectors, services
 from opscenter.reports.choices import ReportKind
@@ -35,8 +35,7 @@ def domain_errors(view):
     return wrapper
 
 
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    return hx_redirect(url) if is_partial(request) else HttpResponseRedirect(url)
+_redirect = redirect_to
 
 
 def _report(request: HttpRequest, report_id: int):
@@ -104,32 +103,28 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def report_narrative(request: HttpRequest, report_id: int) -> HttpResponse:
-    try:
-        services.report_save_narrative(
+    return post_action(
+        request,
+        action=lambda: services.report_save_narrative(
             actor=request.user,
             report_id=report_id,
             narrative=request.POST.get("narrative", ""),
             version=request.POST.get("version") or None,
-        )
-        messages.success(request, _("趋势研判已保存"))
-    except DomainError as exc:
-        if isinstance(exc, (PermissionDenied, NotFound)):
-            raise
-        messages.error(request, exc.message)
-    return _redirect(request, reverse("reports:report_detail", args=[report_id]))
+        ),
+        success=_("趋势研判已保存"),
+        url=reverse("reports:report_detail", args=[report_id]),
+    )
 
 
 @require_POST
 @domain_errors
 def report_publish(request: HttpRequest, report_id: int) -> HttpResponse:
-    try:
-        services.report_publish(actor=request.user, report_id=report_id)
-        messages.success(request, _("报告已发布，数据已冻结"))
-    except DomainError as exc:
-        if isinstance(exc, (PermissionDenied, NotFound)):
-            raise
-        messages.error(request, exc.message)
-    return _redirect(request, reverse("reports:report_detail", args=[report_id]))
+    return post_action(
+        request,
+        action=lambda: services.report_publish(actor=request.user, report_id=report_id),
+        success=_("报告已发布，数据已冻结"),
+        url=reverse("reports:report_detail", args=[report_id]),
+    )
 
 
 @require_GET

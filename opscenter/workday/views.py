@@ -7,7 +7,7 @@ import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
-from opscenter.core.htmx import hx_redirect, is_partial
+from opscenter.core.htmx import post_action, redirect_to
 from opscenter.org.models import Position
 from opscenter.org.selectors import department_list, scope_for, site_list, staff_list
 from opscenter.workday import selectors, services
@@ -45,8 +45,7 @@ def domain_errors(view):
     return wrapper
 
 
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    return hx_redirect(url) if is_partial(request) else HttpResponseRedirect(url)
+_redirect = redirect_to
 
 
 def _need(request: HttpRequest, perm: str) -> None:
@@ -132,38 +131,34 @@ def submission_submit(request: HttpRequest, submission_id: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def submission_review(request: HttpRequest, submission_id: int) -> HttpResponse:
-    try:
-        services.submission_review(
+    return post_action(
+        request,
+        action=lambda: services.submission_review(
             actor=request.user,
             submission_id=submission_id,
             approve=request.POST.get("decision") == "approve",
             comment=request.POST.get("comment", ""),
             version=request.POST.get("version") or None,
-        )
-        messages.success(request, _("已处理"))
-    except DomainError as exc:
-        if isinstance(exc, (NotFound, PermissionDenied)):
-            raise
-        messages.error(request, exc.message)
-    return _redirect(request, reverse("workday:submission_detail", args=[submission_id]))
+        ),
+        success=_("已处理"),
+        url=reverse("workday:submission_detail", args=[submission_id]),
+    )
 
 
 @require_POST
 @domain_errors
 def submission_reopen(request: HttpRequest, submission_id: int) -> HttpResponse:
-    try:
-        services.submission_reopen(
+    return post_action(
+        request,
+        action=lambda: services.submission_reopen(
             actor=request.user,
             submission_id=submission_id,
             reason=request.POST.get("reason", ""),
             version=request.POST.get("version") or None,
-        )
-        messages.success(request, _("已重开，提交人可以修改"))
-    except DomainError as exc:
-        if isinstance(exc, (NotFound, PermissionDenied)):
-            raise
-        messages.error(request, exc.message)
-    return _redirect(request, reverse("workday:submission_detail", args=[submission_id]))
+        ),
+        success=_("已重开，提交人可以修改"),
+        url=reverse("workday:submission_detail", args=[submission_id]),
+    )
 
 
 @domain_errors
