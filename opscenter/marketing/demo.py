@@ -444,6 +444,23 @@ def _build(site: Site, rng: random.Random, today: dt.date, actor) -> dict[str, i
     return counts
 
 
+# What the summary line calls each count (the demo's output and audit line are written in Chinese).
+COUNT_LABELS = {
+    "campaigns": "市场活动",  # i18n: data
+    "cost_lines": "费用明细",  # i18n: data
+    "invitations": "邀约",  # i18n: data
+    "touches": "触达",  # i18n: data
+    "group_tours": "团队参观",  # i18n: data
+    "statements": "佣金结算单",  # i18n: data
+    "posts": "微信图文",  # i18n: data
+    "channel_grades": "渠道评级",  # i18n: data
+}
+
+
+def _summary(counts: dict[str, int]) -> str:
+    return "，".join(f"{COUNT_LABELS.get(k, k)} {v}" for k, v in counts.items())  # i18n: data
+
+
 def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
     for code, login in SITES.items():
@@ -457,5 +474,5 @@ def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
         actor = User.objects.filter(username=login).first()
         with transaction.atomic():
             counts = _build(site, random.Random(f"opscenter-marketing-{seed}-{code}"), today, actor)
-            audit.record_event(site, "演示数据：市场营销 " + "，".join(f"{k} {v}" for k, v in counts.items()))
-        stdout.write(f"{site.name}：" + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            audit.record_event(site, "演示数据：市场营销 " + _summary(counts))
+        stdout.write(f"{site.name}：" + _summary(counts))
