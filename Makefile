@@ -8,9 +8,9 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 ADDR    ?= 127.0.0.1:8000
 SEED    ?= 2026
-# Test processes (pytest-xdist; each gets its own test database). `make test-sqlite TEST_WORKERS=0`
-# runs in one process.
-TEST_WORKERS ?= auto
+# Test processes (pytest-xdist; each gets its own test database): one per usable core, see
+# scripts/cpus. `make test-sqlite TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= $(shell scripts/cpus)
 
 # The demo runs with production settings except TLS: DEBUG off, plain HTTP on loopback.
 DEMO_ENV := OPSCENTER_DEBUG=0 OPSCENTER_HTTPS=0
@@ -50,13 +50,16 @@ demo: venv
 test: venv lint-check test-sqlite test-postgres test-browser
 	@echo "== all suites passed =="
 
+# Each suite prints how long it took, so a slow CI run says where its time went.
 test-sqlite: venv
-	@echo "== suite on SQLite =="
-	$(VENV)/bin/pytest opscenter -q -n $(TEST_WORKERS)
+	@echo "== suite on SQLite ($(TEST_WORKERS) workers) =="
+	@start=$$(date +%s); $(VENV)/bin/pytest opscenter -q -n $(TEST_WORKERS) --dist worksteal --durations=15; \
+		status=$$?; echo "== SQLite suite: $$(( $$(date +%s) - start ))s =="; exit $$status
 
 test-postgres: venv
-	@echo "== suite on PostgreSQL =="
-	scripts/with-postgres.sh $(VENV)/bin/pytest opscenter -q -n $(TEST_WORKERS)
+	@echo "== suite on PostgreSQL ($(TEST_WORKERS) workers) =="
+	@start=$$(date +%s); scripts/with-postgres.sh $(VENV)/bin/pytest opscenter -q -n $(TEST_WORKERS) --dist worksteal --durations=15; \
+		status=$$?; echo "== PostgreSQL suite: $$(( $$(date +%s) - start ))s =="; exit $$status
 
 # pytest exits 5 when it collects nothing: until tests/browser has tests, that is a warning.
 test-browser: venv
@@ -64,7 +67,10 @@ test-browser: venv
 	@if ! ls tests/browser/test_*.py >/dev/null 2>&1; then \
 		echo "WARNING: tests/browser has no test files yet; browser suite skipped"; \
 	else \
-		status=0; DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest tests/browser -q -p no:randomly || status=$$?; \
+		start=$$(date +%s); status=0; \
+		DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest tests/browser -q -p no:randomly \
+			-n $(TEST_WORKERS) --dist loadfile --durations=10 || status=$$?; \
+		echo "== browser suite: $$(( $$(date +%s) - start ))s =="; \
 		if [ $$status -eq 5 ]; then echo "WARNING: no browser tests collected in tests/browser"; status=0; fi; \
 		exit $$status; \
 	fi
