@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import logging
 import os
 import pstats
 import statistics
@@ -77,6 +78,7 @@ def main() -> None:
     parser.add_argument(
         "--profile", metavar="PAGE", help="cProfile this page (as the first user) and print the top"
     )
+    parser.add_argument("--filter", default="", help="with --profile: only functions whose path matches")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opscenter.settings")
@@ -88,6 +90,7 @@ def main() -> None:
     import django
 
     django.setup()
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # the 403s of roles without a page
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -103,7 +106,7 @@ def main() -> None:
         for _ in range(args.repeat):
             client.get(path)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.filter, 45)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         return
 
