@@ -18,9 +18,8 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from opscenter.metrics import MetricUnit, all_metrics, metric_values
 from opscenter.org.selectors import scope_for, site_list
@@ -176,10 +175,20 @@ def _site_figures(today: dt.date, site_ids: list[int]) -> dict:
     figures = {
         "pairs": {k: v for k, v in pairs.items() if v},
         "target": _metric_tile(
-            "target", "targets.target.revenue_fen", _("营收目标"), period="month", day=today, site_ids=site_ids
+            "target",
+            "targets.target.revenue_fen",
+            _("营收目标"),
+            period="month",
+            day=today,
+            site_ids=site_ids,
         ),
         "breaches": _metric_tile(
-            "breaches", "commitments.breaches", _("本月承诺超时"), period="month", day=today, site_ids=site_ids
+            "breaches",
+            "commitments.breaches",
+            _("本月承诺超时"),
+            period="month",
+            day=today,
+            site_ids=site_ids,
         ),
         "groups": {
             key: [

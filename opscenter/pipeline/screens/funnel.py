@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet

@@ -109,7 +109,9 @@ def test_day_and_week_figures_drill_to_exactly_their_rows(client, personas):
 
 
 def _tile(html: str, key: str) -> str:
-    return html.split(f'data-tile="{key}"')[1].split("</a>")[0].split('class="counter-value">')[1].split("<")[0]
+    return (
+        html.split(f'data-tile="{key}"')[1].split("</a>")[0].split('class="counter-value">')[1].split("<")[0]
+    )
 
 
 def test_site_figures_are_cached_briefly_per_set_of_visible_sites(client, personas, settings, monkeypatch):
