@@ -1,22 +1,36 @@
 #!/usr/bin/env python
 """Speed under load: N concurrent signed-in clients against a server on loopback, bounded in time.
 
-    # a server with the demo data (make demo, or gunicorn on var/db.sqlite3), then:
-    .venv/bin/python bench/load_bench.py --url http://127.0.0.1:8102 --clients 20 50 --seconds 30
-    # or let the script load the demo into its own database and start gunicorn itself:
-    .venv/bin/python bench/load_bench.py --serve --port 8102 --clients 20 50
-    scripts/with-postgres.sh .venv/bin/python bench/load_bench.py --serve --port 8102 --clients 20 50
+The two measurements of issue 11, one command each (unattended; each loads the demo into its own
+database the first time, starts gunicorn on 127.0.0.1:8102, runs 20 then 50 clients for 30 s each,
+stops the server and prints the table):
 
-Each client signs in as one of the demo staff (consultants, managers, executives …) and loops for
-`--seconds`: mostly pages (home, customer list, a customer page, funnel, follow-ups due, members,
-care tasks, funnel JSON) and one write in `--write-share` of its requests (a follow-up scheduled
-through the API on one of its own customers). Reported per kind: requests, p50 / p95 / p99 in ms,
-requests per second, and errors (5xx, connection failures) — plus any 4xx, which a correct client
-never gets. Only 127.0.0.1 is ever contacted.
+    .venv/bin/python bench/load_bench.py                               # SQLite
+    scripts/with-postgres.sh .venv/bin/python bench/load_bench.py      # PostgreSQL
 
-With `--serve` the demo organization is loaded into var/bench/load.sqlite3 (or the PostgreSQL
-database of OPSCENTER_DATABASE_URL) once, and gunicorn serves it with `--workers` processes ×
-`--threads` threads on the given port, stopped at the end.
+SQLite keeps its database in var/bench/load.sqlite3, so only the first run loads the demo (about
+2 minutes; later runs start in seconds). with-postgres.sh gives a throwaway cluster, so every
+PostgreSQL run loads the demo first (2–3 minutes on a quiet machine, much longer on a busy one).
+`--clients 20` or `--clients 50` runs one count; `--json` prints the reports as JSON. Against a
+server already running: `--url http://127.0.0.1:8102`.
+
+Load model. Each client signs in as one of the demo staff (consultants, managers, executives …;
+clients of the same user share its session, signed in once before the clock starts) and loops for
+`--seconds`: a page (home, the cockpit panel the home page loads, customer list, a customer page,
+funnel, funnel JSON, follow-ups due, members, care tasks) or, in `--write-share` of its requests,
+a write (a follow-up scheduled through the API on one of its own customers), then a pause of
+`--think` seconds on average (uniform between half and one and a half times it; 1 s by default).
+Twenty clients at a one-second think time ask for about as much as several hundred people at work,
+who read a page for tens of seconds. `--think 0` makes every client fire its next request the
+moment the last answer arrives: a saturation test, where latency is the queue in front of the
+server's cores (clients × CPU time per request ÷ cores) rather than the time of a request.
+
+Reported per kind: requests, p50 / p95 / p99 in ms, requests per second, and errors (5xx,
+connection failures) — plus any 4xx, which a correct client never gets. Only 127.0.0.1 is ever
+contacted. gunicorn runs `--workers` processes × `--threads` threads (2 × 4 by default).
+
+bench/page_profile.py gives the server time of each page without HTTP or concurrency (best-of-N
+CPU time, queries): the figure to compare before and after a change on a shared machine.
 """
 
 from __future__ import annotations
@@ -49,8 +63,11 @@ USERS = [
     "demo-callcenter",
 ]
 READ_ONLY = {"demo-exec"}  # reads every site, writes none: a write would rightly be refused
+# The home page loads the cockpit panel with htmx (HX-Request), so a client asks for it as a browser does.
+COCKPIT = "/reports/cockpit/"
 PAGES = [
     "/",
+    COCKPIT,
     "/pipeline/",
     "/pipeline/funnel/",
     "/pipeline/funnel/data.json",
@@ -189,7 +206,9 @@ def client_loop(
                     if not customers:
                         continue
                     path = f"/pipeline/customers/{rng.choice(customers)}/"
-                status, _ = session.request("GET", path)
+                status, _ = session.request(
+                    "GET", path, headers={"HX-Request": "true"} if path == COCKPIT else None
+                )
         except Exception as exc:
             results[("error", "conn")].append(time.perf_counter() - start)
             errors.append(f"client {n}: {exc}")
@@ -306,8 +325,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--url", default="http://127.0.0.1:8102")
-    parser.add_argument("--serve", action="store_true", help="load the demo and start gunicorn on --port")
+    parser.add_argument("--url", help="a server already running on loopback (default: --serve)")
+    parser.add_argument(
+        "--serve", action="store_true", help="load the demo and start gunicorn on --port (the default)"
+    )
     parser.add_argument("--port", type=int, default=8102)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
@@ -319,6 +340,7 @@ def main() -> None:
     parser.add_argument("--write-share", type=float, default=0.1)
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
     args = parser.parse_args()
+    args.serve = args.serve or not args.url  # `make bench` runs every bench with no arguments
     url = urllib.parse.urlsplit(args.url if not args.serve else f"http://127.0.0.1:{args.port}")
     if url.hostname not in {"127.0.0.1", "localhost"}:
         parser.error("loopback only")
