@@ -185,6 +185,10 @@ AXES_CLIENT_IP_CALLABLE = "opscenter.core.security.client_ip"
 # claimed again (members/nightly.py); keep it above the longest run.
 OPSCENTER_TIERS_NIGHTLY_STALE_MINUTES = int(os.environ.get("OPSCENTER_TIERS_NIGHTLY_STALE_MINUTES", "120"))
 
+# The cockpit's site figures (metric sums over the visible sites) are kept this long per process;
+# 0 computes them on every request (reports/cockpit.py, issue 11).
+OPSCENTER_COCKPIT_CACHE_SECONDS = int(os.environ.get("OPSCENTER_COCKPIT_CACHE_SECONDS", "60"))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day

@@ -4,10 +4,11 @@ the unread-notification badge."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, Resolver404, get_script_prefix, get_urlconf, resolve, reverse
 from django.utils.functional import Promise, SimpleLazyObject
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -111,17 +112,20 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 )
 
 
-def _url_for(item: NavItem) -> str | None:
-    """The item's URL by name, else by its path if something is routed there, else None."""
+@lru_cache(maxsize=64)
+def _url_for(url_name: str, path: str, _script_prefix: str = "", _urlconf: str | None = None) -> str | None:
+    """The item's URL by name, else by its path if something is routed there, else None. The same
+    for every request of a process, so it is looked up once per item, script prefix and URLconf
+    rather than on every page (issue 11)."""
     try:
-        return reverse(item.url_name)
+        return reverse(url_name)
     except NoReverseMatch:
         pass
     try:
-        resolve(item.path)
+        resolve(path)
     except Resolver404:
         return None
-    return item.path
+    return path
 
 
 def _is_active(url: str, path: str) -> bool:
@@ -137,7 +141,7 @@ def nav_for(request: HttpRequest) -> list[dict]:
     for item in NAV_ITEMS:
         if item.app_label and not user.has_module_perms(item.app_label):
             continue
-        url = _url_for(item)
+        url = _url_for(item.url_name, item.path, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
         if url is None:
             continue
         entries.append(

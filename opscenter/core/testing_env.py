@@ -8,3 +8,5 @@ import os
 
 os.environ.setdefault("OPSCENTER_HTTPS", "0")
 os.environ.setdefault("OPSCENTER_TASKS_IMMEDIATE", "1")
+# Tests write and read the cockpit in one breath; the cockpit's own tests turn its cache on.
+os.environ.setdefault("OPSCENTER_COCKPIT_CACHE_SECONDS", "0")

@@ -271,13 +271,16 @@ def caretask_list(request: HttpRequest) -> HttpResponse:
     if status == CareTaskStatus.DONE and (date_from or date_to):
         qs = selectors.done_between(qs, date_from, date_to)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    form = CareTaskCloseForm()
     return render(
         request,
         "members/caretask_list.html",
         {
             "page": page,
             "status": status,
-            "form": CareTaskCloseForm(),
+            "form": form,
+            # Translated once for the page, not once per row's close form.
+            "close_options": [(value, str(label)) for value, label in form.fields["status"].choices],
             "today": today(),
             "section": "care",
             "date_from": date_from,

@@ -13,11 +13,13 @@ from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from opscenter.metrics import MetricUnit, all_metrics, metric_values
 from opscenter.org.selectors import scope_for, site_list
@@ -146,8 +148,23 @@ COCKPIT_METRICS = (
 )
 
 
-def _executive(user, today: dt.date, site_ids: list[int]) -> list[Section]:
-    sections = []
+def _site_figures(today: dt.date, site_ids: list[int]) -> dict:
+    """The registry's figures of the executive sections: sums over `site_ids` for the day and
+    month of `today`, no user-scoped row in them (work orders and anomalies, which are scoped to
+    the user, are read apart in `_commitment_tiles`).
+
+    Cached for `OPSCENTER_COCKPIT_CACHE_SECONDS` (60 s by default; 0 turns it off) because every
+    home page loads the cockpit and these aggregates were most of its time (issue 11). The key is
+    everything the figures depend on — the visible sites, the day and the language of the labels —
+    so a user only ever gets the figures of exactly their own sites. Writes do not invalidate it:
+    the cockpit says its figures may be up to that long old. The cache is per process (Django's
+    default local-memory cache), so no other process or server can fill it."""
+    seconds = settings.OPSCENTER_COCKPIT_CACHE_SECONDS
+    key = f"cockpit-figures:{get_language()}:{today.isoformat()}:{','.join(map(str, sorted(site_ids)))}"
+    if seconds > 0:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
     funnel = zip(
         ("consultations", "visits", "deals", "amount"),
         FUNNEL_CODES,
@@ -155,15 +172,52 @@ def _executive(user, today: dt.date, site_ids: list[int]) -> list[Section]:
         strict=True,
     )
     pairs = {k: _day_and_month(k, c, lbl, day=today, site_ids=site_ids) for k, c, lbl in funnel}
-    pairs = {k: v for k, v in pairs.items() if v}
+    figures = {
+        "pairs": {k: v for k, v in pairs.items() if v},
+        "target": _metric_tile(
+            "target",
+            "targets.target.revenue_fen",
+            _("营收目标"),
+            period="month",
+            day=today,
+            site_ids=site_ids,
+        ),
+        "breaches": _metric_tile(
+            "breaches",
+            "commitments.breaches",
+            _("本月承诺超时"),
+            period="month",
+            day=today,
+            site_ids=site_ids,
+        ),
+        "groups": {
+            key: [
+                tile
+                for k, code, label, period in tiles
+                if (tile := _metric_tile(k, code, str(label), period=period, day=today, site_ids=site_ids))
+            ]
+            for key, tiles in (
+                ("callcenter", CALLCENTER_TILES),
+                ("care", CARE_TILES),
+                ("marketing", MARKETING_TILES),
+            )
+        },
+    }
+    if seconds > 0:
+        cache.set(key, figures, seconds)
+    return figures
+
+
+def _executive(user, today: dt.date, site_ids: list[int]) -> list[Section]:
+    sections = []
+    figures = _site_figures(today, site_ids)
+    pairs = figures["pairs"]
     if pairs:
         sections.append(Section("funnel-day", _("今日"), [v[0] for v in pairs.values()]))
         sections.append(Section("funnel-month", _("本月"), [v[1] for v in pairs.values()]))
     # Revenue is the signed deals' amount (the targets' revenue, event view): this month's amount
     # against the active plan's monthly target.
-    target = _metric_tile(
-        "target", "targets.target.revenue_fen", _("营收目标"), period="month", day=today, site_ids=site_ids
-    )
+    target = figures["target"]
     if "amount" in pairs and target:
         month_amount = pairs["amount"][1]
         revenue = Tile("revenue", _("本月营收"), month_amount.value, month_amount.url, raw=month_amount.raw)
@@ -174,23 +228,16 @@ def _executive(user, today: dt.date, site_ids: list[int]) -> list[Section]:
             revenue.tone = "success" if revenue.raw >= target.raw else "warning"
         sections.append(Section("targets", _("目标"), [revenue, target]))
     if apps.is_installed("opscenter.commitments"):
-        sections.append(Section("commitments", _("服务承诺与工单"), _commitment_tiles(user, today, site_ids)))
-    for key, title, tiles in (
-        ("callcenter", _("客服中心"), CALLCENTER_TILES),
-        ("care", _("照护与风险"), CARE_TILES),
-        ("marketing", _("营销"), MARKETING_TILES),
-    ):
-        built = [
-            _metric_tile(k, code, str(label), period=period, day=today, site_ids=site_ids)
-            for k, code, label, period in tiles
-        ]
-        built = [t for t in built if t]
-        if built:
-            sections.append(Section(key, title, built))
+        sections.append(
+            Section("commitments", _("服务承诺与工单"), _commitment_tiles(user, figures["breaches"]))
+        )
+    for key, title in (("callcenter", _("客服中心")), ("care", _("照护与风险")), ("marketing", _("营销"))):
+        if figures["groups"][key]:
+            sections.append(Section(key, title, figures["groups"][key]))
     return sections
 
 
-def _commitment_tiles(user, today: dt.date, site_ids: list[int]) -> list[Tile]:
+def _commitment_tiles(user, breaches: Tile | None) -> list[Tile]:
     from opscenter.commitments import selectors as commitments
     from opscenter.commitments.choices import OPEN_WORK_ORDER_STATUSES
 
@@ -212,9 +259,6 @@ def _commitment_tiles(user, today: dt.date, site_ids: list[int]) -> list[Tile]:
         ),
         Tile("anomalies", _("未关闭异动"), f"{anomalies:,}", reverse("commitments:anomaly_rule_list")),
     ]
-    breaches = _metric_tile(
-        "breaches", "commitments.breaches", _("本月承诺超时"), period="month", day=today, site_ids=site_ids
-    )
     if breaches:
         tiles.insert(0, breaches)
     return tiles
@@ -328,4 +372,9 @@ def cockpit(*, user, today: dt.date | None = None) -> dict:
     sections += _team(user, today)
     # Executives and operations see the sites' figures instead of a consultant's queues.
     sections += _own(user, today, pipeline_queues=not wide)
-    return {"role": "executive" if wide else "staff", "sections": sections, "today": today}
+    return {
+        "role": "executive" if wide else "staff",
+        "sections": sections,
+        "today": today,
+        "cached_seconds": settings.OPSCENTER_COCKPIT_CACHE_SECONDS if wide else 0,
+    }

@@ -106,3 +106,64 @@ def test_day_and_week_figures_drill_to_exactly_their_rows(client, personas):
     assert values[(site, week)].numerator == 2 == drilled("week", week)
     assert drilled("day", dt.date(2026, 11, 3)) == 1
     assert drilled("month", dt.date(2026, 11, 1)) == 3
+
+
+def _tile(html: str, key: str) -> str:
+    return (
+        html.split(f'data-tile="{key}"')[1].split("</a>")[0].split('class="counter-value">')[1].split("<")[0]
+    )
+
+
+def test_site_figures_are_cached_briefly_per_set_of_visible_sites(client, personas, settings, monkeypatch):
+    """Issue 11: the cockpit's registry sums are kept for OPSCENTER_COCKPIT_CACHE_SECONDS, keyed
+    by the visible sites, so nobody sees figures of sites they cannot see and no figure is older
+    than that; user-scoped tiles (work orders) are never cached."""
+    import time
+    from types import SimpleNamespace
+
+    from django.core.cache import cache
+    from django.core.cache.backends import locmem
+
+    from opscenter.commitments.services.workorders import work_order_open
+    from opscenter.core.testing import make_department
+
+    settings.OPSCENTER_COCKPIT_CACHE_SECONDS = 60
+    cache.clear()
+    now = timezone.localtime()
+    consult(personas, now)
+    first = _get(client, personas.ops_a).content.decode()
+    assert _tile(first, "day-consultations") == "1"
+    assert "data-cockpit-freshness" in first and "60" in first.split("data-cockpit-freshness")[1]
+
+    consult(personas, now)
+    dept = make_department(personas.site_a, "operations")
+    work_order_open(actor=personas.ops_a, department_id=dept.pk, title="缓存测试")
+    client.force_login(personas.ops_a)
+    url = reverse("reports:cockpit")
+    with CaptureQueriesContext(connection) as cached_queries:
+        second = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert _tile(second, "day-consultations") == "1"  # within the minute: the kept figure
+    assert _tile(second, "wo-open") == "1"  # the user's own work-order counts are always fresh
+    # Another set of visible sites is another entry: site B's operations see site B's zero, the
+    # executive (both sites) both consultations.
+    assert _tile(_get(client, personas.ops_b).content.decode(), "day-consultations") == "0"
+    assert _tile(_get(client, personas.executive).content.decode(), "day-consultations") == "2"
+
+    real = time.time
+    monkeypatch.setattr(locmem, "time", SimpleNamespace(time=lambda: real() + 61))
+    client.force_login(personas.ops_a)
+    with CaptureQueriesContext(connection) as fresh_queries:
+        third = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert _tile(third, "day-consultations") == "2"  # a minute later: recomputed
+    # Kept figures: the page costs the request's base, the work-order counts and its own day.
+    assert len(cached_queries) <= 15 < len(fresh_queries), (len(cached_queries), len(fresh_queries))
+
+
+def test_cockpit_cache_off_computes_every_time_and_says_nothing(client, personas, settings):
+    settings.OPSCENTER_COCKPIT_CACHE_SECONDS = 0
+    now = timezone.localtime()
+    consult(personas, now)
+    assert _tile(_get(client, personas.ops_a).content.decode(), "day-consultations") == "1"
+    consult(personas, now)
+    html = _get(client, personas.ops_a).content.decode()
+    assert _tile(html, "day-consultations") == "2" and "data-cockpit-freshness" not in html
