@@ -12,8 +12,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from opscenter.members.choices import Combine, Metric, Op, WindowKind
-from opscenter.members.sources import Fact
 from opscenter.members.rules import Window, compare, match_level, resolve_window
+from opscenter.members.sources import Fact
 from opscenter.pipeline.choices import DisputeOutcome, ItemCategory, Satisfaction, TransactionKind
 
 MAX_LISTED = 12

@@ -73,7 +73,7 @@ def _use(personas, clinic, package, day):
 
 
 def test_bought_ten_used_three_counts_three_consumed_sessions(personas, clinic, bought_ten):
-    c, package = bought_ten
+    c, _package = bought_ten
     today = dt.date(2026, 3, 31)
     # What was bought (10) would meet "6 次以上"; what was consumed (3) does not.
     assert _tiers(_rules(BOUGHT), c, today)[0] == ("A", "A", "A")
