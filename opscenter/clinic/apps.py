@@ -18,6 +18,8 @@ class ClinicConfig(AppConfig):
         # The member-tier condition 疗程已消耗次数 reads consumed sessions through our selectors.
         sources.register(
             sources.FactSource(
-                Metric.COURSE_SESSIONS, counts=selectors.course_session_counts, facts=selectors.course_session_facts
+                Metric.COURSE_SESSIONS,
+                counts=selectors.course_session_counts,
+                facts=selectors.course_session_facts,
             )
         )

@@ -143,7 +143,10 @@ class PointsRedeemForm(forms.Form):
     def __init__(self, *args, deals, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deal"].choices = [
-            (d.pk, f"{d.signed_on:%Y-%m-%d} ¥{d.amount_fen / 100:,.2f}（{_('尚可抵扣')} ¥{d.left_fen / 100:,.2f}）")
+            (
+                d.pk,
+                f"{d.signed_on:%Y-%m-%d} ¥{d.amount_fen / 100:,.2f}（{_('尚可抵扣')} ¥{d.left_fen / 100:,.2f}）",
+            )
             for d in deals
         ]
 
@@ -184,7 +187,9 @@ class GiftOrderForm(forms.Form):
         self.fields["benefit_choice"].choices = [("", "---------"), *BenefitChoice.choices]
         self.fields["approver"].queryset = approvers
         self.fields["dispute"].queryset = disputes
-        self.fields["dispute"].label_from_instance = lambda d: f"{d.opened_on:%Y-%m-%d} {d.get_category_display()}"
+        self.fields["dispute"].label_from_instance = lambda d: (
+            f"{d.opened_on:%Y-%m-%d} {d.get_category_display()}"
+        )
 
 
 class GiftLineForm(forms.Form):

@@ -232,7 +232,9 @@ class SessionImport(ImportKind):
 
         counts = defaultdict(int)
         customers = set()
-        for pk, customer_id in SessionUse.objects.filter(import_job_id=job_id).values_list("package_id", "customer_id"):
+        for pk, customer_id in SessionUse.objects.filter(import_job_id=job_id).values_list(
+            "package_id", "customer_id"
+        ):
             counts[pk] += 1
             customers.add(customer_id)
         for customer_id in customers:  # the tier condition 疗程已消耗次数 changed

@@ -267,7 +267,12 @@ class PointsRule(models.Model):
     valid_from = models.DateField(_("生效日期"))
     note = models.CharField(_("修改说明"), max_length=200, blank=True, default="")
     created_by = models.ForeignKey(
-        "org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("修改人")
+        "org.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("修改人"),
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 

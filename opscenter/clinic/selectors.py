@@ -209,7 +209,9 @@ def course_session_counts(
     month_to] when given: a grouped queryset of (customer_id, n). What the members' tier
     condition 疗程已消耗次数 reads (registered in `members.sources`); it joins it into its one SQL
     statement, so the members app never names a clinic table. Not user-scoped: bookkeeping."""
-    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_default_timezone())
+    end = dt.datetime.combine(
+        as_of + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_default_timezone()
+    )
     qs = SessionUse.objects.filter(site_id=site_id, package__category__in=list(categories), used_at__lt=end)
     if month_from is not None:
         qs = qs.filter(month__gte=month_from, month__lte=month_to)
@@ -228,7 +230,9 @@ def course_sessions(
         tzinfo=timezone.get_default_timezone(),
     )  # fmt: skip
     rows = (
-        SessionUse.objects.filter(customer_id__in=list(customer_ids), package__category=category, used_at__lt=end)
+        SessionUse.objects.filter(
+            customer_id__in=list(customer_ids), package__category=category, used_at__lt=end
+        )
         .values("customer_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -355,7 +359,9 @@ def points_rules(*, user, site_id: int) -> QuerySet[PointsRule]:
     scope = scope_for(user)
     if not scope.can("clinic.view_pointsrule") or not scope.sees_site(site_id):
         return PointsRule.objects.none()
-    return PointsRule.objects.filter(site_id=site_id).select_related("created_by").order_by("tier", "-version")
+    return (
+        PointsRule.objects.filter(site_id=site_id).select_related("created_by").order_by("tier", "-version")
+    )
 
 
 def points_rule_current(*, user, site_id: int) -> list[dict]:
@@ -389,7 +395,10 @@ def redeemable_deals(*, user, customer_id: int) -> list:
         .values("s")
     )
     rows = (
-        scope.filter_owned(Deal.objects.filter(customer_id=customer_id, status=DealStatus.SIGNED), owner_field="customer__owner")
+        scope.filter_owned(
+            Deal.objects.filter(customer_id=customer_id, status=DealStatus.SIGNED),
+            owner_field="customer__owner",
+        )
         .annotate(points_paid=Coalesce(Subquery(paid), Value(0)))
         .order_by("-signed_on", "-pk")[:50]
     )

@@ -87,7 +87,9 @@ def customer_clinic(request: HttpRequest, customer_id: int) -> HttpResponse:
         "ask_form": ClinicalAskForm(centers=selectors.site_centers(site_id=customer.site_id)),
         "purchases": selectors.refundable_purchases(user=request.user, customer_id=customer.pk),
         "refund_form": RefundForm(disputes=pipeline.dispute_list(user=request.user, customer_id=customer.pk)),
-        "redeem_form": PointsRedeemForm(deals=selectors.redeemable_deals(user=request.user, customer_id=customer.pk)),
+        "redeem_form": PointsRedeemForm(
+            deals=selectors.redeemable_deals(user=request.user, customer_id=customer.pk)
+        ),
         "grant_form": PointsGrantForm(),
         "gifts": selectors.gift_list(user=request.user).filter(customer_id=customer.pk)[:20],
     }

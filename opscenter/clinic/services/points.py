@@ -201,12 +201,22 @@ def points_rule_save(
         raise NotFound(_("院区不存在"))
     tier = (tier or "").strip()
     if tier and tier not in points_rule_tiers(site_id=site_id):
-        raise ValidationError(_("会员等级“%(tier)s”不在本院区生效的会员规则中") % {"tier": tier}, field="tier")
+        raise ValidationError(
+            _("会员等级“%(tier)s”不在本院区生效的会员规则中") % {"tier": tier}, field="tier"
+        )
     if not isinstance(points_per_yuan, Decimal) or not Decimal(0) <= points_per_yuan <= MAX_POINTS_PER_YUAN:
         raise ValidationError(_("每元积分应在 0–100 之间"), field="points_per_yuan")
-    if isinstance(fen_per_point, bool) or not isinstance(fen_per_point, int) or not 1 <= fen_per_point <= MAX_FEN_PER_POINT:
+    if (
+        isinstance(fen_per_point, bool)
+        or not isinstance(fen_per_point, int)
+        or not 1 <= fen_per_point <= MAX_FEN_PER_POINT
+    ):
         raise ValidationError(_("每分抵扣应为 1–10000 分"), field="fen_per_point")
-    if isinstance(expiry_months, bool) or not isinstance(expiry_months, int) or not 1 <= expiry_months <= MAX_EXPIRY_MONTHS:
+    if (
+        isinstance(expiry_months, bool)
+        or not isinstance(expiry_months, int)
+        or not 1 <= expiry_months <= MAX_EXPIRY_MONTHS
+    ):
         raise ValidationError(_("有效月数应为 1–120"), field="expiry_months")
     current = PointsRule.objects.filter(site_id=site_id, tier=tier).order_by("-version").first()
     have = current.version if current else 0
