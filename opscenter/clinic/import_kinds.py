@@ -245,3 +245,6 @@ class SessionImport(ImportKind):
                 sessions_used=F("sessions_used") - n, status=PackageStatus.ACTIVE
             )
         return removed
+
+
+from opscenter.clinic import import_orders  # noqa: E402, F401  (registers `clinic_orders`)
