@@ -257,7 +257,7 @@ class OrderImport(ImportKind):
         numbers.delete()
         Transaction.objects.filter(deal_id__in=deal_ids).delete()  # signals refresh the member aggregates
         DealLine.objects.filter(deal_id__in=deal_ids).delete()
-        removed, _unused = Deal.objects.filter(pk__in=deal_ids).delete()
+        Deal.objects.filter(pk__in=deal_ids).delete()
         return len(deal_ids)
 
 
