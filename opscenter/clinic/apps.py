@@ -11,7 +11,7 @@ class ClinicConfig(AppConfig):
     verbose_name = _("诊疗与订单")
 
     def ready(self) -> None:
-        from opscenter.clinic import import_kinds, metrics, selectors, tasks  # noqa: F401  (registers kinds, metrics, jobs)
+        from opscenter.clinic import funnel, import_kinds, metrics, selectors, tasks  # noqa: F401  (registers kinds, metrics, jobs)
         from opscenter.members import sources
         from opscenter.members.choices import Metric
 

@@ -429,3 +429,114 @@ def gift_approvers(*, site_id: int) -> QuerySet[Staff]:
 
     managers = Department.objects.filter(site_id=site_id, manager__isnull=False).values("manager_id")
     return Staff.objects.filter(pk__in=managers, is_active=True).select_related("department").order_by("name")
+
+
+# ---- the quote step of the funnel --------------------------------------------------------------
+
+
+def quote_rows(
+    *,
+    user,
+    date_from: dt.date,
+    date_to: dt.date,
+    site_id: int | None = None,
+    department_id: int | None = None,
+    team_id: int | None = None,
+    staff_id: int | None = None,
+    status: str = "",
+) -> QuerySet[Quote]:
+    """Exactly the quotes a funnel figure counts (`clinic.funnel`): made between the dates, of
+    the unit (the quoting consultant's department / team, or the consultant), accepted only when
+    `status` says so — scoped to what the user may see. Each row carries its order (deal)."""
+    qs = quote_list(user=user, site_id=site_id, status=status or None).filter(
+        quoted_on__gte=date_from, quoted_on__lte=date_to
+    )
+    if department_id is not None:
+        qs = qs.filter(consultant__department_id=department_id)
+    if team_id is not None:
+        qs = qs.filter(consultant__team_id=team_id)
+    if staff_id is not None:
+        qs = qs.filter(consultant_id=staff_id)
+    return qs.select_related("site").order_by("quoted_on", "pk")
+
+
+@dataclass(frozen=True)
+class FunnelCell:
+    value: str
+    url: str
+    hint: str = ""
+
+
+def quote_funnel(
+    *, user, site_id: int, months: list[int]
+) -> tuple[list[tuple[str, list[FunnelCell]]], list[str]]:
+    """The clinic's funnel rows for a site, one per month (newest first) and the total: 上门 →
+    报价 (报价率 = 报价 ÷ 上门) → 报价成交 (报价成交率 = 成交 ÷ 报价), read from the metric registry
+    (`targets.visits`, `clinic.quotes`, `clinic.quote_orders`): three registry calls whatever the
+    number of months. A consultant sees their own quotes and visits (staff grain)."""
+    from opscenter.clinic import funnel
+    from opscenter.metrics.registry import metric_values
+    from opscenter.pipeline.screens.funnel import fmt_rate
+
+    scope = scope_for(user)
+    grain, unit = ("staff", scope.staff_id) if scope.own_only else ("site", site_id)
+    start = dt.date(months[0] // 100, months[0] % 100, 1)
+    end = funnel.period_end(dt.date(months[-1] // 100, months[-1] % 100, 1), "month")
+    asked = {"grain": grain, "period": "month", "start": start, "end": end, "unit_ids": [unit]}
+    visits = metric_values("targets.visits", **asked)
+    quotes = metric_values(funnel.QUOTES, **asked)
+    orders = metric_values(funnel.QUOTE_ORDERS, **asked)
+
+    def num(values, day):
+        v = values.get((unit, day))
+        return v.numerator if v is not None else 0
+
+    units = {"site": site_id} if grain == "site" else {"site": site_id, "staff": unit}
+    visits_drill = get_visits_drill(grain, unit)
+
+    def row(day_from: dt.date, day_to: dt.date, days: list[dt.date]) -> list[FunnelCell]:
+        v, q, o = (sum(num(x, d) for d in days) for x in (visits, quotes, orders))
+        quote_url = funnel.rows_url(date_from=day_from, date_to=day_to, **units)
+        order_url = funnel.rows_url(date_from=day_from, date_to=day_to, status="accepted", **units)
+        return [
+            FunnelCell(str(v), visits_drill(day_from, day_to)),
+            FunnelCell(str(q), quote_url),
+            FunnelCell(
+                fmt_rate(Decimal(q) / v if v else None),
+                quote_url,
+                _("报价 %(q)s ÷ 上门 %(v)s") % {"q": q, "v": v},
+            ),
+            FunnelCell(str(o), order_url),
+            FunnelCell(
+                fmt_rate(Decimal(o) / q if q else None),
+                order_url,
+                _("成交 %(o)s ÷ 报价 %(q)s") % {"o": o, "q": q},
+            ),
+        ]
+
+    rows = []
+    firsts = [dt.date(m // 100, m % 100, 1) for m in months]
+    for first in reversed(firsts):
+        rows.append((f"{first:%Y-%m}", row(first, funnel.period_end(first, "month"), [first])))
+    rows.append((_("合计"), row(start, end, firsts)))
+    header = [_("上门"), _("报价"), _("报价率"), _("报价成交"), _("报价成交率")]
+    return rows, header
+
+
+def get_visits_drill(grain: str, unit: int):
+    """The pipeline's drill-down of visits (event view) for a date range of whole months."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    def url(day_from: dt.date, day_to: dt.date) -> str:
+        params = {
+            "metric": "visits",
+            "view": "event",
+            "month_from": f"{day_from:%Y-%m}",
+            "month_to": f"{day_to:%Y-%m}",
+        }
+        params["consultant" if grain == "staff" else "site"] = unit
+        return f"{reverse('pipeline:funnel_rows')}?{urlencode(params)}"
+
+    return url

@@ -24,4 +24,6 @@ urlpatterns = [
     path("gifts/new/", views_loyalty.gift_create, name="gift_create"),
     path("gifts/<int:pk>/", views_loyalty.gift_detail, name="gift_detail"),
     path("points-rules/", views_loyalty.points_rules, name="points_rules"),
+    path("funnel/", views_loyalty.quote_funnel, name="quote_funnel"),
+    path("funnel/quotes/", views_loyalty.quote_rows, name="quote_rows"),
 ]

@@ -178,3 +178,59 @@ def points_rules(request: HttpRequest) -> HttpResponse:
         "history": selectors.points_rules(user=request.user, site_id=site.pk),
     }  # fmt: skip
     return render(request, "clinic/points_rules.html", context, status=status)
+
+
+def _date(raw, default):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(raw) if raw else default
+    except ValueError as exc:
+        raise Http404(_("日期格式不正确")) from exc
+
+
+@domain_errors
+def quote_rows(request: HttpRequest) -> HttpResponse:
+    """The quotes behind a figure of the quote funnel (or of the registry metrics clinic.*)."""
+    import datetime as dt
+
+    g = request.GET
+    date_from = _date(g.get("date_from"), dt.date.today().replace(day=1))
+    date_to = _date(g.get("date_to"), dt.date.today())
+    units = {}
+    for name, key in (
+        ("site", "site_id"),
+        ("department", "department_id"),
+        ("team", "team_id"),
+        ("staff", "staff_id"),
+    ):
+        if g.get(name):
+            units[key] = _int(g.get(name))
+    status = g.get("status", "")
+    rows = selectors.quote_rows(
+        user=request.user, date_from=date_from, date_to=date_to, status=status, **units
+    )
+    page = Paginator(rows, 100).get_page(g.get("page"))
+    query = g.copy()
+    query.pop("page", None)
+    context = {"page": page, "date_from": date_from, "date_to": date_to, "accepted": status == "accepted",
+               "query": query.urlencode()}  # fmt: skip
+    return render(request, "clinic/quote_rows.html", context)
+
+
+@domain_errors
+def quote_funnel(request: HttpRequest) -> HttpResponse:
+    """The clinic's funnel: 上门 → 报价 → 报价成交 with their rates, by month, each figure linked."""
+    from django.utils import timezone
+
+    from opscenter.pipeline.periods import month_add, month_key, month_span
+
+    site, sites = _site(request)
+    if site is None:
+        raise Http404(_("没有可访问的院区"))
+    this = month_key(timezone.localdate())
+    months = list(month_span(month_add(this, -11), this))
+    rows, header = selectors.quote_funnel(user=request.user, site_id=site.pk, months=months)
+    return render(
+        request, "clinic/quote_funnel.html", {"site": site, "sites": sites, "rows": rows, "header": header}
+    )
