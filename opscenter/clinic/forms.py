@@ -145,7 +145,8 @@ class PointsRedeemForm(forms.Form):
         self.fields["deal"].choices = [
             (
                 d.pk,
-                f"{d.signed_on:%Y-%m-%d} ¥{d.amount_fen / 100:,.2f}（{_('尚可抵扣')} ¥{d.left_fen / 100:,.2f}）",
+                _("%(day)s ¥%(amount).2f（尚可抵扣 ¥%(left).2f）")
+                % {"day": d.signed_on.isoformat(), "amount": d.amount_fen / 100, "left": d.left_fen / 100},
             )
             for d in deals
         ]

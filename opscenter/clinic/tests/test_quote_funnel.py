@@ -42,12 +42,18 @@ def test_the_registry_answers_quotes_orders_and_the_rate(personas, clinic, month
     first = today.replace(day=1)
     site = clinic.site.pk
     asked = {"period": "month", "start": first, "end": today}
-    assert metric_values("clinic.quotes", grain="site", unit_ids=[site], **asked) == {(site, first): MetricValue(3)}
-    assert metric_values("clinic.quote_orders", grain="site", unit_ids=[site], **asked)[(site, first)] == MetricValue(2)
+    assert metric_values("clinic.quotes", grain="site", unit_ids=[site], **asked) == {
+        (site, first): MetricValue(3)
+    }
+    assert metric_values("clinic.quote_orders", grain="site", unit_ids=[site], **asked)[
+        (site, first)
+    ] == MetricValue(2)
     rate = metric_values("clinic.quote_conversion", grain="staff", unit_ids=[clinic.consultant.pk], **asked)
     assert rate[(clinic.consultant.pk, first)] == MetricValue(2, 3)
     assert str(rate[(clinic.consultant.pk, first)].value) == "0.6667"
-    daily = metric_values("clinic.quote_conversion", grain="site", period="day", start=today, end=today, unit_ids=[site])
+    daily = metric_values(
+        "clinic.quote_conversion", grain="site", period="day", start=today, end=today, unit_ids=[site]
+    )
     assert daily == {(site, today): MetricValue(2, 3)}
     # Another site's unit has nothing.
     assert metric_values("clinic.quotes", grain="site", unit_ids=[personas.site_a.pk], **asked)[
@@ -57,12 +63,25 @@ def test_the_registry_answers_quotes_orders_and_the_rate(personas, clinic, month
 def test_the_drill_down_lists_exactly_the_quotes_and_orders_counted(client, personas, clinic, month):
     first = timezone.localdate().replace(day=1)
     client.force_login(personas.ops_b)
-    orders = client.get(get_metric("clinic.quote_orders").drill("site", clinic.site.pk, "month", first)).content.decode()
-    assert len(re.findall(r'href="/clinic/quotes/\d+/"', orders)) == 2 and "已成交" in orders and "已作废" not in orders
-    quotes = client.get(get_metric("clinic.quotes").drill("site", clinic.site.pk, "month", first)).content.decode()
+    orders = client.get(
+        get_metric("clinic.quote_orders").drill("site", clinic.site.pk, "month", first)
+    ).content.decode()
+    assert (
+        len(re.findall(r'href="/clinic/quotes/\d+/"', orders)) == 2
+        and "已成交" in orders
+        and "已作废" not in orders
+    )
+    quotes = client.get(
+        get_metric("clinic.quotes").drill("site", clinic.site.pk, "month", first)
+    ).content.decode()
     assert len(re.findall(r'href="/clinic/quotes/\d+/"', quotes)) == 3 and "已作废" in quotes
     client.force_login(personas.ops_a)  # another site: nothing
-    assert "没有报价" in client.get(get_metric("clinic.quotes").drill("site", clinic.site.pk, "month", first)).content.decode()
+    assert (
+        "没有报价"
+        in client.get(
+            get_metric("clinic.quotes").drill("site", clinic.site.pk, "month", first)
+        ).content.decode()
+    )
 
 
 def test_the_clinic_funnel_shows_the_rows_with_rates_and_links(client, personas, clinic, month):
