@@ -18,7 +18,7 @@ from opscenter.clinic.forms import (
     PointsRedeemForm,
     PointsRuleForm,
 )
-from opscenter.clinic.views import _int, _site
+from opscenter.clinic.views import _int, _site, customer_post
 from opscenter.core.exceptions import DomainError
 from opscenter.org.selectors import scope_for
 from opscenter.pipeline import selectors as pipeline
@@ -78,30 +78,23 @@ def gift_create(request: HttpRequest) -> HttpResponse:
 def points_redeem(request: HttpRequest, customer_id: int) -> HttpResponse:
     """积分抵扣 on one of the customer's orders (outside a quote)."""
     customer = pipeline.customer_get(user=request.user, customer_id=customer_id)
-    form = PointsRedeemForm(
-        request.POST, deals=selectors.redeemable_deals(user=request.user, customer_id=customer.pk)
-    )
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            entry = services.points_redeem(
-                actor=request.user,
-                customer_id=customer.pk,
-                points=d["points"],
-                deal_id=d["deal"],
-                on=d["redeemed_on"],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("已抵扣 %(points)s 积分（¥%(yuan).2f）")
-                % {"points": -entry.points, "yuan": entry.value_fen / 100},
-            )
-    else:
-        messages.error(request, _("请选择订单并填写抵扣积分"))
-    return redirect("clinic:customer_clinic", customer_id=customer.pk)
+    deals = selectors.redeemable_deals(user=request.user, customer_id=customer.pk)
+
+    def run(d):
+        entry = services.points_redeem(
+            actor=request.user,
+            customer_id=customer.pk,
+            points=d["points"],
+            deal_id=d["deal"],
+            on=d["redeemed_on"],
+        )
+        return _("已抵扣 %(points)s 积分（¥%(yuan).2f）") % {
+            "points": -entry.points,
+            "yuan": entry.value_fen / 100,
+        }
+
+    form = PointsRedeemForm(request.POST, deals=deals)
+    return customer_post(request, customer, form, run=run, invalid=_("请选择订单并填写抵扣积分"))
 
 
 @require_POST
@@ -109,22 +102,16 @@ def points_redeem(request: HttpRequest, customer_id: int) -> HttpResponse:
 def points_grant(request: HttpRequest, customer_id: int) -> HttpResponse:
     """赠送积分 (e.g. the B-tier benefit choice)."""
     customer = pipeline.customer_get(user=request.user, customer_id=customer_id)
-    form = PointsGrantForm(request.POST)
-    if form.is_valid():
-        try:
-            services.points_grant(
-                actor=request.user,
-                customer_id=customer.pk,
-                points=form.cleaned_data["points"],
-                note=form.cleaned_data["note"] or "",
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已赠送 %(points)s 积分") % {"points": form.cleaned_data["points"]})
-    else:
-        messages.error(request, _("请填写赠送积分"))
-    return redirect("clinic:customer_clinic", customer_id=customer.pk)
+
+    def run(d):
+        services.points_grant(
+            actor=request.user, customer_id=customer.pk, points=d["points"], note=d["note"] or ""
+        )
+        return _("已赠送 %(points)s 积分") % {"points": d["points"]}
+
+    return customer_post(
+        request, customer, PointsGrantForm(request.POST), run=run, invalid=_("请填写赠送积分")
+    )
 
 
 @domain_errors
@@ -169,15 +156,11 @@ def points_rules(request: HttpRequest) -> HttpResponse:
                 initial.update(points_per_yuan=1, fen_per_point=1, expiry_months=12)
             form = PointsRuleForm(initial=initial)
         rows.append({**row, "form": form})
-    if posted is not None and request.method == "POST":
-        status = 409 if "expected_version" in posted.errors else 400
-    else:
-        status = 200
     context = {
         "site": site, "sites": sites, "rows": rows, "can_edit": can_edit,
         "history": selectors.points_rules(user=request.user, site_id=site.pk),
     }  # fmt: skip
-    return render(request, "clinic/points_rules.html", context, status=status)
+    return render(request, "clinic/points_rules.html", context)
 
 
 def _date(raw, default):
