@@ -141,7 +141,10 @@ def test_points_rules_gift_order_redemption_and_quote_funnel(
 
     # --- operations: a new version of the default points rule; a stale form is refused -----------
     sign_in(page, "ops_b", password)
-    page.goto(f"/clinic/points-rules/?site={site.pk}")
+    url = f"/clinic/points-rules/?site={site.pk}"
+    stale = page.context.new_page()  # a second tab, opened before the save: it still shows version 1
+    stale.goto(url)
+    page.goto(url)
     row = page.locator('#points-rules-current tr[data-tier=""]')
     row.locator("input[name=points_per_yuan]").fill("1.5")
     row.locator("input[name=note]").fill("会员月加码")
@@ -149,9 +152,10 @@ def test_points_rules_gift_order_redemption_and_quote_funnel(
     expect(page.locator("#points-rules-history")).to_contain_text("会员月加码")
     expect(page.locator('#points-rules-current tr[data-tier=""]')).to_contain_text("v2")
     shoot(page, screenshots, "05-points-rules")
-    page.go_back()  # the form as it was before the save: it still says version 1
-    page.locator('#points-rules-current tr[data-tier=""] button').click()
-    expect(page.locator("body")).to_contain_text("已被他人修改（当前为第 2 版，您看到的是第 1 版）")
+    stale.locator('#points-rules-current tr[data-tier=""] button').click()
+    expect(stale.locator("body")).to_contain_text("已被他人修改（当前为第 2 版，您看到的是第 1 版）")
+    shoot(stale, screenshots, "05b-points-rules-stale")
+    stale.close()
     assert PointsRule.objects.filter(site=site).count() == 2
 
     # --- the consultant: a compensation gift order with its approver ------------------------------

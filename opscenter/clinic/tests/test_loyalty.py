@@ -171,3 +171,32 @@ class TestGiftOrderScreens:
         client.force_login(personas.ops_a)
         assert client.get(reverse("clinic:gift_detail", args=[gift.pk])).status_code == 404
         assert "皮肤护理" not in client.get(reverse("clinic:gift_list")).content.decode()
+
+
+def test_list_pages_read_a_bounded_number_of_queries(
+    client, personas, clinic, customer, django_assert_max_num_queries
+):
+    """Gift orders, quote rows and the quote funnel: the query count does not grow with the rows."""
+    for n in range(6):
+        c = customer(name=f"客户{n}")
+        services.gift_order_create(
+            actor=personas.consultant_b, customer_id=c.pk, reason="benefit", approver_id=clinic.on_duty.pk,
+            given_on=dt.date(2026, 3, 5), lines=[{"item": "皮肤护理", "category": "skin", "cost_fen": 100,
+                                                  "center_id": clinic.skin.pk}],
+        )  # fmt: skip
+        services.quote_create(
+            actor=personas.consultant_b, customer_id=c.pk, valid_until=timezone.localdate() + dt.timedelta(days=9),
+            lines=[{"item": "水光针", "category": "non_invasive", "center_id": clinic.skin.pk, "list_price_fen": 100}],
+        )  # fmt: skip
+    client.force_login(personas.ops_b)
+    today = timezone.localdate()
+    for url in (
+        reverse("clinic:gift_list") + f"?site={clinic.site.pk}",
+        reverse("clinic:quote_rows")
+        + f"?site={clinic.site.pk}&date_from={today.replace(day=1)}&date_to={today}",
+        reverse("clinic:points_rules") + f"?site={clinic.site.pk}",
+    ):
+        with django_assert_max_num_queries(16):
+            assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(40):  # the funnel's visits come from the pipeline funnel (5 queries)
+        assert client.get(reverse("clinic:quote_funnel") + f"?site={clinic.site.pk}").status_code == 200
