@@ -11,4 +11,15 @@ class ClinicConfig(AppConfig):
     verbose_name = _("诊疗与订单")
 
     def ready(self) -> None:
-        from opscenter.clinic import import_kinds, metrics, tasks  # noqa: F401  (registers kinds, metrics, jobs)
+        from opscenter.clinic import funnel, import_kinds, metrics, selectors, tasks  # noqa: F401  (registers kinds, metrics, jobs)
+        from opscenter.members import sources
+        from opscenter.members.choices import Metric
+
+        # The member-tier condition 疗程已消耗次数 reads consumed sessions through our selectors.
+        sources.register(
+            sources.FactSource(
+                Metric.COURSE_SESSIONS,
+                counts=selectors.course_session_counts,
+                facts=selectors.course_session_facts,
+            )
+        )

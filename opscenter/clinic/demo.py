@@ -8,7 +8,9 @@ the members' tiers. Set-based and idempotent:
   used so far (one visit every two weeks after the sale) and, for finished courses, a course-end
   clinical follow-up (answered when more than a week old) — bulk inserts;
 * points: a default rule (1 point per yuan, 12 months) and one earn row per signed deal;
-* the 皮肤 and 口腔 treatment-journey example trees; each center's head is its first doctor.
+* the 皮肤 and 口腔 treatment-journey example trees; each center's head is its first doctor;
+* quotes, gift orders, points rule versions and redemptions (`clinic.demo_loyalty`), then the
+  site's tiers evaluated again (the course criterion counts the sessions written here).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
 from django.utils import timezone
 
-from opscenter.clinic import journey
+from opscenter.clinic import demo_loyalty, journey
 from opscenter.clinic.choices import PackageStatus, PointsKind
 from opscenter.clinic.models import Package, PointsEntry, PointsRule, SessionUse
 from opscenter.clinic.services.points import add_months, points_expire
@@ -65,10 +67,23 @@ def generate(*, seed: int, stdout) -> None:
         points = _points(site)
         points_expire(site_id=site.pk)
         trees = journey.install_examples(site)
+        more = demo_loyalty.generate(site, centers)
+        tiers = _reevaluate(site)
     stdout.write(
         f"{site.name}：归属 {credited} 条消费，疗程 {packages}（消耗 {uses} 次，诊疗回访 {followups}），"
-        f"积分 {points} 条，价值链承诺 {len(trees)}（{time.monotonic() - started:.1f} 秒）"
+        f"积分 {points} 条，价值链承诺 {len(trees)}，报价 {more['quotes']}，赠送单 {more['gifts']}，"
+        f"积分规则新版本 {more['rules']}，积分抵扣 {more['redeemed']}，会员重评 {tiers}"
+        f"（{time.monotonic() - started:.1f} 秒）"
     )
+
+
+def _reevaluate(site: Site) -> int:
+    """The tier condition 疗程已消耗次数 reads the sessions just written: evaluate the site again."""
+    from opscenter.members.services import active_rule_set, tiers_evaluate
+
+    if active_rule_set(site.pk) is None:
+        return 0
+    return tiers_evaluate(actor=None, site_id=site.pk).members
 
 
 def _credit(site: Site, centers, doctors) -> int:

@@ -131,3 +131,85 @@ class RefundForm(forms.Form):
         self.fields["dispute"].label_from_instance = lambda d: (
             f"{d.opened_on:%Y-%m-%d} {d.get_category_display()}"
         )
+
+
+class PointsRedeemForm(forms.Form):
+    """积分抵扣 on an order outside a quote (a manual order, a later visit)."""
+
+    deal = forms.TypedChoiceField(label=_("抵扣订单"), coerce=int, choices=())
+    points = forms.IntegerField(label=_("抵扣积分"), min_value=1)
+    redeemed_on = forms.DateField(label=_("抵扣日期"), widget=DateInput(), initial=timezone.localdate)
+
+    def __init__(self, *args, deals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deal"].choices = [
+            (
+                d.pk,
+                _("%(day)s ¥%(amount).2f（尚可抵扣 ¥%(left).2f）")
+                % {"day": d.signed_on.isoformat(), "amount": d.amount_fen / 100, "left": d.left_fen / 100},
+            )
+            for d in deals
+        ]
+
+
+class PointsGrantForm(forms.Form):
+    points = forms.IntegerField(label=_("赠送积分"), min_value=1)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class PointsRuleForm(forms.Form):
+    """A new version of a points rule; `expected_version` is the version the editor saw."""
+
+    tier = forms.CharField(widget=forms.HiddenInput, required=False)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    points_per_yuan = forms.DecimalField(label=_("每元积分"), min_value=0, max_digits=6, decimal_places=2)
+    fen_per_point = forms.IntegerField(label=_("每分抵扣（分）"), min_value=1)
+    expiry_months = forms.IntegerField(label=_("有效月数"), min_value=1)
+    valid_from = forms.DateField(label=_("生效日期"), widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(label=_("修改说明"), max_length=200, required=False)
+
+
+class GiftOrderForm(forms.Form):
+    """赠送开单: the header; the lines come from GiftLineFormSet."""
+
+    customer = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.ChoiceField(label=_("赠送原因"), choices=())
+    benefit_choice = forms.ChoiceField(label=_("权益选项"), choices=(), required=False)
+    approver = StaffChoiceField(label=_("审批人"), queryset=None, required=False)
+    given_on = forms.DateField(label=_("赠送日期"), widget=DateInput(), initial=timezone.localdate)
+    dispute = forms.ModelChoiceField(label=_("关联纠纷"), queryset=None, required=False)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+    def __init__(self, *args, approvers, disputes, **kwargs):
+        from opscenter.clinic.choices import BenefitChoice, GiftReason
+
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", "---------"), *GiftReason.choices]
+        self.fields["benefit_choice"].choices = [("", "---------"), *BenefitChoice.choices]
+        self.fields["approver"].queryset = approvers
+        self.fields["dispute"].queryset = disputes
+        self.fields["dispute"].label_from_instance = lambda d: (
+            f"{d.opened_on:%Y-%m-%d} {d.get_category_display()}"
+        )
+
+
+class GiftLineForm(forms.Form):
+    item = forms.CharField(label=_("项目"), max_length=100)
+    category = forms.ChoiceField(label=_("类别"), choices=[("", "---------"), *CLINIC_CATEGORIES])
+    center = CenterChoiceField(label=_("科室/中心"), queryset=None)
+    sessions = forms.IntegerField(label=_("次数"), min_value=1, max_value=999, initial=1)
+    cost = YuanField(label=_("成本（元）"))
+
+    def __init__(self, *args, centers, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = centers
+
+    def as_input(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "item": d["item"], "category": d["category"], "center_id": d["center"].pk,
+            "sessions": d["sessions"], "cost_fen": yuan_to_fen(d["cost"]),
+        }  # fmt: skip
+
+
+GiftLineFormSet = forms.formset_factory(GiftLineForm, formset=BaseLineFormSet, extra=3, max_num=20)

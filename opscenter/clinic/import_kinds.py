@@ -228,12 +228,23 @@ class SessionImport(ImportKind):
         return len(uses), 0
 
     def undo(self, job_id: int) -> int:
+        from opscenter.members.signals import refresh_tier_after_commit
+
         counts = defaultdict(int)
-        for pk in SessionUse.objects.filter(import_job_id=job_id).values_list("package_id", flat=True):
+        customers = set()
+        for pk, customer_id in SessionUse.objects.filter(import_job_id=job_id).values_list(
+            "package_id", "customer_id"
+        ):
             counts[pk] += 1
+            customers.add(customer_id)
+        for customer_id in customers:  # the tier condition 疗程已消耗次数 changed
+            refresh_tier_after_commit(customer_id)
         removed, _ = SessionUse.objects.filter(import_job_id=job_id).delete()
         for pk, n in counts.items():
             Package.objects.filter(pk=pk).update(
                 sessions_used=F("sessions_used") - n, status=PackageStatus.ACTIVE
             )
         return removed
+
+
+from opscenter.clinic import import_orders  # noqa: E402, F401  (registers `clinic_orders`)

@@ -255,27 +255,38 @@ class GiftOrder(models.Model):
 class PointsRule(models.Model):
     """How members earn and use points (积分), per site and tier, as data: points per yuan spent,
     the value of a point when redeemed, and how many months points stay valid. A change is a new
-    row from its `valid_from` date; the old one stays for the history it explains."""
+    version (`version` counts per site and tier) in force from its `valid_from` date; the old one
+    stays for the history it explains (each ledger row names the version it used)."""
 
     site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     tier = models.CharField(_("会员等级"), max_length=20, blank=True, help_text="blank = any tier")
+    version = models.PositiveIntegerField(_("版本"), default=1)
     points_per_yuan = models.DecimalField(_("每元积分"), max_digits=6, decimal_places=2)
     fen_per_point = models.PositiveIntegerField(_("每分抵扣(分)"), default=1)
     expiry_months = models.PositiveSmallIntegerField(_("有效月数"), default=12)
     valid_from = models.DateField(_("生效日期"))
+    note = models.CharField(_("修改说明"), max_length=200, blank=True, default="")
+    created_by = models.ForeignKey(
+        "org.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("修改人"),
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("积分规则")
         verbose_name_plural = _("积分规则")
-        ordering = ["site", "tier", "-valid_from"]
+        ordering = ["site", "tier", "-valid_from", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["site", "tier", "valid_from"], name="pointsrule_unique_version"),
+            models.UniqueConstraint(fields=["site", "tier", "version"], name="pointsrule_unique_version_no"),
             models.CheckConstraint(condition=Q(points_per_yuan__gte=0), name="pointsrule_rate_not_negative"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.tier or '*'} {self.points_per_yuan}/¥ {self.valid_from}"
+        return f"{self.tier or '*'} v{self.version} {self.points_per_yuan}/¥ {self.valid_from}"
 
 
 class PointsEntry(models.Model):
@@ -329,3 +340,25 @@ class PointsEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} {self.get_kind_display()} {self.points}"
+
+
+class OrderNumber(models.Model):
+    """The clinic's own order number (收费单号) of an order, unique per site: what makes the import
+    of orders with lines idempotent (a number already here is never imported again)."""
+
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
+    number = models.CharField(_("订单号"), max_length=40)
+    deal = models.OneToOneField(
+        "pipeline.Deal", on_delete=models.PROTECT, related_name="order_number", verbose_name=_("成交")
+    )
+    import_job_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("订单号")
+        verbose_name_plural = _("订单号")
+        ordering = ["site", "number"]
+        constraints = [models.UniqueConstraint(fields=["site", "number"], name="ordernumber_unique_per_site")]
+
+    def __str__(self) -> str:
+        return self.number

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opscenter.clinic.choices import PackageStatus, QuoteStatus
-from opscenter.clinic.models import GiftOrder, Package, PointsEntry, Quote, SessionUse
+from opscenter.clinic.models import GiftOrder, Package, PointsEntry, PointsRule, Quote, SessionUse
 from opscenter.core.exceptions import NotFound
 from opscenter.org.models import Staff
 from opscenter.org.selectors import scope_for
@@ -195,17 +195,65 @@ def unused_liability(*, user, site_id: int | None = None, on: dt.date | None = N
     return list(per_site.values())
 
 
-def course_sessions(*, customer_ids, category: str = ItemCategory.SKIN_PACKAGE) -> dict[int, int]:
-    """Sessions consumed per customer in packages of a category (e.g. 皮肤疗程): the count the
-    member tier criterion "皮肤疗程 6 次以上" can read. Not user-scoped: a bookkeeping read for
-    the members app's evaluation. One grouped query."""
+def course_session_counts(
+    *,
+    site_id: int,
+    categories,
+    as_of: dt.date,
+    month_from: int | None = None,
+    month_to: int | None = None,
+    customer_ids=None,
+) -> QuerySet:
+    """Sessions consumed (疗程消耗, not sessions bought) per customer of a site in packages of the
+    categories, up to the end of `as_of` (local time) and within the months [month_from,
+    month_to] when given: a grouped queryset of (customer_id, n). What the members' tier
+    condition 疗程已消耗次数 reads (registered in `members.sources`); it joins it into its one SQL
+    statement, so the members app never names a clinic table. Not user-scoped: bookkeeping."""
+    end = dt.datetime.combine(
+        as_of + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_default_timezone()
+    )
+    qs = SessionUse.objects.filter(site_id=site_id, package__category__in=list(categories), used_at__lt=end)
+    if month_from is not None:
+        qs = qs.filter(month__gte=month_from, month__lte=month_to)
+    if customer_ids is not None:
+        qs = qs.filter(customer_id__in=list(customer_ids))
+    return qs.values("customer_id").annotate(n=Count("pk")).order_by()
+
+
+def course_sessions(
+    *, customer_ids, category: str = ItemCategory.SKIN_PACKAGE, as_of: dt.date | None = None
+) -> dict[int, int]:
+    """Sessions consumed per customer in packages of a category (e.g. 皮肤疗程) up to `as_of`
+    (today by default), every site: {customer_id: n}. One grouped query."""
+    end = dt.datetime.combine(
+        (as_of or timezone.localdate()) + dt.timedelta(days=1), dt.time.min,
+        tzinfo=timezone.get_default_timezone(),
+    )  # fmt: skip
     rows = (
-        SessionUse.objects.filter(customer_id__in=list(customer_ids), package__category=category)
+        SessionUse.objects.filter(
+            customer_id__in=list(customer_ids), package__category=category, used_at__lt=end
+        )
         .values("customer_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
     return {r["customer_id"]: r["n"] for r in rows}
+
+
+def course_session_facts(*, site_id: int, customer_id: int) -> list:
+    """A customer's consumed sessions at a site, oldest first, as the members' explanation lists
+    them (day, package category, "item 第 n 次")."""
+    from opscenter.members.sources import Fact
+
+    rows = (
+        SessionUse.objects.filter(site_id=site_id, customer_id=customer_id)
+        .order_by("used_at", "pk")
+        .values_list("used_at", "package__category", "package__item", "number")
+    )
+    return [
+        Fact(timezone.localtime(used_at).date(), category, _("%(item)s 第 %(n)s 次") % {"item": item, "n": n})
+        for used_at, category, item, n in rows
+    ]
 
 
 # ---- gifts, points, clinical follow-ups ------------------------------------------------------
@@ -292,3 +340,203 @@ def site_staff_choices(*, site_id: int) -> QuerySet[Staff]:
         .select_related("department")
         .order_by("department__name", "name")
     )
+
+
+# ---- points rules, redemption, gift orders (screens) ------------------------------------------
+
+
+def points_rule_tiers(*, site_id: int) -> dict[str, str]:
+    """The tiers a points rule can name: those of the site's active member rule set (code → label)."""
+    from opscenter.members.rules import tier_labels
+    from opscenter.members.selectors import active_rule_set
+
+    rule_set = active_rule_set(site_id=site_id)
+    return tier_labels(rule_set.definition) if rule_set is not None else {}
+
+
+def points_rules(*, user, site_id: int) -> QuerySet[PointsRule]:
+    """Every version of a site's points rules, newest first per tier (the user must see the site)."""
+    scope = scope_for(user)
+    if not scope.can("clinic.view_pointsrule") or not scope.sees_site(site_id):
+        return PointsRule.objects.none()
+    return (
+        PointsRule.objects.filter(site_id=site_id).select_related("created_by").order_by("tier", "-version")
+    )
+
+
+def points_rule_current(*, user, site_id: int) -> list[dict]:
+    """Per tier with a rule (and every tier of the active member rules), the latest version —
+    what the edit form starts from and the version it checks against."""
+    latest: dict[str, PointsRule] = {}
+    for rule in points_rules(user=user, site_id=site_id):
+        latest.setdefault(rule.tier, rule)
+    tiers = {"": _("全部等级（默认）"), **points_rule_tiers(site_id=site_id)}
+    for code in latest:
+        tiers.setdefault(code, code)
+    return [{"tier": code, "label": label, "rule": latest.get(code)} for code, label in tiers.items()]
+
+
+def redeemable_deals(*, user, customer_id: int) -> list:
+    """The customer's signed orders that points can still pay part of: amount less what points
+    already paid (`left_fen`), newest first; one query."""
+    from django.db.models import OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from opscenter.pipeline.choices import DealStatus
+    from opscenter.pipeline.models import Deal
+
+    scope = scope_for(user)
+    if not scope.can("pipeline.view_deal"):
+        return []
+    paid = (
+        PointsEntry.objects.filter(deal=OuterRef("pk"), kind="redeem")
+        .values("deal")
+        .annotate(s=Sum("value_fen"))
+        .values("s")
+    )
+    rows = (
+        scope.filter_owned(
+            Deal.objects.filter(customer_id=customer_id, status=DealStatus.SIGNED),
+            owner_field="customer__owner",
+        )
+        .annotate(points_paid=Coalesce(Subquery(paid), Value(0)))
+        .order_by("-signed_on", "-pk")[:50]
+    )
+    out = []
+    for deal in rows:
+        deal.left_fen = deal.amount_fen - deal.points_paid
+        if deal.left_fen > 0:
+            out.append(deal)
+    return out
+
+
+def gift_get(*, user, gift_id: int) -> GiftOrder:
+    gift = (
+        gift_list(user=user)
+        .select_related("site", "dispute")
+        .prefetch_related("transactions__center")
+        .filter(pk=gift_id)
+        .first()
+    )
+    if gift is None:
+        raise NotFound(_("赠送单不存在或无权访问"))
+    return gift
+
+
+def gift_approvers(*, site_id: int) -> QuerySet[Staff]:
+    """Who may approve a gift order: managers of a department of the site (gift_order_create)."""
+    from opscenter.org.models import Department
+
+    managers = Department.objects.filter(site_id=site_id, manager__isnull=False).values("manager_id")
+    return Staff.objects.filter(pk__in=managers, is_active=True).select_related("department").order_by("name")
+
+
+# ---- the quote step of the funnel --------------------------------------------------------------
+
+
+def quote_rows(
+    *,
+    user,
+    date_from: dt.date,
+    date_to: dt.date,
+    site_id: int | None = None,
+    department_id: int | None = None,
+    team_id: int | None = None,
+    staff_id: int | None = None,
+    status: str = "",
+) -> QuerySet[Quote]:
+    """Exactly the quotes a funnel figure counts (`clinic.funnel`): made between the dates, of
+    the unit (the quoting consultant's department / team, or the consultant), accepted only when
+    `status` says so — scoped to what the user may see. Each row carries its order (deal)."""
+    qs = quote_list(user=user, site_id=site_id, status=status or None).filter(
+        quoted_on__gte=date_from, quoted_on__lte=date_to
+    )
+    if department_id is not None:
+        qs = qs.filter(consultant__department_id=department_id)
+    if team_id is not None:
+        qs = qs.filter(consultant__team_id=team_id)
+    if staff_id is not None:
+        qs = qs.filter(consultant_id=staff_id)
+    return qs.select_related("site").order_by("quoted_on", "pk")
+
+
+@dataclass(frozen=True)
+class FunnelCell:
+    value: str
+    url: str
+    hint: str = ""
+
+
+def quote_funnel(
+    *, user, site_id: int, months: list[int]
+) -> tuple[list[tuple[str, list[FunnelCell]]], list[str]]:
+    """The clinic's funnel rows for a site, one per month (newest first) and the total: 上门 →
+    报价 (报价率 = 报价 ÷ 上门) → 报价成交 (报价成交率 = 成交 ÷ 报价), read from the metric registry
+    (`targets.visits`, `clinic.quotes`, `clinic.quote_orders`): three registry calls whatever the
+    number of months. A consultant sees their own quotes and visits (staff grain)."""
+    from opscenter.clinic import funnel
+    from opscenter.metrics.registry import metric_values
+    from opscenter.pipeline.screens.funnel import fmt_rate
+
+    scope = scope_for(user)
+    grain, unit = ("staff", scope.staff_id) if scope.own_only else ("site", site_id)
+    start = dt.date(months[0] // 100, months[0] % 100, 1)
+    end = funnel.period_end(dt.date(months[-1] // 100, months[-1] % 100, 1), "month")
+    asked = {"grain": grain, "period": "month", "start": start, "end": end, "unit_ids": [unit]}
+    visits = metric_values("targets.visits", **asked)
+    quotes = metric_values(funnel.QUOTES, **asked)
+    orders = metric_values(funnel.QUOTE_ORDERS, **asked)
+
+    def num(values, day):
+        v = values.get((unit, day))
+        return v.numerator if v is not None else 0
+
+    units = {"site": site_id} if grain == "site" else {"site": site_id, "staff": unit}
+    visits_drill = get_visits_drill(grain, unit)
+
+    def row(day_from: dt.date, day_to: dt.date, days: list[dt.date]) -> list[FunnelCell]:
+        v, q, o = (sum(num(x, d) for d in days) for x in (visits, quotes, orders))
+        quote_url = funnel.rows_url(date_from=day_from, date_to=day_to, **units)
+        order_url = funnel.rows_url(date_from=day_from, date_to=day_to, status="accepted", **units)
+        return [
+            FunnelCell(str(v), visits_drill(day_from, day_to)),
+            FunnelCell(str(q), quote_url),
+            FunnelCell(
+                fmt_rate(Decimal(q) / v if v else None),
+                quote_url,
+                _("报价 %(q)s ÷ 上门 %(v)s") % {"q": q, "v": v},
+            ),
+            FunnelCell(str(o), order_url),
+            FunnelCell(
+                fmt_rate(Decimal(o) / q if q else None),
+                order_url,
+                _("成交 %(o)s ÷ 报价 %(q)s") % {"o": o, "q": q},
+            ),
+        ]
+
+    rows = []
+    firsts = [dt.date(m // 100, m % 100, 1) for m in months]
+    for first in reversed(firsts):
+        rows.append((f"{first:%Y-%m}", row(first, funnel.period_end(first, "month"), [first])))
+    rows.append((_("合计"), row(start, end, firsts)))
+    header = [_("上门"), _("报价"), _("报价率"), _("报价成交"), _("报价成交率")]
+    return rows, header
+
+
+def get_visits_drill(grain: str, unit: int):
+    """The pipeline's drill-down of visits (event view) for a date range of whole months."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    def url(day_from: dt.date, day_to: dt.date) -> str:
+        params = {
+            "metric": "visits",
+            "view": "event",
+            "month_from": f"{day_from:%Y-%m}",
+            "month_to": f"{day_to:%Y-%m}",
+        }
+        params["consultant" if grain == "staff" else "site"] = unit
+        return f"{reverse('pipeline:funnel_rows')}?{urlencode(params)}"
+
+    return url

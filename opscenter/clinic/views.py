@@ -15,13 +15,15 @@ from opscenter.clinic import selectors, services
 from opscenter.clinic.forms import (
     ClinicalAnswerForm,
     ClinicalAskForm,
+    PointsGrantForm,
+    PointsRedeemForm,
     QuoteAcceptForm,
     QuoteHeaderForm,
     QuoteLineFormSet,
     RefundForm,
     SessionConsumeForm,
 )
-from opscenter.core.exceptions import DomainError
+from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
 from opscenter.org.selectors import site_list
 from opscenter.pipeline import selectors as pipeline
 from opscenter.pipeline.forms import add_domain_error, yuan_to_fen
@@ -37,6 +39,24 @@ def _site(request: HttpRequest):
         (s for s in sites if s.kind in ("aesthetics", "hospital")), sites[0] if sites else None
     )
     return site, sites
+
+
+def customer_post(request: HttpRequest, customer, form, *, run, invalid: str) -> HttpResponse:
+    """A POSTed form on the customer's clinic page: when valid, `run(cleaned_data)` calls the
+    service and returns the success message; a domain error becomes a message on that page (a
+    missing or forbidden row stays the 404 / 403 it is); back to the page either way."""
+    if form.is_valid():
+        try:
+            message = run(form.cleaned_data)
+        except DomainError as exc:
+            if isinstance(exc, NotFound | PermissionDenied):
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, message)
+    else:
+        messages.error(request, invalid)
+    return redirect("clinic:customer_clinic", customer_id=customer.pk)
 
 
 @domain_errors
@@ -85,6 +105,11 @@ def customer_clinic(request: HttpRequest, customer_id: int) -> HttpResponse:
         "ask_form": ClinicalAskForm(centers=selectors.site_centers(site_id=customer.site_id)),
         "purchases": selectors.refundable_purchases(user=request.user, customer_id=customer.pk),
         "refund_form": RefundForm(disputes=pipeline.dispute_list(user=request.user, customer_id=customer.pk)),
+        "redeem_form": PointsRedeemForm(
+            deals=selectors.redeemable_deals(user=request.user, customer_id=customer.pk)
+        ),
+        "grant_form": PointsGrantForm(),
+        "gifts": selectors.gift_list(user=request.user).filter(customer_id=customer.pk)[:20],
     }
     return render(request, "clinic/customer_clinic.html", context)
 
@@ -222,20 +247,15 @@ def clinical_answer(request: HttpRequest, pk: int) -> HttpResponse:
 def clinical_ask(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = pipeline.customer_get(user=request.user, customer_id=customer_id)
     form = ClinicalAskForm(request.POST, centers=selectors.site_centers(site_id=customer.site_id))
-    if form.is_valid():
-        center = form.cleaned_data.get("center")
-        try:
-            followup = services.clinical_question_raise(
-                actor=request.user, customer_id=customer.pk, question=form.cleaned_data["question"],
-                center_id=center.pk if center else None,
-            )  # fmt: skip
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已转交 %(name)s 医生答复") % {"name": followup.staff.name})
-    else:
-        messages.error(request, _("请填写客户的问题"))
-    return redirect("clinic:customer_clinic", customer_id=customer.pk)
+
+    def run(d):
+        followup = services.clinical_question_raise(
+            actor=request.user, customer_id=customer.pk, question=d["question"],
+            center_id=d["center"].pk if d.get("center") else None,
+        )  # fmt: skip
+        return _("已转交 %(name)s 医生答复") % {"name": followup.staff.name}
+
+    return customer_post(request, customer, form, run=run, invalid=_("请填写客户的问题"))
 
 
 @domain_errors
@@ -265,17 +285,12 @@ def refund_record(request: HttpRequest, customer_id: int) -> HttpResponse:
     form = RefundForm(
         request.POST, disputes=pipeline.dispute_list(user=request.user, customer_id=customer.pk)
     )
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.refund_record(
-                actor=request.user, transaction_id=d["transaction"], amount_fen=yuan_to_fen(d["amount"]),
-                dispute_id=d["dispute"].pk if d["dispute"] else None, outcome=d["outcome"], reason=d["reason"] or "",
-            )  # fmt: skip
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已登记退费，纠纷已结案，客户转为特殊存档"))
-    else:
-        messages.error(request, _("请填写正确的退费金额"))
-    return redirect("clinic:customer_clinic", customer_id=customer.pk)
+
+    def run(d):
+        services.refund_record(
+            actor=request.user, transaction_id=d["transaction"], amount_fen=yuan_to_fen(d["amount"]),
+            dispute_id=d["dispute"].pk if d["dispute"] else None, outcome=d["outcome"], reason=d["reason"] or "",
+        )  # fmt: skip
+        return _("已登记退费，纠纷已结案，客户转为特殊存档")
+
+    return customer_post(request, customer, form, run=run, invalid=_("请填写正确的退费金额"))

@@ -276,6 +276,11 @@ class ImportKind:
             return None
         return tuple(row.values.get(name) for name in self.natural_key)
 
+    def prepare_batch(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
+        """Before anything else, with every row of the batch (those with parse errors too): for
+        kinds whose record spans several rows (an order and its lines) to fill a row's blank
+        cells from its record's first row and note which records have a bad row."""
+
     def resolve_references(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         """Turn names/phones into ids, one query per reference type for the whole batch."""
 
@@ -447,6 +452,7 @@ def _parse_batch(rows: list[Row], parsers, layout: RowLayout, headers: list[str]
 
 
 def _process(kind, batch, ctx, report, seen, writing, on_errors, max_errors_kept) -> bool:
+    kind.prepare_batch(batch, ctx)
     parsed_ok = [r for r in batch if r.ok]
     kind.resolve_references(parsed_ok, ctx)
     for row in parsed_ok:
@@ -470,6 +476,7 @@ def _process(kind, batch, ctx, report, seen, writing, on_errors, max_errors_kept
         valid.append(row)
     if valid:
         kind.find_existing(valid, ctx)
+        valid = [r for r in valid if r.ok]  # find_existing may reject rows (a record spanning rows)
     batch_errors = [e for r in batch for e in r.errors]
     report.rows_total += len(batch)
     report.rows_error += sum(1 for r in batch if r.errors)

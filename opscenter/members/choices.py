@@ -30,11 +30,13 @@ class Metric(models.TextChoices):
     OPEN_DISPUTE = "open_dispute", _("未解决纠纷数")
     SETTLED_DISPUTE = "settled_dispute", _("已解决纠纷数（按处理结果）")
     REFUND_COUNT = "refund_count", _("退款笔数")
+    # Read from the clinic's course sessions (疗程消耗) through its selectors (members.sources).
+    COURSE_SESSIONS = "course_sessions", _("疗程已消耗次数（按类别）")
 
 
 MONEY_METRICS = frozenset({Metric.SPEND})
 SATISFACTION_METRICS = frozenset({Metric.SATISFACTION_LATEST, Metric.SATISFACTION_AVG})
-CATEGORY_METRICS = frozenset({Metric.CATEGORY_SESSIONS})
+CATEGORY_METRICS = frozenset({Metric.CATEGORY_SESSIONS, Metric.COURSE_SESSIONS})
 UNWINDOWED_METRICS = frozenset({Metric.OPEN_DISPUTE})
 
 

@@ -89,9 +89,9 @@ SEED_004: dict[str, Any] = {
             "combine": "any",
             "conditions": [
                 {"metric": "purchase_days", "op": ">=", "threshold": 2, "window": ALL_TIME},
-                {
-                    "metric": "category_sessions",
-                    "categories": ["skin"],
+                {  # 皮肤疗程 6 次以上: sessions consumed (clinic 疗程消耗), not sessions bought
+                    "metric": "course_sessions",
+                    "categories": ["skin", "skin_package"],
                     "op": ">=",
                     "threshold": 6,
                     "window": ALL_TIME,

@@ -19,6 +19,7 @@ A member is a customer of the site with at least one purchase up to `as_of` (see
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opscenter.members import aggregates
+from opscenter.members import aggregates, sources
 from opscenter.members.choices import Combine, Match, Metric, Op, WindowKind
 from opscenter.members.models import MemberMonth
 from opscenter.members.rules import Window, ordered_levels, resolve_window
@@ -118,6 +119,25 @@ def compile_rule_set(
         facts.append(_Fact(agg, col, resolve_window(window, as_of_month)))
         return f"c.m{len(facts) - 1}"
 
+    source_joins: list[str] = []
+
+    def sourced(name: str, categories: list[str], window: dict[str, Any]) -> str:
+        """A metric another app owns (members.sources): its grouped query joined as a subquery
+        (its positional parameters renamed into this statement's named ones)."""
+        w = resolve_window(window, as_of_month)
+        found = sources.counts_sql(
+            name, site_id=site_id, categories=categories, as_of=as_of, month_from=w.lo, month_to=w.hi,
+            customer_ids=customer_ids,
+        )  # fmt: skip
+        if found is None:
+            return "0"
+        sql, params = found
+        values = iter(params)
+        named = re.sub(r"%%|%s", lambda m: "%%" if m.group(0) == "%%" else p.add(next(values)), sql)
+        alias = f"s{len(source_joins)}"
+        source_joins.append(f"LEFT JOIN ({named}) {alias} ON {alias}.customer_id = c.customer_id")
+        return f"COALESCE({alias}.n, 0)"
+
     def dispute(expr: str) -> str:
         dispute_cols.append(f"SUM(CASE WHEN {expr} THEN 1 ELSE 0 END) AS d{len(dispute_cols)}")
         return f"COALESCE(d.d{len(dispute_cols) - 1}, 0)"
@@ -133,6 +153,8 @@ def compile_rule_set(
             elif name == Metric.CATEGORY_SESSIONS:
                 cols = " + ".join(f"f.sessions_{c}" for c in cond["categories"])
                 bit = f"{metric('SUM', cols, window)} {op} {int(threshold)}"
+            elif name == Metric.COURSE_SESSIONS:
+                bit = f"{sourced(name, cond['categories'], window)} {op} {int(threshold)}"
             elif name == Metric.SPEND:
                 cols = (
                     " + ".join(f"f.net_fen_{c}" for c in cond["categories"])
@@ -217,6 +239,7 @@ def compile_rule_set(
             SELECT c.customer_id, {k_cols}
             FROM ({members}) c
             {disputes}
+            {" ".join(source_joins)}
         ) e
     """
     return Compiled(sql=sql, params=p.values, criteria=codes)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from opscenter.members.choices import Combine, Metric, Op, WindowKind
 from opscenter.members.rules import Window, compare, match_level, resolve_window
+from opscenter.members.sources import Fact
 from opscenter.pipeline.choices import DisputeOutcome, ItemCategory, Satisfaction, TransactionKind
 
 MAX_LISTED = 12
@@ -135,10 +136,21 @@ def _measure(
     txns: list[Txn],
     ratings: list[Rating],
     disputes: list[DisputeFact],
+    uses: list[Fact],
 ) -> tuple[Any, str, str]:
     """(comparable value, shown value, detail) of one condition for one member."""
     metric = condition["metric"]
     window = resolve_window(condition["window"], as_of.year * 100 + as_of.month)
+    if metric == Metric.COURSE_SESSIONS:
+        hits = [u for u in uses if u.category in condition["categories"] and _in(u.day, window, as_of)]
+        detail = _("；").join(f"{u.day} {u.text}" for u in hits[:MAX_LISTED])
+        return (
+            len(hits),
+            str(len(hits)),
+            _("已消耗 %(total)s 次：%(detail)s") % {"total": len(hits), "detail": detail}
+            if hits
+            else _("没有该类别的疗程消耗"),
+        )
     rows = [t for t in txns if _in(t.occurred_on, window, as_of)]
     purchases = [t for t in rows if t.kind == TransactionKind.PURCHASE]
     refunds = [t for t in rows if t.kind == TransactionKind.REFUND]
@@ -253,6 +265,7 @@ def evaluate_member(
     txns: list[Txn],
     ratings: list[Rating],
     disputes: list[DisputeFact],
+    uses: list[Fact] | None = None,
 ) -> Explanation:
     """The member's tier under a validated definition, as of a date, with every number behind it."""
     is_member = any(t.kind == TransactionKind.PURCHASE and t.occurred_on <= as_of for t in txns)
@@ -261,7 +274,7 @@ def evaluate_member(
         results = []
         for condition in criterion["conditions"]:
             value, shown, detail = _measure(
-                condition, as_of=as_of, txns=txns, ratings=ratings, disputes=disputes
+                condition, as_of=as_of, txns=txns, ratings=ratings, disputes=disputes, uses=uses or []
             )
             results.append(
                 ConditionResult(condition_text(condition), _holds(condition, value), shown, detail)

@@ -48,6 +48,7 @@ COUNT_METRICS = frozenset(
     {
         Metric.PURCHASE_DAYS,
         Metric.CATEGORY_SESSIONS,
+        Metric.COURSE_SESSIONS,
         Metric.OPEN_DISPUTE,
         Metric.SETTLED_DISPUTE,
         Metric.REFUND_COUNT,

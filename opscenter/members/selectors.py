@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opscenter.core.exceptions import NotFound
-from opscenter.members.choices import CareTaskKind, CareTaskStatus, RuleSetStatus
+from opscenter.members import sources
+from opscenter.members.choices import CareTaskKind, CareTaskStatus, Metric, RuleSetStatus
 from opscenter.members.evaluation import compile_rule_set
 from opscenter.members.models import CareTask, MemberTier, TierChange, TierEvaluation, TierRuleSet
 from opscenter.members.reference import DisputeFact, Explanation, Rating, Txn, evaluate_member, yuan
@@ -97,7 +98,10 @@ def explain(*, customer_id: int, rule_set: TierRuleSet, as_of: dt.date | None = 
             "opened_on", "settled_on", "outcome"
         )
     ]
-    return evaluate_member(rule_set.definition, as_of=as_of, txns=txns, ratings=ratings, disputes=disputes)
+    uses = sources.facts(Metric.COURSE_SESSIONS, site_id=rule_set.site_id, customer_id=customer_id)
+    return evaluate_member(
+        rule_set.definition, as_of=as_of, txns=txns, ratings=ratings, disputes=disputes, uses=uses
+    )
 
 
 def tier_benefits(*, rule_set: TierRuleSet | None, tier: str | None) -> list[str]:

@@ -51,18 +51,24 @@ def _changed(sender, instance, raw: bool = False, **kwargs) -> None:
         return
     if sender is not Dispute:
         aggregates.refresh_customers([instance.customer_id])
+    refresh_tier_after_commit(instance.customer_id)
+
+
+def refresh_tier_after_commit(customer_id: int) -> None:
+    """Re-evaluate the customer's tier once the current transaction commits (also for facts other
+    apps own, e.g. a consumed course session: `members.sources`)."""
     # One refresh per customer per commit however many rows were written (a deal's lines): the
     # pending set lives on the connection and the first on_commit callback to run empties it.
     pending = getattr(connection, PENDING, None)
     if pending is None:
         pending = set()
         setattr(connection, PENDING, pending)
-    pending.add(instance.customer_id)
+    pending.add(customer_id)
     transaction.on_commit(_refresh_tiers, robust=True)
 
 
 # Import kinds whose rows feed the aggregates (customers' own rows carry no purchases).
-FEEDING_KINDS = {"transactions", "followups", "deals"}
+FEEDING_KINDS = {"transactions", "followups", "deals", "sessions", "clinic_orders"}
 
 
 def _evaluate_site(site_id: int | None) -> None:

@@ -108,3 +108,91 @@ def test_quote_order_sessions_clinical_follow_up_and_center_actual(
     expect(page).to_have_url(re.compile(r"/clinic/credited/\?"))
     expect(page.locator("#credited-rows")).to_contain_text("光子嫩肤疗程")
     assert log.problems(page) == []
+
+
+def test_points_rules_gift_order_redemption_and_quote_funnel(
+    page_and_log, personas, password, sign_in, screenshots
+):
+    """Operations edits the points rules (a new version; a stale second tab is refused); the
+    consultant gives a compensation gift with an approver and redeems points on an order outside a
+    quote; the quote funnel shows 上门 → 报价 → 成交 with the rates, and a rate opens its quotes."""
+    from opscenter.clinic import services as clinic
+    from opscenter.clinic.models import GiftOrder, PointsEntry, PointsRule
+    from opscenter.pipeline import services as pipeline
+
+    page, log = page_and_log
+    site = personas.site_b
+    skin = make_department(site, "medical", "皮肤中心")
+    head = make_staff(department=skin, name="周医生")
+    skin.manager = head
+    skin.save(update_fields=["manager"])
+    today = timezone.localdate()
+    customer = Customer.objects.create(
+        site=site, name="林女士", phone="13700008888", cohort_month=today.year * 100 + today.month,
+        first_contact_on=today, owner=personas.consultant_b.staff, status="customer",
+    )  # fmt: skip
+    pipeline.visit_register(actor=personas.consultant_b, customer_id=customer.pk, arrived_at=timezone.now())
+    PointsRule.objects.create(site=site, points_per_yuan=1, valid_from=dt.date(2020, 1, 1))
+    quote = clinic.quote_create(
+        actor=personas.consultant_b, customer_id=customer.pk, valid_until=today + dt.timedelta(days=30),
+        lines=[{"item": "水光针", "category": "non_invasive", "center_id": skin.pk, "list_price_fen": 500_000}],
+    )  # fmt: skip
+    clinic.quote_accept(actor=personas.consultant_b, quote_id=quote.pk)
+
+    # --- operations: a new version of the default points rule; a stale form is refused -----------
+    sign_in(page, "ops_b", password)
+    url = f"/clinic/points-rules/?site={site.pk}"
+    stale = page.context.new_page()  # a second tab, opened before the save: it still shows version 1
+    stale.goto(url)
+    page.goto(url)
+    row = page.locator('#points-rules-current tr[data-tier=""]')
+    row.locator("input[name=points_per_yuan]").fill("1.5")
+    row.locator("input[name=note]").fill("会员月加码")
+    row.get_by_role("button", name="保存").click()
+    expect(page.locator("#points-rules-history")).to_contain_text("会员月加码")
+    expect(page.locator('#points-rules-current tr[data-tier=""]')).to_contain_text("v2")
+    shoot(page, screenshots, "05-points-rules")
+    stale.locator('#points-rules-current tr[data-tier=""] button').click()
+    expect(stale.locator("body")).to_contain_text("已被他人修改（当前为第 2 版，您看到的是第 1 版）")
+    shoot(stale, screenshots, "05b-points-rules-stale")
+    stale.close()
+    assert PointsRule.objects.filter(site=site).count() == 2
+
+    # --- the consultant: a compensation gift order with its approver ------------------------------
+    page.context.clear_cookies()
+    sign_in(page, "consultant_b", password)
+    page.goto(f"/clinic/customers/{customer.pk}/")
+    page.locator("#new-gift").click()
+    page.select_option("#id_reason", "compensation")
+    page.fill("#id_line-0-item", "皮肤护理")
+    page.select_option("#id_line-0-category", "skin")
+    page.select_option("#id_line-0-center", label="皮肤中心")
+    page.fill("#id_line-0-cost", "180")
+    page.get_by_role("button", name="开具赠送单").click()
+    expect(page.locator("form#gift-form")).to_contain_text("赠送开单须指定审批人")
+    page.select_option("#id_approver", str(head.pk))
+    page.get_by_role("button", name="开具赠送单").click()
+    expect(page.locator("#gift-lines")).to_contain_text("¥180.00")
+    shoot(page, screenshots, "06-gift-order")
+    assert GiftOrder.objects.get().approver == head
+
+    # --- points redeemed on the order, outside a quote --------------------------------------------
+    page.goto(f"/clinic/customers/{customer.pk}/")
+    expect(page.locator("#points-balance")).to_have_text("5000")
+    page.fill("#points-redeem input[name=points]", "1200")
+    page.locator("#points-redeem button").click()
+    expect(page.locator("#points-balance")).to_have_text("3800")
+    shoot(page, screenshots, "07-points-redeemed")
+    assert PointsEntry.objects.get(kind="redeem").value_fen == 1200
+
+    # --- the quote funnel: one visit, one quote, one order ----------------------------------------
+    page.context.clear_cookies()
+    sign_in(page, "ops_b", password)
+    page.goto(f"/clinic/funnel/?site={site.pk}")
+    this = page.locator("#quote-funnel tbody tr").first
+    expect(this.locator("td")).to_have_text(["1", "1", "100.0%", "1", "100.0%"])
+    shoot(page, screenshots, "08-quote-funnel")
+    this.locator("td").nth(4).locator("a").click()
+    expect(page.locator("#quote-rows tbody tr")).to_have_count(1)
+    expect(page.locator("#quote-rows")).to_contain_text("已成交")
+    assert log.problems(page) == []

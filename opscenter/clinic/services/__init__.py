@@ -10,7 +10,7 @@ from opscenter.clinic.services.orders import (
     refund_record,
 )
 from opscenter.clinic.services.packages import session_consume
-from opscenter.clinic.services.points import points_expire, points_grant, points_redeem
+from opscenter.clinic.services.points import points_expire, points_grant, points_redeem, points_rule_save
 from opscenter.clinic.services.quotes import QuoteLineInput, quote_accept, quote_cancel, quote_create
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "points_expire",
     "points_grant",
     "points_redeem",
+    "points_rule_save",
     "quote_accept",
     "quote_cancel",
     "quote_create",

@@ -15,6 +15,7 @@ from opscenter.clinic.services._common import site_staff
 from opscenter.commitments.choices import Event
 from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import NotFound, ValidationError
+from opscenter.members.signals import refresh_tier_after_commit
 from opscenter.pipeline.periods import local_date, month_key
 from opscenter.pipeline.services._common import customer_for_write, scope_requiring
 
@@ -72,4 +73,6 @@ def session_consume(
     if events:
         deal_id = package.deal_line.deal_id if package.deal_line_id else None
         journey.record_for_deal(deal_id=deal_id, center_id=package.center_id, events=events)
+    # The tier condition 疗程已消耗次数 reads consumed sessions: re-evaluate after the commit.
+    refresh_tier_after_commit(package.customer_id)
     return use

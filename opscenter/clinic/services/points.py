@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from opscenter.clinic.choices import PointsKind
 from opscenter.clinic.constants import MAX_POINTS
 from opscenter.clinic.models import PointsEntry, PointsRule
+from opscenter.core import audit
 from opscenter.core.audit import as_actor
-from opscenter.core.exceptions import ValidationError
+from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
 from opscenter.pipeline.models import Deal
 from opscenter.pipeline.services._common import customer_for_write, scope_requiring
 
@@ -39,9 +40,9 @@ def rule_for(*, site_id: int, tier: str, on: dt.date) -> PointsRule | None:
     """The points rule in force: the tier's own, else the site's default (blank tier)."""
     rules = PointsRule.objects.filter(site_id=site_id, tier__in=[tier, ""], valid_from__lte=on)
     return (
-        rules.order_by("-tier", "-valid_from").first()
+        rules.order_by("-tier", "-valid_from", "-version").first()
         if tier
-        else rules.filter(tier="").order_by("-valid_from").first()
+        else rules.filter(tier="").order_by("-valid_from", "-version").first()
     )
 
 
@@ -160,3 +161,88 @@ def points_expire(*, site_id: int | None = None, on: dt.date | None = None, cust
             )  # fmt: skip
     PointsEntry.objects.bulk_create(entries, batch_size=500)
     return len(entries)
+
+
+MAX_POINTS_PER_YUAN = Decimal("100")
+MAX_FEN_PER_POINT = 10_000
+MAX_EXPIRY_MONTHS = 120
+
+
+@as_actor
+@transaction.atomic
+def points_rule_save(
+    *,
+    actor,
+    site_id: int,
+    tier: str,
+    expected_version: int,
+    points_per_yuan: Decimal,
+    fen_per_point: int,
+    expiry_months: int,
+    valid_from: dt.date,
+    note: str = "",
+) -> PointsRule:
+    """A new version of a site's points rule for a tier (blank: every tier without its own rule):
+    points per yuan, the value of a point, months of validity, in force from `valid_from` (today
+    or later, not before the version it follows). Optimistic check: `expected_version` is the
+    version the editor saw (0: none yet); if someone saved another since, nothing is written.
+    Staff who may edit the site's member tier rules only; audited with the change in words."""
+    from opscenter.clinic.selectors import points_rule_tiers
+    from opscenter.org.models import Site
+    from opscenter.pipeline.services._common import actor_staff
+
+    scope = scope_requiring(actor, "clinic.change_pointsrule")
+    # The points rules are part of the loyalty plan: edited by whoever edits the member tier rules
+    # (customer management, operations), never by consultants or marketing.
+    if scope.own_only or not scope.can("members.change_tierruleset") or not scope.writes_site(site_id):
+        raise PermissionDenied(_("无权修改该院区的积分规则"), log_message=f"points rule at site {site_id}")
+    # Lock the site row: two editors of the same site's rules queue up here.
+    if Site.objects.select_for_update().filter(pk=site_id).first() is None:
+        raise NotFound(_("院区不存在"))
+    tier = (tier or "").strip()
+    if tier and tier not in points_rule_tiers(site_id=site_id):
+        raise ValidationError(
+            _("会员等级“%(tier)s”不在本院区生效的会员规则中") % {"tier": tier}, field="tier"
+        )
+    if not isinstance(points_per_yuan, Decimal) or not Decimal(0) <= points_per_yuan <= MAX_POINTS_PER_YUAN:
+        raise ValidationError(_("每元积分应在 0–100 之间"), field="points_per_yuan")
+    if (
+        isinstance(fen_per_point, bool)
+        or not isinstance(fen_per_point, int)
+        or not 1 <= fen_per_point <= MAX_FEN_PER_POINT
+    ):
+        raise ValidationError(_("每分抵扣应为 1–10000 分"), field="fen_per_point")
+    if (
+        isinstance(expiry_months, bool)
+        or not isinstance(expiry_months, int)
+        or not 1 <= expiry_months <= MAX_EXPIRY_MONTHS
+    ):
+        raise ValidationError(_("有效月数应为 1–120"), field="expiry_months")
+    current = PointsRule.objects.filter(site_id=site_id, tier=tier).order_by("-version").first()
+    have = current.version if current else 0
+    if have != expected_version:
+        raise ValidationError(
+            _("该积分规则已被他人修改（当前为第 %(have)s 版，您看到的是第 %(seen)s 版），请刷新后再改")
+            % {"have": have, "seen": expected_version},
+            field="expected_version", log_message=f"points rule {site_id}/{tier!r}: {expected_version} != {have}",
+        )  # fmt: skip
+    if valid_from < timezone.localdate():
+        raise ValidationError(_("生效日期不能早于今天（已发生的积分按当时的规则计）"), field="valid_from")
+    if current is not None and valid_from < current.valid_from:
+        raise ValidationError(
+            _("生效日期不能早于上一版的生效日期 %(date)s") % {"date": current.valid_from}, field="valid_from"
+        )
+    rule = PointsRule.objects.create(
+        site_id=site_id, tier=tier, version=have + 1, points_per_yuan=points_per_yuan, fen_per_point=fen_per_point,
+        expiry_months=expiry_months, valid_from=valid_from, note=(note or "").strip()[:200],
+        created_by=actor_staff(scope),
+    )  # fmt: skip
+    audit.record_event(
+        rule,
+        _("积分规则（%(tier)s）第 %(version)s 版：每元 %(rate)s 分，每分抵扣 %(fen)s 分，有效 %(months)s 个月，%(date)s 起生效")
+        % {
+            "tier": tier or _("全部等级"), "version": rule.version, "rate": points_per_yuan, "fen": fen_per_point,
+            "months": expiry_months, "date": valid_from,
+        },
+    )  # fmt: skip
+    return rule

@@ -63,3 +63,20 @@ def test_demo_step_credits_revenue_and_builds_packages_idempotently():
     assert (Package.objects.count(), SessionUse.objects.count(), FollowUp.objects.count(),
             PointsEntry.objects.count()) == counts  # fmt: skip
     assert "疗程 2" in out.getvalue()
+    # Quotes behind the deals (same amounts), gift orders approved by the center's head at cost,
+    # next month's points rule versions, redemptions within the balance and the order.
+    from django.db.models import Sum
+
+    from opscenter.clinic.models import GiftOrder, PointsRule, Quote
+
+    accepted = Quote.objects.filter(site=site, status="accepted").select_related("deal")
+    assert accepted.exists() and all(q.total_fen == q.deal.amount_fen and q.quoted_on <= q.deal.signed_on
+                                     for q in accepted)  # fmt: skip
+    assert all(q.lines.aggregate(s=Sum("amount_fen"))["s"] == q.total_fen for q in accepted)
+    gifts = list(GiftOrder.objects.filter(site=site))
+    assert gifts and all(g.approver_id != g.requested_by_id for g in gifts)
+    assert set(Transaction.objects.filter(site=site, kind="gift").values_list("amount_fen", flat=True)) == {0}
+    assert Transaction.objects.filter(site=site, kind="gift").count() == len(gifts)
+    assert PointsRule.objects.filter(site=site, tier="", version=2, valid_from__gt=today).exists()
+    for customer_id in PointsEntry.objects.filter(kind="redeem").values_list("customer_id", flat=True):
+        assert PointsEntry.objects.filter(customer_id=customer_id).aggregate(s=Sum("points"))["s"] >= 0

@@ -54,6 +54,7 @@ def conditions(draw):
                 "open_dispute",
                 "settled_dispute",
                 "refund_count",
+                "course_sessions",
             ]
         )
     )
@@ -67,9 +68,10 @@ def conditions(draw):
         "open_dispute": st.integers(0, 2),
         "settled_dispute": st.integers(0, 2),
         "refund_count": st.integers(0, 3),
+        "course_sessions": st.integers(0, 3),
     }[metric]
     cond = {"metric": metric, "op": op, "threshold": draw(threshold), "window": draw(windows)}
-    if metric == "category_sessions" or (metric == "spend" and draw(st.booleans())):
+    if metric in ("category_sessions", "course_sessions") or (metric == "spend" and draw(st.booleans())):
         cond["categories"] = draw(
             st.lists(st.sampled_from(ItemCategory.values), min_size=1, max_size=3, unique=True)
         )
