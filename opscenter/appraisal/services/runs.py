@@ -42,6 +42,7 @@ from opscenter.appraisal.models import (
     RuleEvent,
     Scorecard,
 )
+from opscenter.appraisal.services import engine
 from opscenter.core.calendars import default_work_calendar
 from opscenter.core.exceptions import PermissionDenied, ValidationError
 from opscenter.metrics import MetricUnit, get_metric, metric_values
@@ -216,41 +217,17 @@ def compute_outcome(
     """Weighted score, rules, grade and the explanation shown on the statement."""
     parts = []
     pending = 0
-    lines = []
     for item in items:
-        s = scores.get(item.pk)
-        score = s.score if s is not None else None
         if item.kind == ItemKind.SCORED:
+            s = scores.get(item.pk)
             if s is None or s.status == ScoreStatus.PENDING:
                 pending += 1
-            parts.append((score or Decimal(0), item.weight))
-        lines.append(
-            {
-                "item": item.name,
-                "kind": item.kind,
-                "weight": str(item.weight),
-                "score": None if score is None else str(score),
-                "weighted": str(scoring.q2((score or 0) * item.weight / 100))
-                if item.kind == ItemKind.SCORED
-                else None,
-            }
-        )
-    hits = [
-        scoring.RuleHit(
-            kind=e.rule.kind,
-            rule=e.rule.name,
-            order=e.rule.order,
-            points=e.points,
-            grades=e.rule.grades,
-            reason=e.reason + (f" [#{e.complaint_id}]" if e.complaint_id else ""),
-        )
-        for e in events
-    ]
+            parts.append(((s.score if s is not None else None) or Decimal(0), item.weight))
+    hits = engine.hits_for(events)
     band_values = [scoring.Band(b.name, b.min_score, b.coefficient) for b in bands]
     outcome = scoring.apply_rules(scoring.weighted_total(parts), hits, band_values)
     explanation = {
         "scorecard": f"{card.name} v{card.version}",
-        "items": lines,
         "weighted": str(outcome.weighted),
         "rules": outcome.fired,
         "score": str(outcome.score),
@@ -272,61 +249,54 @@ def _apply(appraisal: Appraisal, outcome: scoring.Outcome, pending: int, explana
 
 
 # ---------------------------------------------------------------- the run
-class _FreshScore:
-    """The item score of an appraisal created by this run: plain values, inserted with one
-    executemany per 5,000 rows (model instances and the ORM's insert compiler cost more than the
-    metric reads themselves at 10,000 staff × 20 items)."""
-
-    __slots__ = ("denominator", "item_id", "numerator", "score", "status", "value")
-
-    def __init__(self, item_id: int):
-        self.item_id = item_id
-        self.status = ScoreStatus.AUTO
-        self.numerator = self.denominator = self.value = self.score = None
-
-
-def _insert_fresh_scores(rows: list[tuple[Appraisal, _FreshScore]]) -> None:
-    from django.db import DEFAULT_DB_ALIAS, connections
-
+def _insert_fresh(period: Period, cards, columns, rows: list[tuple], items: list[list[tuple]]) -> None:
+    """Insert the new appraisals, read their ids back in one query, then their item scores."""
     if not rows:
         return
-    connection = connections[DEFAULT_DB_ALIAS]
-    meta = ItemScore._meta
-    # Decimals go to the driver as they are (already quantized to the columns' places).
-    empty = meta.get_field("checked").get_db_prep_save([], connection)
-    q = connection.ops.quote_name
-    columns = (
-        "appraisal_id",
-        "item_id",
-        "status",
-        "numerator",
-        "denominator",
-        "value",
-        "score",
-        "checked",
-        "note",
-    )
-    sql = (
-        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    params = [
+    engine.insert_rows(Appraisal, columns, rows, batch=2000)
+    ids = {
+        (card_id, kind, subject_id): pk
+        for pk, card_id, kind, subject_id in Appraisal.objects.filter(
+            period=period, scorecard__in=cards
+        ).values_list("pk", "scorecard_id", "subject_kind", "subject_id")
+    }
+    empty = engine.prep(ItemScore, "checked", [])
+    score_rows = []
+    for row, mine in zip(rows, items, strict=True):
+        pk = ids[(row[1], row[4], row[5])]
+        score_rows.extend((pk, *r, empty, "") for r in mine)
+    engine.insert_rows(
+        ItemScore,
         (
-            a.pk,
-            r.item_id,
-            r.status,
-            r.numerator,
-            r.denominator,
-            r.value,
-            r.score,
-            empty,
-            "",
-        )
-        for a, r in rows
-    ]
+            "appraisal_id",
+            "item_id",
+            "status",
+            "numerator",
+            "denominator",
+            "value",
+            "score",
+            "checked",
+            "note",
+        ),
+        score_rows,
+    )
+
+
+def _insert_fresh_interviews(period: Period, cards, due_from: dt.date, due_by: dt.date) -> None:
+    """绩效面谈 rows for the staff appraisals that have none yet (one INSERT … SELECT)."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    a, i = Appraisal._meta.db_table, Interview._meta.db_table
+    card_ids = [c.pk for c in cards]
+    marks = ", ".join(["%s"] * len(card_ids))
     with connection.cursor() as cursor:
-        for start in range(0, len(params), 5000):
-            cursor.executemany(sql, params[start : start + 5000])
+        cursor.execute(
+            f"INSERT INTO {q(i)} (appraisal_id, due_from, due_by, status, notes) "
+            f"SELECT a.id, %s, %s, %s, %s FROM {q(a)} a WHERE a.period_id = %s AND a.scorecard_id IN ({marks}) "
+            f"AND a.staff_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {q(i)} x WHERE x.appraisal_id = a.id)",
+            [due_from, due_by, InterviewStatus.DUE, "", period.pk, *card_ids],
+        )
 
 
 @dataclass
@@ -388,56 +358,78 @@ def appraisal_run(
         (a.scorecard_id, a.subject_kind, a.subject_id): a
         for a in Appraisal.objects.filter(period=period, scorecard__in=cards)
     }
-    # New appraisals are built in memory and inserted once, fully computed (with their item scores);
-    # only appraisals that existed before (a rerun of a draft) are updated.
-    appraisals = dict(existing)
-    fresh: list[Appraisal] = []
-    for card in cards:
-        for s in subjects[card.pk]:
-            if (card.pk, s.kind, s.id) not in existing:
-                a = Appraisal(
-                    period=period,
-                    scorecard=card,
-                    site_id=s.site_id,
-                    department_id=s.department_id,
-                    subject_kind=s.kind,
-                    subject_id=s.id,
-                    subject_name=s.name,
-                    staff_id=s.staff_id,
-                    team_id=s.team_id,
-                )
-                appraisals[(card.pk, s.kind, s.id)] = a
-                fresh.append(a)
-    scores: dict[tuple[int, int], ItemScore] = {
-        (s.appraisal_id, s.item_id): s
-        for s in ItemScore.objects.filter(appraisal__period=period, appraisal__scorecard__in=cards)
-    }
+    # Appraisals that existed before (a rerun of a draft) are updated through the ORM, keeping manual
+    # entries and rule events; new ones (every appraisal of a first run) are scored with the compiled
+    # plan and inserted as plain rows (engine.py), fully computed, with their item scores.
+    scores: dict[tuple[int, int], ItemScore] = {}
     events: dict[int, list[RuleEvent]] = defaultdict(list)
-    for e in RuleEvent.objects.filter(
-        appraisal__period=period, appraisal__scorecard__in=cards
-    ).select_related("rule"):
-        events[e.appraisal_id].append(e)
+    if existing:
+        scores = {
+            (s.appraisal_id, s.item_id): s
+            for s in ItemScore.objects.filter(appraisal__period=period, appraisal__scorecard__in=cards)
+        }
+        for e in RuleEvent.objects.filter(
+            appraisal__period=period, appraisal__scorecard__in=cards
+        ).select_related("rule"):
+            events[e.appraisal_id].append(e)
 
     total = sum(len(v) for v in subjects.values())
     done = 0
     to_create: list[ItemScore] = []
-    fresh_scores: list[tuple[Appraisal, _FreshScore]] = []
     to_update: list[ItemScore] = []
+    fresh_rows: list[tuple] = []
+    fresh_items: list[list[tuple]] = []
+    fresh_staff = 0
     pending_total = 0
+    now = timezone.now()
+    now_db = engine.now_prepared(now)
+    set_columns = (
+        "period_id", "scorecard_id", "site_id", "department_id", "subject_kind", "subject_id",
+        "subject_name", "staff_id", "team_id", "weighted_score", "final_score", "grade",
+        "individual_coefficient", "team_coefficient", "coefficient", "explanation", "pending_items",
+        "version", "computed_at",
+    )  # fmt: skip
+    defaults = engine.field_defaults(Appraisal, set(set_columns))
+    engine.reset_memos()
+    one = Decimal("1.00")
     for card in cards:
         grain = SUBJECT_GRAIN.get(card.subject_kind)
         items = list(card.items.all())
         bands = list(card.bands.all())
-        curves = {i.pk: curve_for(i) for i in items if i.method == ItemMethod.METRIC and grain}
+        curves = {i.pk: curve_for(i) for i in items if engine.is_auto(i, grain)}
+        plan = engine.Plan(card, items, bands, curves, grain)
         for s in subjects[card.pk]:
-            appraisal = appraisals[(card.pk, s.kind, s.id)]
+            appraisal = existing.get((card.pk, s.kind, s.id))
+            if appraisal is None:
+                parts = []
+                rows = []
+                for ci in plan.auto:
+                    num, den, value, value_param = ci.value(data, s.id)
+                    score, cents = ci.score(value)
+                    parts.append(cents * ci.weight_h)
+                    rows.append((ci.item_id, ScoreStatus.AUTO, num, den, value_param, score))
+                rows.extend((i.pk, ScoreStatus.PENDING, None, None, None, None) for i in plan.other)
+                weighted = engine.weighted_from(parts)
+                grade, coef = plan.grade(engine._cents(weighted))
+                pending = len(plan.other_scored)
+                fresh_rows.append(
+                    (
+                        period.pk, card.pk, s.site_id, s.department_id, s.kind, s.id, s.name,
+                        s.staff_id, s.team_id, weighted, weighted, grade, coef, one,
+                        coef.quantize(Decimal("0.0001")),
+                        engine.prep(Appraisal, "explanation", plan.explanation(weighted, weighted, grade, [])),
+                        pending, 1, now_db, *defaults.values(),
+                    )
+                )  # fmt: skip
+                fresh_items.append(rows)
+                fresh_staff += s.staff_id is not None
+                pending_total += pending
+                done += 1
+                continue
             mine: dict[int, ItemScore] = {}
             for item in items:
-                row = scores.get((appraisal.pk, item.pk)) if appraisal.pk else None
-                if row is None and appraisal.pk is None:
-                    row = _FreshScore(item.pk)
-                    fresh_scores.append((appraisal, row))
-                elif row is None:
+                row = scores.get((appraisal.pk, item.pk))
+                if row is None:
                     row = ItemScore(appraisal=appraisal, item=item)
                     to_create.append(row)
                 else:
@@ -457,8 +449,7 @@ def appraisal_run(
             done += 1
         if progress:
             progress(done, total)
-    Appraisal.objects.bulk_create(fresh, batch_size=2000)
-    _insert_fresh_scores(fresh_scores)
+    _insert_fresh(period, cards, set_columns + tuple(defaults), fresh_rows, fresh_items)
     ItemScore.objects.bulk_create(to_create, batch_size=5000)
     if to_update:
         ItemScore.objects.bulk_update(
@@ -481,16 +472,17 @@ def appraisal_run(
             ],
             batch_size=2000,
         )
-    all_appraisals = list(appraisals.values())
     due_from, due_by = interview_window(period.end)
     Interview.objects.bulk_create(
-        [Interview(appraisal=a, due_from=due_from, due_by=due_by) for a in all_appraisals if a.staff_id],
+        [Interview(appraisal=a, due_from=due_from, due_by=due_by) for a in updated if a.staff_id],
         ignore_conflicts=True,
         batch_size=5000,
     )
+    if fresh_staff:
+        _insert_fresh_interviews(period, cards, due_from, due_by)
     team_coefficients_refresh(period=period)
     Period.objects.filter(pk=period.pk).update(status=PeriodStatus.DRAFT)
-    return RunSummary(period.label, len(all_appraisals), len(needed), pending_total)
+    return RunSummary(period.label, total, len(needed), pending_total)
 
 
 def run_enqueue(*, period: Period, scorecard_name: str = "", actor=None) -> AppraisalRun:
