@@ -7,17 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opscenter.appraisal import scoring
 from opscenter.appraisal.choices import (
-    PERIOD_TRANSITIONS,
     SUBJECT_GRAIN,
     AppealStatus,
     InterviewStatus,
@@ -38,11 +38,14 @@ from opscenter.appraisal.models import (
     ItemScore,
     Partner,
     Period,
+    PeriodPublication,
     Rule,
     RuleEvent,
     Scorecard,
 )
 from opscenter.appraisal.services import engine
+from opscenter.core import audit
+from opscenter.core.audit import as_actor
 from opscenter.core.calendars import default_work_calendar
 from opscenter.core.exceptions import PermissionDenied, ValidationError
 from opscenter.metrics import MetricUnit, get_metric, metric_values
@@ -336,7 +339,9 @@ def appraisal_run(
         cards_qs = cards_qs.filter(name=scorecard_name)
     if site_ids is not None:
         cards_qs = cards_qs.filter(site_id__in=site_ids)
-    cards = list(cards_qs)
+    # Sites already published for the period are frozen: the run leaves them alone.
+    frozen = published_site_ids(period)
+    cards = [c for c in cards_qs if c.site_id not in frozen]
     if scorecard_name and not cards:
         raise ValidationError(_("没有名为“%(n)s”的已发布考核方案") % {"n": scorecard_name}, field="scorecard")
     # Stale drafts of an older version of the same scorecards go (the period is not published).
@@ -593,7 +598,7 @@ def appraisal_recompute(*, appraisal: Appraisal) -> Appraisal:
 
 
 def _require_open(appraisal: Appraisal) -> None:
-    if appraisal.period.status == PeriodStatus.PUBLISHED:
+    if is_published(appraisal):
         raise ValidationError(
             _("考核周期 %(p)s 已发布，结果已冻结；如需更正请走申诉") % {"p": appraisal.period.label},
             log_message=f"period {appraisal.period_id} published",
@@ -704,30 +709,98 @@ def rule_event_add(
     return event
 
 
+def published_site_ids(period: Period) -> set[int]:
+    """Sites whose results of the period are published (frozen)."""
+    return set(PeriodPublication.objects.filter(period=period).values_list("site_id", flat=True))
+
+
+def is_published(appraisal: Appraisal) -> bool:
+    """Frozen: the whole period is published, or the appraisal's site is."""
+    return (
+        appraisal.period.status == PeriodStatus.PUBLISHED
+        or PeriodPublication.objects.filter(period_id=appraisal.period_id, site_id=appraisal.site_id).exists()
+    )
+
+
 @transaction.atomic
-def period_publish(*, actor, period: Period) -> Period:
-    """Publish and freeze: refused while manual items are pending; afterwards only appeals change it."""
+@as_actor
+def period_publish(
+    *, actor, period: Period, site_ids: Iterable[int] | None = None
+) -> list[PeriodPublication]:
+    """Publish and freeze the period's results for several sites at once: the given sites, or every
+    site with unpublished results the actor may write (a site manager their site, a group manager all
+    of theirs). Refused while manual items are pending in those sites. Each site's publication is a
+    row (audited); the period itself is published when no site with results is left."""
+    from opscenter.org.models import Site
+
     period = Period.objects.select_for_update().get(pk=period.pk)
-    if actor is not None:
-        scope = scope_for(actor)
+    scope = scope_for(actor) if actor is not None else None
+    if scope is not None:
         scope.require("appraisal.change_period")
-        for site_id in set(period.appraisals.values_list("site_id", flat=True)):
-            scope.require_site(site_id, write=True)
-    if PeriodStatus.PUBLISHED not in PERIOD_TRANSITIONS[period.status]:
+    if period.status != PeriodStatus.DRAFT:
         raise ValidationError(
             _("考核周期 %(p)s 当前为“%(s)s”，须先计算出草稿才能发布")
             % {"p": period.label, "s": period.get_status_display()},
             field="period",
         )
-    pending = period.appraisals.filter(pending_items__gt=0).count()
+    counts = dict(
+        period.appraisals.values_list("site_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("site_id", "n")
+    )
+    open_sites = set(counts) - published_site_ids(period)
+    names = dict(Site.objects.filter(pk__in=set(counts) | set(site_ids or ())).values_list("pk", "name"))
+    if site_ids is None:
+        targets = {s for s in open_sites if scope is None or scope.writes_site(s)}
+    else:
+        targets = {int(s) for s in site_ids}
+        for site_id in sorted(targets):
+            if scope is not None:
+                scope.require_site(site_id, write=True)
+            if site_id not in open_sites:
+                raise ValidationError(
+                    _("%(site)s 在 %(p)s 没有待发布的考核结果")
+                    % {"site": names.get(site_id, site_id), "p": period.label},
+                    field="sites",
+                )
+    if not targets:
+        raise ValidationError(_("没有您可以发布的院区考核结果"), field="sites")
+    pending = dict(
+        period.appraisals.filter(site_id__in=targets, pending_items__gt=0)
+        .values_list("site_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("site_id", "n")
+    )
     if pending:
-        raise ValidationError(_("还有 %(n)s 份考核有待打分的项目，不能发布") % {"n": pending}, field="period")
+        detail = "；".join(f"{names.get(s, s)} {n}" for s, n in sorted(pending.items()))
+        raise ValidationError(
+            _("还有 %(n)s 份考核有待打分的项目，不能发布（%(d)s）")
+            % {"n": sum(pending.values()), "d": detail},
+            field="period",
+        )
     team_coefficients_refresh(period=period)
-    period.status = PeriodStatus.PUBLISHED
-    period.published_at = timezone.now()
-    period.published_by = actor if getattr(actor, "pk", None) else None
-    period.save(update_fields=["status", "published_at", "published_by"])
-    return period
+    now = timezone.now()
+    by = actor if getattr(actor, "pk", None) else None
+    rows = [
+        PeriodPublication.objects.create(
+            period=period, site_id=site_id, appraisals=counts[site_id], published_at=now, published_by=by
+        )
+        for site_id in sorted(targets)
+    ]
+    for row in rows:
+        audit.record_event(
+            period,
+            _("发布 %(site)s %(p)s 考核结果 %(n)s 份，结果冻结")
+            % {"site": names.get(row.site_id, row.site_id), "p": period.label, "n": row.appraisals},
+        )
+    if not open_sites - targets:
+        period.status = PeriodStatus.PUBLISHED
+        period.published_at = now
+        period.published_by = by
+        period.save(update_fields=["status", "published_at", "published_by"])
+    return rows
 
 
 # ---------------------------------------------------------------- appeals and interviews
@@ -740,7 +813,7 @@ def appeal_file(*, actor, item_score: ItemScore, reason: str) -> Appeal:
         .get(pk=item_score.pk)
     )
     appraisal = row.appraisal
-    if appraisal.period.status != PeriodStatus.PUBLISHED:
+    if not is_published(appraisal):
         raise ValidationError(_("考核结果发布后才能申诉"), field="item")
     own = (
         actor is not None
