@@ -158,6 +158,33 @@ def subjects_for(card: Scorecard) -> list[Subject]:
     return [Subject(kind, pk, name, card.site_id) for pk, name in qs.values_list("pk", "name").order_by("pk")]
 
 
+def subjects_by_card(cards: list[Scorecard]) -> dict[int, list[Subject]]:
+    """Who each scorecard appraises: the staff of every staff scorecard in one query (a chain has a
+    scorecard per site and position), the other kinds per scorecard."""
+    from opscenter.org.models import Staff
+
+    staff_cards = [c for c in cards if c.subject_kind == SubjectKind.STAFF]
+    out = {c.pk: subjects_for(c) for c in cards if c.subject_kind != SubjectKind.STAFF}
+    if not staff_cards:
+        return out
+    by_site: dict[int, list[tuple]] = defaultdict(list)
+    rows = (
+        Staff.objects.filter(is_active=True, department__site_id__in={c.site_id for c in staff_cards})
+        .values_list("pk", "name", "department_id", "team_id", "position_id", "department__site_id")
+        .order_by("pk")
+    )
+    for row in rows:
+        by_site[row[5]].append(row)
+    for card in staff_cards:
+        out[card.pk] = [
+            Subject(SubjectKind.STAFF, pk, name, site, dept, pk, team)
+            for pk, name, dept, team, position, site in by_site[card.site_id]
+            if (not card.department_id or dept == card.department_id)
+            and (not card.position_id or position == card.position_id)
+        ]
+    return out
+
+
 Totals = dict[int, tuple[int, int | None]]  # unit id → (Σ numerator, Σ denominator or None)
 
 
@@ -169,6 +196,10 @@ def gather_metrics(
     out: dict[tuple[str, str], Totals] = {}
     for (code, grain), unit_ids in needed.items():
         values = metric_values(code, grain=grain, period="month", start=start, end=end, unit_ids=unit_ids)
+        single = {unit_id: (mv.numerator, mv.denominator) for (unit_id, _month), mv in values.items()}
+        if len(single) == len(values):  # one month per unit (a monthly period): nothing to sum
+            out[(code, grain)] = single
+            continue
         totals: dict[int, list] = {}
         for (unit_id, _month), mv in values.items():
             acc = totals.setdefault(unit_id, [0, None])
@@ -349,7 +380,7 @@ def appraisal_run(
         scorecard__name__in={c.name for c in cards}
     ).exclude(scorecard__in=cards).delete()
 
-    subjects = {card.pk: subjects_for(card) for card in cards}
+    subjects = subjects_by_card(cards)
     needed: dict[tuple[str, str], set[int]] = defaultdict(set)
     for card in cards:
         grain = SUBJECT_GRAIN.get(card.subject_kind)
@@ -415,14 +446,15 @@ def appraisal_run(
                     rows.append((ci.item_id, ScoreStatus.AUTO, num, den, value_param, score))
                 rows.extend((i.pk, ScoreStatus.PENDING, None, None, None, None) for i in plan.other)
                 weighted = engine.weighted_from(parts)
-                grade, coef = plan.grade(engine._cents(weighted))
+                cents = engine.to_cents(weighted)
+                grade, coef = plan.grade(cents)
                 pending = len(plan.other_scored)
                 fresh_rows.append(
                     (
                         period.pk, card.pk, s.site_id, s.department_id, s.kind, s.id, s.name,
                         s.staff_id, s.team_id, weighted, weighted, grade, coef, one,
                         coef.quantize(Decimal("0.0001")),
-                        engine.prep(Appraisal, "explanation", plan.explanation(weighted, weighted, grade, [])),
+                        plan.fresh_explanation(weighted, grade),
                         pending, 1, now_db, *defaults.values(),
                     )
                 )  # fmt: skip

@@ -75,7 +75,14 @@ def test_fast_path_equals_the_orm_path_of_a_rerun_to_the_cent(personas, test_met
 
     def snapshot():
         appraisals = {
-            a.staff_id: (a.weighted_score, a.final_score, a.grade, a.coefficient, a.pending_items)
+            a.staff_id: (
+                a.weighted_score,
+                a.final_score,
+                a.grade,
+                a.coefficient,
+                a.pending_items,
+                a.explanation,
+            )
             for a in Appraisal.objects.filter(period=period)
         }
         items = sorted(
