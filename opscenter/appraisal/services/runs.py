@@ -806,7 +806,7 @@ def period_publish(
         .values_list("site_id", "n")
     )
     if pending:
-        detail = "；".join(f"{names.get(s, s)} {n}" for s, n in sorted(pending.items()))
+        detail = "; ".join(f"{names.get(s, s)} {n}" for s, n in sorted(pending.items()))
         raise ValidationError(
             _("还有 %(n)s 份考核有待打分的项目，不能发布（%(d)s）")
             % {"n": sum(pending.values()), "d": detail},

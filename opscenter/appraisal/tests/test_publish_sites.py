@@ -98,7 +98,7 @@ def test_publishing_another_managers_site_is_refused(personas, two_sites):
 def test_pending_items_block_only_their_site_and_the_message_names_it(personas, two_sites):
     period, _a, _b = two_sites
     _enter_all(period, personas.site_b)
-    with pytest.raises(ValidationError, match="阳光养老社区 3）"):
+    with pytest.raises(ValidationError, match="（阳光养老社区 3）"):
         services.period_publish(actor=personas.admin, period=period)
     services.period_publish(actor=personas.admin, period=period, site_ids=[personas.site_b.pk])
     assert set(services.published_site_ids(period)) == {personas.site_b.pk}
