@@ -184,48 +184,26 @@ register(
         app="appraisal",
     )
 )
-register(
-    Metric(
-        code="appraisal.average_score",
-        label=_("考核平均分"),
-        unit=MetricUnit.SCORE,
-        values=_average,
-        drill=_results_drill(),
-        periods=MONTH,
-        app="appraisal",
+PUBLISHED_RESULTS = (
+    # code, label, unit, values, drill, grains
+    ("appraisal.average_score", _("考核平均分"), MetricUnit.SCORE, _average, _results_drill(), None),
+    ("appraisal.top_grade_count", _("最高等级人数（优秀）"), MetricUnit.COUNT, _band_count("-min_score"),
+     _results_drill("top"), None),
+    ("appraisal.lowest_grade_count", _("最低等级人数（不合格）"), MetricUnit.COUNT, _band_count("min_score"),
+     _results_drill("lowest"), None),
+    ("appraisal.published_on_time", _("考核结果按时发布率"), MetricUnit.RATE, _on_time, _results_drill(),
+     frozenset({"site"})),
+)  # fmt: skip
+for code, label, unit, values, drill, grains in PUBLISHED_RESULTS:
+    register(
+        Metric(
+            code=code,
+            label=label,
+            unit=unit,
+            values=values,
+            drill=drill,
+            grains=grains or frozenset(UNIT),
+            periods=MONTH,
+            app="appraisal",
+        )
     )
-)
-register(
-    Metric(
-        code="appraisal.top_grade_count",
-        label=_("最高等级人数（优秀）"),
-        unit=MetricUnit.COUNT,
-        values=_band_count("-min_score"),
-        drill=_results_drill("top"),
-        periods=MONTH,
-        app="appraisal",
-    )
-)
-register(
-    Metric(
-        code="appraisal.lowest_grade_count",
-        label=_("最低等级人数（不合格）"),
-        unit=MetricUnit.COUNT,
-        values=_band_count("min_score"),
-        drill=_results_drill("lowest"),
-        periods=MONTH,
-        app="appraisal",
-    )
-)
-register(
-    Metric(
-        code="appraisal.published_on_time",
-        label=_("考核结果按时发布率"),
-        unit=MetricUnit.RATE,
-        values=_on_time,
-        drill=_results_drill(),
-        grains=frozenset({"site"}),
-        periods=MONTH,
-        app="appraisal",
-    )
-)
