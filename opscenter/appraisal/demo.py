@@ -93,7 +93,7 @@ def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
                 else:
                     services.item_score_enter(actor=None, item_score=row, score=str(rng.randrange(60, 100)))
             if publish:
-                services.period_publish(actor=None, period=period)
+                _backdate(services.period_publish(actor=None, period=period), period)
                 if meilai is not None:
                     services.payout_compute(actor=None, plan=monthly, period_label=label)
                     referral_plan = next(p for p in plans if p.kind == "referral")
@@ -102,12 +102,27 @@ def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
                 # last month: 阳光 publishes on its own (the other sites are still scoring)
                 done = not period.appraisals.filter(site=sites["sunshine"], pending_items__gt=0).exists()
                 if done and period.appraisals.filter(site=sites["sunshine"]).exists():
-                    services.period_publish(actor=None, period=period, site_ids=[sites["sunshine"].pk])
+                    rows = services.period_publish(actor=None, period=period, site_ids=[sites["sunshine"].pk])
+                    _backdate(rows, period, days_early=1)
     stdout.write(
         "绩效考核："
         + "，".join(f"{label} {n} 份" for label, n in counts.items())
         + f"（{_month_label(before_end)} 已发布）；全员营销推荐 {referrals} 条"
     )
+
+
+def _backdate(rows: list, period, days_early: int = 0) -> None:
+    """Publications as a site would have made them: on the afternoon of the 3rd business day after
+    the month (the on-time deadline), `days_early` before it — not at the moment the demo loads."""
+    from opscenter.appraisal.metrics import publish_deadline
+    from opscenter.appraisal.models import Period, PeriodPublication
+
+    day = publish_deadline(period.end) - dt.timedelta(days=days_early)
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(17, 0)))
+    if at >= timezone.now():
+        return
+    PeriodPublication.objects.filter(pk__in=[r.pk for r in rows]).update(published_at=at)
+    Period.objects.filter(pk=period.pk, published_at__isnull=False).update(published_at=at)
 
 
 def _referrals(rng: random.Random, sites: list, first_day_month_end: dt.date, today: dt.date) -> int:
