@@ -3,8 +3,12 @@ published site is frozen while the others stay drafts; the period is published w
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.urls import reverse
 
 from opscenter.appraisal import services
@@ -76,6 +80,15 @@ def test_a_site_manager_publishes_their_site_which_freezes_while_the_other_site_
     assert (
         "发布 阳光养老社区 2026-10 考核结果 3 份" in AuditEntry.objects.filter(action="event").last().message
     )
+    # the CLI's explanation says which appraisals are frozen
+    for person, frozen_expected in ((a_people[0], True), (b_people[0], False)):
+        out = io.StringIO()
+        call_command(
+            "appraisal", "explain", "--period", "2026-10", "--staff", person.employee_no, "--json", stdout=out
+        )
+        got = json.loads(out.getvalue())
+        got = got[0] if isinstance(got, list) else got
+        assert (got["period_status"], got["published"]) == ("draft", frozen_expected)
     # a published site cannot be published again; site B's manager publishing B completes the period
     with pytest.raises(ValidationError, match="没有待发布"):
         services.period_publish(actor=personas.admin, period=period, site_ids=[personas.site_a.pk])
