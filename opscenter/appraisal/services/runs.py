@@ -346,6 +346,7 @@ def _require_run(actor) -> None:
         scope_for(actor).require("appraisal.change_appraisal")
 
 
+@engine.without_gc
 @transaction.atomic
 def appraisal_run(
     *,
