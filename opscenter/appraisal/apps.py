@@ -8,6 +8,7 @@ class AppraisalConfig(AppConfig):
     verbose_name = _("绩效考核与激励")
 
     def ready(self) -> None:
+        from opscenter.appraisal import metrics, report_blocks  # noqa: F401  (registers metrics and blocks)
         from opscenter.scheduler import Cadence, register
 
         # Quarterly instalments of the year-end bonus become paid on their due day (seed 003).

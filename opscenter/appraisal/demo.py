@@ -73,6 +73,9 @@ def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
             consultants = Staff.objects.filter(department=marketing, is_active=True).order_by("pk")
             services.plan_bases_set(actor=None, plan=monthly,
                                     bases={s.pk: rng.randrange(450_000, 850_000, 10_000) for s in consultants})  # fmt: skip
+        referrals = _referrals(
+            rng, [sites[c] for c in ("sunshine", "meilai") if c in sites], before_end, today
+        )
         counts = {}
         for label, publish in ((_month_label(before_end), True), (_month_label(last_month_end), False)):
             period = services.period_get_or_create(label=label)
@@ -90,11 +93,65 @@ def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
                 else:
                     services.item_score_enter(actor=None, item_score=row, score=str(rng.randrange(60, 100)))
             if publish:
-                services.period_publish(actor=None, period=period)
+                _backdate(services.period_publish(actor=None, period=period), period)
                 if meilai is not None:
                     services.payout_compute(actor=None, plan=monthly, period_label=label)
+                    referral_plan = next(p for p in plans if p.kind == "referral")
+                    services.payout_compute(actor=None, plan=referral_plan, period_label=label)
+            elif "sunshine" in sites:
+                # last month: 阳光 publishes on its own (the other sites are still scoring)
+                done = not period.appraisals.filter(site=sites["sunshine"], pending_items__gt=0).exists()
+                if done and period.appraisals.filter(site=sites["sunshine"]).exists():
+                    rows = services.period_publish(actor=None, period=period, site_ids=[sites["sunshine"].pk])
+                    _backdate(rows, period, days_early=1)
     stdout.write(
         "绩效考核："
         + "，".join(f"{label} {n} 份" for label, n in counts.items())
-        + f"（{_month_label(before_end)} 已发布）"
+        + f"（{_month_label(before_end)} 已发布）；全员营销推荐 {referrals} 条"
     )
+
+
+def _backdate(rows: list, period, days_early: int = 0) -> None:
+    """Publications as a site would have made them: on the afternoon of the 3rd business day after
+    the month (the on-time deadline), `days_early` before it — not at the moment the demo loads."""
+    from opscenter.appraisal.metrics import publish_deadline
+    from opscenter.appraisal.models import Period, PeriodPublication
+
+    day = publish_deadline(period.end) - dt.timedelta(days=days_early)
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(17, 0)))
+    if at >= timezone.now():
+        return
+    PeriodPublication.objects.filter(pk__in=[r.pk for r in rows]).update(published_at=at)
+    Period.objects.filter(pk=period.pk, published_at__isnull=False).update(published_at=at)
+
+
+def _referrals(rng: random.Random, sites: list, first_day_month_end: dt.date, today: dt.date) -> int:
+    """全员营销: staff of every department refer customers registered in the last two months; some
+    reach the threshold of 2 in a month, most refer one or none."""
+    from opscenter.pipeline.models import Customer
+
+    start = first_day_month_end.replace(day=1)
+    made = 0
+    for site in sites:
+        staff = list(Staff.objects.filter(department__site=site, is_active=True).order_by("pk"))
+        customers = list(
+            Customer.objects.filter(site=site, is_deleted=False, first_contact_on__gte=start)
+            .order_by("pk")
+            .values_list("phone", "first_contact_on")[:400]
+        )
+        if not staff or not customers:
+            continue
+        referrers = rng.sample(staff, min(len(staff), 8))
+        for phone, day in rng.sample(customers, min(len(customers), 24)):
+            if day is None or day > today:
+                continue
+            services.referral_record(
+                actor=None,
+                site_id=site.pk,
+                staff_id=rng.choice(referrers[:3] if rng.random() < 0.6 else referrers).pk,
+                customer_phone=phone,
+                referred_on=day,
+                note="老客户介绍" if rng.random() < 0.5 else "",
+            )
+            made += 1
+    return made

@@ -100,6 +100,8 @@ from opscenter.appraisal.models_runs import (  # noqa: E402,F401
     Interview,
     ItemScore,
     Period,
+    PeriodPublication,
+    Referral,
     RuleEvent,
 )
 from opscenter.appraisal.models_scoring import GradeBand, Rule, Scorecard, ScoreItem  # noqa: E402,F401

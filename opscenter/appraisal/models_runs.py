@@ -130,7 +130,9 @@ class ItemScore(models.Model):
     """One item of one appraisal: the metric value behind it (numerator/denominator; the drill-down
     URL is asked from the metric when the statement is shown), the score, or the manual/checklist entry."""
 
-    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="scores")
+    # No index of its own: the unique (appraisal, item) index starts with it (one index less to
+    # maintain per row; a run writes 200,000 of these).
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="scores", db_index=False)
     item = models.ForeignKey("appraisal.ScoreItem", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("状态"), max_length=10, choices=ScoreStatus.choices, default=ScoreStatus.AUTO)
     numerator = models.BigIntegerField(null=True, blank=True)
@@ -149,7 +151,14 @@ class ItemScore(models.Model):
         verbose_name_plural = _("项目得分")
         ordering = ["appraisal", "item__order", "item_id"]
         constraints = [models.UniqueConstraint(fields=["appraisal", "item"], name="itemscore_unique_item")]
-        indexes = [models.Index(fields=["status"], name="itemscore_status_idx")]
+        # Only the rows waiting for someone (the appraiser queue) are indexed by status.
+        indexes = [
+            models.Index(
+                fields=["status"],
+                name="itemscore_waiting_idx",
+                condition=Q(status__in=["pending", "reopened"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.appraisal_id}/{self.item_id}"
@@ -273,3 +282,75 @@ class Interview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appraisal} {self.due_by}"
+
+
+@audit.register()
+class PeriodPublication(models.Model):
+    """A period's results published (and frozen) for one site: a site manager publishes their sites,
+    a group manager several at once; the period is published when every site with results is."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="publications", verbose_name=_("考核周期")
+    )
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
+    appraisals = models.PositiveIntegerField(_("考核份数"), default=0)
+    published_at = models.DateTimeField(_("发布时间"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+
+    class Meta:
+        verbose_name = _("考核结果发布")
+        verbose_name_plural = _("考核结果发布")
+        ordering = ["period", "site"]
+        constraints = [models.UniqueConstraint(fields=["period", "site"], name="publication_unique_site")]
+
+    def __str__(self) -> str:
+        return f"{self.period} · {self.site.name}"
+
+
+@audit.register()
+class Referral(models.Model):
+    """全员营销 (seed 001): a customer referred by an employee, attributed to that employee for the
+    month of `referred_on`. One referring employee per customer; a wrong attribution is withdrawn
+    with a reason (kept), never deleted."""
+
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
+    staff = models.ForeignKey(
+        "org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("推荐员工")
+    )
+    customer = models.ForeignKey(
+        "pipeline.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("被推荐客户")
+    )
+    referred_on = models.DateField(_("推荐日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    withdrawn_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+    is_withdrawn = models.BooleanField(_("已撤销"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("全员营销推荐")
+        verbose_name_plural = _("全员营销推荐")
+        ordering = ["-referred_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(is_withdrawn=False), name="referral_one_referrer"
+            )
+        ]
+        indexes = [models.Index(fields=["staff", "referred_on"], name="referral_staff_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.staff.name} → {self.customer.name}"

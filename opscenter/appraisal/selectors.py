@@ -233,3 +233,131 @@ def partner_list(*, user) -> QuerySet[Partner]:
 
 def published_scorecards() -> QuerySet[Scorecard]:
     return Scorecard.objects.filter(status=ScorecardStatus.PUBLISHED)
+
+
+@dataclass
+class PeriodSite:
+    site_id: int
+    name: str
+    appraisals: int
+    pending: int
+    publication: object | None
+    can_publish: bool
+
+
+def period_sites(*, user, period: Period) -> list[PeriodSite]:
+    """Per site of the period's results the user may see: how many appraisals, how many still wait
+    for manual scores, whether (and by whom) it is published, and whether this user may publish it."""
+    from django.db.models import Count, Q
+
+    from opscenter.appraisal.models import PeriodPublication
+    from opscenter.org.models import Site
+
+    scope = scope_for(user)
+    rows = (
+        appraisal_visible(user)
+        .filter(period=period)
+        .values("site_id")
+        .annotate(n=Count("pk"), pending=Count("pk", filter=Q(pending_items__gt=0)))
+        .order_by("site_id")
+    )
+    rows = list(rows)
+    ids = [r["site_id"] for r in rows]
+    names = dict(Site.objects.filter(pk__in=ids).values_list("pk", "name"))
+    pubs = {
+        p.site_id: p
+        for p in PeriodPublication.objects.filter(period=period, site_id__in=ids).select_related(
+            "published_by"
+        )
+    }
+    may = scope.can("appraisal.change_period") and period.status == PeriodStatus.DRAFT
+    return [
+        PeriodSite(
+            r["site_id"],
+            names.get(r["site_id"], ""),
+            r["n"],
+            r["pending"],
+            pubs.get(r["site_id"]),
+            may and r["site_id"] not in pubs and scope.writes_site(r["site_id"]),
+        )
+        for r in rows
+    ]
+
+
+def appraisals_filtered(qs: QuerySet[Appraisal], filters: dict[str, str]) -> QuerySet[Appraisal]:
+    """The period page's drill-down filters: a unit (site / department / team / staff id), a grade
+    name, or `band=top|lowest` (the best or worst band of each appraisal's own scorecard)."""
+    from django.db.models import F, OuterRef, Subquery
+
+    from opscenter.appraisal.models import GradeBand
+
+    for key in ("site", "department", "team", "staff"):
+        if (filters.get(key) or "").isdigit():
+            qs = qs.filter(**{f"{key}_id": int(filters[key])})
+    if filters.get("grade"):
+        qs = qs.filter(grade=filters["grade"])
+    order = {"top": "-min_score", "lowest": "min_score"}.get(filters.get("band") or "")
+    if order:
+        band = (
+            GradeBand.objects.filter(scorecard_id=OuterRef("scorecard_id")).order_by(order).values("name")[:1]
+        )
+        qs = qs.annotate(band_name=Subquery(band)).filter(grade=F("band_name"))
+    return qs
+
+
+def _date_or_none(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def referral_list(*, user, filters: dict[str, str]) -> QuerySet:
+    """全员营销 referrals the user may see: appraisal managers (view permission) their sites, a
+    department manager or team leader their units', everyone their own; filtered by the metric's
+    drill-down parameters (site / department / team / staff, from–to)."""
+    from opscenter.appraisal.models import Referral
+
+    scope = scope_for(user)
+    qs = Referral.objects.select_related("staff", "customer", "site", "recorded_by")
+    if not scope.is_superuser:
+        if scope.can("appraisal.view_referral"):
+            qs = scope.filter_sites(qs)
+        else:
+            departments, teams = managed_units(user)
+            cond = Q(staff_id=scope.staff_id) if scope.staff_id else Q(pk__in=[])
+            qs = qs.filter(cond | Q(staff__department_id__in=departments) | Q(staff__team_id__in=teams))
+    unit = {
+        "site": "site_id",
+        "department": "staff__department_id",
+        "team": "staff__team_id",
+        "staff": "staff_id",
+    }
+    for key, field in unit.items():
+        if (filters.get(key) or "").isdigit():
+            qs = qs.filter(**{field: int(filters[key])})
+    for key, lookup in (("from", "referred_on__gte"), ("to", "referred_on__lte")):
+        day = _date_or_none(filters.get(key) or "")
+        if day is not None:
+            qs = qs.filter(**{lookup: day})
+    if filters.get("active") == "1":
+        qs = qs.filter(is_withdrawn=False)
+    return qs.order_by("-referred_on", "-pk")
+
+
+def referral_staff_choices(*, user) -> list[tuple[int, str]]:
+    """Staff of the sites where the user may record referrals (the form's picker)."""
+    from opscenter.org.models import Staff
+
+    scope = scope_for(user)
+    if not scope.can("appraisal.add_referral"):
+        return []
+    qs = Staff.objects.filter(is_active=True).select_related("department__site")
+    if not scope.is_superuser:
+        qs = qs.filter(department__site_id__in=scope.site_ids)
+    return [
+        (s.pk, f"{s.name} · {s.department.site.name}")
+        for s in qs.order_by("department__site_id", "name")[:2000]
+    ]

@@ -48,4 +48,7 @@ urlpatterns = [
     path("payouts/<int:payout_id>/leave/", views.staff_leave, name="staff_leave"),
     path("partners/", views.partner_list, name="partner_list"),
     path("partners/<int:partner_id>/", views.partner_detail, name="partner_detail"),
+    path("referrals/", views.referral_list, name="referral_list"),
+    path("referrals/new/", views.referral_record, name="referral_record"),
+    path("referrals/<int:referral_id>/withdraw/", views.referral_withdraw, name="referral_withdraw"),
 ]

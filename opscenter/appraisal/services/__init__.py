@@ -11,16 +11,19 @@ from opscenter.appraisal.services.pay import (  # noqa: F401
     plan_create,
     plan_params_set,
 )
+from opscenter.appraisal.services.referrals import referral_record, referral_withdraw  # noqa: F401
 from opscenter.appraisal.services.runs import (  # noqa: F401
     appeal_decide,
     appeal_file,
     appraisal_recompute,
     appraisal_run,
     interview_record,
+    is_published,
     item_score_enter,
     parse_period,
     period_get_or_create,
     period_publish,
+    published_site_ids,
     rule_event_add,
     run_enqueue,
     run_execute,

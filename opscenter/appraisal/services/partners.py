@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from opscenter.appraisal.choices import PartnerGrade
-from opscenter.appraisal.models import Appraisal, Partner, PartnerContract
+from opscenter.appraisal.models import Appraisal, Partner, PartnerContract, PeriodPublication
 from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import ValidationError
 from opscenter.org.selectors import scope_for
@@ -86,7 +87,11 @@ def partner_grade_from_appraisals(*, actor, period_label: str, site_id: int) -> 
     _require(actor, site_id)
     changed = 0
     rows = Appraisal.objects.filter(
-        period__label=period_label, period__status="published", site_id=site_id, subject_kind="partner"
+        Q(period__status="published")
+        | Q(period__in=PeriodPublication.objects.filter(site_id=site_id).values("period_id")),
+        period__label=period_label,
+        site_id=site_id,
+        subject_kind="partner",
     ).values_list("subject_id", "grade")
     for partner_id, grade in rows:
         letter = grade[:1].upper()

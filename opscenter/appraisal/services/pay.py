@@ -37,7 +37,12 @@ from opscenter.org.selectors import scope_for
 DEFAULT_PARAMS = {
     PlanKind.MONTHLY_PAY: {"float_pct": "30"},
     PlanKind.POINTS: {"unit_price_fen": 500, "points": []},
-    PlanKind.REFERRAL: {"metric": "", "threshold": 2, "reward_fen": 40000, "penalty_fen": 10000},
+    PlanKind.REFERRAL: {
+        "metric": "appraisal.referrals",
+        "threshold": 2,
+        "reward_fen": 40000,
+        "penalty_fen": 10000,
+    },
     PlanKind.CONTRACT_BONUS: {
         "class_fen": {"A": 10_000_000, "B": 6_000_000, "C": 4_000_000},
         "gm_staff_id": None,

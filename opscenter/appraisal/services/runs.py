@@ -7,17 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opscenter.appraisal import scoring
 from opscenter.appraisal.choices import (
-    PERIOD_TRANSITIONS,
     SUBJECT_GRAIN,
     AppealStatus,
     InterviewStatus,
@@ -38,10 +38,14 @@ from opscenter.appraisal.models import (
     ItemScore,
     Partner,
     Period,
+    PeriodPublication,
     Rule,
     RuleEvent,
     Scorecard,
 )
+from opscenter.appraisal.services import engine
+from opscenter.core import audit
+from opscenter.core.audit import as_actor
 from opscenter.core.calendars import default_work_calendar
 from opscenter.core.exceptions import PermissionDenied, ValidationError
 from opscenter.metrics import MetricUnit, get_metric, metric_values
@@ -154,6 +158,33 @@ def subjects_for(card: Scorecard) -> list[Subject]:
     return [Subject(kind, pk, name, card.site_id) for pk, name in qs.values_list("pk", "name").order_by("pk")]
 
 
+def subjects_by_card(cards: list[Scorecard]) -> dict[int, list[Subject]]:
+    """Who each scorecard appraises: the staff of every staff scorecard in one query (a chain has a
+    scorecard per site and position), the other kinds per scorecard."""
+    from opscenter.org.models import Staff
+
+    staff_cards = [c for c in cards if c.subject_kind == SubjectKind.STAFF]
+    out = {c.pk: subjects_for(c) for c in cards if c.subject_kind != SubjectKind.STAFF}
+    if not staff_cards:
+        return out
+    by_site: dict[int, list[tuple]] = defaultdict(list)
+    rows = (
+        Staff.objects.filter(is_active=True, department__site_id__in={c.site_id for c in staff_cards})
+        .values_list("pk", "name", "department_id", "team_id", "position_id", "department__site_id")
+        .order_by("pk")
+    )
+    for row in rows:
+        by_site[row[5]].append(row)
+    for card in staff_cards:
+        out[card.pk] = [
+            Subject(SubjectKind.STAFF, pk, name, site, dept, pk, team)
+            for pk, name, dept, team, position, site in by_site[card.site_id]
+            if (not card.department_id or dept == card.department_id)
+            and (not card.position_id or position == card.position_id)
+        ]
+    return out
+
+
 Totals = dict[int, tuple[int, int | None]]  # unit id → (Σ numerator, Σ denominator or None)
 
 
@@ -165,6 +196,10 @@ def gather_metrics(
     out: dict[tuple[str, str], Totals] = {}
     for (code, grain), unit_ids in needed.items():
         values = metric_values(code, grain=grain, period="month", start=start, end=end, unit_ids=unit_ids)
+        single = {unit_id: (mv.numerator, mv.denominator) for (unit_id, _month), mv in values.items()}
+        if len(single) == len(values):  # one month per unit (a monthly period): nothing to sum
+            out[(code, grain)] = single
+            continue
         totals: dict[int, list] = {}
         for (unit_id, _month), mv in values.items():
             acc = totals.setdefault(unit_id, [0, None])
@@ -216,41 +251,17 @@ def compute_outcome(
     """Weighted score, rules, grade and the explanation shown on the statement."""
     parts = []
     pending = 0
-    lines = []
     for item in items:
-        s = scores.get(item.pk)
-        score = s.score if s is not None else None
         if item.kind == ItemKind.SCORED:
+            s = scores.get(item.pk)
             if s is None or s.status == ScoreStatus.PENDING:
                 pending += 1
-            parts.append((score or Decimal(0), item.weight))
-        lines.append(
-            {
-                "item": item.name,
-                "kind": item.kind,
-                "weight": str(item.weight),
-                "score": None if score is None else str(score),
-                "weighted": str(scoring.q2((score or 0) * item.weight / 100))
-                if item.kind == ItemKind.SCORED
-                else None,
-            }
-        )
-    hits = [
-        scoring.RuleHit(
-            kind=e.rule.kind,
-            rule=e.rule.name,
-            order=e.rule.order,
-            points=e.points,
-            grades=e.rule.grades,
-            reason=e.reason + (f" [#{e.complaint_id}]" if e.complaint_id else ""),
-        )
-        for e in events
-    ]
+            parts.append(((s.score if s is not None else None) or Decimal(0), item.weight))
+    hits = engine.hits_for(events)
     band_values = [scoring.Band(b.name, b.min_score, b.coefficient) for b in bands]
     outcome = scoring.apply_rules(scoring.weighted_total(parts), hits, band_values)
     explanation = {
         "scorecard": f"{card.name} v{card.version}",
-        "items": lines,
         "weighted": str(outcome.weighted),
         "rules": outcome.fired,
         "score": str(outcome.score),
@@ -272,61 +283,54 @@ def _apply(appraisal: Appraisal, outcome: scoring.Outcome, pending: int, explana
 
 
 # ---------------------------------------------------------------- the run
-class _FreshScore:
-    """The item score of an appraisal created by this run: plain values, inserted with one
-    executemany per 5,000 rows (model instances and the ORM's insert compiler cost more than the
-    metric reads themselves at 10,000 staff × 20 items)."""
-
-    __slots__ = ("denominator", "item_id", "numerator", "score", "status", "value")
-
-    def __init__(self, item_id: int):
-        self.item_id = item_id
-        self.status = ScoreStatus.AUTO
-        self.numerator = self.denominator = self.value = self.score = None
-
-
-def _insert_fresh_scores(rows: list[tuple[Appraisal, _FreshScore]]) -> None:
-    from django.db import DEFAULT_DB_ALIAS, connections
-
+def _insert_fresh(period: Period, cards, columns, rows: list[tuple], items: list[list[tuple]]) -> None:
+    """Insert the new appraisals, read their ids back in one query, then their item scores."""
     if not rows:
         return
-    connection = connections[DEFAULT_DB_ALIAS]
-    meta = ItemScore._meta
-    # Decimals go to the driver as they are (already quantized to the columns' places).
-    empty = meta.get_field("checked").get_db_prep_save([], connection)
-    q = connection.ops.quote_name
-    columns = (
-        "appraisal_id",
-        "item_id",
-        "status",
-        "numerator",
-        "denominator",
-        "value",
-        "score",
-        "checked",
-        "note",
-    )
-    sql = (
-        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    params = [
+    engine.insert_rows(Appraisal, columns, rows, batch=2000)
+    ids = {
+        (card_id, kind, subject_id): pk
+        for pk, card_id, kind, subject_id in Appraisal.objects.filter(
+            period=period, scorecard__in=cards
+        ).values_list("pk", "scorecard_id", "subject_kind", "subject_id")
+    }
+    empty = engine.prep(ItemScore, "checked", [])
+    score_rows = []
+    for row, mine in zip(rows, items, strict=True):
+        pk = ids[(row[1], row[4], row[5])]
+        score_rows.extend((pk, *r, empty, "") for r in mine)
+    engine.insert_rows(
+        ItemScore,
         (
-            a.pk,
-            r.item_id,
-            r.status,
-            r.numerator,
-            r.denominator,
-            r.value,
-            r.score,
-            empty,
-            "",
-        )
-        for a, r in rows
-    ]
+            "appraisal_id",
+            "item_id",
+            "status",
+            "numerator",
+            "denominator",
+            "value",
+            "score",
+            "checked",
+            "note",
+        ),
+        score_rows,
+    )
+
+
+def _insert_fresh_interviews(period: Period, cards, due_from: dt.date, due_by: dt.date) -> None:
+    """绩效面谈 rows for the staff appraisals that have none yet (one INSERT … SELECT)."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    a, i = Appraisal._meta.db_table, Interview._meta.db_table
+    card_ids = [c.pk for c in cards]
+    marks = ", ".join(["%s"] * len(card_ids))
     with connection.cursor() as cursor:
-        for start in range(0, len(params), 5000):
-            cursor.executemany(sql, params[start : start + 5000])
+        cursor.execute(
+            f"INSERT INTO {q(i)} (appraisal_id, due_from, due_by, status, notes) "
+            f"SELECT a.id, %s, %s, %s, %s FROM {q(a)} a WHERE a.period_id = %s AND a.scorecard_id IN ({marks}) "
+            f"AND a.staff_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {q(i)} x WHERE x.appraisal_id = a.id)",
+            [due_from, due_by, InterviewStatus.DUE, "", period.pk, *card_ids],
+        )
 
 
 @dataclass
@@ -342,6 +346,7 @@ def _require_run(actor) -> None:
         scope_for(actor).require("appraisal.change_appraisal")
 
 
+@engine.without_gc
 @transaction.atomic
 def appraisal_run(
     *,
@@ -366,7 +371,9 @@ def appraisal_run(
         cards_qs = cards_qs.filter(name=scorecard_name)
     if site_ids is not None:
         cards_qs = cards_qs.filter(site_id__in=site_ids)
-    cards = list(cards_qs)
+    # Sites already published for the period are frozen: the run leaves them alone.
+    frozen = published_site_ids(period)
+    cards = [c for c in cards_qs if c.site_id not in frozen]
     if scorecard_name and not cards:
         raise ValidationError(_("没有名为“%(n)s”的已发布考核方案") % {"n": scorecard_name}, field="scorecard")
     # Stale drafts of an older version of the same scorecards go (the period is not published).
@@ -374,7 +381,7 @@ def appraisal_run(
         scorecard__name__in={c.name for c in cards}
     ).exclude(scorecard__in=cards).delete()
 
-    subjects = {card.pk: subjects_for(card) for card in cards}
+    subjects = subjects_by_card(cards)
     needed: dict[tuple[str, str], set[int]] = defaultdict(set)
     for card in cards:
         grain = SUBJECT_GRAIN.get(card.subject_kind)
@@ -388,56 +395,79 @@ def appraisal_run(
         (a.scorecard_id, a.subject_kind, a.subject_id): a
         for a in Appraisal.objects.filter(period=period, scorecard__in=cards)
     }
-    # New appraisals are built in memory and inserted once, fully computed (with their item scores);
-    # only appraisals that existed before (a rerun of a draft) are updated.
-    appraisals = dict(existing)
-    fresh: list[Appraisal] = []
-    for card in cards:
-        for s in subjects[card.pk]:
-            if (card.pk, s.kind, s.id) not in existing:
-                a = Appraisal(
-                    period=period,
-                    scorecard=card,
-                    site_id=s.site_id,
-                    department_id=s.department_id,
-                    subject_kind=s.kind,
-                    subject_id=s.id,
-                    subject_name=s.name,
-                    staff_id=s.staff_id,
-                    team_id=s.team_id,
-                )
-                appraisals[(card.pk, s.kind, s.id)] = a
-                fresh.append(a)
-    scores: dict[tuple[int, int], ItemScore] = {
-        (s.appraisal_id, s.item_id): s
-        for s in ItemScore.objects.filter(appraisal__period=period, appraisal__scorecard__in=cards)
-    }
+    # Appraisals that existed before (a rerun of a draft) are updated through the ORM, keeping manual
+    # entries and rule events; new ones (every appraisal of a first run) are scored with the compiled
+    # plan and inserted as plain rows (engine.py), fully computed, with their item scores.
+    scores: dict[tuple[int, int], ItemScore] = {}
     events: dict[int, list[RuleEvent]] = defaultdict(list)
-    for e in RuleEvent.objects.filter(
-        appraisal__period=period, appraisal__scorecard__in=cards
-    ).select_related("rule"):
-        events[e.appraisal_id].append(e)
+    if existing:
+        scores = {
+            (s.appraisal_id, s.item_id): s
+            for s in ItemScore.objects.filter(appraisal__period=period, appraisal__scorecard__in=cards)
+        }
+        for e in RuleEvent.objects.filter(
+            appraisal__period=period, appraisal__scorecard__in=cards
+        ).select_related("rule"):
+            events[e.appraisal_id].append(e)
 
     total = sum(len(v) for v in subjects.values())
     done = 0
     to_create: list[ItemScore] = []
-    fresh_scores: list[tuple[Appraisal, _FreshScore]] = []
     to_update: list[ItemScore] = []
+    fresh_rows: list[tuple] = []
+    fresh_items: list[list[tuple]] = []
+    fresh_staff = 0
     pending_total = 0
+    now = timezone.now()
+    now_db = engine.now_prepared(now)
+    set_columns = (
+        "period_id", "scorecard_id", "site_id", "department_id", "subject_kind", "subject_id",
+        "subject_name", "staff_id", "team_id", "weighted_score", "final_score", "grade",
+        "individual_coefficient", "team_coefficient", "coefficient", "explanation", "pending_items",
+        "version", "computed_at",
+    )  # fmt: skip
+    defaults = engine.field_defaults(Appraisal, set(set_columns))
+    engine.reset_memos()
+    one = Decimal("1.00")
     for card in cards:
         grain = SUBJECT_GRAIN.get(card.subject_kind)
         items = list(card.items.all())
         bands = list(card.bands.all())
-        curves = {i.pk: curve_for(i) for i in items if i.method == ItemMethod.METRIC and grain}
+        curves = {i.pk: curve_for(i) for i in items if engine.is_auto(i, grain)}
+        plan = engine.Plan(card, items, bands, curves, grain)
         for s in subjects[card.pk]:
-            appraisal = appraisals[(card.pk, s.kind, s.id)]
+            appraisal = existing.get((card.pk, s.kind, s.id))
+            if appraisal is None:
+                parts = []
+                rows = []
+                for ci in plan.auto:
+                    num, den, value, value_param = ci.value(data, s.id)
+                    score, cents = ci.score(value)
+                    parts.append(cents * ci.weight_h)
+                    rows.append((ci.item_id, ScoreStatus.AUTO, num, den, value_param, score))
+                rows.extend((i.pk, ScoreStatus.PENDING, None, None, None, None) for i in plan.other)
+                weighted = engine.weighted_from(parts)
+                cents = engine.to_cents(weighted)
+                grade, coef = plan.grade(cents)
+                pending = len(plan.other_scored)
+                fresh_rows.append(
+                    (
+                        period.pk, card.pk, s.site_id, s.department_id, s.kind, s.id, s.name,
+                        s.staff_id, s.team_id, weighted, weighted, grade, coef, one,
+                        coef.quantize(Decimal("0.0001")),
+                        plan.fresh_explanation(weighted, grade),
+                        pending, 1, now_db, *defaults.values(),
+                    )
+                )  # fmt: skip
+                fresh_items.append(rows)
+                fresh_staff += s.staff_id is not None
+                pending_total += pending
+                done += 1
+                continue
             mine: dict[int, ItemScore] = {}
             for item in items:
-                row = scores.get((appraisal.pk, item.pk)) if appraisal.pk else None
-                if row is None and appraisal.pk is None:
-                    row = _FreshScore(item.pk)
-                    fresh_scores.append((appraisal, row))
-                elif row is None:
+                row = scores.get((appraisal.pk, item.pk))
+                if row is None:
                     row = ItemScore(appraisal=appraisal, item=item)
                     to_create.append(row)
                 else:
@@ -457,8 +487,7 @@ def appraisal_run(
             done += 1
         if progress:
             progress(done, total)
-    Appraisal.objects.bulk_create(fresh, batch_size=2000)
-    _insert_fresh_scores(fresh_scores)
+    _insert_fresh(period, cards, set_columns + tuple(defaults), fresh_rows, fresh_items)
     ItemScore.objects.bulk_create(to_create, batch_size=5000)
     if to_update:
         ItemScore.objects.bulk_update(
@@ -481,16 +510,17 @@ def appraisal_run(
             ],
             batch_size=2000,
         )
-    all_appraisals = list(appraisals.values())
     due_from, due_by = interview_window(period.end)
     Interview.objects.bulk_create(
-        [Interview(appraisal=a, due_from=due_from, due_by=due_by) for a in all_appraisals if a.staff_id],
+        [Interview(appraisal=a, due_from=due_from, due_by=due_by) for a in updated if a.staff_id],
         ignore_conflicts=True,
         batch_size=5000,
     )
+    if fresh_staff:
+        _insert_fresh_interviews(period, cards, due_from, due_by)
     team_coefficients_refresh(period=period)
     Period.objects.filter(pk=period.pk).update(status=PeriodStatus.DRAFT)
-    return RunSummary(period.label, len(all_appraisals), len(needed), pending_total)
+    return RunSummary(period.label, total, len(needed), pending_total)
 
 
 def run_enqueue(*, period: Period, scorecard_name: str = "", actor=None) -> AppraisalRun:
@@ -601,7 +631,7 @@ def appraisal_recompute(*, appraisal: Appraisal) -> Appraisal:
 
 
 def _require_open(appraisal: Appraisal) -> None:
-    if appraisal.period.status == PeriodStatus.PUBLISHED:
+    if is_published(appraisal):
         raise ValidationError(
             _("考核周期 %(p)s 已发布，结果已冻结；如需更正请走申诉") % {"p": appraisal.period.label},
             log_message=f"period {appraisal.period_id} published",
@@ -712,30 +742,98 @@ def rule_event_add(
     return event
 
 
+def published_site_ids(period: Period) -> set[int]:
+    """Sites whose results of the period are published (frozen)."""
+    return set(PeriodPublication.objects.filter(period=period).values_list("site_id", flat=True))
+
+
+def is_published(appraisal: Appraisal) -> bool:
+    """Frozen: the whole period is published, or the appraisal's site is."""
+    return (
+        appraisal.period.status == PeriodStatus.PUBLISHED
+        or PeriodPublication.objects.filter(period_id=appraisal.period_id, site_id=appraisal.site_id).exists()
+    )
+
+
 @transaction.atomic
-def period_publish(*, actor, period: Period) -> Period:
-    """Publish and freeze: refused while manual items are pending; afterwards only appeals change it."""
+@as_actor
+def period_publish(
+    *, actor, period: Period, site_ids: Iterable[int] | None = None
+) -> list[PeriodPublication]:
+    """Publish and freeze the period's results for several sites at once: the given sites, or every
+    site with unpublished results the actor may write (a site manager their site, a group manager all
+    of theirs). Refused while manual items are pending in those sites. Each site's publication is a
+    row (audited); the period itself is published when no site with results is left."""
+    from opscenter.org.models import Site
+
     period = Period.objects.select_for_update().get(pk=period.pk)
-    if actor is not None:
-        scope = scope_for(actor)
+    scope = scope_for(actor) if actor is not None else None
+    if scope is not None:
         scope.require("appraisal.change_period")
-        for site_id in set(period.appraisals.values_list("site_id", flat=True)):
-            scope.require_site(site_id, write=True)
-    if PeriodStatus.PUBLISHED not in PERIOD_TRANSITIONS[period.status]:
+    if period.status != PeriodStatus.DRAFT:
         raise ValidationError(
             _("考核周期 %(p)s 当前为“%(s)s”，须先计算出草稿才能发布")
             % {"p": period.label, "s": period.get_status_display()},
             field="period",
         )
-    pending = period.appraisals.filter(pending_items__gt=0).count()
+    counts = dict(
+        period.appraisals.values_list("site_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("site_id", "n")
+    )
+    open_sites = set(counts) - published_site_ids(period)
+    names = dict(Site.objects.filter(pk__in=set(counts) | set(site_ids or ())).values_list("pk", "name"))
+    if site_ids is None:
+        targets = {s for s in open_sites if scope is None or scope.writes_site(s)}
+    else:
+        targets = {int(s) for s in site_ids}
+        for site_id in sorted(targets):
+            if scope is not None:
+                scope.require_site(site_id, write=True)
+            if site_id not in open_sites:
+                raise ValidationError(
+                    _("%(site)s 在 %(p)s 没有待发布的考核结果")
+                    % {"site": names.get(site_id, site_id), "p": period.label},
+                    field="sites",
+                )
+    if not targets:
+        raise ValidationError(_("没有您可以发布的院区考核结果"), field="sites")
+    pending = dict(
+        period.appraisals.filter(site_id__in=targets, pending_items__gt=0)
+        .values_list("site_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("site_id", "n")
+    )
     if pending:
-        raise ValidationError(_("还有 %(n)s 份考核有待打分的项目，不能发布") % {"n": pending}, field="period")
+        detail = "; ".join(f"{names.get(s, s)} {n}" for s, n in sorted(pending.items()))
+        raise ValidationError(
+            _("还有 %(n)s 份考核有待打分的项目，不能发布（%(d)s）")
+            % {"n": sum(pending.values()), "d": detail},
+            field="period",
+        )
     team_coefficients_refresh(period=period)
-    period.status = PeriodStatus.PUBLISHED
-    period.published_at = timezone.now()
-    period.published_by = actor if getattr(actor, "pk", None) else None
-    period.save(update_fields=["status", "published_at", "published_by"])
-    return period
+    now = timezone.now()
+    by = actor if getattr(actor, "pk", None) else None
+    rows = [
+        PeriodPublication.objects.create(
+            period=period, site_id=site_id, appraisals=counts[site_id], published_at=now, published_by=by
+        )
+        for site_id in sorted(targets)
+    ]
+    for row in rows:
+        audit.record_event(
+            period,
+            _("发布 %(site)s %(p)s 考核结果 %(n)s 份，结果冻结")
+            % {"site": names.get(row.site_id, row.site_id), "p": period.label, "n": row.appraisals},
+        )
+    if not open_sites - targets:
+        period.status = PeriodStatus.PUBLISHED
+        period.published_at = now
+        period.published_by = by
+        period.save(update_fields=["status", "published_at", "published_by"])
+    return rows
 
 
 # ---------------------------------------------------------------- appeals and interviews
@@ -748,7 +846,7 @@ def appeal_file(*, actor, item_score: ItemScore, reason: str) -> Appeal:
         .get(pk=item_score.pk)
     )
     appraisal = row.appraisal
-    if appraisal.period.status != PeriodStatus.PUBLISHED:
+    if not is_published(appraisal):
         raise ValidationError(_("考核结果发布后才能申诉"), field="item")
     own = (
         actor is not None

@@ -2,4 +2,5 @@
 
 from opscenter.appraisal.views.appraisals import *  # noqa: F403
 from opscenter.appraisal.views.pay import *  # noqa: F403
+from opscenter.appraisal.views.referrals import *  # noqa: F403
 from opscenter.appraisal.views.scorecards import *  # noqa: F403

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.db.models import F, Window
+from django.db.models.functions import Rank
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -107,6 +109,15 @@ def period_detail(request: HttpRequest, label: str) -> HttpResponse:
         run = AppraisalRun.objects.filter(pk=request.GET["run"], requested_by=request.user).first()
     scope = scope_for(request.user)
     has_partners = period.status == PeriodStatus.PUBLISHED and rows.filter(subject_kind="partner").exists()
+    sites = selectors.period_sites(user=request.user, period=period)
+    filters = {k: request.GET.get(k, "") for k in ("site", "department", "team", "staff", "grade", "band")}
+    rows = selectors.appraisals_filtered(rows, filters)
+    if any(filters.values()):  # a drill-down (report block, cockpit): rank order
+        rows = rows.annotate(
+            rank=Window(
+                Rank(), partition_by=[F("scorecard_id")], order_by=F("final_score").desc(nulls_last=True)
+            )
+        ).order_by("site_id", "scorecard__name", "rank", "subject_name")
     return render(
         request,
         "appraisal/period_detail.html",
@@ -114,8 +125,11 @@ def period_detail(request: HttpRequest, label: str) -> HttpResponse:
             "period": period,
             "rows": rows[:2000],
             "run": run,
+            "sites": sites,
+            "filters": filters,
+            "ranked": any(filters.values()),
             "can_run": scope.can("appraisal.change_appraisal") and period.status != PeriodStatus.PUBLISHED,
-            "can_publish": scope.can("appraisal.change_period") and period.status == PeriodStatus.DRAFT,
+            "can_publish": any(s.can_publish for s in sites),
             "can_grade_partners": has_partners and scope.can("appraisal.change_partner"),
         },
     )
@@ -128,7 +142,11 @@ def period_publish(request: HttpRequest, label: str) -> HttpResponse:
     attempt(
         request,
         _("%(p)s 考核结果已发布并冻结") % {"p": period.label},
-        lambda: services.period_publish(actor=request.user, period=period),
+        lambda: services.period_publish(
+            actor=request.user,
+            period=period,
+            site_ids=[int(x) for x in request.POST.getlist("sites") if x.isdigit()] or None,
+        ),
     )
     return redirect(request, reverse("appraisal:period_detail", args=[period.label]))
 
@@ -209,7 +227,8 @@ def statement(request: HttpRequest, appraisal_id: int) -> HttpResponse:
     manage = selectors.can_manage(request.user, appraisal)
     interview = Interview.objects.filter(appraisal=appraisal).first()
     complaints = []
-    if manage and appraisal.period.status != PeriodStatus.PUBLISHED:
+    published = services.is_published(appraisal)
+    if manage and not published:
         from opscenter.commitments.models import Complaint
 
         complaints = list(
@@ -229,7 +248,7 @@ def statement(request: HttpRequest, appraisal_id: int) -> HttpResponse:
             "rules": appraisal.scorecard.rules.all(),
             "manage": manage,
             "own": scope.staff_id is not None and scope.staff_id == appraisal.staff_id,
-            "published": appraisal.period.status == PeriodStatus.PUBLISHED,
+            "published": published,
             "interview": interview,
             "complaints": complaints,
             "deduction": RuleKind.DEDUCTION,

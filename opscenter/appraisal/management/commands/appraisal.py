@@ -92,6 +92,7 @@ class Command(BaseCommand):
                 {
                     "period": a.period.label,
                     "period_status": a.period.status,
+                    "published": services.is_published(a),  # the whole period or this site
                     "staff": a.staff.name,
                     "employee_no": a.staff.employee_no,
                     "scorecard": f"{a.scorecard.name} v{a.scorecard.version}",
