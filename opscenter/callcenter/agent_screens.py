@@ -129,7 +129,9 @@ def _time(value: str, field: str) -> dt.time | None:
     try:
         return dt.time.fromisoformat(value.strip())
     except ValueError:
-        raise ValidationError(_("时间“%(value)s”格式不正确（时:分）") % {"value": value}, field=field) from None
+        raise ValidationError(
+            _("时间“%(value)s”格式不正确（时:分）") % {"value": value}, field=field
+        ) from None
 
 
 def _number(value: str, field: str, label: str) -> int:
@@ -178,4 +180,3 @@ def rules_save(user, data) -> None:
         )
     else:
         raise ValidationError(_("未知的操作"), field="action")
-

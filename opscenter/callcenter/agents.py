@@ -17,6 +17,7 @@ Writes: `agent_state_record_batch` (the import kind and tests), all or nothing, 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -184,7 +185,7 @@ def agent_state_record_batch(
             by_agent.setdefault(values["agent_id"], []).append(index)
     for indexes in by_agent.values():
         indexes.sort(key=lambda i: built[i]["started_at"])
-        for before, after in zip(indexes, indexes[1:], strict=False):
+        for before, after in itertools.pairwise(indexes):
             if built[after]["started_at"] < built[before]["ended_at"]:
                 if built[after]["started_at"] == built[before]["started_at"]:
                     message = _("与第 %(n)s 条开始时间相同") % {"n": before + 1}
@@ -213,7 +214,9 @@ def agent_state_record_batch(
             _("第 %(n)s 条 %(field)s：%(message)s") % {"n": i + 1, "field": f, "message": m}
             for i, f, m in errors[:50]
         ]
-        exc = ValidationError(_("；").join(lines), field="items", log_message=f"{len(errors)} bad agent states")
+        exc = ValidationError(
+            _("；").join(lines), field="items", log_message=f"{len(errors)} bad agent states"
+        )
         exc.errors = errors
         raise exc
     fresh = [v for v in built if (v["agent_id"], v["started_at"]) not in existing]

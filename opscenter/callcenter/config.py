@@ -115,7 +115,9 @@ def disposition_create(
         raise ValidationError(_("请填写业务类型名称"), field="name")
     if Disposition.objects.filter(site_id=site_id, name=name).exists():
         raise ValidationError(_("业务类型“%(name)s”已存在") % {"name": name}, field="name")
-    last = Disposition.objects.filter(site_id=site_id).order_by("-position").values_list("position", flat=True)
+    last = (
+        Disposition.objects.filter(site_id=site_id).order_by("-position").values_list("position", flat=True)
+    )
     return Disposition.objects.create(
         site_id=site_id,
         name=name,

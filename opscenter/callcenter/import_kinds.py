@@ -351,7 +351,13 @@ class AgentStateImport(ImportKind):
     permission = "callcenter.add_agentstate"
     natural_key = ("agent", "started_at")
     fields = (  # i18n: data (column headers and aliases matched against imported files)
-        Field("agent", "坐席工号", ("坐席", "工号", "坐席姓名", "Agent", "Agent ID"), required=True, max_length=50),
+        Field(
+            "agent",
+            "坐席工号",
+            ("坐席", "工号", "坐席姓名", "Agent", "Agent ID"),
+            required=True,
+            max_length=50,
+        ),
         Field(
             "state",
             "状态",
@@ -445,7 +451,9 @@ class AgentStateImport(ImportKind):
         from opscenter.callcenter.agents import agent_state_record_batch
 
         items = [r.values for r in batch if r.ok and r.action == CREATE]
-        result = agent_state_record_batch(actor=None, site_id=ctx.site_id, items=items, import_job_id=ctx.job_id)
+        result = agent_state_record_batch(
+            actor=None, site_id=ctx.site_id, items=items, import_job_id=ctx.job_id
+        )
         return result["created"], 0
 
     def undo(self, job_id: int) -> int:

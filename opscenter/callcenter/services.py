@@ -263,7 +263,9 @@ def calls_complete_followups(*, site_id: int, call_ids: list[int]) -> int:
             followup_id__isnull=True,
         )
         .exclude(outcome=Outcome.WAITING)
-        .values("pk", "telephony_id", "customer_id", "local_date", "outcome", "followup_outcome", "satisfaction")
+        .values(
+            "pk", "telephony_id", "customer_id", "local_date", "outcome", "followup_outcome", "satisfaction"
+        )
     )
     if not calls:
         return 0

@@ -15,7 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from opscenter.callcenter import agent_screens, erlang, knowledge, qa, screens, selectors, services, staffing, stats
+from opscenter.callcenter import (
+    agent_screens,
+    erlang,
+    knowledge,
+    qa,
+    screens,
+    selectors,
+    services,
+    staffing,
+    stats,
+)
 from opscenter.callcenter.choices import ScoreStatus
 from opscenter.callcenter.forms import SampleForm, StaffingForm
 from opscenter.callcenter.models import QaItemScore, QaSampleCall
@@ -488,7 +498,9 @@ def rules(request: HttpRequest) -> HttpResponse:
     manageable = [s for s in sites if config.can_manage(request.user, s.pk)]
     if not manageable:
         raise DjangoPermissionDenied(_("只有客服中心主管或管理员可以修改队列与业务类型"))
-    site = next((s for s in manageable if s.pk == _int(request.GET.get("site") or request.POST.get("site"))), None)
+    site = next(
+        (s for s in manageable if s.pk == _int(request.GET.get("site") or request.POST.get("site"))), None
+    )
     site = site or manageable[0]
     if request.method == "POST":
         try:

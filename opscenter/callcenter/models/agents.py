@@ -32,7 +32,9 @@ class AgentState(models.Model):
         verbose_name_plural = _("坐席状态")
         ordering = ["agent", "started_at"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "agent", "started_at"], name="agent_state_unique_start"),
+            models.UniqueConstraint(
+                fields=["source", "agent", "started_at"], name="agent_state_unique_start"
+            ),
             models.CheckConstraint(
                 condition=models.Q(ended_at__gt=models.F("started_at")), name="agent_state_positive"
             ),
@@ -63,9 +65,12 @@ class AgentStateSlot(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(slot__lt=96), name="agent_slot_in_day")]
         indexes = [
             models.Index(
-                fields=["site", "local_date", "slot", "agent", "kind", "seconds"], name="agent_slot_site_cover"
+                fields=["site", "local_date", "slot", "agent", "kind", "seconds"],
+                name="agent_slot_site_cover",
             ),
-            models.Index(fields=["agent", "local_date", "slot", "kind", "seconds"], name="agent_slot_agent_cover"),
+            models.Index(
+                fields=["agent", "local_date", "slot", "kind", "seconds"], name="agent_slot_agent_cover"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -123,15 +123,21 @@ def test_occupancy_is_a_registered_metric_per_agent_and_site(cc):
         ],
     )
     metric = get_metric("callcenter.occupancy")
-    staff = metric.values(MetricQuery(grain="staff", unit_ids=frozenset([a.pk]), period="month", start=DAY, end=DAY))
+    staff = metric.values(
+        MetricQuery(grain="staff", unit_ids=frozenset([a.pk]), period="month", start=DAY, end=DAY)
+    )
     value = staff[(a.pk, DAY.replace(day=1))]
     assert (value.numerator, value.denominator) == (2700, 3600)
-    site = metric.values(MetricQuery(grain="site", unit_ids=frozenset([cc.site.pk]), period="day", start=DAY, end=DAY))
+    site = metric.values(
+        MetricQuery(grain="site", unit_ids=frozenset([cc.site.pk]), period="day", start=DAY, end=DAY)
+    )
     assert site[(cc.site.pk, DAY)].numerator == 2700
     assert "/callcenter/agents/?agent=" in metric.drill("staff", a.pk, "day", DAY)
 
 
-def test_the_occupancy_screen_drills_from_the_interval_to_its_states(cc, client, django_assert_max_num_queries):
+def test_the_occupancy_screen_drills_from_the_interval_to_its_states(
+    cc, client, django_assert_max_num_queries
+):
     a = cc.agent1
     _record(
         cc,

@@ -43,7 +43,9 @@ def _call(cc, tid: str, *, answered: bool = True, **extra) -> dict:
         "agent": cc.agent1.employee_no,
     }
     if answered:
-        item.update(answered_at=arrived + dt.timedelta(seconds=8), ended_at=arrived + dt.timedelta(seconds=200))
+        item.update(
+            answered_at=arrived + dt.timedelta(seconds=8), ended_at=arrived + dt.timedelta(seconds=200)
+        )
     else:
         item.update(ended_at=arrived + dt.timedelta(seconds=30))
     item.update(extra)

@@ -124,6 +124,8 @@ def test_business_types_are_added_and_edited_with_their_behaviour(cc, lead, clie
     assert (complaint.name, complaint.position, complaint.version) == ("投诉与建议", 9, 2)
     stale = client.post("/callcenter/rules/", {**form, "name": "又改"}, follow=True).content.decode()
     assert "已被他人修改" in stale
-    duplicate = client.post("/callcenter/rules/", {"action": "disposition_new", "site": cc.site.pk, "name": "咨询"})
+    duplicate = client.post(
+        "/callcenter/rules/", {"action": "disposition_new", "site": cc.site.pk, "name": "咨询"}
+    )
     assert Disposition.objects.filter(site=cc.site, name="咨询").count() == 1
     assert duplicate.status_code == 200 and "已存在" in duplicate.content.decode()

@@ -88,7 +88,9 @@ def followups_complete_by_contact(*, site_id: int, contacts: list[FollowUpContac
         followup.done_via, followup.done_via_url = contact.via[:120], contact.via_url[:300]
         if contact.note:
             followup.note = f"{followup.note}\n{contact.note}".strip()
-        followup.save(update_fields=["done_on", "outcome", "satisfaction", "note", "done_via", "done_via_url"])
+        followup.save(
+            update_fields=["done_on", "outcome", "satisfaction", "note", "done_via", "done_via_url"]
+        )
         pipeline_event("followup", followup)
         done[contact.key] = followup.pk
     return done
