@@ -39,6 +39,10 @@ class CallIn(Schema):
     recording_ref: column(Call, "recording_ref") = ""
     parent_telephony_id: column(Call, "telephony_id") = ""
     fcr: bool | None = None
+    # A 回访 call: the agent's result (pipeline outcome code: reached / unreachable / complaint /
+    # rebooked; empty = from the call) and the customer's satisfaction (1–5).
+    followup_outcome: column(Call, "followup_outcome") = ""
+    satisfaction: int | None = None
 
 
 class OneCallIn(CallIn):
@@ -57,6 +61,7 @@ class RecordedOut(Schema):
     updated: int
     unchanged: int
     ids: list[int]
+    followups_completed: int = 0
 
 
 class ItemError(Schema):

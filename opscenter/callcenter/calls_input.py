@@ -32,6 +32,8 @@ CONTENT = (
     "disposition_id",
     "recording_ref",
     "fcr",
+    "followup_outcome",
+    "satisfaction",
 )
 STORED = ("pk", "telephony_id", "outcome", *CONTENT)  # what duplicate checks read of stored calls
 
@@ -45,6 +47,7 @@ class Lookups:
     agents: dict[str, int]
     dispositions: dict[str, int]
     customers: dict[str, int] = field(default_factory=dict)
+    followup_dispositions: set[int] = field(default_factory=set)  # types that complete 回访
 
 
 def _seconds(delta: dt.timedelta) -> int:
@@ -134,7 +137,45 @@ def build_call(raw: dict[str, Any], lookups: Lookups) -> tuple[dict[str, Any], l
         fcr=raw.get("fcr"),
     )
     out["local_date"], out["slot"] = local_keys(arrived)
+    errors.extend(_followup_problems(raw, out, lookups))
     return out, errors
+
+
+def followup_result(outcome: int, followup_outcome: str) -> str:
+    """The follow-up outcome a 回访 call records: the agent's, else answered → 已回访 and not
+    answered → 未接通 (the pipeline's FollowUpOutcome values)."""
+    from opscenter.pipeline.choices import FollowUpOutcome
+
+    if followup_outcome:
+        return followup_outcome
+    return FollowUpOutcome.REACHED if outcome == Outcome.ANSWERED else FollowUpOutcome.UNREACHABLE
+
+
+def _followup_problems(raw: dict[str, Any], out: dict[str, Any], lookups: Lookups) -> list[tuple[str, str]]:
+    """Satisfaction and follow-up result of a call, as the pipeline will accept them."""
+    from opscenter.pipeline.choices import FollowUpOutcome
+
+    errors: list[tuple[str, str]] = []
+    satisfaction = raw.get("satisfaction")
+    if satisfaction is not None and not (isinstance(satisfaction, int) and 1 <= satisfaction <= 5):
+        errors.append(("satisfaction", _("回访满意度应为 1–5 分")))
+    result = str(raw.get("followup_outcome") or "").strip()
+    if result and (result not in FollowUpOutcome.values or result == FollowUpOutcome.PENDING):
+        errors.append(("followup_outcome", _("回访结果“%(value)s”无法识别") % {"value": result}))
+    is_followup = (
+        out.get("direction") == "out"
+        and out.get("disposition_id") in lookups.followup_dispositions
+        and out.get("outcome") != Outcome.WAITING
+    )
+    if (
+        not errors
+        and is_followup
+        and satisfaction is None
+        and followup_result(out["outcome"], result) == FollowUpOutcome.REACHED
+    ):
+        errors.append(("satisfaction", _("回访来电已接通，须填写回访满意度（1–5 分）")))
+    out["followup_outcome"], out["satisfaction"] = result, satisfaction
+    return errors
 
 
 def same_content(values: dict[str, Any], existing: dict[str, Any]) -> bool:

@@ -41,3 +41,21 @@ class TestCallResult(models.TextChoices):
 # Seed 001 (95518): the six business types the center is scored on; shipped as editable data.
 DEFAULT_DISPOSITIONS = ("报案", "调度", "咨询", "投诉", "回访", "客户信息查询")  # i18n: data
 COMPLAINT_DISPOSITION = "投诉"  # i18n: data
+FOLLOWUP_DISPOSITION = "回访"  # i18n: data
+
+
+class AgentStateKind(models.TextChoices):
+    """An agent's state as ACD systems log it. Available = 就绪; handling = 通话, 保持, 话后处理;
+    not ready = 小休/示忙 and other aux codes (会议, 培训…). Logged-in time is all of them."""
+
+    READY = "ready", _("就绪")
+    TALK = "talk", _("通话")
+    HOLD = "hold", _("保持")
+    ACW = "acw", _("话后处理")
+    BREAK = "break", _("小休/示忙")
+    OTHER = "other", _("其他未就绪")
+
+
+AVAILABLE_STATES = (AgentStateKind.READY,)
+HANDLE_STATES = (AgentStateKind.TALK, AgentStateKind.HOLD, AgentStateKind.ACW)
+NOT_READY_STATES = (AgentStateKind.BREAK, AgentStateKind.OTHER)

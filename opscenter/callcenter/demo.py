@@ -86,6 +86,8 @@ def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
         scores = _qa(site, agents, reviewers, rng, today)
         surveys, orders = _surveys(site, rng, today)
         tests = _test_calls(site, queue, rng, today)
+        states = _agent_states(site, agents, rng, today, now)
+        _lead_login(site, agents)
         _articles(site, department, today)
         from opscenter.commitments.services import anomaly_rule_create
 
@@ -103,7 +105,7 @@ def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
         )
     stdout.write(
         f"{site.name}：来电 {calls} 条，质检评分 {scores} 个，满意度 {surveys} 份（低分工单 {orders}），"
-        f"拨测 {tests} 次，用时 {time.perf_counter() - started:.1f} 秒"
+        f"拨测 {tests} 次，坐席状态 {states} 条，用时 {time.perf_counter() - started:.1f} 秒"
     )
 
 
@@ -320,3 +322,81 @@ def _articles(site, department, today: dt.date) -> None:
             if i == len(ARTICLES) - 1
             else today + dt.timedelta(days=180),
         )
+
+
+STATE_DAYS = 14  # days of agent-state log (occupancy) ending today
+
+
+def _state_adder(items: list[dict], now: dt.datetime):
+    def add(agent_no: str, at: dt.datetime, end: dt.datetime, state: str, seconds: int, reason: str = ""):
+        stop = min(at + dt.timedelta(seconds=max(seconds, 1)), end, now)
+        if stop > at:
+            items.append(
+                {"agent": agent_no, "state": state, "started_at": at, "ended_at": stop, "reason": reason}
+            )
+        return stop
+
+    return add
+
+
+def _agent_states(site, agents, rng: random.Random, today: dt.date, now: dt.datetime) -> int:
+    """Two weeks of ACD agent states for every agent on its shift (07:30–15:00 or 15:00–22:30):
+    ready gaps shorter at the busy hours, talk / hold / after-call work per call, a lunch or
+    dinner break and short breaks — occupancy of roughly 60–90 %."""
+    from opscenter.callcenter.agents import agent_state_record_batch
+
+    tz = timezone.get_default_timezone()
+    mean_load = sum(HOURLY) / 24
+    items: list[dict] = []
+    add = _state_adder(items, now)
+    half = len(agents) // 2
+    for offset in range(STATE_DAYS - 1, -1, -1):
+        day = today - dt.timedelta(days=offset)
+        weekday = WEEKDAY[day.weekday()]
+        for index, agent in enumerate(agents):
+            start_h, end_h = (7.5, 15.0) if index < half else (15.0, 22.5)
+            at = dt.datetime.combine(day, dt.time(0), tzinfo=tz) + dt.timedelta(hours=start_h)
+            end = dt.datetime.combine(day, dt.time(0), tzinfo=tz) + dt.timedelta(hours=end_h)
+            meal = at + dt.timedelta(hours=3.5)
+            had_meal = False
+
+            while at < end and at < now:
+                if not had_meal and at >= meal:
+                    at = add(agent.employee_no, at, end, "break", 1800, "用餐")  # i18n: data
+                    had_meal = True
+                    continue
+                load = HOURLY[timezone.localtime(at, tz).hour] / mean_load * weekday
+                at = add(
+                    agent.employee_no,
+                    at,
+                    end,
+                    "ready",
+                    int(rng.expovariate(1 / max(20, 160 / max(load, 0.2)))),
+                )
+                at = add(agent.employee_no, at, end, "talk", int(rng.lognormvariate(5.2, 0.5)))
+                if rng.random() < 0.15:
+                    at = add(agent.employee_no, at, end, "hold", rng.choice((15, 30, 60)))
+                at = add(agent.employee_no, at, end, "acw", int(rng.uniform(10, 60)))
+                if rng.random() < 0.03:
+                    at = add(
+                        agent.employee_no, at, end, "break", rng.choice((300, 600)), "小休"
+                    )  # i18n: data
+    agent_state_record_batch(actor=None, site_id=site.pk, items=items, source="demo-acd")
+    return len(items)
+
+
+def _lead_login(site, agents) -> None:
+    """`demo-callcenter-lead`: the 二班 leader with the 客服中心主管 role (may edit the rules)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from opscenter.demo.org import DEMO_PASSWORD
+    from opscenter.org.roles import ROLE_BY_CODE
+
+    User = get_user_model()
+    lead = next((a for a in agents[len(agents) // 2 :] if a.user_id is None), None)
+    if lead is None or User.objects.filter(username="demo-callcenter-lead").exists():
+        return
+    user = User.objects.create_user("demo-callcenter-lead", password=DEMO_PASSWORD)
+    user.groups.add(Group.objects.get(name=ROLE_BY_CODE["call_center_manager"].name))
+    Staff.objects.filter(pk=lead.pk).update(user=user)

@@ -31,6 +31,16 @@ DIRECTIONS = {
     "outbound": "out",
     "out": "out",
 }  # i18n: data
+FOLLOWUP_OUTCOMES = {
+    "已回访": "reached",
+    "reached": "reached",
+    "未接通": "unreachable",
+    "unreachable": "unreachable",
+    "投诉": "complaint",
+    "complaint": "complaint",
+    "再次预约": "rebooked",
+    "rebooked": "rebooked",
+}  # i18n: data (the pipeline's FollowUpOutcome, as people write it)
 _HMS = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})$")
 DURATIONS = ("talk_seconds", "hold_seconds", "wrap_seconds")
 
@@ -122,6 +132,21 @@ class CallImport(ImportKind):
             max_length=64,
         ),
         Field("fcr", "首次解决", ("一次解决", "FCR"), type="bool"),
+        Field(
+            "followup_outcome",
+            "回访结果",
+            ("回访状态", "Follow-up Result", "Follow-up Outcome"),
+            type="choice",
+            choices=FOLLOWUP_OUTCOMES,
+        ),
+        Field(
+            "satisfaction",
+            "回访满意度",
+            ("客户满意度", "Satisfaction"),
+            type="int",
+            minimum=1,
+            maximum=5,
+        ),
     )
 
     def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
@@ -275,3 +300,164 @@ class SurveyImport(ImportKind):
 
         removed, _unused = Survey.objects.filter(import_job_id=job_id).delete()
         return removed
+
+
+STATES = {
+    "就绪": "ready",
+    "空闲": "ready",
+    "示闲": "ready",
+    "可用": "ready",
+    "ready": "ready",
+    "available": "ready",
+    "idle": "ready",
+    "通话": "talk",
+    "通话中": "talk",
+    "talking": "talk",
+    "talk": "talk",
+    "on call": "talk",
+    "保持": "hold",
+    "hold": "hold",
+    "话后处理": "acw",
+    "话后整理": "acw",
+    "整理": "acw",
+    "acw": "acw",
+    "after call work": "acw",
+    "wrap": "acw",
+    "wrap-up": "acw",
+    "小休": "break",
+    "示忙": "break",
+    "休息": "break",
+    "break": "break",
+    "not ready": "break",
+    "aux": "break",
+    "会议": "other",
+    "培训": "other",
+    "登录": "other",
+    "其他": "other",
+    "meeting": "other",
+    "training": "other",
+    "logged in": "other",
+    "other": "other",
+}  # i18n: data (state names as ACD exports write them)
+
+
+@register
+class AgentStateImport(ImportKind):
+    """`agent_states` (坐席状态): an ACD's agent-state log, one state per row (agent, state, start,
+    end or duration). Feeds occupancy (占用率) per agent and interval; see `callcenter.agents`."""
+
+    name = "agent_states"
+    label_zh = gettext_noop("坐席状态")  # stays Chinese (data); screens translate it
+    permission = "callcenter.add_agentstate"
+    natural_key = ("agent", "started_at")
+    fields = (  # i18n: data (column headers and aliases matched against imported files)
+        Field(
+            "agent",
+            "坐席工号",
+            ("坐席", "工号", "坐席姓名", "Agent", "Agent ID"),
+            required=True,
+            max_length=50,
+        ),
+        Field(
+            "state",
+            "状态",
+            ("坐席状态", "状态名称", "State", "Agent State", "Status"),
+            type="choice",
+            choices=STATES,
+            required=True,
+        ),
+        Field("reason", "原因码", ("示忙原因", "Reason", "Reason Code", "Aux Code"), max_length=40),
+        Field(
+            "started_at",
+            "开始时间",
+            ("状态开始时间", "Start Time", "State Start", "Start"),
+            type="datetime",
+            required=True,
+        ),
+        Field("ended_at", "结束时间", ("状态结束时间", "End Time", "State End", "End"), type="datetime"),
+        Field("duration", "时长", ("持续时长", "时长(秒)", "Duration"), max_length=20),
+    )
+
+    def validate_row(self, row: ParsedRow, ctx: ImportContext) -> None:
+        import datetime as dt
+
+        v = row.values
+        seconds, error = parse_duration(v.get("duration"))
+        if error:
+            row.error("duration", error)
+            return
+        if v.get("ended_at") is None:
+            if seconds is None:
+                row.error("ended_at", _("请填写结束时间或时长"))
+                return
+            if seconds <= 0:
+                row.error("duration", _("时长须大于 0 秒"))
+                return
+            v["ended_at"] = v["started_at"] + dt.timedelta(seconds=seconds)
+        if "agents" not in ctx.cache:
+            from opscenter.callcenter.services import lookups_for
+
+            ctx.cache["agents"] = lookups_for(ctx.site_id).agents
+        if v["agent"] not in ctx.cache["agents"]:
+            row.error("agent", _("未知的坐席“%(value)s”（工号或姓名）") % {"value": v["agent"]})
+        elif v["ended_at"] <= v["started_at"]:
+            row.error("ended_at", _("结束时间须晚于开始时间"))
+        else:
+            self._check_overlap(row, ctx)
+
+    @staticmethod
+    def _check_overlap(row: ParsedRow, ctx: ImportContext) -> None:
+        """An agent is in one state at a time: a row overlapping an earlier row of the file is refused."""
+        import bisect
+
+        spans = ctx.cache.setdefault("spans", {}).setdefault(row.values["agent"], [])
+        start, end = row.values["started_at"], row.values["ended_at"]
+        at = bisect.bisect_left(spans, (start,))
+        before = spans[at - 1] if at > 0 else None
+        after = spans[at] if at < len(spans) else None
+        clash = (before if before and before[1] > start else None) or (
+            after if after and after[0] < end else None
+        )
+        if clash is not None:
+            row.error("started_at", _("与第 %(n)s 行的状态时间重叠") % {"n": clash[2]})
+            return
+        spans.insert(at, (start, end, row.row_no))
+
+    def find_existing(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
+        from opscenter.callcenter.models import AgentState
+
+        agents = ctx.cache["agents"]
+        starts = [r.values["started_at"] for r in batch]
+        stored = {
+            (row["agent_id"], row["started_at"]): row
+            for row in AgentState.objects.filter(
+                site_id=ctx.site_id,
+                source="",
+                agent_id__in={agents[r.values["agent"]] for r in batch},
+                started_at__gte=min(starts),
+                started_at__lte=max(starts),
+            ).values("agent_id", "started_at", "state", "ended_at")
+        }
+        for row in batch:
+            old = stored.get((agents[row.values["agent"]], row.values["started_at"]))
+            if old is None:
+                row.action = CREATE
+            elif old["state"] == row.values["state"] and old["ended_at"] == row.values["ended_at"]:
+                row.action = UNCHANGED
+            else:
+                row.error("started_at", _("该坐席在此开始时间已有不同的状态记录"))
+
+    def write(self, batch: list[ParsedRow], ctx: ImportContext) -> tuple[int, int]:
+        from opscenter.callcenter.agents import agent_state_record_batch
+
+        items = [r.values for r in batch if r.ok and r.action == CREATE]
+        result = agent_state_record_batch(
+            actor=None, site_id=ctx.site_id, items=items, import_job_id=ctx.job_id
+        )
+        return result["created"], 0
+
+    def undo(self, job_id: int) -> int:
+        from opscenter.callcenter.models import AgentState
+
+        _total, removed = AgentState.objects.filter(import_job_id=job_id).delete()
+        return removed.get(AgentState._meta.label, 0)

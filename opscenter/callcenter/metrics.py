@@ -182,3 +182,62 @@ register(
         app="callcenter",
     )
 )
+
+
+OCCUPANCY_FIELD = {
+    "site": "site_id",
+    "staff": "agent_id",
+    "team": "agent__team_id",
+    "department": "agent__department_id",
+}
+
+
+def _occupancy_values(query: MetricQuery) -> dict:
+    from opscenter.callcenter.agents import Occupancy, occupancy_rows, slot_queryset
+
+    field = OCCUPANCY_FIELD[query.grain]
+    qs = slot_queryset(site_ids=None, start=query.start, end=query.end)
+    if query.unit_ids is not None:
+        qs = qs.filter(**{f"{field}__in": query.unit_ids})
+    out: dict = {}
+    for (unit, day), figures in occupancy_rows(qs, field, "local_date").items():
+        out.setdefault((unit, period_start(day, query.period)), Occupancy()).add(figures)
+    return {k: MetricValue(f.handle, f.ready + f.handle) for k, f in out.items()}
+
+
+def _occupancy_intervals(grain: str, unit_ids, start: dt.datetime, end: dt.datetime) -> dict:
+    from opscenter.callcenter.agents import Occupancy, occupancy_rows, slot_queryset
+
+    tz = timezone.get_default_timezone()
+    field = OCCUPANCY_FIELD[grain]
+    qs = slot_queryset(
+        site_ids=None, start=timezone.localtime(start, tz).date(), end=timezone.localtime(end, tz).date()
+    )
+    if unit_ids is not None:
+        qs = qs.filter(**{f"{field}__in": unit_ids})
+    out: dict = {}
+    for (unit, day, slot), figures in occupancy_rows(qs, field, "local_date", "slot").items():
+        minutes = (slot * SLOT_MINUTES) // INTERVAL_MINUTES * INTERVAL_MINUTES
+        at = dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), tzinfo=tz)
+        if start <= at < end:
+            out.setdefault((unit, at), Occupancy()).add(figures)
+    return {k: MetricValue(f.handle, f.ready + f.handle) for k, f in out.items()}
+
+
+def _occupancy_drill(grain: str, unit_id: int, period: str, start: dt.date) -> str:
+    url = _drill(grain, unit_id, period, start)
+    return url.replace(reverse("callcenter:call_list"), reverse("callcenter:agent_states"))
+
+
+register(
+    Metric(
+        code="callcenter.occupancy",
+        label=_("坐席占用率"),
+        unit=MetricUnit.RATE,
+        values=_occupancy_values,
+        drill=_occupancy_drill,
+        grains=PEOPLE,
+        app="callcenter",
+        intervals=_occupancy_intervals,
+    )
+)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.callcenter import erlang, stats
+from opscenter.callcenter import agents, erlang, stats
 from opscenter.callcenter.choices import Outcome
 from opscenter.callcenter.models import Call, Queue, Survey
 from opscenter.callcenter.models.calls import SLOT_MINUTES
@@ -73,7 +73,7 @@ def secs(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:.0f}"
 
 
-def kpis(f: Filters, total: stats.Figures, peak) -> list[dict]:
+def kpis(f: Filters, total: stats.Figures, peak, occupancy: agents.Occupancy) -> list[dict]:
     """The headline figures with the calls behind each."""
     first = {"first": 1}
     return [
@@ -101,7 +101,11 @@ def kpis(f: Filters, total: stats.Figures, peak) -> list[dict]:
             "url": f.calls_url(outcome="answered", **first),
         },
         {"label": _("平均处理时长(秒)"), "value": secs(total.aht), "url": f.calls_url(outcome="answered")},
-        {"label": _("占用率"), "value": pct(total.occupancy), "url": f.calls_url(outcome="answered")},
+        {
+            "label": _("坐席占用率"),
+            "value": pct(occupancy.occupancy),
+            "url": f"{reverse('callcenter:agent_states')}?{f.query()}",
+        },
         {
             "label": _("高峰时段排队率"),
             "value": pct(peak[1].queue_rate) if peak else "—",
@@ -123,7 +127,9 @@ def dashboard(f: Filters) -> dict:
         total.add(figures)
     peak_key = stats.peak_interval(profile)
     peak = (peak_key[0], profile[peak_key]) if peak_key else None
-    return {"kpis": kpis(f, total, peak), "agents": agent_rows(f), "total": total}
+    states = agents.slot_queryset(site_ids=f.site_ids, start=f.start, end=f.end)
+    occupancy = agents.occupancy_rows(states).get((), agents.Occupancy())
+    return {"kpis": kpis(f, total, peak, occupancy), "agents": agent_rows(f), "total": total}
 
 
 def agent_rows(f: Filters) -> list[dict]:
@@ -137,9 +143,13 @@ def agent_rows(f: Filters) -> list[dict]:
         .annotate(avg=Avg("score"), n=Count("pk"))
         .order_by()
     }
+    occupancy = agents.occupancy_rows(
+        agents.slot_queryset(site_ids=f.site_ids, start=f.start, end=f.end, agent_ids=list(table)), "agent_id"
+    )
     rows = []
     for agent_id, fig in table.items():
         survey = surveys.get(agent_id)
+        occ = occupancy.get((agent_id,))
         rows.append(
             {
                 "id": agent_id,
@@ -152,6 +162,8 @@ def agent_rows(f: Filters) -> list[dict]:
                 "qa_n": qa.get(agent_id, (None, 0))[1],
                 "survey": f"{survey['avg']:.2f}" if survey else "—",
                 "url": f.calls_url(agent=agent_id, outcome="answered"),
+                "occupancy": pct(occ.occupancy) if occ else "—",
+                "states_url": f"{reverse('callcenter:agent_states')}?{f.query(agent=agent_id)}",
             }
         )
     return sorted(rows, key=lambda r: (-r["answered"], r["name"]))

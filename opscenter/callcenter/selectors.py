@@ -151,3 +151,16 @@ def article_list(*, user) -> QuerySet[KnowledgeArticle]:
     return scope_for(user).filter_sites(
         KnowledgeArticle.objects.select_related("owner_department", "disposition")
     )
+
+
+def call_followup(*, user, call: Call):
+    """The pipeline follow-up a 回访 call completed, through the pipeline's scoped selector (None
+    when there is none or the user may not see it)."""
+    if not call.followup_id:
+        return None
+    from opscenter.pipeline.selectors import followup_get
+
+    try:
+        return followup_get(user=user, followup_id=call.followup_id)
+    except (NotFound, PermissionDenied):
+        return None

@@ -9,11 +9,18 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opscenter.callcenter.calls_input import STORED, Lookups, build_call, same_content
-from opscenter.callcenter.choices import COMPLAINT_DISPOSITION, DEFAULT_DISPOSITIONS, Outcome
+from opscenter.callcenter.choices import (
+    COMPLAINT_DISPOSITION,
+    DEFAULT_DISPOSITIONS,
+    FOLLOWUP_DISPOSITION,
+    Direction,
+    Outcome,
+)
 from opscenter.callcenter.models import Call, Disposition, Queue, Survey, TestCall
 from opscenter.core.audit import as_actor
 from opscenter.core.exceptions import ValidationError
@@ -35,7 +42,13 @@ def dispositions_ensure(*, site_id: int) -> None:
     if Disposition.objects.filter(site_id=site_id).exists():
         return
     Disposition.objects.bulk_create(
-        Disposition(site_id=site_id, name=name, position=i, opens_complaint=name == COMPLAINT_DISPOSITION)
+        Disposition(
+            site_id=site_id,
+            name=name,
+            position=i,
+            opens_complaint=name == COMPLAINT_DISPOSITION,
+            completes_followup=name == FOLLOWUP_DISPOSITION,
+        )
         for i, name in enumerate(DEFAULT_DISPOSITIONS)
     )
 
@@ -100,7 +113,14 @@ def lookups_for(site_id: int, phones: set[str] | None = None) -> Lookups:
     for name, pks in names.items():
         if len(pks) == 1:  # an ambiguous name must be given by employee number
             agents.setdefault(name, pks[0])
-    dispositions = dict(Disposition.objects.filter(site_id=site_id, is_active=True).values_list("name", "pk"))
+    dispositions: dict[str, int] = {}
+    followup_dispositions: set[int] = set()
+    for pk, name, completes in Disposition.objects.filter(site_id=site_id, is_active=True).values_list(
+        "pk", "name", "completes_followup"
+    ):
+        dispositions[name] = pk
+        if completes:
+            followup_dispositions.add(pk)
     canonical = {p for p in (parse_phone(x) for x in phones or ()) if p}
     customers = (
         dict(
@@ -111,7 +131,7 @@ def lookups_for(site_id: int, phones: set[str] | None = None) -> Lookups:
         if canonical
         else {}
     )
-    return Lookups(queues, agents, dispositions, customers)
+    return Lookups(queues, agents, dispositions, customers, followup_dispositions)
 
 
 @transaction.atomic
@@ -212,7 +232,63 @@ def call_record_batch(
             updated += 1
     flush()
     ids = [known_parents[v] for v in seen]
-    return {"created": created, "updated": updated, "unchanged": unchanged, "ids": ids}
+    completed = calls_complete_followups(site_id=site_id, call_ids=ids)
+    return {
+        "created": created,
+        "updated": updated,
+        "unchanged": unchanged,
+        "ids": ids,
+        "followups_completed": completed,
+    }
+
+
+def calls_complete_followups(*, site_id: int, call_ids: list[int]) -> int:
+    """Complete the pipeline follow-ups of the site's 回访 calls among `call_ids`: outbound, of a
+    business type that completes follow-ups, answered or not (no longer waiting), to a known
+    customer, not yet linked. Through the pipeline's service (outcome and satisfaction carried
+    over, the follow-up links back to the call); each call is linked to the follow-up it completed,
+    so a call sent again completes nothing more. Returns how many follow-ups were completed."""
+    from opscenter.callcenter.calls_input import followup_result
+    from opscenter.pipeline.services import FollowUpContact, followups_complete_by_contact
+
+    if not call_ids:
+        return 0
+    calls = list(
+        Call.objects.filter(
+            site_id=site_id,
+            pk__in=call_ids,
+            direction=Direction.OUTBOUND,
+            disposition__completes_followup=True,
+            customer__isnull=False,
+            followup_id__isnull=True,
+        )
+        .exclude(outcome=Outcome.WAITING)
+        .values(
+            "pk", "telephony_id", "customer_id", "local_date", "outcome", "followup_outcome", "satisfaction"
+        )
+    )
+    if not calls:
+        return 0
+    contacts = [
+        FollowUpContact(
+            key=c["pk"],
+            customer_id=c["customer_id"],
+            on=c["local_date"],
+            outcome=followup_result(c["outcome"], c["followup_outcome"]),
+            satisfaction=c["satisfaction"],
+            via=_("来电 %(tid)s") % {"tid": c["telephony_id"]},
+            via_url=reverse("callcenter:call_detail", args=[c["pk"]]),
+        )
+        for c in calls
+    ]
+    done = followups_complete_by_contact(site_id=site_id, contacts=contacts)
+    if done:
+        Call.objects.bulk_update(
+            [Call(pk=call_id, followup_id=followup_id) for call_id, followup_id in done.items()],
+            ["followup_id"],
+            batch_size=500,
+        )
+    return len(done)
 
 
 @transaction.atomic

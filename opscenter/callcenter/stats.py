@@ -12,8 +12,9 @@ Counting rules:
   is within T; a caller still in queue counts once answered or gone).
 - abandonment rate = (abandoned − short abandons) ÷ the same denominator.
 - ASA = Σ wait of answered ÷ answered. AHT = Σ (talk + hold + wrap) ÷ answered legs.
-- occupancy = Σ handle seconds ÷ Σ over 15-min slots of (agents who handled a call in the slot ×
-  900 s) — there is no log-in data, so "staffed" means active in the slot.
+- occupancy (the dashboard's, the metric's) comes from the agents' state log: see `agents`.
+  `Figures.occupancy` is the calls-only estimate (handle ÷ agents active in a slot × 900 s), kept
+  for centres that export no agent states.
 - queue rate (等待队列放置率) = first legs that waited (wait > 0) ÷ offered, shown for the peak
   interval (most offered) of the period.
 - FCR = answered first legs marked resolved at first contact ÷ answered first legs with a mark.
@@ -49,7 +50,13 @@ DEFINITIONS = (
     (_("放弃率"), _("（放弃量 − 短放弃）÷（呼入量 − 短放弃 − 仍在排队）")),
     (_("平均接起时间"), _("接通来电的等待秒数之和 ÷ 接通量")),
     (_("平均处理时长"), _("（通话 + 保持 + 话后处理）秒数之和 ÷ 接听段数（转接各段计入各自坐席）")),
-    (_("占用率"), _("处理时长 ÷（每 15 分钟内有接听的坐席数 × 900 秒）之和")),
+    (
+        _("坐席占用率"),
+        _(
+            "坐席状态中（通话 + 保持 + 话后处理）秒数 ÷（就绪 + 通话 + 保持 + 话后处理）秒数；"
+            "小休、示忙等未就绪时间不计入；状态跨时段时按各时段内的秒数计"
+        ),
+    ),
     (_("等待队列放置率"), _("进入排队等待（等待 > 0 秒）的来电 ÷ 呼入量，取呼入量最高的时段")),
     (_("首次解决率"), _("标记为首次解决的接通来电 ÷ 有标记的接通来电")),
 )

@@ -15,4 +15,6 @@ urlpatterns = [
     path("qa/samples/<int:sample_id>/", views.qa_sample, name="qa_sample"),
     path("knowledge/", views.knowledge_list, name="knowledge_list"),
     path("test-calls/", views.test_call_list, name="test_call_list"),
+    path("agents/", views.agent_states, name="agent_states"),
+    path("rules/", views.rules, name="rules"),
 ]

@@ -15,7 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from opscenter.callcenter import erlang, knowledge, qa, screens, selectors, services, staffing, stats
+from opscenter.callcenter import (
+    agent_screens,
+    erlang,
+    knowledge,
+    qa,
+    screens,
+    selectors,
+    services,
+    staffing,
+    stats,
+)
 from opscenter.callcenter.choices import ScoreStatus
 from opscenter.callcenter.forms import SampleForm, StaffingForm
 from opscenter.callcenter.models import QaItemScore, QaSampleCall
@@ -182,6 +192,7 @@ def call_detail(request: HttpRequest, call_id: int) -> HttpResponse:
         "callcenter/call_detail.html",
         {
             "call": call,
+            "followup": selectors.call_followup(user=request.user, call=call),
             "card": card,
             "items": list(card.items.all()) if card else [],
             "scores": scores,
@@ -455,4 +466,51 @@ def test_call_list(request: HttpRequest) -> HttpResponse:
             "months": services.test_calls_by_month(site_ids=site_ids, year=year),
             "recent": TestCall.objects.filter(site_id__in=site_ids).select_related("queue")[:30],
         },
+    )
+
+
+@require_GET
+@domain_errors
+def agent_states(request: HttpRequest) -> HttpResponse:
+    """Occupancy behind a number: per interval of the day over the range (one agent, a team, a
+    department or the whole site), and the state log rows behind an interval."""
+    f = _filters(request)
+    context = agent_screens.agent_states(
+        f,
+        user=request.user,
+        agent_id=_int(request.GET.get("agent")),
+        team_id=_int(request.GET.get("team")),
+        department_id=_int(request.GET.get("department")),
+        interval=_int(request.GET.get("interval")),
+        page=request.GET.get("page"),
+    )
+    return render(request, "callcenter/agent_states.html", {**_filter_context(request, f), **context})
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def rules(request: HttpRequest) -> HttpResponse:
+    """规则设置: queues (SL threshold and target, short abandons, hours) and business types, for
+    call-center managers and administrators only; each save checks the version the editor saw."""
+    from opscenter.callcenter import config
+
+    sites = [s for s in site_list(user=request.user).filter(kind="call_center").order_by("code")]
+    manageable = [s for s in sites if config.can_manage(request.user, s.pk)]
+    if not manageable:
+        raise DjangoPermissionDenied(_("只有客服中心主管或管理员可以修改队列与业务类型"))
+    site = next(
+        (s for s in manageable if s.pk == _int(request.GET.get("site") or request.POST.get("site"))), None
+    )
+    site = site or manageable[0]
+    if request.method == "POST":
+        try:
+            agent_screens.rules_save(request.user, request.POST)
+            messages.success(request, _("规则已保存"))
+            return HttpResponseRedirect(f"{reverse('callcenter:rules')}?site={site.pk}")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "callcenter/rules.html",
+        {"sites": manageable, "site": site, **agent_screens.rules_context(site.pk), "posted": request.POST},
     )

@@ -41,6 +41,37 @@ WORKDAY_STAFF = {
 }
 
 
+# The call center's staff: every call-center record, but the rules (queues' service levels and
+# hours, business types) are changed only by the 客服中心主管 role (call_center_manager).
+CALL_CENTER_MODELS = (
+    "call",
+    "survey",
+    "testcall",
+    "knowledgearticle",
+    "knowledgetoken",
+    "qasample",
+    "qasamplecall",
+    "qascore",
+    "qaitemscore",
+    "qascorecard",
+    "qaitem",
+    "agentstate",
+    "agentstateslot",
+)
+CALL_CENTER = {
+    "org": "v",
+    "pipeline": "v",
+    "pipeline.consultation": "vac",
+    "pipeline.followup": "vac",
+    "callcenter": "va",
+    **{f"callcenter.{model}": "vac" for model in CALL_CENTER_MODELS},
+    "commitments": "vac",
+    "imports": "vac",
+    "reports": "v",
+    **WORKDAY_STAFF,
+}
+
+
 @dataclass(frozen=True)
 class Role:
     code: str
@@ -117,17 +148,13 @@ ROLES: tuple[Role, ...] = (
         "call_center",
         gettext_noop("客服中心"),
         _("本院区来电、质检、回访登记、工单"),
-        {
-            "org": "v",
-            "pipeline": "v",
-            "pipeline.consultation": "vac",
-            "pipeline.followup": "vac",
-            "callcenter": "vac",
-            "commitments": "vac",
-            "imports": "vac",
-            "reports": "v",
-            **WORKDAY_STAFF,
-        },
+        CALL_CENTER,
+    ),
+    Role(
+        "call_center_manager",
+        gettext_noop("客服中心主管"),
+        _("客服中心的全部权限，并可修改队列与业务类型规则"),
+        {**CALL_CENTER, "callcenter": "vac"},
     ),
     Role(
         "finance_hr",

@@ -33,7 +33,12 @@ class Queue(models.Model):
         related_name="+",
         verbose_name=_("负责部门"),
     )
+    # Service hours (服务时间); both empty = around the clock. Intervals outside are closed in
+    # the staffing plan (no agents needed).
+    opens_at = models.TimeField(_("开始服务时间"), null=True, blank=True)
+    closes_at = models.TimeField(_("结束服务时间"), null=True, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("队列")
@@ -53,7 +58,11 @@ class Disposition(models.Model):
     name = models.CharField(_("名称"), max_length=40)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
     opens_complaint = models.BooleanField(_("可登记投诉"), default=False)
+    # An outbound call of this type to a known customer completes the customer's pending
+    # follow-up (回访) in the pipeline, carrying its outcome and satisfaction.
+    completes_followup = models.BooleanField(_("完成客户回访"), default=False, db_default=False)
     is_active = models.BooleanField(_("启用"), default=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("业务类型")
@@ -127,6 +136,12 @@ class Call(models.Model):
     local_date = models.DateField(_("日期"))
     slot = models.PositiveSmallIntegerField(_("时段(15分钟)"))
     complaint_id = models.PositiveIntegerField(_("投诉编号"), null=True, blank=True)
+    # A follow-up call (回访): the result the agent recorded (a pipeline FollowUpOutcome value; empty
+    # = from the call: answered → 已回访, not answered → 未接通), the customer's satisfaction (1–5,
+    # the pipeline's scale) and the pipeline follow-up the call completed.
+    followup_outcome = models.CharField(_("回访结果"), max_length=20, blank=True, default="", db_default="")
+    satisfaction = models.PositiveSmallIntegerField(_("回访满意度"), null=True, blank=True)
+    followup_id = models.PositiveIntegerField(_("回访记录"), null=True, blank=True)
     import_job_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 

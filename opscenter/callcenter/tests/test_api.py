@@ -23,7 +23,13 @@ def test_a_call_posted_twice_is_recorded_once(cc, client):
     assert first.status_code == 200, first.content
     assert first.json()["created"] == 1
     second = _post(client, cc.manager, "calls", body)
-    assert second.json() == {"created": 0, "updated": 0, "unchanged": 1, "ids": first.json()["ids"]}
+    assert second.json() == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 1,
+        "ids": first.json()["ids"],
+        "followups_completed": 0,
+    }
     call = Call.objects.get()
     assert call.wait_seconds == 20 and call.talk_seconds == 180 and call.source == "pbx"
 

@@ -300,6 +300,10 @@ class FollowUp(ImportTracked):
     answer = models.TextField(_("医生答复"), blank=True, default="", db_default="")
     due_at = models.DateTimeField(_("答复时限"), null=True, blank=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    # What completed it when another app recorded the contact (a 回访 call of the call center):
+    # a label people read ("来电 …") and the link to that record.
+    done_via = models.CharField(_("完成依据"), max_length=120, blank=True, default="", db_default="")
+    done_via_url = models.CharField(_("完成依据链接"), max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("回访")

@@ -30,6 +30,7 @@ class TimelineEntry:
     who: str = ""
     badges: list[tuple[str, str]] = field(default_factory=list)  # (label, css modifier)
     written: dt.datetime | None = None  # when the line was entered, if not the row's created_at
+    link: tuple[str, str] | None = None  # (label, url) of a record in another app behind the line
 
     @property
     def kind_label(self) -> str:
@@ -328,6 +329,7 @@ def _followup_entries(user, customer_id: int, limit: int | None = None) -> Itera
             detail=detail,
             who=f.staff.name if f.staff_id else "",
             badges=badges,
+            link=(_("完成依据：%(via)s") % {"via": f.done_via}, f.done_via_url) if f.done_via else None,
         )
 
 

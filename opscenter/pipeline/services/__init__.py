@@ -5,6 +5,7 @@ Import from here: `from opscenter.pipeline import services; services.customer_re
 """
 
 from opscenter.pipeline.services.bulk import customers_reassign, followups_schedule
+from opscenter.pipeline.services.contacts import FollowUpContact, followups_complete_by_contact
 from opscenter.pipeline.services.customers import (
     channel_create,
     channel_update,
@@ -43,6 +44,7 @@ from opscenter.pipeline.services.sales import (
 
 __all__ = [
     "DealLineInput",
+    "FollowUpContact",
     "appointment_book",
     "appointment_reschedule",
     "appointment_transition",
@@ -69,6 +71,7 @@ __all__ = [
     "exit_record",
     "followup_complete",
     "followup_schedule",
+    "followups_complete_by_contact",
     "followups_schedule",
     "transaction_record",
     "visit_register",
