@@ -491,9 +491,10 @@ def _process(kind, batch, ctx, report, seen, writing, on_errors, max_errors_kept
     to_write = [r for r in valid if r.action in (CREATE, UPDATE)]
     if writing and to_write:
         created, updated = kind.write(to_write, ctx)
-        ctx.written_customer_ids.update(
-            r.values["customer_id"] for r in to_write if r.values.get("customer_id")
-        )
+        if hooks.has_written_hooks():
+            ctx.written_customer_ids.update(
+                r.values["customer_id"] for r in to_write if r.values.get("customer_id")
+            )
         report.created += created
         report.updated += updated
     return writing
