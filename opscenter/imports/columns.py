@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from opscenter.core.bounds import MAX_AMOUNT_FEN
@@ -121,3 +122,19 @@ def column_parser(fld: Field, options: ImportOptions) -> Parser:
         return (fast(raw) if fast is not None else None) or full(raw, options)
 
     return parse
+
+
+# Cells of these types can be equal across types (1 == 1.0 == True): a column mixing them is
+# parsed cell by cell, so that each keeps its own result.
+_NUMERIC = frozenset({int, float, bool, Decimal})
+
+
+def parse_column(parse: Parser, cells: Sequence[Any]) -> Iterable[V.Result]:
+    """`map(parse, cells)`, parsing each distinct cell of a repetitive column once (phones of a
+    few customers, dates, item names): the per-cell work is then a C-level dict lookup."""
+    distinct = dict.fromkeys(cells)
+    if len(distinct) * 2 > len(cells) or len(_NUMERIC.intersection(map(type, cells))) > 1:
+        return map(parse, cells)
+    for raw in distinct:
+        distinct[raw] = parse(raw)
+    return map(distinct.__getitem__, cells)
