@@ -472,14 +472,19 @@ def _process(kind, batch, ctx, report, seen, writing, on_errors, max_errors_kept
     kind.resolve_references(parsed_ok, ctx)
     kind.validate_rows([r for r in parsed_ok if not r.errors], ctx)
     valid = []
-    for row in batch:
-        if row.errors:
-            continue
+    ok_rows = [r for r in batch if not r.errors]
+    if kind.occurrences_are_records:
+        row_key = kind.row_key
+        for row in ok_rows:
+            key = row_key(row)
+            if key is not None:
+                digest = hash(key)
+                seen[digest] = row.extra["occurrence"] = seen.get(digest, 0) + 1
+        valid = ok_rows
+        ok_rows = []
+    for row in ok_rows:
         key = kind.row_key(row)
-        if key is not None and kind.occurrences_are_records:
-            digest = hash(key)
-            seen[digest] = row.extra["occurrence"] = seen.get(digest, 0) + 1
-        elif key is not None:
+        if key is not None:
             digest = hash(key)
             first = seen.get(digest)
             if first is not None:
@@ -493,13 +498,11 @@ def _process(kind, batch, ctx, report, seen, writing, on_errors, max_errors_kept
     report.rows_total += len(batch)
     report.rows_error += sum(1 for r in batch if r.errors)
     report.rows_ok += len(valid)
-    for row in valid:
-        if row.action == CREATE:
-            report.would_create += 1
-        elif row.action == UPDATE:
-            report.would_update += 1
-        else:
-            report.unchanged += 1
+    actions = [row.action for row in valid]
+    creates, updates = actions.count(CREATE), actions.count(UPDATE)
+    report.would_create += creates
+    report.would_update += updates
+    report.unchanged += len(actions) - creates - updates
     room = max_errors_kept - len(report.errors)
     report.errors.extend(batch_errors[: max(room, 0)])
     report.errors_truncated = report.errors_truncated or len(batch_errors) > room

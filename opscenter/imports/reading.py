@@ -37,7 +37,7 @@ _DELIMITERS = (",", "\t", ";", "|")
 LONG_CELL_PREVIEW = 50
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One data row: `values` aligned with `Table.headers`; `long_cells` are cut-off cell indexes."""
 
