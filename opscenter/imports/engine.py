@@ -358,8 +358,9 @@ def run_import(
         _run_batches(kind, table, mapping, ctx, report, on_errors, progress, max_errors_kept)
     else:
         try:
-            # The whole commit in one bulk session: the derived bookkeeping (member aggregates
-            # recomputed from the rows just written) reads as much as the write itself.
+            # The whole commit in one bulk session (SQLite's large page cache for the index
+            # writes). Derived bookkeeping such as members' aggregates is not done here but by
+            # follow-ups after the commit (`imports.followups`).
             with bulk_session(), transaction.atomic():
                 _run_batches(kind, table, mapping, ctx, report, on_errors, progress, max_errors_kept)
                 if report.rows_error and ctx.options.on_error == "stop":
