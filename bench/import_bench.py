@@ -141,7 +141,8 @@ def main() -> None:
 class Run(NamedTuple):
     """One paired run: rows/s by the wall clock (engine, bare), the follow-up's seconds, the load
     average, and rows/s per CPU second (engine: the CLI process; bare: this process) — on a
-    loaded machine the CPU rates show what a quiet one would do (SQLite waits little on I/O)."""
+    loaded machine the CPU rates show what a quiet one would do with SQLite, which works inside
+    the process and waits little on I/O. On PostgreSQL the server's CPU is not in them."""
 
     engine: float
     bare: float

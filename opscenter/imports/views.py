@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
-from opscenter.core.htmx import hx_redirect, is_partial
+from opscenter.core.htmx import hx_redirect, is_partial, post_action
 from opscenter.imports import selectors, services, tasks
 from opscenter.imports.choices import DELETABLE, RUNNING, FollowUpStatus, JobStatus
 from opscenter.imports.engine import ImportOptions, map_table
@@ -326,15 +326,12 @@ def job_followup_retry(request: HttpRequest, job_id: int, followup_id: int) -> H
     followup = job.followups.filter(pk=followup_id).first()
     if followup is None:
         raise Http404
-    try:
-        followup_retry(followup=followup, actor=request.user)
-    except PermissionDenied:
-        raise
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已重新提交：%(label)s") % {"label": followup.label})
-    return _redirect(request, _job_url(job.pk))
+    return post_action(
+        request,
+        action=lambda: followup_retry(followup=followup, actor=request.user),
+        success=_("已重新提交：%(label)s") % {"label": followup.label},
+        url=_job_url(job.pk),
+    )
 
 
 @login_required
