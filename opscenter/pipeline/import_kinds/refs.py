@@ -238,6 +238,8 @@ def create_missing_customers(
     from opscenter.imports.bulk import insert_rows
     from opscenter.pipeline.periods import month_key
 
+    if not ctx.options.create_missing_customers:
+        return  # only that option plans new customers (`_plan_new_customer`)
     new: dict[str, tuple[str, dt.date | None]] = {}
     for row in batch:
         if not row.extra.get("new_customer"):
