@@ -37,3 +37,12 @@ DELETABLE = (JobStatus.PENDING, JobStatus.VALIDATED, JobStatus.FAILED, JobStatus
 class OnError(models.TextChoices):
     STOP = "stop", _("有错误则全部不导入")
     SKIP = "skip", _("跳过错误行，导入其余行")
+
+
+class FollowUpStatus(models.TextChoices):
+    """Work another app does after an import's commit (`ImportFollowUp`)."""
+
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from opscenter.core.bounds import MAX_AMOUNT_FEN
@@ -120,4 +121,35 @@ def column_parser(fld: Field, options: ImportOptions) -> Parser:
             return _NO_RESULT
         return (fast(raw) if fast is not None else None) or full(raw, options)
 
+    parse.cache = cache  # text → result, read by `parse_column` without a call per cell
     return parse
+
+
+# Cells of these types can be equal across types (1 == 1.0 == True): a column mixing them is
+# parsed cell by cell, so that each keeps its own result.
+_NUMERIC = frozenset({int, float, bool, Decimal})
+
+
+def parse_column(parse: Parser, cells: Sequence[Any]) -> Iterable[V.Result]:
+    """`map(parse, cells)`, parsing each distinct cell of a repetitive column once (phones of a
+    few customers, dates, item names): the per-cell work is then a C-level dict lookup."""
+    distinct = dict.fromkeys(cells)
+    if len(distinct) * 2 > len(cells) or len(_NUMERIC.intersection(map(type, cells))) > 1:
+        # Mostly different cells in this batch, but maybe seen in earlier ones (the phones of a
+        # ledger spread over many customers): answer from the parser's cache of texts first. It
+        # holds only `str` keys, so a number cell never takes a text's result.
+        cache = getattr(parse, "cache", None)
+        if not cache:
+            return map(parse, cells)
+        results = list(map(cache.get, cells))
+        misses = results.count(None)
+        if misses * 2 > len(results):
+            return map(parse, cells)
+        if misses:
+            for i, result in enumerate(results):
+                if result is None:
+                    results[i] = parse(cells[i])
+        return results
+    for raw in distinct:
+        distinct[raw] = parse(raw)
+    return map(distinct.__getitem__, cells)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opscenter.core import audit
-from opscenter.imports.choices import JobStatus, OnError
+from opscenter.imports.choices import FollowUpStatus, JobStatus, OnError
 
 
 @audit.register(exclude=("processed_rows", "total_rows", "queued", "queued_at", "claimed_by", "claimed_at"))
@@ -153,3 +154,40 @@ class ImportChange(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.job_id} {self.model}:{self.object_id}"
+
+
+class ImportFollowUp(models.Model):
+    """Work another app does after a job's commit, in a background task (`imports.hooks`
+    `register_followup`): e.g. members' aggregates and tiers of the customers the job touched.
+    Created in the same transaction as the job's move to 已导入, so a crash between the two can
+    lose neither; `status` is claimed with `UPDATE … WHERE status = old` (one worker runs it).
+    The job's page shows it while it is queued or running, and offers a re-run when it failed."""
+
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="followups", verbose_name=_("导入批次")
+    )
+    name = models.CharField(_("后续处理"), max_length=60, help_text="registered follow-up name")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.QUEUED
+    )
+    message = models.TextField(_("说明"), blank=True)
+    claimed_by = models.CharField(_("处理进程"), max_length=100, blank=True)
+    queued_at = models.DateTimeField(_("排队时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入后续处理")
+        verbose_name_plural = _("导入后续处理")
+        ordering = ["job", "id"]
+        constraints = [models.UniqueConstraint(fields=["job", "name"], name="importfollowup_unique_job_name")]
+
+    def __str__(self) -> str:
+        return f"#{self.job_id} {self.name} {self.status}"
+
+    @property
+    def label(self) -> str:
+        from opscenter.imports.hooks import followup
+
+        registered = followup(self.name)
+        return gettext(registered.label) if registered else self.name

@@ -37,7 +37,7 @@ _DELIMITERS = (",", "\t", ";", "|")
 LONG_CELL_PREVIEW = 50
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One data row: `values` aligned with `Table.headers`; `long_cells` are cut-off cell indexes."""
 
@@ -320,28 +320,37 @@ def _data_rows(rest: Iterator[tuple[int, list[Any]]], table: Table, limits: Limi
     # a date) cannot, unless the header does too — that saves normalising every first cell.
     digit_header = first_key[:1].isdigit()
     max_chars = limits.max_cell_chars
+    # CSV cells are all text: the length bound is a C-level sum (Excel cells may be numbers).
+    longest = (lambda values: sum(map(len, values))) if table.format == "csv" else _longest
     for row_no, values in rest:
-        if not _has_data(values):
-            continue
-        if len(values) < width:
-            values = [*values, *([""] * (width - len(values)))]
-        elif len(values) > width:
-            values = values[:width]
-        if _is_total(values):
-            table.skipped.append((row_no, _("合计行")))
-            continue
-        first = values[0]
-        if (
-            isinstance(first, str)
-            and (digit_header or not first.lstrip()[:1].isdigit())
-            and header_key(first) == first_key
-            and [header_key(v) if isinstance(v, str) else "" for v in values] == header_keys_
-        ):
-            table.skipped.append((row_no, _("重复的表头行")))
-            continue
+        first = values[0] if values else None
+        if not digit_header and first.__class__ is str and first[:1].isdigit():
+            # The usual data row, a phone or a date first: it has data, and a total row or a
+            # repeated header cannot start with a digit (unless the header does): skip the checks.
+            if len(values) != width:
+                values = [*values, *([""] * (width - len(values)))] if len(values) < width else values[:width]
+        else:
+            if not _has_data(values):
+                continue
+            if len(values) < width:
+                values = [*values, *([""] * (width - len(values)))]
+            elif len(values) > width:
+                values = values[:width]
+            if _is_total(values):
+                table.skipped.append((row_no, _("合计行")))
+                continue
+            first = values[0]
+            if (
+                isinstance(first, str)
+                and (digit_header or not first.lstrip()[:1].isdigit())
+                and header_key(first) == first_key
+                and [header_key(v) if isinstance(v, str) else "" for v in values] == header_keys_
+            ):
+                table.skipped.append((row_no, _("重复的表头行")))
+                continue
         long_cells = (
             tuple(i for i, v in enumerate(values) if isinstance(v, str) and len(v) > max_chars)
-            if _longest(values) > max_chars
+            if longest(values) > max_chars
             else ()
         )
         if long_cells:

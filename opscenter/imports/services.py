@@ -28,6 +28,7 @@ from opscenter.imports.choices import DELETABLE, RUNNING, TRANSITIONS, JobStatus
 from opscenter.imports.engine import DryRunReport, ImportContext, ImportOptions, RowError, run_import
 from opscenter.imports.exceptions import ImportFailed, ImportRefused
 from opscenter.imports.filetypes import Limits, detect_format, open_source
+from opscenter.imports.followups import followups_create, followups_enqueue
 from opscenter.imports.kinds import get_kind
 from opscenter.imports.models import ColumnMapping, ImportJob, ImportRowError
 from opscenter.imports.reading import Table, read_table
@@ -296,15 +297,19 @@ def import_job_commit(*, job: ImportJob, actor=None, progress=None) -> DryRunRep
         ) % {"rows_error": report.rows_error}
         _transition(job, JobStatus.FAILED, message=message, **_counts(report))
         return report
-    _transition(
-        job,
-        JobStatus.COMMITTED,
-        committed_at=timezone.now(),
-        message="",
-        processed_rows=report.rows_total,
-        total_rows=report.rows_total,
-        **_counts(report),
-    )
+    with transaction.atomic():
+        _transition(
+            job,
+            JobStatus.COMMITTED,
+            committed_at=timezone.now(),
+            message="",
+            processed_rows=report.rows_total,
+            total_rows=report.rows_total,
+            **_counts(report),
+        )
+        # Derived bookkeeping (members' aggregates and tiers) runs after, in the background.
+        followups = followups_create(job=job) if report.created or report.updated else []
+    followups_enqueue(followups)
     with audit.audit_context(actor, "import", _("导入批次 #%(pk)s") % {"pk": job.pk}):
         audit.record_event(
             job,

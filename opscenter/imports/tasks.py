@@ -64,6 +64,14 @@ def import_job_step_task(job_id: int, step: str, actor_id: int | None = None) ->
     return run_job_step(job_id, step, actor_id)
 
 
+@task()
+def import_followup_task(followup_id: int) -> str:
+    """Follow-up work after a commit (members' aggregates and tiers…): see `imports.followups`."""
+    from opscenter.imports.followups import followup_run
+
+    return followup_run(followup_id=followup_id)
+
+
 def import_job_enqueue(*, job: ImportJob, step: str, actor) -> ImportJob:
     """Check the move is allowed now, mark the job queued and enqueue the task."""
     if step not in _TARGET:

@@ -14,6 +14,9 @@ urlpatterns = [
     path("<int:job_id>/validate/", views.job_validate, name="job_validate"),
     path("<int:job_id>/commit/", views.job_commit, name="job_commit"),
     path("<int:job_id>/undo/", views.job_undo, name="job_undo"),
+    path(
+        "<int:job_id>/followups/<int:followup_id>/retry/", views.job_followup_retry, name="job_followup_retry"
+    ),
     path("<int:job_id>/cancel/", views.job_cancel, name="job_cancel"),
     path("<int:job_id>/delete/", views.job_delete, name="job_delete"),
     path("<int:job_id>/rejects.xlsx", views.job_rejects, name="job_rejects"),

@@ -20,10 +20,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
-from opscenter.core.htmx import hx_redirect, is_partial
+from opscenter.core.htmx import hx_redirect, is_partial, post_action
 from opscenter.imports import selectors, services, tasks
-from opscenter.imports.choices import DELETABLE, RUNNING, JobStatus
+from opscenter.imports.choices import DELETABLE, RUNNING, FollowUpStatus, JobStatus
 from opscenter.imports.engine import ImportOptions, map_table
+from opscenter.imports.followups import PENDING as PENDING_FOLLOWUPS
+from opscenter.imports.followups import followup_retry
 from opscenter.imports.forms import JobFilterForm, MappingForm, UploadForm
 from opscenter.imports.kinds import all_kinds, get_kind
 from opscenter.imports.models import ImportJob
@@ -31,6 +33,7 @@ from opscenter.imports.rejects import write_rejected_rows
 from opscenter.imports.samples import write_template
 from opscenter.imports.tables import ExportColumn, choice_labels, export_response
 from opscenter.org.selectors import scope_for, site_list
+from opscenter.scheduler.worker import process_is_dead
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_WORKER_AFTER = dt.timedelta(minutes=1)
@@ -178,9 +181,24 @@ def job_upload(request: HttpRequest) -> HttpResponse:
 
 def _waiting_state(job) -> dict[str, Any]:
     """Whether the job waits on a worker that is not there: queued for over a minute with nobody
-    picking it up, or running in a worker process that died."""
-    waited = job.queued and job.queued_at and timezone.now() - job.queued_at > NO_WORKER_AFTER
-    return {"no_worker": bool(waited), "worker_died": services.claim_is_dead(job)}
+    picking it up, or running in a worker process that died. Also the follow-ups of a committed
+    job (members' aggregates and tiers…), each with the same two hints."""
+    now = timezone.now()
+    waited = job.queued and job.queued_at and now - job.queued_at > NO_WORKER_AFTER
+    followups = list(job.followups.all()) if job.status in (JobStatus.COMMITTED, JobStatus.UNDONE) else []
+    for followup in followups:
+        followup.no_worker = (
+            followup.status == FollowUpStatus.QUEUED and now - followup.queued_at > NO_WORKER_AFTER
+        )
+        followup.worker_died = followup.status == FollowUpStatus.RUNNING and process_is_dead(
+            followup.claimed_by
+        )
+    return {
+        "no_worker": bool(waited),
+        "worker_died": services.claim_is_dead(job),
+        "followups": followups,
+        "followups_pending": any(f.status in PENDING_FOLLOWUPS for f in followups),
+    }
 
 
 def _detail_context(request: HttpRequest, job) -> dict[str, Any]:
@@ -229,7 +247,7 @@ def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     running = job.status in RUNNING or bool(job.queued)
     response = render(
         request, "imports/partials/_progress.html", {"job": job, "running": running, **_waiting_state(job)}
-    )
+    )  # the page polls while `running` or a follow-up is pending; a commit's end reloads it
     if not running and request.GET.get("was") == "running":
         response["HX-Refresh"] = "true"
     return response
@@ -297,6 +315,23 @@ def job_undo(request: HttpRequest, job_id: int) -> HttpResponse:
     else:
         messages.success(request, _("已撤销本次导入（%(removed)s 条记录）") % {"removed": removed})
     return _redirect(request, _job_url(job.pk))
+
+
+@login_required
+@domain_errors
+@require_POST
+def job_followup_retry(request: HttpRequest, job_id: int, followup_id: int) -> HttpResponse:
+    """Run a failed follow-up (members' aggregates and tiers…) of a committed job again."""
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
+    followup = job.followups.filter(pk=followup_id).first()
+    if followup is None:
+        raise Http404
+    return post_action(
+        request,
+        action=lambda: followup_retry(followup=followup, actor=request.user),
+        success=_("已重新提交：%(label)s") % {"label": followup.label},
+        url=_job_url(job.pk),
+    )
 
 
 @login_required

@@ -5,8 +5,10 @@ on every write path:
 
 * single-row services (`transaction_record`, `followup_complete`, …): the bookkeeping signal in
   `members.signals` calls `refresh_customers([customer_id])` inside the same transaction;
-* bulk imports (rows written with raw INSERTs, no signals): the import engine calls
-  `apply_transactions(rows)` / `refresh_customers(customer_ids)` inside its transaction;
+* bulk imports (rows written with raw INSERTs, no signals): right after the commit, a background
+  follow-up of the import job (`members.signals`, `imports.followups`) calls
+  `refresh_customers(customer_ids)` for the customers the job wrote rows for — until it has run,
+  those customers' rows lag (the job's page says so);
 * `opscenter tiers rebuild [--verify]` rebuilds every row from the raw tables, or checks them.
 
 A refresh recomputes the customer's months from their raw rows (an index range read per

@@ -3,9 +3,15 @@
 When a transaction, follow-up or dispute is saved or deleted through the ORM, the customer's
 running aggregates (`MemberMonth`) are refreshed inside the same database transaction, so they are
 exact the moment it commits. The tier re-evaluation is not bookkeeping and is not done here: it
-runs after the commit (`transaction.on_commit`) through `services.member_refresh`. Bulk writes
-(imports) send no signals: the import engine's hooks (`opscenter.imports.hooks`) call in here
-instead, inside the import's transaction, and the site is re-evaluated set-based after commit.
+runs after the commit (`transaction.on_commit`) through `services.member_refresh`.
+
+Bulk writes (imports) send no signals. A committed import of transactions, follow-ups or deals
+queues a follow-up (`opscenter.imports.hooks.register_followup`) that a background task runs:
+the aggregates of the customers the job touched are recomputed from their rows, then the site's
+tiers are re-evaluated set-based. Recomputing from the rows makes it idempotent (a re-run, a
+late run or a run after an undo is harmless); the import's page shows it while it runs, and
+until it has run those customers' aggregates lag behind their rows (`aggregates.verify` would
+name them). Doing it inside the import's transaction cost as much as writing the rows.
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ import logging
 
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_noop
 
 from opscenter.imports import hooks
 from opscenter.members import aggregates
-from opscenter.pipeline.models import Customer, Dispute, FollowUp, Transaction
+from opscenter.pipeline.models import Customer, Deal, Dispute, FollowUp, Transaction
 
 logger = logging.getLogger(__name__)
 PENDING = "_opscenter_tier_refresh_pending"
@@ -78,11 +85,21 @@ def _evaluate_site(site_id: int | None) -> None:
         tiers_evaluate(actor=None, site_id=site_id)
 
 
-def _after_import(*, kind: str, site_id: int | None, customer_ids: set[int]) -> None:
-    if kind not in FEEDING_KINDS or not customer_ids:
-        return
-    aggregates.refresh_customers(customer_ids)
-    transaction.on_commit(lambda: _evaluate_site(site_id))
+def _refresh_after_import(*, job_id: int, kind: str, site_id: int | None) -> None:
+    """The import follow-up: aggregates of every customer with rows of the job, then the site's
+    tiers. Customers are read from the job's rows (`import_job_id`), so nothing travels with the
+    task and an undone job (rows gone) refreshes nobody — its undo already did."""
+    from opscenter.imports.bulk import bulk_session
+
+    customer_ids: set[int] = set()
+    for model in (Transaction, FollowUp, Deal):
+        customer_ids.update(
+            model.objects.filter(import_job_id=job_id).values_list("customer_id", flat=True).distinct()
+        )
+    with bulk_session():
+        if customer_ids:
+            aggregates.refresh_customers(customer_ids)
+        _evaluate_site(site_id)
 
 
 @contextlib.contextmanager
@@ -101,7 +118,12 @@ def _around_undo(*, kind: str, job_id: int):
 
 
 def connect() -> None:
-    hooks.on_rows_written(_after_import)
+    hooks.register_followup(
+        name="members.refresh",
+        label=gettext_noop("会员汇总与等级刷新"),
+        kinds=FEEDING_KINDS,
+        run=_refresh_after_import,
+    )
     hooks.on_undo(_around_undo)
     for model in (Transaction, FollowUp, Dispute):
         post_save.connect(_changed, sender=model, dispatch_uid=f"members-aggregates-save-{model.__name__}")

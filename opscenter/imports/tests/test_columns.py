@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opscenter.imports.columns import column_parser
+from opscenter.imports.columns import column_parser, parse_column
 from opscenter.imports.engine import Field, ImportOptions
 
 OPTIONS = ImportOptions(default_year=2024)
@@ -44,10 +44,27 @@ cells = (
 )
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)  # a property, not a timing: no deadline on a loaded machine
 @given(st.lists(cells, min_size=1, max_size=30))
 def test_column_parsers_agree_with_the_field_parsers_even_on_repeats(column):
     for fld in FIELDS:
         parse = column_parser(fld, OPTIONS)
         for raw in [*column, *column]:  # the second pass answers from the cache
             assert parse(raw) == fld.parse(raw, OPTIONS), (fld.name, raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(cells | st.booleans() | st.sampled_from([1, 1.0, True, 0, 0.0, False]), min_size=1, max_size=40)
+)
+def test_a_whole_column_parses_as_its_cells_do_even_when_they_repeat_or_compare_equal(column):
+    """`parse_column` parses each distinct cell once; 1, 1.0 and True are equal as dict keys but
+    not as cells, so a column mixing them must still give each cell its own result."""
+    for fld in FIELDS:
+        parse = column_parser(fld, OPTIONS)
+        expected = [fld.parse(raw, OPTIONS) for raw in column]
+        # Once as a batch of its own, then again in a later batch (answered from the cache)…
+        assert list(parse_column(parse, column)) == expected, fld.name
+        assert list(parse_column(parse, column)) == expected, fld.name
+        # …and repeated within one batch (each distinct cell parsed once unless types mix).
+        assert list(parse_column(parse, column * 3)) == expected * 3, fld.name

@@ -54,3 +54,29 @@ def test_imported_purchases_update_aggregates_and_tier_and_undo_reverts_them(
         ("", "AA"),
         ("AA", ""),
     ]
+
+
+def test_the_aggregates_of_an_import_are_refreshed_by_a_follow_up_after_the_commit(
+    personas, member, seed_rules, settings
+):
+    """The import transaction no longer recomputes the aggregates (that cost as much as writing the
+    rows): it queues a follow-up that a worker runs after the commit — idempotently."""
+    from opscenter.imports.followups import followup_run
+    from opscenter.imports.models import ImportFollowUp
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # no worker yet
+    customer = member("赵女士")
+    job = run(personas, transactions_csv(customer.phone, [20000, 9000]))
+
+    followup = ImportFollowUp.objects.get(job=job)
+    assert (followup.name, followup.status) == ("members.refresh", "queued")
+    # Until it has run, the customer's aggregates lag behind the rows (and `verify` says so).
+    assert aggregates.verify(site_id=personas.site_b.pk) != []
+    assert not MemberTier.objects.filter(customer=customer).exists()
+
+    assert followup_run(followup_id=followup.pk) == "done"
+    assert aggregates.verify(site_id=personas.site_b.pk) == []
+    assert MemberTier.objects.get(customer=customer).tier == "AA"
+    # A task delivered twice finds it done and does nothing.
+    assert followup_run(followup_id=followup.pk) == "done"
+    assert TierChange.objects.filter(customer=customer).count() == 1

@@ -238,6 +238,8 @@ def create_missing_customers(
     from opscenter.imports.bulk import insert_rows
     from opscenter.pipeline.periods import month_key
 
+    if not ctx.options.create_missing_customers:
+        return  # only that option plans new customers (`_plan_new_customer`)
     new: dict[str, tuple[str, dt.date | None]] = {}
     for row in batch:
         if not row.extra.get("new_customer"):
@@ -362,8 +364,15 @@ def resolve_customers(
         by_name.setdefault(c["name"], []).append(c)
     created: dict[str, dict] = ctx.cache.setdefault("new_customers", {})
     for row in batch:
-        phone = row.values.get(phone_field)
-        name = row.values.get(name_field)
+        values = row.values
+        phone = values.get(phone_field)
+        if phone:  # the usual row: a known phone
+            customer = by_phone.get(phone.number)
+            if customer is not None:
+                values["customer_id"] = customer["id"]
+                row.extra["customer"] = customer
+                continue
+        name = values.get(name_field)
         customer = None
         if phone:
             customer = by_phone.get(phone.number)

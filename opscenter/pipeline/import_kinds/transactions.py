@@ -101,6 +101,19 @@ class TransactionImport(ImportKind):
         values["category"] = values.get("category") or OTHER
         values["sessions"] = values.get("sessions") or 1
 
+    def validate_rows(self, rows: list[ParsedRow], ctx: ImportContext) -> None:
+        """`validate_row` over a batch: the plain rows (a purchase with a positive amount, dated
+        up to today, category and sessions given or defaulted) take one tight loop."""
+        today, validate = ctx.today, self.validate_row
+        for row in rows:
+            values = row.values
+            if values["occurred_on"] > today or values["amount_fen"] < 0:
+                validate(row, ctx)
+                continue
+            values["kind"] = values.get("kind") or PURCHASE
+            values["category"] = values.get("category") or OTHER
+            values["sessions"] = values.get("sessions") or 1
+
     def find_existing(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         """What is stored already, probed once per customer and then once per (customer, date) per
         import: customers first named in this batch are checked for any stored transaction (one
@@ -182,7 +195,9 @@ class TransactionImport(ImportKind):
         )
         job_id, site_id = ctx.job_id, ctx.site_id
         now = insert_adapter(Transaction, "created_at")(ctx.now)
-        day = insert_adapter(Transaction, "occurred_on")
+        adapt = insert_adapter(Transaction, "occurred_on")
+        # Each distinct date adapted once per batch, with its month: a file repeats its dates.
+        days = {d: (adapt(d), d.year * 100 + d.month) for d in {r.values["occurred_on"] for r in batch}}
         count = insert_rows(
             Transaction,
             columns,
@@ -190,8 +205,7 @@ class TransactionImport(ImportKind):
                 (
                     site_id,
                     v["customer_id"],
-                    day(v["occurred_on"]),
-                    v["occurred_on"].year * 100 + v["occurred_on"].month,
+                    *days[v["occurred_on"]],
                     v["item"],
                     v["category"],
                     v["sessions"],

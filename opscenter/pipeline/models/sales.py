@@ -158,8 +158,13 @@ class Transaction(ImportTracked):
     """
 
     site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
+    # No single-column index: txn_customer_idx (customer, occurred_on) starts with it.
     customer = models.ForeignKey(
-        "pipeline.Customer", on_delete=models.PROTECT, related_name="transactions", verbose_name=_("客户")
+        "pipeline.Customer",
+        on_delete=models.PROTECT,
+        related_name="transactions",
+        verbose_name=_("客户"),
+        db_index=False,
     )
     occurred_on = models.DateField(_("消费日期"))
     month = models.PositiveIntegerField(_("月份"), help_text="yyyymm")
@@ -177,6 +182,9 @@ class Transaction(ImportTracked):
     kind = models.CharField(
         _("类型"), max_length=10, choices=TransactionKind.choices, default=TransactionKind.PURCHASE
     )
+    # The optional references below are indexed only where set (partial indexes in Meta): most
+    # rows (every imported one) have none, and a full index would take a NULL entry per row —
+    # each such index cost a bulk import as much as a real one (bench/import_bench.py).
     deal = models.ForeignKey(
         Deal,
         null=True,
@@ -184,22 +192,23 @@ class Transaction(ImportTracked):
         on_delete=models.SET_NULL,
         related_name="transactions",
         verbose_name=_("成交"),
+        db_index=False,
     )
     center = models.ForeignKey(
         "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("科室/中心"),
+        verbose_name=_("科室/中心"), db_index=False,
     )  # fmt: skip
     doctor = models.ForeignKey(
         "org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("医生"),
+        verbose_name=_("医生"), db_index=False,
     )  # fmt: skip
     consultant = models.ForeignKey(
         "org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("成交咨询师"),
+        verbose_name=_("成交咨询师"), db_index=False,
     )  # fmt: skip
     channel_owner = models.ForeignKey(
         "org.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("渠道归属人"),
+        verbose_name=_("渠道归属人"), db_index=False,
     )  # fmt: skip
     # db_default: the import engine inserts rows with raw INSERTs naming only the columns it fills.
     cost_fen = models.BigIntegerField(
@@ -210,11 +219,11 @@ class Transaction(ImportTracked):
     )
     reverses = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals",
-        verbose_name=_("冲销对象"),
+        verbose_name=_("冲销对象"), db_index=False,
     )  # fmt: skip
     dispute = models.ForeignKey(
         "pipeline.Dispute", null=True, blank=True, on_delete=models.PROTECT, related_name="transactions",
-        verbose_name=_("纠纷"),
+        verbose_name=_("纠纷"), db_index=False,
     )  # fmt: skip
 
     class Meta:
@@ -238,9 +247,22 @@ class Transaction(ImportTracked):
             models.Index(fields=["customer", "occurred_on"], name="txn_customer_idx"),
             models.Index(fields=["month", "site", "category"], name="txn_month_idx"),
             # Credited revenue (clinic.metrics) per center / doctor / consultant and month.
-            models.Index(fields=["center", "month"], name="txn_center_month_idx"),
-            models.Index(fields=["doctor", "month"], name="txn_doctor_month_idx"),
-            models.Index(fields=["consultant", "month"], name="txn_consultant_month_idx"),
+            # They also serve the foreign keys' own lookups (`center_id = …`, `IN (…)`).
+            models.Index(
+                fields=["center", "month"], name="txn_center_month_idx", condition=Q(center__isnull=False)
+            ),
+            models.Index(
+                fields=["doctor", "month"], name="txn_doctor_month_idx", condition=Q(doctor__isnull=False)
+            ),
+            models.Index(
+                fields=["consultant", "month"],
+                name="txn_consultant_month_idx",
+                condition=Q(consultant__isnull=False),
+            ),
+            *(
+                models.Index(fields=[name], name=f"txn_{name}_idx", condition=Q(**{f"{name}__isnull": False}))
+                for name in ("deal", "dispute", "reverses", "channel_owner")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -137,6 +137,7 @@ class Command(BaseCommand):
         if opts["json"]:
             data = report.as_json()
             data.update(job_id=job.pk, status=job.status, dry_run=opts["dry_run"])
+            data["followups"] = [{"name": f.name, "status": f.status} for f in job.followups.all()]
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         w = self.stdout.write
@@ -160,3 +161,10 @@ class Command(BaseCommand):
             w("……更多错误请用 --errors-out 导出")
         if job.message:
             w(job.message)
+        for followup in job.followups.all():
+            if followup.status in ("queued", "running"):
+                w(f"后续处理：{followup.label}，已交给后台进程（opscenter serve / opscenter worker）")
+            else:
+                w(
+                    f"后续处理：{followup.label}，{followup.get_status_display()}{followup.message and '：' + followup.message}"
+                )
