@@ -409,33 +409,37 @@ def template_draft(request: HttpRequest, template_id: int) -> HttpResponse:
     )
 
 
-@require_POST
-@domain_errors
-def template_version_publish(request: HttpRequest, template_id: int, version_id: int) -> HttpResponse:
+def _version_action(request: HttpRequest, template_id: int, version_id: int, service, success: str):
+    """Publish or discard a draft of a template in scope, with the revision the page was read at."""
     if not _template(request, template_id).versions.filter(pk=version_id).exists():
         raise NotFound(_("模板版本不存在或无权访问"))
     return post_action(
         request,
-        action=lambda: services.template_version_publish(
+        action=lambda: service(
             actor=request.user, version_id=version_id, revision=request.POST.get("revision") or None
         ),
-        success=_("新版本已发布，到生效日期起按新版本生成事项"),
+        success=success,
         url=reverse("workday:template_detail", args=[template_id]),
     )
 
 
 @require_POST
 @domain_errors
-def template_version_discard(request: HttpRequest, template_id: int, version_id: int) -> HttpResponse:
-    if not _template(request, template_id).versions.filter(pk=version_id).exists():
-        raise NotFound(_("模板版本不存在或无权访问"))
-    return post_action(
+def template_version_publish(request: HttpRequest, template_id: int, version_id: int) -> HttpResponse:
+    return _version_action(
         request,
-        action=lambda: services.template_version_discard(
-            actor=request.user, version_id=version_id, revision=request.POST.get("revision") or None
-        ),
-        success=_("草稿已放弃"),
-        url=reverse("workday:template_detail", args=[template_id]),
+        template_id,
+        version_id,
+        services.template_version_publish,
+        _("新版本已发布，到生效日期起按新版本生成事项"),
+    )
+
+
+@require_POST
+@domain_errors
+def template_version_discard(request: HttpRequest, template_id: int, version_id: int) -> HttpResponse:
+    return _version_action(
+        request, template_id, version_id, services.template_version_discard, _("草稿已放弃")
     )
 
 
