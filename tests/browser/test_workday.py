@@ -52,7 +52,7 @@ def _setup(personas) -> dt.date:
             staff=[personas.consultant_a.staff],
             prefill_pipeline=prefill,
             description=description,
-            effective_from=day,
+            today=day,  # in force from yesterday's workday, whose items are materialized below
         )
     services.submissions_materialize(day_from=day, day_to=day)
     # (a flushed live-server database has lost the shared channels the migration made)
