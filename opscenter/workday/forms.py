@@ -41,7 +41,10 @@ class TemplateSettingsForm(forms.Form):
 class VersionForm(forms.Form):
     """A version of the rule: from when, the schedule and the fields asked for."""
 
-    effective_from = forms.DateField(label=_("生效日期"), widget=DATE)
+    # ISO format: a type=date input shows nothing for the locale's 2026/12/09.
+    effective_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     schedule_kind = forms.ChoiceField(label=_("周期"), choices=ScheduleKind.choices)
     due_time = forms.TimeField(label=_("截止时间"), widget=forms.TimeInput(attrs={"type": "time"}))
     weekday = forms.TypedChoiceField(
