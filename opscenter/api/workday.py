@@ -20,6 +20,7 @@ class SubmissionOut(Schema):
     id: int
     template_id: int
     template: str
+    template_version: int
     staff_id: int
     period: dt.date
     due_at: dt.datetime
@@ -34,6 +35,11 @@ class SubmissionOut(Schema):
     @staticmethod
     def resolve_template(obj) -> str:
         return obj.template.name
+
+    @staticmethod
+    def resolve_template_version(obj) -> int:
+        """The number of the template version the item was made under (its deadline's rule)."""
+        return obj.template_version.number
 
 
 class SubmitIn(Schema):

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,8 +37,8 @@ from opscenter.commitments.forms import (
     WorkOrderForm,
 )
 from opscenter.commitments.models import WorkOrderEvent
-from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
-from opscenter.core.htmx import hx_redirect, is_partial
+from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationError
+from opscenter.core.htmx import post_action, redirect_to
 from opscenter.metrics import all_metrics
 from opscenter.org.selectors import department_list, scope_for, site_list, staff_list
 
@@ -60,8 +60,7 @@ def domain_errors(view):
     return wrapper
 
 
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    return hx_redirect(url) if is_partial(request) else HttpResponseRedirect(url)
+_redirect = redirect_to
 
 
 def _require_view(request: HttpRequest) -> None:
@@ -167,8 +166,9 @@ def work_order_transition(request: HttpRequest, work_order_id: int) -> HttpRespo
         messages.error(request, _("提交的内容不完整，请重试"))
         return _redirect(request, url)
     data = form.cleaned_data
-    try:
-        services.work_order_transition(
+    return post_action(
+        request,
+        action=lambda: services.work_order_transition(
             actor=request.user,
             work_order_id=work_order_id,
             to_status=data["to_status"],
@@ -177,66 +177,59 @@ def work_order_transition(request: HttpRequest, work_order_id: int) -> HttpRespo
             resolution=data["resolution"],
             satisfaction=data["satisfaction"],
             feedback=data["feedback"],
-        )
-    except DomainError as exc:
-        if isinstance(exc, (NotFound, PermissionDenied)):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("工单状态已更新"))
-    return _redirect(request, url)
+        ),
+        success=_("工单状态已更新"),
+        url=url,
+    )
 
 
 @require_POST
 @domain_errors
 def work_order_comment(request: HttpRequest, work_order_id: int) -> HttpResponse:
-    try:
-        services.work_order_comment(
+    return post_action(
+        request,
+        action=lambda: services.work_order_comment(
             actor=request.user, work_order_id=work_order_id, note=request.POST.get("note", "")
-        )
-    except DomainError as exc:
-        if isinstance(exc, (NotFound, PermissionDenied)):
-            raise
-        messages.error(request, exc.message)
-    return _redirect(request, reverse("commitments:work_order_detail", args=[work_order_id]))
+        ),
+        success=None,  # the note itself appears in the order's log
+        url=reverse("commitments:work_order_detail", args=[work_order_id]),
+    )
 
 
 @require_POST
 @domain_errors
 def work_order_due(request: HttpRequest, work_order_id: int) -> HttpResponse:
     form = DueChangeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.work_order_change_due(
-                actor=request.user, work_order_id=work_order_id, **form.cleaned_data
-            )
-        except DomainError as exc:
-            if isinstance(exc, (NotFound, PermissionDenied)):
-                raise
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("协商时限已调整"))
-    else:
+    url = reverse("commitments:work_order_detail", args=[work_order_id])
+    if not form.is_valid():
         messages.error(request, _("请填写新的时限和协商说明"))
-    return _redirect(request, reverse("commitments:work_order_detail", args=[work_order_id]))
+        return _redirect(request, url)
+    return post_action(
+        request,
+        action=lambda: services.work_order_change_due(
+            actor=request.user, work_order_id=work_order_id, **form.cleaned_data
+        ),
+        success=_("协商时限已调整"),
+        url=url,
+    )
 
 
 @require_POST
 @domain_errors
 def work_order_attach(request: HttpRequest, work_order_id: int) -> HttpResponse:
     upload = request.FILES.get("file")
+    url = reverse("commitments:work_order_detail", args=[work_order_id])
     if upload is None:
         messages.error(request, _("请选择要上传的文件"))
-    else:
-        try:
-            services.work_order_attach(actor=request.user, work_order_id=work_order_id, upload=upload)
-        except DomainError as exc:
-            if isinstance(exc, (NotFound, PermissionDenied)):
-                raise
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("附件已上传"))
-    return _redirect(request, reverse("commitments:work_order_detail", args=[work_order_id]))
+        return _redirect(request, url)
+    return post_action(
+        request,
+        action=lambda: services.work_order_attach(
+            actor=request.user, work_order_id=work_order_id, upload=upload
+        ),
+        success=_("附件已上传"),
+        url=url,
+    )
 
 
 @require_GET
@@ -409,21 +402,18 @@ def commitment_remove(request: HttpRequest, tree_id: int, commitment_id: int) ->
     commitment = tree.commitments.filter(pk=commitment_id).first()
     if commitment is None:
         raise Http404
-    try:
-        changed = services.commitment_remove(actor=request.user, commitment_id=commitment.pk)
-    except DomainError as exc:
-        if isinstance(exc, PermissionDenied):
-            raise
-        messages.error(request, exc.message)
-        return _redirect(request, reverse("commitments:tree_detail", args=[tree.pk]))
-    messages.success(
+    return post_action(
         request,
-        _("承诺「%(name)s」已删除") % {"name": commitment.name}
-        if changed.pk == tree.pk
-        else _("已在新的草稿版本中删除承诺「%(name)s」；生效前现有测量仍按原版本")
-        % {"name": commitment.name},
+        action=lambda: services.commitment_remove(actor=request.user, commitment_id=commitment.pk),
+        success=lambda changed: (
+            _("承诺「%(name)s」已删除") % {"name": commitment.name}
+            if changed.pk == tree.pk
+            else _("已在新的草稿版本中删除承诺「%(name)s」；生效前现有测量仍按原版本")
+            % {"name": commitment.name}
+        ),
+        url=reverse("commitments:tree_detail", args=[tree.pk]),
+        success_url=lambda changed: reverse("commitments:tree_detail", args=[changed.pk]),
     )
-    return _redirect(request, reverse("commitments:tree_detail", args=[changed.pk]))
 
 
 @domain_errors
@@ -462,46 +452,46 @@ def perception_point_list(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def perception_point_edit(request: HttpRequest, point_id: int) -> HttpResponse:
     point = selectors.perception_point_get(user=request.user, point_id=point_id)
-    try:
-        services.perception_point_update(
+    return post_action(
+        request,
+        action=lambda: services.perception_point_update(
             actor=request.user,
             point_id=point.pk,
             touchpoint=request.POST.get("touchpoint", ""),
             perception=request.POST.get("perception", ""),
             importance=request.POST.get("importance", ""),
             satisfaction_pct=request.POST.get("satisfaction_pct", ""),
-        )
-    except DomainError as exc:
-        if isinstance(exc, PermissionDenied):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("客户感知点已修改"))
-    return _redirect(request, reverse("commitments:perception_point_list"))
+        ),
+        success=_("客户感知点已修改"),
+        url=reverse("commitments:perception_point_list"),
+    )
 
 
 @require_POST
 @domain_errors
 def tree_activate(request: HttpRequest, tree_id: int) -> HttpResponse:
     tree = selectors.tree_get(user=request.user, tree_id=tree_id)
-    try:
-        services.commitment_tree_transition(actor=request.user, tree_id=tree.pk, to_status=TreeStatus.ACTIVE)
-    except DomainError as exc:
-        if isinstance(exc, PermissionDenied):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("新版本已生效，旧版本已停用"))
-    return _redirect(request, reverse("commitments:tree_detail", args=[tree.pk]))
+    return post_action(
+        request,
+        action=lambda: services.commitment_tree_transition(
+            actor=request.user, tree_id=tree.pk, to_status=TreeStatus.ACTIVE
+        ),
+        success=_("新版本已生效，旧版本已停用"),
+        url=reverse("commitments:tree_detail", args=[tree.pk]),
+    )
 
 
 @require_POST
 @domain_errors
 def tree_revise(request: HttpRequest, tree_id: int) -> HttpResponse:
     tree = selectors.tree_get(user=request.user, tree_id=tree_id)
-    new = services.commitment_tree_revise(actor=request.user, tree_id=tree.pk)
-    messages.success(request, _("已创建新的草稿版本"))
-    return _redirect(request, reverse("commitments:tree_detail", args=[new.pk]))
+    return post_action(
+        request,
+        action=lambda: services.commitment_tree_revise(actor=request.user, tree_id=tree.pk),
+        success=_("已创建新的草稿版本"),
+        url=reverse("commitments:tree_detail", args=[tree.pk]),
+        success_url=lambda new: reverse("commitments:tree_detail", args=[new.pk]),
+    )
 
 
 @require_POST
@@ -511,30 +501,32 @@ def commitment_edit(request: HttpRequest, tree_id: int, commitment_id: int) -> H
     commitment = tree.commitments.filter(pk=commitment_id).first()
     if commitment is None:
         raise Http404
-    try:
-        hours = request.POST.get("allowance_hours", "")
-        minutes = int((Decimal(hours) * 60).to_integral_value()) if hours else None
+
+    def update():
         if commitment.is_value:
-            updated = services.commitment_update(
+            return services.commitment_update(
                 actor=request.user, commitment_id=commitment.pk, value_bound=request.POST.get("value_bound")
             )
-        else:
-            updated = services.commitment_update(
-                actor=request.user,
-                commitment_id=commitment.pk,
-                allowance_minutes=minutes,
-                warning_pct=int(request.POST.get("warning_pct") or 0),
-            )
-    except (ValueError, InvalidOperation):
-        messages.error(request, _("时限必须是数字（小时）"))
-        return _redirect(request, reverse("commitments:tree_detail", args=[tree.pk]))
-    except DomainError as exc:
-        if isinstance(exc, PermissionDenied):
-            raise
-        messages.error(request, exc.message)
-        return _redirect(request, reverse("commitments:tree_detail", args=[tree.pk]))
-    messages.success(request, _("承诺已修改"))
-    return _redirect(request, reverse("commitments:tree_detail", args=[updated.tree_id]))
+        try:
+            hours = request.POST.get("allowance_hours", "")
+            minutes = int((Decimal(hours) * 60).to_integral_value()) if hours else None
+            warning_pct = int(request.POST.get("warning_pct") or 0)
+        except (ValueError, InvalidOperation) as exc:
+            raise ValidationError(_("时限必须是数字（小时）"), field="allowance_hours") from exc
+        return services.commitment_update(
+            actor=request.user,
+            commitment_id=commitment.pk,
+            allowance_minutes=minutes,
+            warning_pct=warning_pct,
+        )
+
+    return post_action(
+        request,
+        action=update,
+        success=_("承诺已修改"),
+        url=reverse("commitments:tree_detail", args=[tree.pk]),
+        success_url=lambda updated: reverse("commitments:tree_detail", args=[updated.tree_id]),
+    )
 
 
 @domain_errors

@@ -9,6 +9,8 @@ class MarketingConfig(AppConfig):
 
     def ready(self) -> None:
         from opscenter.marketing import import_kinds, metrics  # noqa: F401  (registers kinds and metrics)
+        from opscenter.marketing.selectors import channel_protection
+        from opscenter.pipeline.protection import register_source
         from opscenter.scheduler import Cadence, register
 
         # Grades last month once per site (a graded month is skipped), so a daily tick is enough.
@@ -18,3 +20,5 @@ class MarketingConfig(AppConfig):
             target="opscenter.marketing.tasks.grade_channels_task",
             cadence=Cadence.daily("03:30"),
         )
+        # A channel's grade sets the ownership protection of its customers (渠道归属保护).
+        register_source(channel_protection)

@@ -20,6 +20,11 @@ class HolidayShift(models.TextChoices):
     SKIP = "skip", _("当期取消")
 
 
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+
+
 class FieldKind(models.TextChoices):
     NUMBER = "number", _("数字")
     TEXT = "text", _("文字")

@@ -31,7 +31,13 @@ from opscenter.workday.models import (
     SubmissionTemplate,
     WorkLog,
 )
-from opscenter.workday.services import announcement_post, occurrence_rows, submissions_mark_missing
+from opscenter.workday.services import (
+    announcement_post,
+    occurrence_rows,
+    submissions_mark_missing,
+    template_version_draft,
+    template_version_publish,
+)
 
 SITE_CODES = ("sunshine", "meilai")
 WEEKS = 3
@@ -57,8 +63,11 @@ def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
                 department.manager
                 or Staff.objects.filter(department=department, is_active=True).order_by("pk").first()
             )
-            install_marketing_templates(actor=None, department=department, approver=approver, today=today)
             start = today - dt.timedelta(days=7 * WEEKS)
+            install_marketing_templates(
+                actor=None, department=department, approver=approver, today=today, effective_from=start
+            )
+            _revise_summary(site, start, today)
             rows = occurrence_rows(day_from=start, day_to=today - dt.timedelta(days=1), site_id=site.pk)
             answered = _answer(rows, rng, approver, now)
             missing = submissions_mark_missing(now=now)
@@ -69,6 +78,50 @@ def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
             f"{site.name}：工作提交 {answered} 份（缺交 {missing}），工作日志 {logs} 条，拜访 {visits} 次，体检卡 {cards} 张"
         )
     _reports(stdout, today, now)
+
+
+def _revise_summary(site, start: dt.date, today: dt.date) -> None:
+    """A rule change in the history: the daily summary moved from 16:30 to 17:00 a week into the
+    demo period (drafted the day before, as staff would), and a draft for next week's 工作日清
+    asking for the day's deals too, left for operations to preview and publish."""
+    template = SubmissionTemplate.objects.filter(
+        site=site, name="当日工作总结（工作日清表）"
+    ).first()  # i18n: data
+    if template is None:
+        return
+    current = template.versions.get(number=1)
+    fields = list(current.fields)
+    rule = {
+        "schedule_kind": current.schedule_kind,
+        "holiday_shift": current.holiday_shift,
+        "prefill_pipeline": current.prefill_pipeline,
+    }
+    changed_on = start + dt.timedelta(days=7 - start.weekday())
+    draft = template_version_draft(
+        actor=None,
+        template_id=template.pk,
+        effective_from=changed_on,
+        due_time=dt.time(17, 0),
+        fields=fields,
+        note="下午拜访较多，总结截止时间推迟半小时",  # i18n: data
+        today=changed_on - dt.timedelta(days=1),
+        **rule,
+    )
+    template_version_publish(actor=None, version_id=draft.pk, today=changed_on - dt.timedelta(days=1))
+    next_monday = today + dt.timedelta(days=7 - today.weekday())
+    template_version_draft(
+        actor=None,
+        template_id=template.pk,
+        effective_from=next_monday,
+        due_time=dt.time(17, 0),
+        fields=[
+            *fields,
+            {"key": "deals", "label": "签约数", "kind": "number", "required": False},
+        ],  # i18n: data
+        note="月底冲刺，日清表增加签约数",  # i18n: data
+        today=today,
+        **rule,
+    )
 
 
 def _answer(rows: list[Submission], rng: random.Random, approver, now: dt.datetime) -> int:
@@ -86,7 +139,8 @@ def _answer(rows: list[Submission], rng: random.Random, approver, now: dt.dateti
         )
         sub.late = late
         sub.values = {
-            f["key"]: (rng.randint(0, 8) if f["kind"] == "number" else "—") for f in sub.template.fields
+            f["key"]: (rng.randint(0, 8) if f["kind"] == "number" else "—")
+            for f in sub.template_version.fields
         }
         sub.text = "按计划完成"  # i18n: data
         sub.status = SubmissionStatus.SUBMITTED

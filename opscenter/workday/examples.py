@@ -44,8 +44,11 @@ MARKETING_TEMPLATES = [
 ]  # fmt: skip
 
 
-def install_marketing_templates(*, actor, department, approver=None, today: dt.date | None = None) -> list:
-    """Create the seed-001 篇4 set for `department` (skipping names the site already has)."""
+def install_marketing_templates(
+    *, actor, department, approver=None, today: dt.date | None = None, effective_from: dt.date | None = None
+) -> list:
+    """Create the seed-001 篇4 set for `department` (skipping names the site already has), each
+    with its version 1 in force from `effective_from` (default today)."""
     from opscenter.workday.models import SubmissionTemplate
     from opscenter.workday.services import template_create
 
@@ -70,6 +73,7 @@ def install_marketing_templates(*, actor, department, approver=None, today: dt.d
                 prefill_pipeline=prefill,
                 description=description,
                 today=today,
+                effective_from=effective_from,
             )
         )
     return created

@@ -12,19 +12,39 @@ from opscenter.workday.choices import (
     ScheduleKind,
     VisitTargetKind,
 )
+from opscenter.workday.versions import WEEKDAY_NAMES
 
-WEEKDAYS = [
-    (i, label)
-    for i, label in enumerate(
-        [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")], 1
-    )
-]
+WEEKDAYS = list(WEEKDAY_NAMES.items())
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class TemplateForm(forms.Form):
+class TemplateSettingsForm(forms.Form):
+    """Who submits and who approves: changed in place (audited), effective at once."""
+
     name = forms.CharField(label=_("名称"), max_length=100)
     description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    departments = forms.ModelMultipleChoiceField(label=_("提交部门"), queryset=None, required=False)
+    positions = forms.ModelMultipleChoiceField(label=_("提交岗位"), queryset=None, required=False)
+    staff = forms.ModelMultipleChoiceField(label=_("指定员工"), queryset=None, required=False)
+    approver = forms.ModelChoiceField(label=_("审批人"), queryset=None, required=False)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, departments, positions, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = departments
+        self.fields["positions"].queryset = positions
+        self.fields["staff"].queryset = staff
+        self.fields["approver"].queryset = staff
+
+
+class VersionForm(forms.Form):
+    """A version of the rule: from when, the schedule and the fields asked for."""
+
+    # ISO format: a type=date input shows nothing for the locale's 2026/12/09.
+    effective_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     schedule_kind = forms.ChoiceField(label=_("周期"), choices=ScheduleKind.choices)
     due_time = forms.TimeField(label=_("截止时间"), widget=forms.TimeInput(attrs={"type": "time"}))
     weekday = forms.TypedChoiceField(
@@ -38,10 +58,6 @@ class TemplateForm(forms.Form):
         label=_("第几个工作日（每月）"), required=False, min_value=1, max_value=31
     )
     holiday_shift = forms.ChoiceField(label=_("遇节假日"), choices=HolidayShift.choices)
-    departments = forms.ModelMultipleChoiceField(label=_("提交部门"), queryset=None, required=False)
-    positions = forms.ModelMultipleChoiceField(label=_("提交岗位"), queryset=None, required=False)
-    staff = forms.ModelMultipleChoiceField(label=_("指定员工"), queryset=None, required=False)
-    approver = forms.ModelChoiceField(label=_("审批人"), queryset=None, required=False)
     fields_text = forms.CharField(
         label=_("填报项"),
         required=False,
@@ -50,14 +66,25 @@ class TemplateForm(forms.Form):
     )
     text_required = forms.BooleanField(label=_("须填写文字说明"), required=False, initial=True)
     prefill_pipeline = forms.BooleanField(label=_("从客户管理预填当日工作量"), required=False)
-    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    note = forms.CharField(
+        label=_("变更说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("为什么改：写给提交人和审批人看"),
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, departments, positions, staff, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["departments"].queryset = departments
-        self.fields["positions"].queryset = positions
-        self.fields["staff"].queryset = staff
-        self.fields["approver"].queryset = staff
+        self.fields["effective_from"].help_text = _(
+            "新版本从这一天起生效（须晚于今天）：周期的第一天（当天 / 该周周一 / 该月 1 日）在此之后的事项按新版本，之前的仍按原版本。"
+        )
+
+    @staticmethod
+    def fields_as_text(fields: list[dict]) -> str:
+        return "\n".join(
+            f"{f['key']},{f['label']},{f['kind']},{1 if f.get('required') else 0}" for f in fields
+        )
 
     def clean_fields_text(self) -> list[dict]:
         out = []
@@ -77,6 +104,18 @@ class TemplateForm(forms.Form):
                 }
             )
         return out
+
+
+class TemplateForm(TemplateSettingsForm, VersionForm):
+    """A new template: its settings and its first version."""
+
+    field_order = ["name", "description", "effective_from"]
+
+    def __init__(self, *args, departments, positions, staff, **kwargs):
+        super().__init__(*args, departments=departments, positions=positions, staff=staff, **kwargs)
+        del self.fields["note"], self.fields["revision"], self.fields["is_active"]
+        self.fields["effective_from"].help_text = _("从这一天起按此模板生成待提交事项（不早于今天）")
+        self.fields["effective_from"].initial = timezone.localdate
 
 
 class WorkLogForm(forms.Form):

@@ -16,29 +16,25 @@ from opscenter.workday.choices import (
     HolidayShift,
     ScheduleKind,
     SubmissionStatus,
+    VersionStatus,
     VisitTargetKind,
 )
 
 
 @audit.register()
 class SubmissionTemplate(models.Model):
-    """What must be handed in, by whom, when (on the site's business calendar) and who approves.
+    """What must be handed in, by whom and who approves. When it is due and what is asked (the
+    schedule on the site's business calendar, the fields) is the rule, kept as dated versions in
+    `SubmissionTemplateVersion`: a change is a new version taking effect from a date, and every
+    submission records the version it was made under.
 
-    `fields` is a list of {"key", "label", "kind": number|text, "required": bool}; with
-    `prefill_pipeline` the number fields named consultations / visits / followups_done are filled
-    from the day's pipeline work when the form opens.
+    `revision` counts changes to the template and its versions, for the optimistic check when two
+    people edit it at once.
     """
 
     site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     name = models.CharField(_("名称"), max_length=100)
     description = models.TextField(_("说明"), blank=True)
-    schedule_kind = models.CharField(_("周期"), max_length=10, choices=ScheduleKind.choices)
-    due_time = models.TimeField(_("截止时间"))
-    weekday = models.PositiveSmallIntegerField(_("星期几"), null=True, blank=True, help_text="ISO 1..7")
-    business_day = models.PositiveSmallIntegerField(_("第几个工作日"), null=True, blank=True)
-    holiday_shift = models.CharField(
-        _("遇节假日"), max_length=10, choices=HolidayShift.choices, default=HolidayShift.PREVIOUS
-    )
     departments = models.ManyToManyField(
         "org.Department", blank=True, related_name="+", verbose_name=_("提交部门")
     )
@@ -55,16 +51,14 @@ class SubmissionTemplate(models.Model):
         verbose_name=_("审批人"),
         help_text=_("留空时由提交人所在部门负责人审批"),
     )
-    fields = models.JSONField(_("填报项"), default=list, blank=True)
-    text_required = models.BooleanField(_("须填写文字说明"), default=True)
-    prefill_pipeline = models.BooleanField(_("从客户管理预填当日工作量"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
+    revision = models.PositiveIntegerField(_("修订号"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("提交模板")
         verbose_name_plural = _("提交模板")
-        ordering = ["site", "schedule_kind", "due_time", "name"]
+        ordering = ["site", "name"]
         constraints = [models.UniqueConstraint(fields=["site", "name"], name="workday_template_name_uniq")]
 
     def __str__(self) -> str:
@@ -72,8 +66,96 @@ class SubmissionTemplate(models.Model):
 
 
 @audit.register()
+class SubmissionTemplateVersion(models.Model):
+    """One dated version of a template's rule: the schedule (daily on workdays / weekly on an ISO
+    weekday / monthly on the N-th working day, at `due_time`, moved off holidays as
+    `holiday_shift` says) and the fields asked for.
+
+    `fields` is a list of {"key", "label", "kind": number|text, "required": bool}; with
+    `prefill_pipeline` the number fields named consultations / visits / followups_done are filled
+    from the day's pipeline work when the form opens.
+
+    A draft can be edited and previewed; a published version is never changed. An occurrence
+    follows the published version in force on the first day of its period (the day; the Monday of
+    its week; the first of its month), so past submissions keep the deadline they were due under.
+    """
+
+    template = models.ForeignKey(
+        SubmissionTemplate, on_delete=models.PROTECT, related_name="versions", verbose_name=_("模板")
+    )
+    number = models.PositiveIntegerField(_("版本号"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    effective_from = models.DateField(_("生效日期"))
+    schedule_kind = models.CharField(_("周期"), max_length=10, choices=ScheduleKind.choices)
+    due_time = models.TimeField(_("截止时间"))
+    weekday = models.PositiveSmallIntegerField(_("星期几"), null=True, blank=True, help_text="ISO 1..7")
+    business_day = models.PositiveSmallIntegerField(_("第几个工作日"), null=True, blank=True)
+    holiday_shift = models.CharField(
+        _("遇节假日"), max_length=10, choices=HolidayShift.choices, default=HolidayShift.PREVIOUS
+    )
+    fields = models.JSONField(_("填报项"), default=list, blank=True)
+    text_required = models.BooleanField(_("须填写文字说明"), default=True)
+    prefill_pipeline = models.BooleanField(_("从客户管理预填当日工作量"), default=False)
+    note = models.TextField(_("变更说明"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("起草人"),
+    )
+    created_at = models.DateTimeField(_("起草时间"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("模板版本")
+        verbose_name_plural = _("模板版本")
+        ordering = ["template", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="workday_tplver_number_uniq"),
+            models.UniqueConstraint(
+                fields=["template", "effective_from"],
+                condition=Q(status="published"),
+                name="workday_tplver_effective_uniq",
+            ),
+            models.UniqueConstraint(
+                fields=["template"], condition=Q(status="draft"), name="workday_tplver_one_draft"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["template", "status", "effective_from"], name="workday_tplver_force_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} v{self.number}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+    @property
+    def rule_label(self) -> str:
+        """The schedule in one line, e.g. 每周周四 12:00，遇节假日提前到前一个工作日."""
+        from opscenter.workday.versions import schedule_label
+
+        return schedule_label(self)
+
+
+@audit.register()
 class Submission(models.Model):
-    """One occurrence of a template for one staff member: due time, answers, review state.
+    """One occurrence of a template for one staff member: due time, answers, review state, and
+    the template version it was made under (its deadline and fields come from that version).
 
     `period` identifies the occurrence (day / Monday of the nominal week / first of the month);
     `late` is set once, when first submitted after `due_at`. Editing an approved submission needs a
@@ -82,6 +164,13 @@ class Submission(models.Model):
 
     template = models.ForeignKey(
         SubmissionTemplate, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("模板")
+    )
+    template_version = models.ForeignKey(
+        SubmissionTemplateVersion,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("规则版本"),
+        help_text=_("生成该事项时有效的模板版本（截止时间与填报项按此版本）"),
     )
     staff = models.ForeignKey("org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("员工"))
     site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))

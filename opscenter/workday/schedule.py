@@ -6,6 +6,10 @@
   moves to the previous or next working day, or is dropped for that week, as the template says;
 - monthly: the N-th working day of each month.
 
+A template's schedule changes by dated versions: an occurrence follows the version in force on
+the first day of its period (`versioned_occurrences`), so a change never moves a deadline that
+belongs to an earlier period.
+
 Each occurrence has a `period` key (the day; the Monday of the nominal week; the first of the
 month) that identifies it whatever shift applies, so a moved item never collides with its
 neighbour week's.
@@ -14,7 +18,9 @@ neighbour week's.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -22,6 +28,7 @@ from opscenter.core.businesstime import WorkCalendar
 from opscenter.core.exceptions import ValidationError
 from opscenter.workday.choices import HolidayShift, ScheduleKind
 
+K = TypeVar("K")
 HORIZON_DAYS = 366
 MAX_SHIFT_DAYS = 40
 
@@ -106,6 +113,42 @@ def occurrences(schedule: Schedule, start: dt.date, end: dt.date, calendar: Work
         raise ValueError(f"unknown schedule kind {schedule.kind!r}")
     out.sort(key=lambda o: (o.due_date, o.period))
     return out
+
+
+@dataclass(frozen=True)
+class Dated(Generic[K]):
+    """A schedule in force from `effective_from` until the next one's; `key` names the version."""
+
+    effective_from: dt.date
+    schedule: Schedule
+    key: K
+
+
+def versioned_occurrences(
+    versions: Sequence[Dated[K]], start: dt.date, end: dt.date, calendar: WorkCalendar
+) -> list[tuple[K, Occurrence]]:
+    """Every occurrence due in [start, end] under the version in force on its period's first day
+    (nothing before the first version), ordered by due date."""
+    ordered = sorted(versions, key=lambda v: v.effective_from)
+    out: list[tuple[K, Occurrence]] = []
+    for i, version in enumerate(ordered):
+        until = ordered[i + 1].effective_from if i + 1 < len(ordered) else None
+        if until is not None and until <= version.effective_from:
+            continue
+        for occurrence in occurrences(version.schedule, start, end, calendar):
+            if occurrence.period >= version.effective_from and (until is None or occurrence.period < until):
+                out.append((version.key, occurrence))
+    out.sort(key=lambda pair: (pair[1].due_date, pair[1].period))
+    return out
+
+
+def next_occurrences(
+    schedule: Schedule, since: dt.date, calendar: WorkCalendar, *, count: int
+) -> list[Occurrence]:
+    """The first `count` occurrences of a schedule taking effect on `since` (periods from then on),
+    looking at most a year ahead: what a draft version would ask for, before it is published."""
+    found = occurrences(schedule, since, since + dt.timedelta(days=HORIZON_DAYS), calendar)
+    return [o for o in found if o.period >= since][:count]
 
 
 def validate_schedule(schedule: Schedule, calendar: WorkCalendar, *, today: dt.date) -> None:

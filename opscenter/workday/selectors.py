@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from opscenter.org.models import Staff
 from opscenter.org.selectors import scope_for
-from opscenter.workday.choices import AnnouncementAudience, SubmissionStatus
+from opscenter.workday.choices import AnnouncementAudience, SubmissionStatus, VersionStatus
 from opscenter.workday.models import (
     Announcement,
     AnnouncementRead,
@@ -18,8 +18,10 @@ from opscenter.workday.models import (
     OutboundVisit,
     Submission,
     SubmissionTemplate,
+    SubmissionTemplateVersion,
     WorkLog,
 )
+from opscenter.workday.schedule import MAX_SHIFT_DAYS, next_occurrences
 
 OPEN = (
     SubmissionStatus.PENDING,
@@ -49,7 +51,7 @@ def submission_list(*, user) -> QuerySet[Submission]:
     """Submissions the user may see: site-wide for operations and executives, otherwise one's own,
     one's team's / department's when one leads it, and those one approves."""
     scope = scope_for(user)
-    qs = Submission.objects.select_related("template", "staff__department", "staff__team")
+    qs = Submission.objects.select_related("template", "template_version", "staff__department", "staff__team")
     if _sees_site_wide(scope):
         return scope.filter_sites(qs)
     if scope.staff_id is None:
@@ -73,7 +75,7 @@ def due_today(*, user, now: dt.datetime | None = None) -> list[Submission]:
     end = start + dt.timedelta(days=1)
     week_ago = start - dt.timedelta(days=7)
     return list(
-        Submission.objects.select_related("template")
+        Submission.objects.select_related("template", "template_version")
         .filter(staff_id=scope.staff_id)
         .filter(
             Q(due_at__gte=start, due_at__lt=end) | Q(status__in=OPEN, due_at__gte=week_ago, due_at__lt=end)
@@ -132,6 +134,105 @@ def submission_grid(*, user, start: dt.date, days: int = 7, department_id: int |
 
 def template_list(*, user) -> QuerySet[SubmissionTemplate]:
     return scope_for(user).filter_sites(SubmissionTemplate.objects.select_related("site", "approver"))
+
+
+def template_get(*, user, template_id: int) -> SubmissionTemplate | None:
+    return template_list(user=user).filter(pk=template_id).first()
+
+
+def in_force(versions: list[SubmissionTemplateVersion], day: dt.date) -> SubmissionTemplateVersion | None:
+    """Of a template's versions, the published one in force on `day` (None before the first)."""
+    published = [v for v in versions if v.status == VersionStatus.PUBLISHED and v.effective_from <= day]
+    return max(published, key=lambda v: (v.effective_from, v.number), default=None)
+
+
+def templates_with_versions(*, user) -> list[SubmissionTemplate]:
+    """The template list with, on each, `current` (the version in force today), `upcoming` (a
+    published version starting later) and `draft` — two queries besides the assignee prefetch."""
+    today = timezone.localdate()
+    out = list(
+        template_list(user=user).prefetch_related(
+            "departments", "positions", "staff", Prefetch("versions", to_attr="all_versions")
+        )
+    )
+    for template in out:
+        _attach(template, template.all_versions, today)
+    return out
+
+
+def _attach(template: SubmissionTemplate, versions: list[SubmissionTemplateVersion], today: dt.date) -> None:
+    template.current = in_force(versions, today)
+    later = [v for v in versions if v.status == VersionStatus.PUBLISHED and v.effective_from > today]
+    template.upcoming = min(later, key=lambda v: v.effective_from, default=None)
+    template.draft = next((v for v in versions if v.status == VersionStatus.DRAFT), None)
+
+
+@dataclass
+class VersionRow:
+    version: SubmissionTemplateVersion
+    changes: list[str]
+    submissions: int
+
+
+def template_history(*, template: SubmissionTemplate) -> list[VersionRow]:
+    """Every version of a (scoped) template, newest first, each with what it changed from the
+    published version before it in people's words and how many submissions were made under it."""
+    from opscenter.workday.versions import describe_changes
+
+    versions = list(
+        template.versions.select_related("created_by", "published_by")
+        .annotate(n=Count("submissions"))
+        .order_by("number")
+    )
+    _attach(template, versions, timezone.localdate())
+    rows, previous = [], None
+    for version in versions:
+        rows.append(VersionRow(version, describe_changes(previous, version), version.n))
+        if version.status == VersionStatus.PUBLISHED:
+            previous = version
+    return rows[::-1]
+
+
+@dataclass
+class PreviewRow:
+    period: dt.date
+    due_at: dt.datetime
+    current_due_at: dt.datetime | None
+
+    @property
+    def changed(self) -> bool:
+        return self.current_due_at != self.due_at
+
+
+def version_preview(
+    *, version: SubmissionTemplateVersion, count: int = 10, today: dt.date | None = None
+) -> list[PreviewRow]:
+    """The next `count` deadlines a (draft) version would set on the site's business calendar from
+    its effective date, beside the deadline the latest published version sets for the same period
+    (None: that period has no item under it) — the preview before publishing."""
+    from opscenter.core.calendars import work_calendar_for
+    from opscenter.workday.schedule import occurrences
+    from opscenter.workday.services import schedule_of
+
+    template = version.template
+    calendar = work_calendar_for(template.site.calendar)
+    since = max(version.effective_from, today or timezone.localdate())
+    upcoming = next_occurrences(schedule_of(version), since, calendar, count=count)
+    if not upcoming:
+        return []
+    # The version these dates would follow without the draft: the latest published one.
+    published = [
+        v for v in template.versions.all() if v.status == VersionStatus.PUBLISHED and v.pk != version.pk
+    ]
+    current = max(published, key=lambda v: (v.effective_from, v.number), default=None)
+    before = {}
+    if current is not None:
+        lo = min(o.due_date for o in upcoming) - dt.timedelta(days=MAX_SHIFT_DAYS)
+        hi = max(o.due_date for o in upcoming) + dt.timedelta(days=MAX_SHIFT_DAYS)
+        before = {
+            o.period: o.due_at(calendar.tz) for o in occurrences(schedule_of(current), lo, hi, calendar)
+        }
+    return [PreviewRow(o.period, o.due_at(calendar.tz), before.get(o.period)) for o in upcoming]
 
 
 def pipeline_prefill(*, user, staff_id: int, day: dt.date) -> dict[str, int]:

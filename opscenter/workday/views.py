@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
+from opscenter.core.history import history_page
 from opscenter.core.htmx import post_action, redirect_to
 from opscenter.org.models import Position
 from opscenter.org.selectors import department_list, scope_for, site_list, staff_list
@@ -26,6 +27,8 @@ from opscenter.workday.forms import (
     CardUseForm,
     OutboundVisitForm,
     TemplateForm,
+    TemplateSettingsForm,
+    VersionForm,
     WorkLogForm,
 )
 
@@ -85,13 +88,14 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     editable = mine and services.is_editable(submission)
     values = dict(submission.values)
     prefill = {}
-    if editable and submission.template.prefill_pipeline:
+    version = submission.template_version
+    if editable and version.prefill_pipeline:
         prefill = selectors.pipeline_prefill(
             user=request.user, staff_id=submission.staff_id, day=timezone.localtime(submission.due_at).date()
         )
         for key, n in prefill.items():
             values.setdefault(key, n)
-    fields = [{**spec, "value": values.get(spec["key"], "")} for spec in submission.template.fields]
+    fields = [{**spec, "value": values.get(spec["key"], "")} for spec in version.fields]
     return render(
         request,
         "workday/submission_detail.html",
@@ -113,7 +117,9 @@ def submission_submit(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = selectors.submission_get(user=request.user, submission_id=submission_id)
     if submission is None:
         raise NotFound(_("该工作提交不存在或无权访问"))
-    values = {spec["key"]: request.POST.get(f"f_{spec['key']}", "") for spec in submission.template.fields}
+    values = {
+        spec["key"]: request.POST.get(f"f_{spec['key']}", "") for spec in submission.template_version.fields
+    }
     try:
         services.submission_submit(
             actor=request.user,
@@ -173,7 +179,13 @@ def submission_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(due_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz))
     if end:
         qs = qs.filter(due_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
-    for key, column in (("staff", "staff_id"), ("department", "department_id"), ("site", "site_id")):
+    filters = (
+        ("staff", "staff_id"),
+        ("department", "department_id"),
+        ("site", "site_id"),
+        ("template_version", "template_version_id"),
+    )
+    for key, column in filters:
         if get.get(key, "").isdigit():
             qs = qs.filter(**{column: int(get[key])})
     if get.get("late") == "1":
@@ -212,22 +224,50 @@ def grid(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def template_list(request: HttpRequest) -> HttpResponse:
     _need(request, "workday.view_submissiontemplate")
-    templates = selectors.template_list(user=request.user).prefetch_related(
-        "departments", "positions", "staff"
-    )
+    templates = selectors.templates_with_versions(user=request.user)
     return render(request, "workday/template_list.html", {"templates": templates})
+
+
+def _template_choices(request: HttpRequest, site_id: int | None = None) -> dict:
+    scope = scope_for(request.user)
+    departments = department_list(user=request.user)
+    if site_id is not None:
+        departments = departments.filter(site_id=site_id).order_by("name")
+    elif scope.is_superuser:
+        departments = departments.order_by("site__code", "name")
+    else:
+        departments = departments.filter(site_id__in=scope.site_ids).order_by("name")
+    people = staff_list(user=request.user, **({"site_id": site_id} if site_id else {}))
+    return {
+        "departments": departments,
+        "positions": Position.objects.order_by("name"),
+        "staff": people.filter(is_active=True).order_by("name"),
+    }
+
+
+def _form_error(form, exc: DomainError) -> None:
+    if isinstance(exc, NotFound | PermissionDenied):
+        raise exc
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _rule_kwargs(data: dict) -> dict:
+    keys = ("schedule_kind", "due_time", "weekday", "business_day", "holiday_shift")
+    rule = {key: data[key] for key in keys}
+    return {
+        **rule,
+        "effective_from": data["effective_from"],
+        "fields": data["fields_text"],
+        "text_required": data["text_required"],
+        "prefill_pipeline": data["prefill_pipeline"],
+    }
 
 
 @domain_errors
 def template_create(request: HttpRequest) -> HttpResponse:
     _need(request, "workday.add_submissiontemplate")
     scope = scope_for(request.user)
-    departments = department_list(user=request.user).filter(site_id__in=scope.site_ids).order_by("name")
-    if scope.is_superuser:
-        departments = department_list(user=request.user).order_by("site__code", "name")
-    people = staff_list(user=request.user).filter(is_active=True).order_by("name")
-    kwargs = {"departments": departments, "positions": Position.objects.order_by("name"), "staff": people}
-    form = TemplateForm(request.POST or None, **kwargs)
+    form = TemplateForm(request.POST or None, **_template_choices(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chosen = list(data["departments"]) or list(data["staff"])
@@ -242,61 +282,64 @@ def template_create(request: HttpRequest) -> HttpResponse:
                 site=site,
                 name=data["name"],
                 description=data["description"],
-                schedule_kind=data["schedule_kind"],
-                due_time=data["due_time"],
-                weekday=data["weekday"],
-                business_day=data["business_day"],
-                holiday_shift=data["holiday_shift"],
-                fields=data["fields_text"],
                 departments=data["departments"],
                 positions=data["positions"],
                 staff=data["staff"],
                 approver=data["approver"],
-                text_required=data["text_required"],
-                prefill_pipeline=data["prefill_pipeline"],
+                **_rule_kwargs(data),
             )
             messages.success(request, _("已创建模板：%(name)s") % {"name": template.name})
-            return _redirect(request, reverse("workday:template_list"))
+            return _redirect(request, reverse("workday:template_detail", args=[template.pk]))
         except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            _form_error(form, exc)
     return render(request, "workday/template_create.html", {"form": form})
+
+
+def _template(request: HttpRequest, template_id: int):
+    template = selectors.template_get(user=request.user, template_id=template_id)
+    if template is None:
+        raise NotFound(_("提交模板不存在或无权访问"))
+    return template
+
+
+@domain_errors
+def template_detail(request: HttpRequest, template_id: int) -> HttpResponse:
+    """The template: who submits, the version in force, a draft with its preview (the next
+    deadlines on the business calendar) and the version history in people's words."""
+    _need(request, "workday.view_submissiontemplate")
+    template = _template(request, template_id)
+    history = selectors.template_history(template=template)
+    preview = selectors.version_preview(version=template.draft) if template.draft else []
+    return render(
+        request,
+        "workday/template_detail.html",
+        {
+            "template": template,
+            "history": history,
+            "preview": preview,
+            "audit": history_page(template, limit=30),
+            "can_change": request.user.has_perm("workday.change_submissiontemplate"),
+        },
+    )
 
 
 @domain_errors
 def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
+    """Who submits, who approves, name, in use — effective at once (the rule changes by version)."""
     _need(request, "workday.change_submissiontemplate")
-    template = selectors.template_list(user=request.user).filter(pk=template_id).first()
-    if template is None:
-        raise NotFound(_("提交模板不存在或无权访问"))
-    departments = department_list(user=request.user).filter(site_id=template.site_id).order_by("name")
-    people = staff_list(user=request.user, site_id=template.site_id).filter(is_active=True).order_by("name")
+    template = _template(request, template_id)
     initial = {
         "name": template.name,
         "description": template.description,
-        "schedule_kind": template.schedule_kind,
-        "due_time": template.due_time,
-        "weekday": template.weekday,
-        "business_day": template.business_day,
-        "holiday_shift": template.holiday_shift,
         "departments": list(template.departments.all()),
         "positions": list(template.positions.all()),
         "staff": list(template.staff.all()),
         "approver": template.approver,
-        "fields_text": "\n".join(
-            f"{f['key']},{f['label']},{f['kind']},{1 if f.get('required') else 0}" for f in template.fields
-        ),
-        "text_required": template.text_required,
-        "prefill_pipeline": template.prefill_pipeline,
         "is_active": template.is_active,
+        "revision": template.revision,
     }
-    form = TemplateForm(
-        request.POST or None,
-        initial=initial,
-        departments=departments,
-        positions=Position.objects.order_by("name"),
-        staff=people,
+    form = TemplateSettingsForm(
+        request.POST or None, initial=initial, **_template_choices(request, template.site_id)
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -304,29 +347,100 @@ def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
             services.template_update(
                 actor=request.user,
                 template_id=template.pk,
+                revision=data["revision"],
                 name=data["name"],
                 description=data["description"],
-                schedule_kind=data["schedule_kind"],
-                due_time=data["due_time"],
-                weekday=data["weekday"],
-                business_day=data["business_day"],
-                holiday_shift=data["holiday_shift"],
-                fields=data["fields_text"],
                 departments=data["departments"],
                 positions=data["positions"],
                 staff=data["staff"],
                 approver=data["approver"],
-                text_required=data["text_required"],
-                prefill_pipeline=data["prefill_pipeline"],
                 is_active=data["is_active"],
             )
             messages.success(request, _("模板已保存"))
-            return _redirect(request, reverse("workday:template_list"))
+            return _redirect(request, reverse("workday:template_detail", args=[template.pk]))
         except DomainError as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return render(request, "workday/template_create.html", {"form": form, "template": template})
+            _form_error(form, exc)
+    return render(request, "workday/template_edit.html", {"form": form, "template": template})
+
+
+@domain_errors
+def template_draft(request: HttpRequest, template_id: int) -> HttpResponse:
+    """Write (or rework) the draft of the next version; it is previewed and published on the
+    template page."""
+    _need(request, "workday.change_submissiontemplate")
+    template = _template(request, template_id)
+    history = selectors.template_history(template=template)  # attaches current / draft
+    base = template.draft or template.upcoming or template.current
+    initial = {"revision": template.revision}
+    if base is not None:
+        initial |= {
+            "schedule_kind": base.schedule_kind,
+            "due_time": base.due_time,
+            "weekday": base.weekday,
+            "business_day": base.business_day,
+            "holiday_shift": base.holiday_shift,
+            "fields_text": VersionForm.fields_as_text(base.fields),
+            "text_required": base.text_required,
+            "prefill_pipeline": base.prefill_pipeline,
+        }
+    if template.draft is not None:
+        initial |= {"effective_from": template.draft.effective_from, "note": template.draft.note}
+    else:
+        initial["effective_from"] = timezone.localdate() + dt.timedelta(days=1)
+    form = VersionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.template_version_draft(
+                actor=request.user,
+                template_id=template.pk,
+                revision=data["revision"],
+                note=data["note"],
+                **_rule_kwargs(data),
+            )
+            messages.success(request, _("草稿已保存，请核对下方预览的截止时间后发布"))
+            return _redirect(request, reverse("workday:template_detail", args=[template.pk]) + "#draft")
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(
+        request,
+        "workday/template_draft.html",
+        {"form": form, "template": template, "base": base, "history": history[:3]},
+    )
+
+
+def _version_action(request: HttpRequest, template_id: int, version_id: int, service, success: str):
+    """Publish or discard a draft of a template in scope, with the revision the page was read at."""
+    if not _template(request, template_id).versions.filter(pk=version_id).exists():
+        raise NotFound(_("模板版本不存在或无权访问"))
+    return post_action(
+        request,
+        action=lambda: service(
+            actor=request.user, version_id=version_id, revision=request.POST.get("revision") or None
+        ),
+        success=success,
+        url=reverse("workday:template_detail", args=[template_id]),
+    )
+
+
+@require_POST
+@domain_errors
+def template_version_publish(request: HttpRequest, template_id: int, version_id: int) -> HttpResponse:
+    return _version_action(
+        request,
+        template_id,
+        version_id,
+        services.template_version_publish,
+        _("新版本已发布，到生效日期起按新版本生成事项"),
+    )
+
+
+@require_POST
+@domain_errors
+def template_version_discard(request: HttpRequest, template_id: int, version_id: int) -> HttpResponse:
+    return _version_action(
+        request, template_id, version_id, services.template_version_discard, _("草稿已放弃")
+    )
 
 
 def _register_page(request, *, perm_add, form_class, service, rows, template, title):

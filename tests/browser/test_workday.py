@@ -52,6 +52,7 @@ def _setup(personas) -> dt.date:
             staff=[personas.consultant_a.staff],
             prefill_pipeline=prefill,
             description=description,
+            today=day,  # in force from yesterday's workday, whose items are materialized below
         )
     services.submissions_materialize(day_from=day, day_to=day)
     # (a flushed live-server database has lost the shared channels the migration made)
@@ -206,4 +207,34 @@ def test_an_english_user_reads_the_workday_and_report_pages_in_english(
         )
         assert sorted({t for t in texts if cjk.search(t)}) == [], name
     shoot(page, screenshots, "cockpit-english")
+    assert log.problems(page) == []
+
+
+def test_operations_drafts_previews_and_publishes_a_new_template_version(
+    page_and_log, personas, password, sign_in, screenshots
+):
+    """The daily summary moves from 16:30 to 17:00 from tomorrow: the draft is previewed on the
+    business calendar beside today's rule, published, and shown in the history in words."""
+    page, log = page_and_log
+    _setup(personas)
+    summary = "当日工作总结（工作日清表）"
+    sign_in(page, "ops_a", password)
+    page.goto("/workday/templates/")
+    page.locator(f'tr[data-template="{summary}"]').get_by_role("link", name=summary).click()
+    expect(page.locator("#template-current")).to_contain_text("每个工作日 16:30")
+    page.locator("#draft-link").click()
+    page.fill("#id_due_time", "17:00")
+    page.fill("#id_note", "下午拜访较多，推迟半小时")
+    shoot(page, screenshots, "template-draft-form")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator("#draft-changes")).to_contain_text("截止规则：每个工作日 16:30 → 每个工作日 17:00")
+    rows = page.locator("#preview-table tbody tr")
+    expect(rows).to_have_count(10)
+    expect(rows.first).to_contain_text("17:00")
+    expect(rows.first).to_contain_text("16:30")
+    shoot(page, screenshots, "template-draft-preview")
+    page.locator("#publish-form button").click()
+    expect(page.locator("#upcoming-note")).to_contain_text("每个工作日 17:00")
+    expect(page.locator('#version-table tr[data-version="2"]')).to_contain_text("ops_a")
+    shoot(page, screenshots, "template-versions")
     assert log.problems(page) == []

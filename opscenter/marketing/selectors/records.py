@@ -191,10 +191,12 @@ def grade_scheme_list(*, user, site_id: int | None = None) -> QuerySet[GradeSche
     return qs.order_by("site", "-version")
 
 
-def channel_protection_days(*, site_id: int, channel_id: int) -> int | None:
-    """Ownership protection (days) for customers of a channel by its latest grade, when the grade
-    scheme it was graded under sets one for that grade (渠道分级 → 渠道归属保护); None: the site's
-    default applies. For the pipeline's ownership rules to read (one query)."""
+def channel_protection(*, site_id: int, channel_id: int):
+    """Ownership protection for customers of a channel by its latest grade, when the grade scheme
+    it was graded under sets one for that grade (渠道分级 → 渠道归属保护), with its source in words;
+    None: the site's default applies. Registered as a source of `pipeline.protection` (one query)."""
+    from opscenter.pipeline.protection import Protection
+
     graded = (
         ChannelGrade.objects.select_related("scheme")
         .filter(site_id=site_id, channel_id=channel_id)
@@ -204,4 +206,18 @@ def channel_protection_days(*, site_id: int, channel_id: int) -> int | None:
     if graded is None:
         return None
     days = graded.scheme.protection_days.get(graded.grade)
-    return int(days) if days is not None else None
+    if days is None:
+        return None
+    month = f"{graded.month // 100}-{graded.month % 100:02d}"
+    source = _("渠道分级 %(grade)s 级（%(month)s，分级方案 v%(version)s）") % {
+        "grade": graded.grade,
+        "month": month,
+        "version": graded.scheme.version,
+    }
+    return Protection(int(days), source)
+
+
+def channel_protection_days(*, site_id: int, channel_id: int) -> int | None:
+    """Days of `channel_protection`, None when the site's default applies."""
+    found = channel_protection(site_id=site_id, channel_id=channel_id)
+    return found.days if found is not None else None

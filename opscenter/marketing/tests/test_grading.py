@@ -82,3 +82,26 @@ def test_a_new_scheme_is_a_new_version_and_the_old_one_is_kept(personas):
         (1, False),
         (2, True),
     ]
+
+
+@pytest.mark.django_db
+def test_the_channel_grade_sets_the_customers_ownership_protection_and_the_page_says_why(
+    client, personas, channels, make_customer, customer_at_a, journey
+):
+    services.grade_scheme_create(
+        actor=personas.marketing_a, site_id=personas.site_a.pk, thresholds=SCHEME, window_months=1,
+        protection_days={"B": 45},
+    )  # fmt: skip
+    journey.consult(customer_at_a(kind="phone"), D(2026, 5, 10))
+    services.channels_grade_due(today=D(2026, 6, 3))  # phone: B → 45 days
+    graded = make_customer(kind="phone", name="李四")
+    plain = make_customer(kind="online", name="王五")  # online is not graded: the site's 30 days
+    default_days = personas.site_a.ownership_protection_days
+    assert default_days != 45
+    assert graded.protected_until() == graded.owner_since + dt.timedelta(days=45)
+    assert plain.protected_until() == plain.owner_since + dt.timedelta(days=default_days)
+    client.force_login(personas.consultant_a)
+    page = client.get(f"/pipeline/customers/{graded.pk}/").content.decode()
+    assert "45 天 · 渠道分级 B 级（2026-05，分级方案 v1）" in page
+    page = client.get(f"/pipeline/customers/{plain.pk}/").content.decode()
+    assert f"{default_days} 天 · 院区默认保护期" in page

@@ -160,11 +160,18 @@ class Customer(ImportTracked):
         if self.age is not None and self.age > 130:
             raise ValidationError({"age": gettext("年龄不合理")})
 
+    def protection(self):
+        """The protection window's length and its source: the site's default, or what a
+        registered source (the channel's grade, in marketing) sets (`pipeline.protection`)."""
+        from opscenter.pipeline.protection import protection_for
+
+        return protection_for(self)
+
     def protected_until(self) -> dt.datetime | None:
         """End of the ownership protection window (None when nobody owns the customer)."""
         if self.owner_id is None or self.owner_since is None:
             return None
-        return self.owner_since + dt.timedelta(days=self.site.ownership_protection_days)
+        return self.owner_since + dt.timedelta(days=self.protection().days)
 
     def is_protected(self, at: dt.datetime) -> bool:
         until = self.protected_until()

@@ -177,6 +177,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "customer": customer,
         "tab": tab,
         "protected_until": customer.protected_until(),
+        "protection": customer.protection(),
         **customer_abilities(request.user, customer),
     }
     if tab == "history":

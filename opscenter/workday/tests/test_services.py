@@ -218,7 +218,9 @@ def test_marketing_template_set_from_seed_installs_with_its_weekly_deadlines(per
     assert len(created) == len(MARKETING_TEMPLATES)
     by_name = {t.name: t for t in created}
     thursday = by_name["下周各事业部宣传规划汇总"]
-    assert (thursday.weekday, thursday.due_time, thursday.holiday_shift) == (
+    v1 = thursday.versions.get()
+    assert (v1.number, v1.status, v1.effective_from) == (1, "published", dt.date(2026, 9, 1))
+    assert (v1.weekday, v1.due_time, v1.holiday_shift) == (
         4,
         dt.time(12, 0),
         HolidayShift.PREVIOUS,

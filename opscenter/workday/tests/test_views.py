@@ -136,31 +136,30 @@ def test_announcement_read_receipt_is_recorded_once(client, personas):
     assert client.get(reverse("workday:announcement_detail", args=[a.pk])).status_code == 404
 
 
-def test_template_edit_changes_the_deadline_and_refuses_a_never_workday_schedule(client, personas):
-    from opscenter.workday.models import SubmissionTemplate
+def test_template_settings_edit_is_immediate_audited_and_refuses_a_stale_form(client, personas):
+    from opscenter.core.models import AuditEntry
 
     template = summary_template(personas, today=timezone.localdate())
     department = template.departments.get()
     _login(client, personas.ops_a)
     url = reverse("workday:template_edit", args=[template.pk])
-    assert "16:30" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert template.name in page and 'name="due_time"' not in page  # the rule changes by version
     base = {
-        "name": template.name,
-        "schedule_kind": "weekly",
-        "due_time": "12:00",
-        "weekday": "4",
-        "holiday_shift": "next",
+        "name": "当日总结",
         "departments": [department.pk],
-        "fields_text": "visits,拜访数,number,1",
-        "text_required": "on",
+        "approver": personas.marketing_a.staff.pk,
         "is_active": "on",
+        "revision": template.revision,
     }
-    response = client.post(url, base)
-    assert response.status_code == 302
+    assert client.post(url, base).status_code == 302
     template.refresh_from_db()
-    assert (template.schedule_kind, template.weekday, template.due_time) == ("weekly", 4, dt.time(12, 0))
-    bad = client.post(url, {**base, "schedule_kind": "monthly", "business_day": "25"})
-    assert "没有一天落在工作日上" in bad.content.decode()
-    assert SubmissionTemplate.objects.get(pk=template.pk).schedule_kind == "weekly"
+    assert (template.name, template.approver_id) == ("当日总结", personas.marketing_a.staff.pk)
+    stale = client.post(url, {**base, "name": "别的名字"})
+    assert "已被他人修改" in stale.content.decode()
+    template.refresh_from_db()
+    assert template.name == "当日总结"
+    entry = AuditEntry.objects.filter(object_id=str(template.pk), action="update").latest("pk")
+    assert entry.changes["name"] == ["当日工作总结", "当日总结"]
     _login(client, personas.consultant_a)
     assert client.get(url).status_code == 403

@@ -1,23 +1,23 @@
-"""Writes of the workday app: templates, the submission lifecycle, deadlines, registers, notices.
+"""Writes of the workday app: the submission lifecycle, deadlines, registers, notices.
 
-Every service checks the actor's permission and site on the server; approved submissions are
+Templates and their dated versions are in `services/templates.py`. Every service checks the actor's permission and site on the server; approved submissions are
 read-only until reopened (`submission_reopen`, recorded in the event log and the audit trail).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opscenter.core.audit import as_actor
 from opscenter.core.calendars import work_calendar_for
-from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationError
+from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
 from opscenter.org.models import Department, Site, Staff
 from opscenter.org.selectors import scope_for
 from opscenter.workday.choices import (
@@ -27,9 +27,8 @@ from opscenter.workday.choices import (
     AnnouncementKind,
     EventKind,
     FieldKind,
-    HolidayShift,
-    ScheduleKind,
     SubmissionStatus,
+    VersionStatus,
 )
 from opscenter.workday.models import (
     Announcement,
@@ -39,174 +38,29 @@ from opscenter.workday.models import (
     Submission,
     SubmissionEvent,
     SubmissionTemplate,
+    SubmissionTemplateVersion,
     WorkLog,
 )
-from opscenter.workday.schedule import Schedule, occurrences, validate_schedule
+from opscenter.workday.schedule import Dated, Schedule, versioned_occurrences
+from opscenter.workday.services.templates import (  # noqa: F401  (re-exported: one `services` namespace)
+    ConflictError,
+    template_create,
+    template_update,
+    template_version_discard,
+    template_version_draft,
+    template_version_publish,
+)
 
 
-class ConflictError(DomainError):
-    """Someone else changed the submission since it was read (optimistic version check)."""
-
-
-def schedule_of(template: SubmissionTemplate) -> Schedule:
+def schedule_of(version: SubmissionTemplateVersion) -> Schedule:
+    """The pure schedule of a template version."""
     return Schedule(
-        kind=template.schedule_kind,
-        due_time=template.due_time,
-        weekday=template.weekday,
-        business_day=template.business_day,
-        holiday_shift=template.holiday_shift,
+        kind=version.schedule_kind,
+        due_time=version.due_time,
+        weekday=version.weekday,
+        business_day=version.business_day,
+        holiday_shift=version.holiday_shift,
     )
-
-
-def _clean_fields(fields: Sequence[dict]) -> list[dict]:
-    out, keys = [], set()
-    for n, raw in enumerate(fields, start=1):
-        key = str(raw.get("key") or "").strip()
-        label = str(raw.get("label") or "").strip()
-        kind = raw.get("kind") or FieldKind.NUMBER
-        if not key or not label:
-            raise ValidationError(
-                _("第 %(n)s 个填报项缺少编码或名称") % {"n": n},
-                field="fields",
-                log_message=f"field {n} incomplete",
-            )
-        if key in keys:
-            raise ValidationError(_("填报项编码重复：%(key)s") % {"key": key}, field="fields")
-        if kind not in FieldKind.values:
-            raise ValidationError(_("填报项「%(label)s」的类型不正确") % {"label": label}, field="fields")
-        keys.add(key)
-        out.append({"key": key, "label": label, "kind": kind, "required": bool(raw.get("required"))})
-    return out
-
-
-@as_actor
-@transaction.atomic
-def template_create(
-    *,
-    actor,
-    site: Site,
-    name: str,
-    schedule_kind: str,
-    due_time: dt.time,
-    weekday: int | None = None,
-    business_day: int | None = None,
-    holiday_shift: str = HolidayShift.PREVIOUS,
-    fields: Sequence[dict] = (),
-    departments: Iterable[Department] = (),
-    positions: Iterable = (),
-    staff: Iterable[Staff] = (),
-    approver: Staff | None = None,
-    text_required: bool = True,
-    prefill_pipeline: bool = False,
-    description: str = "",
-    today: dt.date | None = None,
-) -> SubmissionTemplate:
-    """Create a template after checking its schedule falls on the site's working days at all."""
-    if actor is not None:  # None: the system (demo data, commands)
-        scope = scope_for(actor)
-        scope.require("workday.add_submissiontemplate")
-        scope.require_site(site.pk, write=True)
-    if not name.strip():
-        raise ValidationError(_("请填写模板名称"), field="name")
-    if schedule_kind not in ScheduleKind.values:
-        raise ValidationError(_("提交周期不正确"), field="schedule_kind")
-    if holiday_shift not in HolidayShift.values:
-        raise ValidationError(_("节假日处理方式不正确"), field="holiday_shift")
-    departments, positions, staff = list(departments), list(positions), list(staff)
-    if not (departments or positions or staff):
-        raise ValidationError(_("请指定提交人：部门、岗位或员工至少选一项"), field="departments")
-    schedule = Schedule(schedule_kind, due_time, weekday, business_day, holiday_shift)
-    today = today or timezone.localdate()
-    validate_schedule(schedule, work_calendar_for(site.calendar), today=today)
-    if SubmissionTemplate.objects.filter(site=site, name=name.strip()).exists():
-        raise ValidationError(_("本院区已有同名模板：%(name)s") % {"name": name}, field="name")
-    template = SubmissionTemplate.objects.create(
-        site=site,
-        name=name.strip(),
-        description=description,
-        schedule_kind=schedule_kind,
-        due_time=due_time,
-        weekday=weekday if schedule_kind == ScheduleKind.WEEKLY else None,
-        business_day=business_day if schedule_kind == ScheduleKind.MONTHLY else None,
-        holiday_shift=holiday_shift,
-        fields=_clean_fields(fields),
-        approver=approver,
-        text_required=text_required,
-        prefill_pipeline=prefill_pipeline,
-    )
-    template.departments.set(departments)
-    template.positions.set(positions)
-    template.staff.set(staff)
-    return template
-
-
-@as_actor
-@transaction.atomic
-def template_update(
-    *,
-    actor,
-    template_id: int,
-    name: str,
-    schedule_kind: str,
-    due_time: dt.time,
-    weekday: int | None = None,
-    business_day: int | None = None,
-    holiday_shift: str = HolidayShift.PREVIOUS,
-    fields: Sequence[dict] = (),
-    departments: Iterable[Department] = (),
-    positions: Iterable = (),
-    staff: Iterable[Staff] = (),
-    approver: Staff | None = None,
-    text_required: bool = True,
-    prefill_pipeline: bool = False,
-    description: str = "",
-    is_active: bool = True,
-    today: dt.date | None = None,
-) -> SubmissionTemplate:
-    """Change a template (audited). It applies to occurrences created from now on; submissions
-    already due keep their deadline and answers."""
-    from opscenter.workday.selectors import template_list
-
-    template = template_list(user=actor).select_for_update(of=("self",)).filter(pk=template_id).first()
-    if template is None:
-        raise NotFound(_("提交模板不存在或无权访问"))
-    scope = scope_for(actor)
-    scope.require("workday.change_submissiontemplate")
-    scope.require_site(template.site_id, write=True)
-    if not name.strip():
-        raise ValidationError(_("请填写模板名称"), field="name")
-    if schedule_kind not in ScheduleKind.values:
-        raise ValidationError(_("提交周期不正确"), field="schedule_kind")
-    departments, positions, staff = list(departments), list(positions), list(staff)
-    if not (departments or positions or staff):
-        raise ValidationError(_("请指定提交人：部门、岗位或员工至少选一项"), field="departments")
-    schedule = Schedule(schedule_kind, due_time, weekday, business_day, holiday_shift)
-    validate_schedule(
-        schedule, work_calendar_for(template.site.calendar), today=today or timezone.localdate()
-    )
-    if (
-        SubmissionTemplate.objects.filter(site_id=template.site_id, name=name.strip())
-        .exclude(pk=template.pk)
-        .exists()
-    ):
-        raise ValidationError(_("本院区已有同名模板：%(name)s") % {"name": name}, field="name")
-    template.name = name.strip()
-    template.description = description
-    template.schedule_kind = schedule_kind
-    template.due_time = due_time
-    template.weekday = weekday if schedule_kind == ScheduleKind.WEEKLY else None
-    template.business_day = business_day if schedule_kind == ScheduleKind.MONTHLY else None
-    template.holiday_shift = holiday_shift
-    template.fields = _clean_fields(fields)
-    template.approver = approver
-    template.text_required = text_required
-    template.prefill_pipeline = prefill_pipeline
-    template.is_active = is_active
-    template.save()
-    template.departments.set(departments)
-    template.positions.set(positions)
-    template.staff.set(staff)
-    return template
 
 
 def template_assignees(template: SubmissionTemplate) -> QuerySet[Staff]:
@@ -229,31 +83,38 @@ def occurrence_rows(
     *, day_from: dt.date, day_to: dt.date, staff_ids: Iterable[int] | None = None, site_id: int | None = None
 ) -> list[Submission]:
     """Unsaved submission rows of every active template due in [day_from, day_to] for the staff
-    who must submit (a few queries per template, whatever the number of staff or days)."""
+    who must submit, each under the template version in force on the first day of its period (a
+    few queries per template, whatever the number of staff, days or versions)."""
+    published = SubmissionTemplateVersion.objects.filter(status=VersionStatus.PUBLISHED)
     templates = SubmissionTemplate.objects.filter(is_active=True).select_related("site__calendar")
     if site_id is not None:
         templates = templates.filter(site_id=site_id)
     wanted = set(staff_ids) if staff_ids is not None else None
     calendars: dict[int | None, object] = {}
     rows: list[Submission] = []
-    for template in templates.prefetch_related("departments", "positions", "staff"):
+    templates = templates.prefetch_related(
+        "departments", "positions", "staff", Prefetch("versions", queryset=published, to_attr="published")
+    )
+    for template in templates:
         cal_id = template.site.calendar_id
         if cal_id not in calendars:
             calendars[cal_id] = work_calendar_for(template.site.calendar)
         calendar = calendars[cal_id]
-        found = occurrences(schedule_of(template), day_from, day_to, calendar)
+        dated = [Dated(v.effective_from, schedule_of(v), v) for v in template.published]
+        found = versioned_occurrences(dated, day_from, day_to, calendar)
         if not found:
             continue
         people = template_assignees(template)
         if wanted is not None:
             people = people.filter(pk__in=wanted)
         people = list(people.values_list("pk", "department_id", "department__site_id"))
-        for occurrence in found:
+        for version, occurrence in found:
             due_at = occurrence.due_at(calendar.tz)
             for staff_id, department_id, staff_site in people:
                 rows.append(
                     Submission(
                         template=template,
+                        template_version=version,
                         staff_id=staff_id,
                         site_id=staff_site,
                         department_id=department_id,
@@ -339,8 +200,8 @@ def _move(submission: Submission, to_status: str) -> None:
         )
 
 
-def clean_values(template: SubmissionTemplate, values: dict, text: str) -> dict:
-    """The answers checked against the template: required fields filled (the field is named),
+def clean_values(template: SubmissionTemplateVersion, values: dict, text: str) -> dict:
+    """The answers checked against the template version the item was made under: required fields filled (the field is named),
     numbers whole and not negative."""
     out = {}
     for spec in template.fields:
@@ -391,7 +252,7 @@ def submission_submit(
         raise PermissionDenied(_("只能提交本人的工作事项"), log_message="submit someone else's submission")
     _check_version(submission, version)
     _move(submission, SubmissionStatus.SUBMITTED)
-    submission.values = clean_values(submission.template, values, text)
+    submission.values = clean_values(submission.template_version, values, text)
     submission.text = text.strip()
     if submission.submitted_at is None:
         submission.late = now > submission.due_at
