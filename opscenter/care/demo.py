@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from opscenter.care import scales, services
+from opscenter.care import admission_commitment, scales, services
 from opscenter.care.choices import AdmissionStatus, IncidentKind, RiskKind, Severity, Shift, ViewRole
 from opscenter.care.models import (
     AdmissionRequest,
@@ -29,7 +29,7 @@ from opscenter.care.models import (
     Zone,
 )
 from opscenter.core.audit import audit_context
-from opscenter.core.businesstime import add_business_time, business_time_between
+from opscenter.core.businesstime import business_time_between
 from opscenter.core.calendars import work_calendar_for
 from opscenter.org.models import Site, Staff
 from opscenter.pipeline.choices import AssessorRole, DealStatus
@@ -98,7 +98,6 @@ def generate(*, seed: int, stdout) -> None:
 def _admissions(site: Site, rng: random.Random) -> int:
     """One request per assessed customer around the pipeline's opinions (the nursing original, the
     marketing second opinion when disputed, else an agreeing marketing opinion added here)."""
-    settings = services.care_settings_for(site.pk)
     rule = services.zone_rule_for(site.pk)
     calendar = work_calendar_for(site.calendar)
     originals = list(
@@ -156,9 +155,6 @@ def _admissions(site: Site, rng: random.Random) -> int:
             deal=customer_deals[0] if customer_deals else None,
             requested_by=customer.owner,
             requested_at=requested_at,
-            due_at=add_business_time(
-                requested_at, calendar.business_days(settings.assessment_due_days), calendar
-            ),
             arbiter=arbiter,
             status=status,
             disputed=disputed,
@@ -173,6 +169,8 @@ def _admissions(site: Site, rng: random.Random) -> int:
         )
         rows.append((request, original, second))
     AdmissionRequest.objects.bulk_create([r for r, _o, _s in rows], batch_size=500)
+    # Each request is an instance of the admission commitment (due time, breaches, work orders).
+    admission_commitment.record_many(site.pk, [r for r, _o, _s in rows], now=now)
     for request, original, second in rows:
         for assessment, role in ((original, ViewRole.NURSING), (second, ViewRole.MARKETING)):
             answers = _answers_for(assessment.zone, rng, rule)
