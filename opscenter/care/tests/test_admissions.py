@@ -47,7 +47,9 @@ def test_missing_required_material_is_named(care, signed):
 
 def _stage(request):
     return StageMeasurement.objects.select_related("commitment__tree").get(
-        measurement__subject_kind=admission_commitment.SUBJECT, measurement__subject_ref=str(request.pk), level=1
+        measurement__subject_kind=admission_commitment.SUBJECT,
+        measurement__subject_ref=str(request.pk),
+        level=1,
     )
 
 
