@@ -1,5 +1,5 @@
-"""What the care import kinds share: choice synonyms, and the resident (stay) of a customer on a
-day, looked up for a whole batch in one query."""
+"""What the care import kinds share: the choice synonyms (`aliases.py`), and the resident (stay)
+of a customer on a day, looked up for a whole batch in one query."""
 
 from __future__ import annotations
 
@@ -8,56 +8,15 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.care.choices import IncidentKind, RiskKind, RiskLevel, Severity
+from opscenter.care.import_kinds.aliases import (  # noqa: F401  (re-exported for the kinds)
+    INCIDENT_KIND_ALIASES,
+    RISK_KIND_ALIASES,
+    RISK_LEVEL_ALIASES,
+    SEVERITY_ALIASES,
+    STAY_TYPE_ALIASES,
+)
 from opscenter.care.models import Residency
 from opscenter.imports.engine import ImportContext, ParsedRow
-from opscenter.pipeline.choices import StayType
-
-# i18n: data — synonyms matched against imported cells (Chinese ledgers as people write them).
-STAY_TYPE_ALIASES: dict[str, str] = {
-    **{str(label): str(value) for value, label in StayType.choices},
-    **{str(value): str(value) for value in StayType.values},
-    **dict.fromkeys(("试入住", "体验", "体验入住", "试住期"), StayType.TRIAL.value),
-    **dict.fromkeys(("短期", "短期入住", "短期托养", "喘息"), StayType.SHORT.value),
-    **dict.fromkeys(("长期", "长期入住", "长住型", "正式入住"), StayType.LONG.value),
-}
-RISK_KIND_ALIASES: dict[str, str] = {
-    **{str(label): str(value) for value, label in RiskKind.choices},
-    **{str(value): str(value) for value in RiskKind.values},
-    **dict.fromkeys(("跌倒风险", "坠床", "跌倒/坠床", "Morse", "morse"), RiskKind.FALL.value),
-    **dict.fromkeys(("褥疮", "压力性损伤", "压疮风险", "Braden", "braden"), RiskKind.PRESSURE.value),
-    **dict.fromkeys(("走失风险", "走丢", "外走"), RiskKind.WANDERING.value),
-    **dict.fromkeys(
-        ("疾病", "病情恶化", "慢病", "慢性病", "身体状况恶化", "疾病隐患"), RiskKind.ILLNESS.value
-    ),
-}
-RISK_LEVEL_ALIASES: dict[str, str] = {
-    **{str(label): str(value) for value, label in RiskLevel.choices},
-    **{str(value): str(value) for value in RiskLevel.values},
-    **dict.fromkeys(("低风险", "低危", "轻"), RiskLevel.LOW.value),
-    **dict.fromkeys(("中风险", "中危", "中等"), RiskLevel.MEDIUM.value),
-    **dict.fromkeys(("高风险", "高危", "重"), RiskLevel.HIGH.value),
-}
-INCIDENT_KIND_ALIASES: dict[str, str] = {
-    **{str(label): str(value) for value, label in IncidentKind.choices},
-    **{str(value): str(value) for value in IncidentKind.values},
-    **dict.fromkeys(("摔倒", "跌伤", "坠床"), IncidentKind.FALL.value),
-    **dict.fromkeys(("褥疮", "压力性损伤"), IncidentKind.PRESSURE.value),
-    **dict.fromkeys(("生病", "发病", "疾病"), IncidentKind.ILLNESS.value),
-    **dict.fromkeys(("送医", "急救", "120", "住院", "转院"), IncidentKind.HOSPITAL.value),
-    **dict.fromkeys(("去世", "离世", "过世"), IncidentKind.DEATH.value),
-    **dict.fromkeys(("走丢", "外走", "走失事件"), IncidentKind.WANDERING.value),
-    **dict.fromkeys(("纠纷", "争吵", "打架", "冲突事件"), IncidentKind.CONFLICT.value),
-    **dict.fromkeys(("投诉", "家属投诉事件"), IncidentKind.COMPLAINT.value),
-}
-SEVERITY_ALIASES: dict[str, str] = {
-    **{str(label): str(value) for value, label in Severity.choices},
-    **{str(value): str(value) for value in Severity.values},
-    **dict.fromkeys(("轻", "轻度", "无伤害"), Severity.MINOR.value),
-    **dict.fromkeys(("中", "中度", "一般伤害"), Severity.MODERATE.value),
-    **dict.fromkeys(("重", "重度", "严重伤害"), Severity.SEVERE.value),
-    **dict.fromkeys(("危重", "死亡", "特重"), Severity.CRITICAL.value),
-}
 
 
 def resolve_stays(batch: list[ParsedRow], ctx: ImportContext, *, day_field: str) -> None:
@@ -78,7 +37,9 @@ def resolve_stays(batch: list[ParsedRow], ctx: ImportContext, *, day_field: str)
             (s for s in own if s.started_on <= day and (s.ended_on is None or day < s.ended_on)), None
         )
         if found is None:
-            periods = _("、").join(f"{s.started_on}–{s.ended_on or _('至今')}" for s in own)
+            periods = _("、").join(
+                _("%(start)s–%(end)s") % {"start": s.started_on, "end": s.ended_on or _("至今")} for s in own
+            )
             row.error(
                 day_field,
                 _("该长者在 %(day)s 不在住（入住记录：%(periods)s），请先导入入住长者")

@@ -24,7 +24,7 @@ from opscenter.care.models import Bed, Incident, Occupancy, Residency, RiskAsses
 from opscenter.imports.constants import CUSTOMER_PHONE_ALIASES
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.kinds import register
-from opscenter.pipeline.choices import CustomerStatus
+from opscenter.pipeline.choices import CustomerStatus, StayType
 from opscenter.pipeline.import_kinds.refs import (
     create_missing_customers,
     remove_created_customers,
@@ -157,7 +157,7 @@ class ResidentImport(ImportKind):
                 return
         ctx.cache["in_file"].setdefault(bed["id"], []).append((s, e, row.row_no, v["customer_name"]))
         v["zone_id"] = bed["zone_id"]
-        v["stay_type"] = v.get("stay_type") or STAY_TYPE_ALIASES["长住"]
+        v["stay_type"] = v.get("stay_type") or StayType.LONG.value
 
     def find_existing(self, batch: list[ParsedRow], ctx: ImportContext) -> None:
         existing = set(
