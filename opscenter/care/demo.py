@@ -398,17 +398,24 @@ def _roster(site: Site) -> int:
             department__site=site, department__kind="nursing", is_active=True, position__name="护理员"
         ).order_by("pk")
     )
-    rows = []
+    needs = []
     for row in staffing(site_id=site.pk, today=timezone.localdate()):
         zone = row["zone"]
         shift = Shift.DAY if row["shift"] == Shift.DAY.label else Shift.NIGHT
         load = row["residents"] + row["planned"]
         share = ROSTER_TARGET.get((zone.care_zone, shift), Decimal("0.75"))
         needed = max(1, math.ceil(load / (zone.ratio_limit(shift) * share))) if load else 0
-        for _i in range(needed):
-            if not workers:
-                break
-            rows.append(NurseAssignment(site=site, zone=zones[zone.pk], staff=workers.pop(0), shift=shift))
+        needs.append([zones[zone.pk], shift, needed])
+    rows = []
+    # Every zone shift with residents gets one worker first, then each is filled up to its need.
+    for first_pass in (True, False):
+        for need in needs:
+            zone, shift, needed = need
+            take = min(1 if first_pass else needed, needed, len(workers))
+            rows += [
+                NurseAssignment(site=site, zone=zone, staff=workers.pop(0), shift=shift) for _i in range(take)
+            ]
+            need[2] -= take
     NurseAssignment.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 

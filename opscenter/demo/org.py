@@ -84,9 +84,9 @@ class SiteSpec:
 
 
 # Care workers (护理员) on the zones' day and night shifts: enough for the demo's residents at
-# plausible ratios for its ~190 residents (care.demo rosters 46 of them: most zone shifts within
-# their limit, one at it, one over; two are off the roster).
-NURSING_WORKERS = 48
+# plausible ratios for its ~190 residents (care.demo rosters them by residents: most zone shifts
+# within their limit, one near it, one over; any left over are off the roster).
+NURSING_WORKERS = 52
 
 
 def _consultants(
