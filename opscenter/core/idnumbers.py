@@ -35,9 +35,9 @@ def parse_id_number(value: Any, *, today: dt.date | None = None) -> tuple[IdNumb
         return None, None
     if isinstance(value, float):
         # Excel stores an 18-digit number as a float and loses its last digits.
-        return None, _("身份证号“%(value)s”被表格当成了数字，末几位已丢失：请把该列设为文本格式后重新填写") % {
-            "value": f"{value:.0f}"
-        }
+        return None, _(
+            "身份证号“%(value)s”被表格当成了数字，末几位已丢失：请把该列设为文本格式后重新填写"
+        ) % {"value": f"{value:.0f}"}
     text = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", str(value))).upper()
     if re.fullmatch(r"\d{15}", text):
         text = text[:6] + "19" + text[6:]

@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from opscenter.care.choices import INCIDENT_RISK, Severity
+from opscenter.care.choices import INCIDENT_RISK
 from opscenter.care.import_kinds._common import INCIDENT_KIND_ALIASES, SEVERITY_ALIASES, resolve_stays
 from opscenter.care.models import Incident, Occupancy, RiskAssessment
+from opscenter.care.services.incidents import incident_work_order_open
 from opscenter.imports.engine import CREATE, UNCHANGED, Field, ImportContext, ImportKind, ParsedRow
 from opscenter.imports.exceptions import ImportRefused
 from opscenter.imports.kinds import register
@@ -29,7 +30,7 @@ from opscenter.pipeline.import_kinds.refs import resolve_customers, resolve_staf
 
 
 def _source_ref(pk: int) -> str:
-    return f"care.incident:{pk}"  # as `incident_record` writes it
+    return f"care.incident:{pk}"  # as `incident_work_order_open` writes it
 
 
 @register
@@ -104,9 +105,6 @@ class IncidentImport(ImportKind):
             row.action = UNCHANGED if self.row_key(row) in existing else CREATE
 
     def write(self, batch: list[ParsedRow], ctx: ImportContext) -> tuple[int, int]:
-        from opscenter.commitments.choices import Priority, Source
-        from opscenter.commitments.services import work_order_open
-
         stay_ids = {r.values["residency_id"] for r in batch}
         zones: dict[int, list] = {}
         for residency_id, start, end, zone_id in Occupancy.objects.filter(
@@ -145,19 +143,8 @@ class IncidentImport(ImportKind):
             )
         )
         for incident in incidents:
-            incident.work_order = work_order_open(
-                department_id=incident.department_id,
-                title=_("护理事件：%(name)s %(kind)s")
-                % {"name": names[incident.pk], "kind": incident.get_kind_display()},
-                description=f"{incident.get_severity_display()} · {incident.place} · {incident.immediate_action}"[
-                    :1000
-                ],
-                source=Source.INCIDENT,
-                source_ref=_source_ref(incident.pk),
-                priority=Priority.HIGH
-                if incident.severity in (Severity.SEVERE, Severity.CRITICAL)
-                else Priority.NORMAL,
-                now=incident.occurred_at,
+            incident.work_order = incident_work_order_open(
+                incident, name=names[incident.pk], now=incident.occurred_at
             )
         Incident.objects.bulk_update(incidents, ["work_order"], batch_size=500)
         return len(incidents), 0
