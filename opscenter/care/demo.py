@@ -7,14 +7,16 @@ order. Deterministic for a seed and the load date; idempotent (a site with stays
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from collections import defaultdict
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from opscenter.care import scales, services
+from opscenter.care import admission_commitment, scales, services
 from opscenter.care.choices import AdmissionStatus, IncidentKind, RiskKind, Severity, Shift, ViewRole
 from opscenter.care.models import (
     AdmissionRequest,
@@ -24,12 +26,13 @@ from opscenter.care.models import (
     Occupancy,
     Residency,
     RiskAssessment,
+    RiskMeasure,
     Room,
     Transfer,
     Zone,
 )
 from opscenter.core.audit import audit_context
-from opscenter.core.businesstime import add_business_time, business_time_between
+from opscenter.core.businesstime import business_time_between
 from opscenter.core.calendars import work_calendar_for
 from opscenter.org.models import Site, Staff
 from opscenter.pipeline.choices import AssessorRole, DealStatus
@@ -87,18 +90,18 @@ def generate(*, seed: int, stdout) -> None:
         requests = _admissions(site, rng)
         stays, transfers = _stays(site, rng)
         risks = _risks(site, rng)
-        _roster(site)
+        measures = _measures(site, rng)
+        rostered = _roster(site)
         incidents = _incidents(site, rng, ops)
     stdout.write(
         f"{site.name}：入住评估申请 {requests} 件，入住 {stays} 人次，跨区 {transfers} 次，"
-        f"风险评估 {risks} 条，护理事件 {incidents} 件"
+        f"风险评估 {risks} 条，防范措施 {measures} 条，护理排班 {rostered} 人，护理事件 {incidents} 件"
     )
 
 
 def _admissions(site: Site, rng: random.Random) -> int:
     """One request per assessed customer around the pipeline's opinions (the nursing original, the
     marketing second opinion when disputed, else an agreeing marketing opinion added here)."""
-    settings = services.care_settings_for(site.pk)
     rule = services.zone_rule_for(site.pk)
     calendar = work_calendar_for(site.calendar)
     originals = list(
@@ -156,9 +159,6 @@ def _admissions(site: Site, rng: random.Random) -> int:
             deal=customer_deals[0] if customer_deals else None,
             requested_by=customer.owner,
             requested_at=requested_at,
-            due_at=add_business_time(
-                requested_at, calendar.business_days(settings.assessment_due_days), calendar
-            ),
             arbiter=arbiter,
             status=status,
             disputed=disputed,
@@ -173,6 +173,8 @@ def _admissions(site: Site, rng: random.Random) -> int:
         )
         rows.append((request, original, second))
     AdmissionRequest.objects.bulk_create([r for r, _o, _s in rows], batch_size=500)
+    # Each request is an instance of the admission commitment (due time, breaches, work orders).
+    admission_commitment.record_many(site.pk, [r for r, _o, _s in rows], now=now)
     for request, original, second in rows:
         for assessment, role in ((original, ViewRole.NURSING), (second, ViewRole.MARKETING)):
             answers = _answers_for(assessment.zone, rng, rule)
@@ -372,18 +374,99 @@ def _risks(site: Site, rng: random.Random) -> int:
     return len(rows)
 
 
-def _roster(site: Site) -> None:
-    zones = list(Zone.objects.filter(site=site).order_by("sort_order"))
-    nurses = list(
+# The share of a zone's ratio limit the demo roster aims at, per zone and shift: most rows green,
+# the dementia day shift at its limit (amber), the dementia night shift short-handed (red).
+ROSTER_TARGET = {
+    ("assisted", Shift.DAY): Decimal("0.75"),
+    ("assisted", Shift.NIGHT): Decimal("0.7"),
+    ("rehab", Shift.DAY): Decimal("0.8"),
+    ("rehab", Shift.NIGHT): Decimal("0.9"),
+    ("dementia", Shift.DAY): Decimal("1.0"),
+    ("dementia", Shift.NIGHT): Decimal("1.4"),
+}
+
+
+def _roster(site: Site) -> int:
+    """The care workers (护理员) on shifts: each works one zone on one shift, as many per zone and
+    shift as today's residents and planned admissions need at the zone's ROSTER_TARGET share of
+    its ratio limit (while care workers last). The head nurse and the assessors are not rostered."""
+    from opscenter.care.selectors.census import staffing
+
+    zones = {z.pk: z for z in Zone.objects.filter(site=site)}
+    workers = list(
+        Staff.objects.filter(
+            department__site=site, department__kind="nursing", is_active=True, position__name="护理员"
+        ).order_by("pk")
+    )
+    needs = []
+    for row in staffing(site_id=site.pk, today=timezone.localdate()):
+        zone = row["zone"]
+        shift = Shift.DAY if row["shift"] == Shift.DAY.label else Shift.NIGHT
+        load = row["residents"] + row["planned"]
+        share = ROSTER_TARGET.get((zone.care_zone, shift), Decimal("0.75"))
+        needed = max(1, math.ceil(load / (zone.ratio_limit(shift) * share))) if load else 0
+        needs.append([zones[zone.pk], shift, needed])
+    rows = []
+    # Every zone shift with residents gets one worker first, then each is filled up to its need.
+    for first_pass in (True, False):
+        for need in needs:
+            zone, shift, needed = need
+            take = min(1 if first_pass else needed, needed, len(workers))
+            rows += [
+                NurseAssignment(site=site, zone=zone, staff=workers.pop(0), shift=shift) for _i in range(take)
+            ]
+            need[2] -= take
+    NurseAssignment.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+MEASURES = {  # i18n: data (demo measures per risk kind)
+    RiskKind.FALL: ("床栏与夜灯，夜间每两小时巡视", "穿防滑鞋，如厕时陪同", "康复师平衡训练每周三次"),
+    RiskKind.PRESSURE: ("每两小时翻身并记录", "使用气垫床", "营养师评估并加餐"),
+    RiskKind.WANDERING: ("佩戴定位手环", "门禁提醒，出入登记"),
+    RiskKind.ILLNESS: ("每日测量血压血糖", "家属沟通病情，制定送医预案"),
+}
+
+
+def _measures(site: Site, rng: random.Random) -> int:
+    """Measures for medium and high risks: one or two per assessment, due within a few days, owned
+    by the resident's nurse. Past ones were mostly done (some late); a few of the current
+    assessments' measures are still open past their date, so the overdue list is not empty."""
+    today = timezone.localdate()
+    owners = list(
         Staff.objects.filter(department__site=site, department__kind="nursing", is_active=True).order_by("pk")
     )
+    if not owners:
+        return 0
     rows = []
-    for i, nurse in enumerate(nurses):
-        rows.append(NurseAssignment(site=site, zone=zones[i % len(zones)], staff=nurse, shift=Shift.DAY))
-        rows.append(
-            NurseAssignment(site=site, zone=zones[(i + 1) % len(zones)], staff=nurse, shift=Shift.NIGHT)
-        )
-    NurseAssignment.objects.bulk_create(rows, ignore_conflicts=True)
+    risks = RiskAssessment.objects.filter(site=site, level__in=["medium", "high"]).select_related("residency")
+    for risk in risks.order_by("pk"):
+        texts = MEASURES[risk.kind]
+        for text in rng.sample(texts, k=min(len(texts), 1 if risk.level == "medium" else 2)):
+            due = risk.assessed_on + dt.timedelta(days=rng.randint(2, 10))
+            done = None
+            if due < today:
+                roll = rng.random()
+                if risk.superseded_on is not None or roll < 0.8:
+                    done = min(due - dt.timedelta(days=rng.randint(0, 2)), today)
+                elif roll < 0.93:
+                    done = min(due + dt.timedelta(days=rng.randint(1, 6)), today)
+            elif rng.random() < 0.3:
+                done = today
+            done = max(done, risk.assessed_on) if done else None
+            owner = risk.residency.nurse or rng.choice(owners)
+            rows.append(
+                RiskMeasure(
+                    risk=risk,
+                    description=text,
+                    owner=owner,
+                    due_on=due,
+                    done_on=done,
+                    done_by=owner if done else None,
+                )
+            )
+    RiskMeasure.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def _incidents(site: Site, rng: random.Random, ops) -> int:

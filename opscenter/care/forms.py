@@ -196,7 +196,6 @@ class SettingsForm(forms.ModelForm):
             "review_days_high",
             "review_days_medium",
             "review_days_low",
-            "assessment_due_days",
         ]
 
 

@@ -134,14 +134,41 @@ def _overdue_reviews(query: MetricQuery) -> dict:
     return {_key(r): MetricValue(r["n"]) for r in rows.order_by()}
 
 
-def _drill(view: str):
+def _overdue_measures(query: MetricQuery) -> dict:
+    """Risk measures (防范措施) due in the period (and already past) not done by their date: still
+    open, or done after it. Counted in the period of the due date."""
+    from opscenter.care.models import RiskMeasure
+
+    today = timezone.localdate()
+    qs = RiskMeasure.objects.filter(
+        due_on__gte=query.start, due_on__lte=min(query.end, today - dt.timedelta(days=1))
+    ).filter(Q(done_on__isnull=True) | Q(done_on__gt=F("due_on")))
+    if query.unit_ids is not None:
+        qs = qs.filter(risk__site_id__in=query.unit_ids)
+    rows = (
+        qs.annotate(site_id=F("risk__site_id"), p=TRUNC[query.period]("due_on"))
+        .values("site_id", "p")
+        .annotate(n=Count("pk"))
+    )
+    return {_key(r): MetricValue(r["n"]) for r in rows.order_by()}
+
+
+def _drill(view: str, **extra: str):
     def drill(grain: str, unit_id: int, period: str, start: dt.date) -> str:
-        return f"{reverse(view)}?{urlencode({'site': unit_id, 'from': start.isoformat()})}"
+        return f"{reverse(view)}?{urlencode({'site': unit_id, 'from': start.isoformat(), **extra})}"
 
     return drill
 
 
-for code, label, unit, values, view in (
+def _measure_drill(grain: str, unit_id: int, period: str, start: dt.date) -> str:
+    """The measures behind an overdue count: due in that period, not done by their date."""
+    spans = dict(_spans(MetricQuery(grain=grain, period=period, start=start, end=start)))
+    last = dt.date.fromordinal(spans[start][1] - 1)
+    params = {"site": unit_id, "status": "late", "from": start.isoformat(), "to": last.isoformat()}
+    return f"{reverse('care:measure_list')}?{urlencode(params)}"
+
+
+for code, label, unit, values, drill in (
     ("care.resident_days", _("住养日"), MetricUnit.COUNT, _resident_days, "care:census"),
     ("care.incidents", _("护理事件数"), MetricUnit.COUNT, _incident_count, "care:incident_list"),
     (
@@ -153,6 +180,13 @@ for code, label, unit, values, view in (
     ),
     ("care.occupancy", _("床位入住率"), MetricUnit.RATE, _occupancy, "care:census"),
     ("care.overdue_reviews", _("逾期风险复评数"), MetricUnit.COUNT, _overdue_reviews, "care:due_reviews"),
+    (
+        "care.overdue_measures",
+        _("逾期防范措施数"),
+        MetricUnit.COUNT,
+        _overdue_measures,
+        _measure_drill,
+    ),
     (
         "care.assessment_cycle_time",
         _("入住评估周期(工作分钟)"),
@@ -168,7 +202,7 @@ for code, label, unit, values, view in (
             label=label,
             unit=unit,
             values=values,
-            drill=_drill(view),
+            drill=drill if callable(drill) else _drill(drill),
             grains=frozenset({"site"}),
             app="care",
         )

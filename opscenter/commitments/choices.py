@@ -48,6 +48,9 @@ class Event(models.TextChoices):
     TREATED = "treated", _("首次治疗")
     COURSE_ENDED = "course_ended", _("疗程结束")
     CLINICAL_FOLLOWUP = "clinical_followup", _("术后回访")
+    # Elder-care admission assessment (recorded by the care app per admission request).
+    ADMISSION_REQUESTED = "admission_requested", _("入住评估申请")
+    ADMISSION_DECIDED = "admission_decided", _("入住评估定区")
 
 
 PIPELINE_EVENTS = (

@@ -266,3 +266,24 @@ def meeting_get(*, user, meeting_id: int) -> ReviewMeeting:
     if meeting is None:
         raise NotFound(_("会商不存在或无权访问"))
     return meeting
+
+
+def subject_stages(*, subject_kind: str, subject_refs, level: int = 1) -> dict[str, dict]:
+    """subject ref → its stage of `level` (status, due moment, measurement id, attribution) for the
+    instances of `subject_kind` measured by the other apps (e.g. the care app's admission requests):
+    one query for a whole list. Unscoped: the caller has already scoped the subjects."""
+    rows = StageMeasurement.objects.filter(
+        measurement__subject_kind=subject_kind,
+        measurement__subject_ref__in=[str(ref) for ref in subject_refs],
+        level=level,
+    ).values("measurement__subject_ref", "status", "due_at", "measurement_id", "attribution")
+    return {
+        r["measurement__subject_ref"]: {
+            "status": r["status"],
+            "breached": r["status"] == StageStatus.BREACHED,
+            "due_at": r["due_at"],
+            "measurement_id": r["measurement_id"],
+            "attribution": r["attribution"],
+        }
+        for r in rows
+    }

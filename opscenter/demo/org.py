@@ -39,6 +39,7 @@ POSITIONS: dict[str, bool] = {
     "客户经理": False,
     "护士长": True,
     "护士/评估员": False,
+    "护理员": False,
     "医生": False,
     "客服专员": False,
     "质检员": False,
@@ -82,6 +83,12 @@ class SiteSpec:
     departments: tuple[DepartmentSpec, ...] = field(default_factory=tuple)
 
 
+# Care workers (护理员) on the zones' day and night shifts: enough for the demo's residents at
+# plausible ratios for its ~190 residents (care.demo rosters them by residents: most zone shifts
+# within their limit, one near it, one over; any left over are off the roster).
+NURSING_WORKERS = 52
+
+
 def _consultants(
     position: str, count: int, *, named: tuple[str, str] | None = None, leader: str = ""
 ) -> tuple:
@@ -111,7 +118,9 @@ SITES: tuple[SiteSpec, ...] = (
             ),
             DepartmentSpec("客户管理部", "customer", (Seat("客户经理"), Seat("客户经理"))),
             DepartmentSpec(
-                "护理部", "nursing", (Seat("护士长", "demo-nursing", "nursing"), Seat("护士/评估员"), Seat("护士/评估员"))
+                "护理部", "nursing",
+                (Seat("护士长", "demo-nursing", "nursing"), Seat("护士/评估员"), Seat("护士/评估员"),
+                 *(Seat("护理员") for _ in range(NURSING_WORKERS))),
             ),
             DepartmentSpec("财务部", "finance", (Seat("财务", "demo-finance", "finance_hr"),)),
             DepartmentSpec("人力资源部", "hr", (Seat("人事"),)),

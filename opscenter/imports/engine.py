@@ -43,7 +43,7 @@ CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 class Field:
     """One importable field: how its column is recognised and how its cells are parsed.
 
-    `type`: text | int | age | date | datetime | amount | phone | choice | bool. `reference` names
+    `type`: text | int | age | date | datetime | amount | phone | choice | bool | id_number. `reference` names
     what the kind resolves the parsed text to (documentation and the mapping screen).
     """
 
@@ -79,6 +79,10 @@ class Field:
             return V.parse_choice(raw, self.choices or {}, label=self.label_zh)
         if kind == "bool":
             return V.parse_bool(raw, label=self.label_zh)
+        if kind == "id_number":  # 居民身份证号 (check character, birth date): core.idnumbers
+            from opscenter.core.idnumbers import parse_id_number
+
+            return parse_id_number(raw)
         raise ValueError(f"unknown field type {kind!r}")
 
 

@@ -19,6 +19,7 @@ _BY_TYPE: dict[str, Any] = {
     "amount": "3800.00",
     "phone": "13800138000",
     "bool": "是",
+    "id_number": "11010519491231002X",
 }
 _BY_REFERENCE = {"staff": "张三", "channel": "转介绍", "department": "市场部", "team": "一组", "position": ""}
 

@@ -220,3 +220,48 @@ def test_bad_input_through_the_screens(page_and_log, personas, password, sign_in
     moving.refresh_from_db()
     assert moving.zone.care_zone == "assisted"
     assert log.problems(page) == []
+
+
+def test_nurse_confirms_an_overdue_risk_measure_and_a_stale_form_is_refused(
+    page_and_log, personas, password, sign_in, screenshots
+):
+    """The 防范措施 screen: the overdue measure is counted and marked; the responsible nurse confirms
+    it done; the same form sent again (its version now stale) is refused with a message."""
+
+    page, _log = page_and_log
+    _setup(personas)
+    today = timezone.localdate()
+    deal = _deal(personas, "周爷爷", zone="assisted", signed_on=today - dt.timedelta(days=40))
+    bed = Bed.objects.filter(zone__care_zone="assisted").order_by("pk").first()
+    residency = services.residency_admit(
+        actor=personas.ops_a, deal_id=deal.pk, bed_id=bed.pk, started_on=today - dt.timedelta(days=30)
+    )
+    risk = services.risk_assess(
+        actor=personas.nursing_a, residency_id=residency.pk, kind="fall",
+        answers={**{k: 0 for k in MORSE}, "history": 25, "gait": 20}, assessed_on=today - dt.timedelta(days=20),
+    )  # fmt: skip
+    measure = services.risk_measure_add(
+        actor=personas.nursing_a, risk_id=risk.pk, description="加装床栏", owner_id=personas.nursing_a.staff.pk,
+        due_on=today - dt.timedelta(days=3),
+    )  # fmt: skip
+    sign_in(page, "nursing_a", password)
+    page.goto("/care/risks/measures/")
+    expect(page.locator("[data-count=overdue]")).to_have_text("1")
+    row = page.locator(f"tr[data-measure='{measure.pk}']")
+    expect(row).to_contain_text("逾期")
+    shoot(page, screenshots, "measures")
+    stale = row.locator("form.measure-done").evaluate("f => f.outerHTML")
+    row.locator("input[name=note]").fill("已装床栏")
+    row.get_by_role("button", name="确认完成").click()
+    expect(page.locator("body")).to_contain_text("措施已确认完成")
+    expect(page.locator("[data-count=overdue]")).to_have_text("0")
+    measure.refresh_from_db()
+    assert (measure.done_on, measure.done_note, measure.version) == (today, "已装床栏", 2)
+    # the form as it was before (version 1) submitted again: refused, nothing changes
+    page.goto("/care/risks/measures/?status=all")
+    page.evaluate("html => document.querySelector('main').insertAdjacentHTML('beforeend', html)", stale)
+    page.locator("main > form.measure-done").last.get_by_role("button", name="确认完成").click()
+    expect(page.locator("body")).to_contain_text("已于")
+    measure.refresh_from_db()
+    assert measure.version == 2
+    shoot(page, screenshots, "measures-done")

@@ -36,8 +36,9 @@ class MaterialItem(models.Model):
 @audit.register()
 class AdmissionRequest(models.Model):
     """Marketing asks for an admission assessment of a customer. Decided when the views agree or
-    the named arbiter resolves a disagreement; `due_at` (business time) makes the wait a commitment
-    whose breach is visible (`is_breached`)."""
+    the named arbiter resolves a disagreement. The wait is a service commitment
+    (`care.admission_commitment`): `due_at` copies its stage's due moment; warning, breach and the
+    breach's work order are the commitments monitor's."""
 
     site = models.ForeignKey("org.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("院区"))
     customer = models.ForeignKey(
@@ -58,7 +59,12 @@ class AdmissionRequest(models.Model):
         "org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
     )
     requested_at = models.DateTimeField(_("申请时间"))
-    due_at = models.DateTimeField(_("定区时限"))
+    due_at = models.DateTimeField(
+        _("定区时限"),
+        null=True,
+        blank=True,
+        help_text="the due moment of the admission commitment's stage (care.admission_commitment)",
+    )
     panel = models.ManyToManyField("org.Staff", related_name="+", verbose_name=_("评估小组"))
     arbiter = models.ForeignKey(
         "org.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("裁定人")
@@ -75,6 +81,7 @@ class AdmissionRequest(models.Model):
     cycle_minutes = models.IntegerField(_("申请到定区(工作分钟)"), null=True, blank=True)
     lost_reason = models.CharField(_("流失原因"), max_length=300, blank=True)
     note = models.CharField(_("备注"), max_length=300, blank=True)
+    import_job_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("入住评估申请")
@@ -87,12 +94,6 @@ class AdmissionRequest(models.Model):
 
     def __str__(self) -> str:
         return str(self.customer)
-
-    def is_breached(self, now) -> bool:
-        """Decided after the due time, or still undecided past it."""
-        if self.decided_at is not None:
-            return self.decided_at > self.due_at
-        return self.status in (AdmissionStatus.REQUESTED, AdmissionStatus.DISPUTED) and now > self.due_at
 
 
 class AdmissionView(models.Model):

@@ -61,6 +61,7 @@ class Incident(models.Model):
         "core.User", null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("登记人")
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    import_job_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("护理事件")

@@ -17,7 +17,7 @@ from opscenter.pipeline.choices import CareZone
 @audit.register()
 class CareSettings(models.Model):
     """Per-site settings of the care app, edited in the UI: the cognitive screen in use, the
-    suggested-zone thresholds, the review interval per risk level and the admission due time."""
+    suggested-zone thresholds and the review interval per risk level."""
 
     site = models.OneToOneField(
         "org.Site", on_delete=models.CASCADE, related_name="+", verbose_name=_("院区")
@@ -43,6 +43,8 @@ class CareSettings(models.Model):
     review_days_low = models.PositiveSmallIntegerField(
         _("低风险复评间隔(天)"), default=90, validators=[MinValueValidator(1), MaxValueValidator(366)]
     )
+    # Only the allowance the site's admission commitment is installed with (admission_commitment):
+    # from then on the due time is that commitment's, edited on the commitments screens.
     assessment_due_days = models.PositiveSmallIntegerField(
         _("评估申请到定区时限(工作日)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )

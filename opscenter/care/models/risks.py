@@ -30,6 +30,7 @@ class RiskAssessment(models.Model):
     next_review_on = models.DateField(_("下次复评日期"))
     superseded_on = models.DateField(_("被复评日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    import_job_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("风险评估")
@@ -46,7 +47,9 @@ class RiskAssessment(models.Model):
 
 @audit.register()
 class RiskMeasure(models.Model):
-    """A measure taken against a risk, with its owner and date (and when it was done)."""
+    """A measure taken against a risk (防范措施), with its owner and due date; the owner (or their
+    department's manager) marks it done, with an optimistic `version` check. Overdue: not done by
+    `due_on`."""
 
     risk = models.ForeignKey(
         RiskAssessment, on_delete=models.PROTECT, related_name="measures", verbose_name=_("风险评估")
@@ -57,11 +60,22 @@ class RiskMeasure(models.Model):
     )
     due_on = models.DateField(_("完成期限"))
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        "org.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("完成确认人"),
+    )
+    done_note = models.CharField(_("完成情况"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("风险措施")
         verbose_name_plural = _("风险措施")
         ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["done_on", "due_on"], name="care_measure_done_due")]
 
     def __str__(self) -> str:
         return self.description

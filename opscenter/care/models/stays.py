@@ -67,7 +67,11 @@ class Residency(models.Model):
         verbose_name=_("退出记录"),
     )
     discharge_note = models.CharField(_("离院说明"), max_length=300, blank=True)
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    emergency_contact = models.CharField(_("紧急联系人"), max_length=50, blank=True)
+    emergency_phone = models.CharField(_("紧急联系电话"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    import_job_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("入住")

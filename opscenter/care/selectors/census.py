@@ -197,9 +197,13 @@ def census(*, site_id: int, first: dt.date, last: dt.date, today: dt.date) -> di
     return {"zones": zones, "months": [m for m, _s in spans], "rows": rows, "vacancies": vacancies}
 
 
+NEAR_LIMIT = Decimal("0.9")
+
+
 def staffing(*, site_id: int, today: dt.date) -> list[dict]:
     """Nurse-to-resident ratio per zone and shift, now and with the planned admissions (decided
-    assessments not yet admitted); `warning` when the planned ratio passes the zone's limit."""
+    assessments not yet admitted); `warning` when the planned ratio passes the zone's limit, `near`
+    when it is within 10 % of it."""
     from opscenter.care.choices import AdmissionStatus, Shift
     from opscenter.care.models import AdmissionRequest
 
@@ -244,6 +248,8 @@ def staffing(*, site_id: int, today: dt.date) -> list[dict]:
                     "projected": projected,
                     "limit": limit,
                     "warning": (r + p) > 0 and (projected is None or projected > limit),
+                    # within 10 % of the limit: amber, so the roster is fixed before it goes red
+                    "near": (r + p) > 0 and projected is not None and limit * NEAR_LIMIT < projected <= limit,
                 }
             )
     return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 
 from opscenter.care.choices import RiskKind, RiskLevel
 from opscenter.care.models import Incident, Residency, RiskAssessment, RiskMeasure, Transfer
@@ -125,3 +125,69 @@ def risk_summary(*, site_id: int, start: dt.date, end: dt.date) -> dict:
         "count_before": len(before),
         "left": [residencies[pk] for pk in before if pk not in now],
     }
+
+
+MEASURE_STATUSES = ("open", "overdue", "done", "late", "all")
+
+
+def measure_list(
+    *,
+    user,
+    site_id: int,
+    today: dt.date,
+    status: str = "open",
+    zone_id: int | None = None,
+    owner_id: int | None = None,
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
+):
+    """Risk measures (防范措施) of the site's residents, scoped to what `user` sees: `open` (not done,
+    overdue first), `overdue` (not done and past their date), `done`, `late` (not done by their
+    date: still open past it, or done after it — the `care.overdue_measures` metric's rows) or
+    `all`; by the resident's current zone, owner and due dates. Each row is annotated `is_overdue` (not done by its date, or done
+    after it) and `days_late`."""
+    from django.db.models import BooleanField, Case, Value, When
+
+    from opscenter.org.selectors import scope_for
+
+    qs = scope_for(user).filter_sites(RiskMeasure.objects.filter(risk__site_id=site_id), "risk__site")
+    if status == "open":
+        qs = qs.filter(done_on__isnull=True)
+    elif status == "overdue":
+        qs = qs.filter(done_on__isnull=True, due_on__lt=today)
+    elif status == "done":
+        qs = qs.filter(done_on__isnull=False)
+    elif status == "late":
+        qs = qs.filter(Q(done_on__isnull=True, due_on__lt=today) | Q(done_on__gt=F("due_on")))
+    if due_from:
+        qs = qs.filter(due_on__gte=due_from)
+    if due_to:
+        qs = qs.filter(due_on__lte=due_to)
+    if zone_id:
+        qs = qs.filter(risk__residency__zone_id=zone_id)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    qs = qs.annotate(
+        is_overdue=Case(
+            When(done_on__isnull=True, due_on__lt=today, then=Value(True)),
+            When(done_on__gt=F("due_on"), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    ).select_related(
+        "risk__residency__customer", "risk__residency__zone", "risk__residency__bed__room", "owner", "done_by"
+    )
+    order = ["due_on", "pk"] if status in ("open", "overdue") else ["-due_on", "-pk"]
+    return qs.order_by(*order)
+
+
+def measure_counts(*, user, site_id: int, today: dt.date) -> dict[str, int]:
+    """Open and overdue measures of the site (the numbers on the list's tabs): one query."""
+    from django.db.models import Count
+
+    from opscenter.org.selectors import scope_for
+
+    qs = scope_for(user).filter_sites(
+        RiskMeasure.objects.filter(risk__site_id=site_id, done_on__isnull=True), "risk__site"
+    )
+    return qs.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))

@@ -1,7 +1,8 @@
 """The admission assessment workflow (入住评估).
 
 Marketing opens a request (required materials received, a named panel and arbiter); the due time
-of the decision is `CareSettings.assessment_due_days` business days on the site calendar. Each
+of the decision is the site's admission commitment (`care.admission_commitment`: a stage from
+入住评估申请 to 入住评估定区 on the business clock, monitored and breached like any commitment). Each
 side records its view with the Barthel index, the cognitive screen in use at the site and the
 Morse fall scale; the zone opinion itself is written through the pipeline's assessment services
 (the second side's differing opinion is a pipeline second opinion, never an overwrite). Agreeing
@@ -18,12 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.care import scales
+from opscenter.care import admission_commitment, scales
 from opscenter.care.choices import ADMISSION_TRANSITIONS, AdmissionStatus, ViewRole
 from opscenter.care.models import AdmissionRequest, AdmissionView, MaterialItem
 from opscenter.care.services._common import actor_staff, required_text, scope_requiring
 from opscenter.care.services.places import care_settings_for
-from opscenter.core.businesstime import add_business_time, business_time_between
+from opscenter.commitments.choices import Event
+from opscenter.core.businesstime import business_time_between
 from opscenter.core.calendars import work_calendar_for
 from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
 from opscenter.org.models import Site
@@ -93,20 +95,20 @@ def admission_request_open(
         if deal is None:
             raise ValidationError(_("签约记录不属于该客户"), field="deal_id")
     now = now or timezone.now()
-    settings = care_settings_for(site_id)
-    calendar = _calendar(site_id)
     request = AdmissionRequest.objects.create(
         site_id=site_id,
         customer=customer,
         deal=deal,
         requested_by=requester,
         requested_at=now,
-        due_at=add_business_time(now, calendar.business_days(settings.assessment_due_days), calendar),
         arbiter=arbiter,
         note=note.strip()[:300],
     )
     request.panel.set(panel)
     request.materials.set(materials)
+    # The due time is the admission commitment's (business clock, monitor, breach work order).
+    request.due_at = admission_commitment.record(request=request, events={Event.ADMISSION_REQUESTED: now})
+    request.save(update_fields=["due_at"])
     return request
 
 
@@ -154,6 +156,7 @@ def _decide(request: AdmissionRequest, zone: str, at: dt.datetime, reason: str =
     request.cycle_minutes = int(
         business_time_between(request.requested_at, at, calendar).total_seconds() // 60
     )
+    admission_commitment.record(request=request, events={Event.ADMISSION_DECIDED: at})
 
 
 @transaction.atomic

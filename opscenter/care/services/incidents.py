@@ -27,6 +27,27 @@ def _aware(value, *, field: str, label: str) -> dt.datetime:
     return value
 
 
+def incident_work_order_open(incident: Incident, *, name: str, now: dt.datetime | None = None):
+    """The incident's work order to its responsible department (commitments), high priority when
+    severe: opened by `incident_record` and by the incidents import alike."""
+    from opscenter.commitments.choices import Priority, Source
+    from opscenter.commitments.services import work_order_open
+
+    return work_order_open(
+        department_id=incident.department_id,
+        title=_("护理事件：%(name)s %(kind)s") % {"name": name, "kind": incident.get_kind_display()},
+        description=f"{incident.get_severity_display()} · {incident.place} · {incident.immediate_action}"[
+            :1000
+        ],
+        source=Source.INCIDENT,
+        source_ref=f"care.incident:{incident.pk}",
+        priority=Priority.HIGH
+        if incident.severity in (Severity.SEVERE, Severity.CRITICAL)
+        else Priority.NORMAL,
+        now=now,
+    )
+
+
 @transaction.atomic
 def incident_record(
     *,
@@ -49,9 +70,6 @@ def incident_record(
     department, default the site's nursing department). The zone is the one the resident was in
     that day; the risk assessment is the one of the matching kind current then. `now` is when the
     work order opens (default: now; the demo records the past)."""
-    from opscenter.commitments.choices import Priority, Source
-    from opscenter.commitments.services import work_order_open
-
     scope = scope_requiring(actor, "care.add_incident")
     residency = (
         scope.filter_sites(Residency.objects.select_related("customer")).filter(pk=residency_id).first()
@@ -127,18 +145,6 @@ def incident_record(
         risk_assessment=risk,
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
-    title = _("护理事件：%(name)s %(kind)s") % {
-        "name": residency.customer.name,
-        "kind": incident.get_kind_display(),
-    }
-    incident.work_order = work_order_open(
-        department_id=department.pk,
-        title=title,
-        description=f"{incident.get_severity_display()} · {place} · {immediate_action}"[:1000],
-        source=Source.INCIDENT,
-        source_ref=f"care.incident:{incident.pk}",
-        priority=Priority.HIGH if severity in (Severity.SEVERE, Severity.CRITICAL) else Priority.NORMAL,
-        now=now,
-    )
+    incident.work_order = incident_work_order_open(incident, name=residency.customer.name, now=now)
     incident.save(update_fields=["work_order"])
     return incident

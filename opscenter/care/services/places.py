@@ -129,7 +129,6 @@ SETTINGS_FIELDS = (
     "review_days_high",
     "review_days_medium",
     "review_days_low",
-    "assessment_due_days",
 )
 
 

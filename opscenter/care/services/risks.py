@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 
 from opscenter.care import scales
 from opscenter.care.choices import RiskKind
-from opscenter.care.models import Residency, RiskAssessment, RiskMeasure
+from opscenter.care.models import NurseAssignment, Residency, RiskAssessment, RiskMeasure
 from opscenter.care.services._common import actor_staff, not_future, required_text, scope_requiring
 from opscenter.care.services.places import care_settings_for
-from opscenter.core.exceptions import NotFound, ValidationError
+from opscenter.core import audit
+from opscenter.core.exceptions import NotFound, PermissionDenied, ValidationError
 from opscenter.pipeline.services._common import site_staff
 
 
@@ -76,17 +77,68 @@ def risk_measure_add(*, actor, risk_id: int, description: str, owner_id: int, du
     return RiskMeasure.objects.create(risk=risk, description=description[:300], owner=owner, due_on=due_on)
 
 
+def _may_confirm(scope, staff_id: int | None, measure: RiskMeasure) -> bool:
+    """The measure's owner, the manager of the owner's department (护士长), or a nurse on the
+    roster of the resident's current zone."""
+    if scope.is_superuser:
+        return True
+    if staff_id is None:
+        return False
+    if staff_id in (measure.owner_id, measure.owner.department.manager_id):
+        return True
+    return NurseAssignment.objects.filter(zone_id=measure.risk.residency.zone_id, staff_id=staff_id).exists()
+
+
 @transaction.atomic
-def risk_measure_done(*, actor, measure_id: int, done_on: dt.date) -> RiskMeasure:
+def risk_measure_done(
+    *, actor, measure_id: int, done_on: dt.date, version: int, note: str = ""
+) -> RiskMeasure:
+    """Mark a measure done (the date it was carried out, a short note). Only its owner, their
+    department's manager or a nurse of the resident's zone may; `version` is the one the nurse saw,
+    so two people confirming at once cannot both write. Audited in words."""
     scope = scope_requiring(actor, "care.change_riskmeasure")
     measure = (
-        scope.filter_sites(RiskMeasure.objects.select_related("risk"), "risk__site")
+        scope.filter_sites(
+            RiskMeasure.objects.select_related("risk__residency__customer", "owner__department"), "risk__site"
+        )
         .filter(pk=measure_id)
         .first()
     )
     if measure is None:
         raise NotFound(_("措施不存在或无权访问"))
     scope.require_site(measure.risk.site_id, write=True)
-    measure.done_on = not_future(done_on, field="done_on", label=_("完成日期"))
-    measure.save(update_fields=["done_on"])
+    if not _may_confirm(scope, scope.staff_id, measure):
+        raise PermissionDenied(
+            _("只有负责人“%(name)s”、其部门负责人或该分区的护理员可以确认完成")
+            % {"name": measure.owner.name},
+            log_message="measure confirmed by someone else",
+        )
+    if measure.done_on is not None:
+        raise ValidationError(_("该措施已于 %(day)s 确认完成") % {"day": measure.done_on}, field="done_on")
+    done_on = not_future(done_on, field="done_on", label=_("完成日期"))
+    if done_on < measure.risk.assessed_on:
+        raise ValidationError(
+            _("完成日期不能早于风险评估日期 %(day)s") % {"day": measure.risk.assessed_on}, field="done_on"
+        )
+    staff = actor_staff(scope, measure.risk.site_id) if scope.staff_id is not None else None
+    note = (note or "").strip()[:300]
+    changed = RiskMeasure.objects.filter(pk=measure.pk, version=version, done_on__isnull=True).update(
+        done_on=done_on, done_by=staff, done_note=note, version=version + 1
+    )
+    if changed != 1:
+        raise ValidationError(_("该措施已被他人修改，请刷新后重试"), field="version")
+    late = (done_on - measure.due_on).days
+    audit.record_event(
+        measure,
+        _("%(who)s确认%(resident)s的防范措施“%(what)s”已于 %(day)s 完成%(late)s")
+        % {
+            "who": staff.name if staff else _("管理员"),
+            "resident": measure.risk.residency.customer.name,
+            "what": measure.description,
+            "day": done_on,
+            "late": _("（逾期 %(n)s 天）") % {"n": late} if late > 0 else "",
+        },
+        {"done_on": [None, done_on.isoformat()], "done_note": ["", note], "version": [version, version + 1]},
+    )
+    measure.refresh_from_db()
     return measure

@@ -9,10 +9,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from opscenter.care import services
+from opscenter.care import admission_commitment, services
 from opscenter.care.models import AdmissionRequest, AdmissionView, MaterialItem, NurseAssignment
 from opscenter.care.selectors.admissions import disagreement_analysis
 from opscenter.care.selectors.census import staffing
+from opscenter.commitments.models import StageMeasurement, WorkOrder
+from opscenter.commitments.monitor import run_monitor
+from opscenter.commitments.services.trees import commitment_tree_revise, commitment_tree_transition, tree_spec
 from opscenter.core.exceptions import PermissionDenied, ValidationError
 from opscenter.pipeline.models import Assessment
 
@@ -42,13 +45,69 @@ def test_missing_required_material_is_named(care, signed):
     assert AdmissionRequest.objects.count() == 0
 
 
-def test_due_time_is_business_days_on_the_site_calendar(care, signed):
+def _stage(request):
+    return StageMeasurement.objects.select_related("commitment__tree").get(
+        measurement__subject_kind=admission_commitment.SUBJECT,
+        measurement__subject_ref=str(request.pk),
+        level=1,
+    )
+
+
+def test_due_time_is_the_admission_commitment_on_the_business_clock_and_breach_opens_a_work_order(
+    care, signed
+):
     # Friday 2026-03-06 16:00 + 3 business days (9 h each) → Wednesday 11 March 16:00
     now = dt.datetime(2026, 3, 6, 16, 0, tzinfo=timezone.get_default_timezone())
     request = open_request(care, signed().customer, now=now)
     assert timezone.localtime(request.due_at) == now.replace(day=11)
-    assert request.is_breached(now.replace(day=12))
-    assert not request.is_breached(now.replace(day=10))
+    stage = _stage(request)
+    assert stage.due_at == request.due_at and stage.status == "open"
+    assert stage.commitment.tree.family == admission_commitment.FAMILY
+    assert stage.commitment.tree.status == "active"
+    run_monitor(now.replace(day=11, hour=12), sync=False)
+    stage.refresh_from_db()
+    assert stage.status == "warning"  # 80 % of the allowance has passed
+    result = run_monitor(now.replace(day=12), sync=False)
+    stage.refresh_from_db()
+    assert (stage.status, result.work_orders) == ("breached", 1)
+    order = WorkOrder.objects.get(source="breach", source_ref=str(stage.pk))
+    assert order.department.kind == "nursing" and order.site_id == care.site.pk
+    assert admission_commitment.stages_for([request.pk])[request.pk]["breached"]
+
+
+def test_a_late_decision_closes_the_stage_as_a_breach_with_its_overrun(care, signed):
+    now = dt.datetime(2026, 3, 6, 16, 0, tzinfo=timezone.get_default_timezone())
+    request = open_request(care, signed().customer, now=now)
+    p = care.personas
+    services.admission_view_record(actor=p.marketing_a, request_id=request.pk, answers=answers())
+    services.admission_view_record(actor=p.nursing_a, request_id=request.pk, answers=answers())
+    request.refresh_from_db()
+    stage = _stage(request)
+    assert request.status == "decided" and stage.ended_at == request.decided_at
+    assert stage.status == "breached" and stage.overrun_minutes > 0
+    assert "一级承诺超时" in stage.attribution
+
+
+def test_an_on_time_decision_keeps_the_commitment(care, signed):
+    request = open_request(care, signed().customer)
+    p = care.personas
+    services.admission_view_record(actor=p.marketing_a, request_id=request.pk, answers=answers())
+    services.admission_view_record(actor=p.nursing_a, request_id=request.pk, answers=answers())
+    assert _stage(request).status == "on_time"
+
+
+def test_the_allowance_is_data_edited_as_a_new_commitment_version(care, signed):
+    first = open_request(care, signed("甲").customer)
+    tree = _stage(first).commitment.tree
+    spec = tree_spec(tree)
+    spec.allowance_minutes = 9 * 60  # one business day
+    draft = commitment_tree_revise(actor=care.personas.ops_a, tree_id=tree.pk, root=spec)
+    commitment_tree_transition(actor=care.personas.ops_a, tree_id=draft.pk, to_status="active")
+    now = dt.datetime(2026, 3, 6, 16, 0, tzinfo=timezone.get_default_timezone())
+    second = open_request(care, signed("乙").customer, now=now)
+    assert timezone.localtime(second.due_at) == now.replace(day=9)  # Monday 16:00
+    assert _stage(second).commitment.tree.version == 2
+    assert _stage(first).commitment.tree.version == 1  # measured under the version it started in
 
 
 def test_agreeing_views_decide_the_zone(care, signed):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opscenter.care import selectors, services
+from opscenter.care import admission_commitment, selectors, services
 from opscenter.care.forms import AdmissionRequestForm, AdmissionViewForm, LostForm, ResolveForm
 from opscenter.care.models import MaterialItem
 from opscenter.care.selectors.admissions import disagreement_analysis
@@ -24,10 +24,10 @@ from opscenter.pipeline.models import Customer, Deal
 @permission_required("care.view_admissionrequest", raise_exception=True)
 def admission_list(request: HttpRequest) -> HttpResponse:
     site, sites = site_for(request)
-    now = timezone.now()
     rows = list(selectors.admission_list(user=request.user, site_id=site.pk)[:300])
+    stages = admission_commitment.stages_for([row.pk for row in rows])
     for row in rows:
-        row.breached = row.is_breached(now)
+        row.stage = stages.get(row.pk)
     return render(request, "care/admission_list.html", {"site": site, "sites": sites, "rows": rows})
 
 
@@ -134,7 +134,7 @@ def admission_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "view_form": view_form,
             "resolve_form": resolve_form,
             "lost_form": lost_form,
-            "breached": adm.is_breached(timezone.now()),
+            "stage": admission_commitment.stages_for([adm.pk]).get(adm.pk),
         },
     )
 

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from opscenter.care import services
+from opscenter.care.admission_commitment import FAMILY
 from opscenter.care.forms import MaterialForm, NurseForm, RoomForm, SettingsForm, ZoneForm
 from opscenter.care.models import Bed, MaterialItem, NurseAssignment, Zone
 from opscenter.care.views._common import site_for, staff_choices, submit
+from opscenter.commitments.selectors import tree_list
 from opscenter.core.exceptions import ValidationError
 
 
@@ -21,6 +23,9 @@ def setup(request: HttpRequest) -> HttpResponse:
     site, sites = site_for(request)
     url = f"{reverse('care:setup')}?site={site.pk}"
     settings = services.care_settings_for(site.pk)
+    admission_tree = (
+        tree_list(user=request.user).filter(site=site, family=FAMILY).order_by("-version").first()
+    )
     zones = Zone.objects.filter(site=site)
     zone_choices = [(str(z.pk), z.name) for z in zones]
     settings_form = SettingsForm(instance=settings, initial={"version": settings.version})
@@ -122,5 +127,6 @@ def setup(request: HttpRequest) -> HttpResponse:
             "nurse_form": nurse_form,
             "zone_form": zone_form,
             "material_form": material_form,
+            "admission_tree": admission_tree,
         },
     )

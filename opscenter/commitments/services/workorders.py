@@ -360,3 +360,27 @@ def work_order_attach(*, actor, work_order_id: int, upload) -> WorkOrderAttachme
         actor=actor,
     )
     return attachment
+
+
+@transaction.atomic
+def work_orders_withdraw(*, source: str, source_refs) -> tuple[int, int]:
+    """Withdraw the work orders another app opened for records it is removing (an import being
+    undone): those nobody has started yet (opened or dispatched, no comment or attachment) are
+    deleted with their events. Returns (withdrawn, worked on): the caller refuses the removal when
+    any was already worked on (checked first, so nothing is deleted then)."""
+    from opscenter.commitments.choices import WorkOrderStatus
+
+    orders = WorkOrder.objects.filter(source=source, source_ref__in=[str(r) for r in source_refs])
+    untouched = (
+        orders.filter(status__in=[WorkOrderStatus.OPENED, WorkOrderStatus.DISPATCHED])
+        .exclude(
+            pk__in=WorkOrderEvent.objects.filter(kind=WorkOrderEvent.Kind.COMMENT).values("work_order_id")
+        )
+        .exclude(pk__in=WorkOrderAttachment.objects.values("work_order_id"))
+    )
+    worked = orders.exclude(pk__in=untouched.values("pk")).count()
+    if worked:
+        return 0, worked
+    withdrawn = untouched.count()
+    untouched.delete()
+    return withdrawn, 0

@@ -1,5 +1,6 @@
 import io
 import re
+from collections import Counter
 
 import pytest
 from django.contrib.auth import password_validation
@@ -98,8 +99,12 @@ def test_sunshine_has_the_specified_departments_teams_and_staff():
     assert all(t.leader.team_id == t.id and t.leader.position.name == "销售组长" for t in teams)
     assert staff_of("sunshine", user__groups__name="咨询师").count() == 9
     nurses = staff_of("sunshine", department__name="护理部")
-    assert sorted(nurses.values_list("position__name", flat=True)) == ["护士/评估员", "护士/评估员", "护士长"]
-    assert staff_of("sunshine").count() == 19
+    assert Counter(nurses.values_list("position__name", flat=True)) == {
+        "护士长": 1,
+        "护士/评估员": 2,
+        "护理员": 52,
+    }
+    assert staff_of("sunshine").count() == 71
 
 
 @pytest.mark.django_db
@@ -185,7 +190,7 @@ def test_every_consultant_has_a_login_named_after_their_employee_number():
 def test_staff_have_unique_names_and_chinese_mobile_numbers():
     load()
     staff = list(Staff.objects.all())
-    assert len({s.name for s in staff}) == len(staff) == 56
+    assert len({s.name for s in staff}) == len(staff) == 108
     assert all(re.fullmatch(r"1[3-9]\d{9}", s.phone) for s in staff)
     assert all(re.fullmatch(r"[\u4e00-\u9fff]{2,3}", s.name) for s in staff)
 
@@ -206,7 +211,7 @@ def test_reset_reloads_from_an_empty_database():
     Staff.objects.filter(employee_no="10001").update(name="改过的名字")
     load("--reset")
     assert Staff.objects.get(employee_no="10001").name != "改过的名字"
-    assert Staff.objects.count() == 56
+    assert Staff.objects.count() == 108
 
 
 @pytest.mark.django_db
