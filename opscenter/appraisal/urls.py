@@ -46,6 +46,11 @@ urlpatterns = [
     path("payouts/<int:payout_id>/publish/", views.payout_publish, name="payout_publish"),
     path("payouts/<int:payout_id>/export.xlsx", views.payout_export, name="payout_export"),
     path("payouts/<int:payout_id>/leave/", views.staff_leave, name="staff_leave"),
+    path("plans/<int:plan_id>/stages/", views.plan_stages, name="plan_stages"),
+    path("contests/", views.contest_list, name="contest_list"),
+    path("contests/<int:contest_id>/", views.contest_detail, name="contest_detail"),
+    path("payouts/<int:payout_id>/allocate/", views.payout_allocate, name="payout_allocate"),
+    path("settlements/<int:settlement_id>/", views.settlement_detail, name="settlement_detail"),
     path("partners/", views.partner_list, name="partner_list"),
     path("partners/<int:partner_id>/", views.partner_detail, name="partner_detail"),
 ]
