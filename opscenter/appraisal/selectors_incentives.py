@@ -231,10 +231,15 @@ def bonus_context(
 
         raise ValidationError(_("请在方案参数中指定市场部"), field="marketing_department_id")
     gm_id = p.get("gm_staff_id")
+    # who left before the end was settled apart (services.settlement): not in the year-end split
+    left = LeaveSettlement.objects.filter(site_id=plan.site_id, left_on__lte=end).exclude(
+        staff_id__in=include_staff_ids
+    )
     staff = list(
         Staff.objects.filter(
             Q(is_active=True) | Q(pk__in=include_staff_ids), department__site_id=plan.site_id
         )
+        .exclude(pk__in=left.values("staff_id"))
         .order_by("pk")
         .values_list("pk", "department_id", "name")
     )

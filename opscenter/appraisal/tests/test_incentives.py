@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the `company` fixture is imported from test_payouts)
 """Seed 002's points pay (stages, 一单一奖励, contests) and seed 003's allocation and leave
 settlement, through the services, to the fen."""
 
@@ -273,12 +274,12 @@ def test_contest_edits_check_the_version_and_whole_months(grid):
 
 
 # ---------------------------------------------------------------- the GM's allocation
-def _draft_bonus(company):  # noqa: F811
+def _draft_bonus(company):
     _publish("2026")
     return services.payout_compute(actor=None, plan=company["plan"], period_label="2026")
 
 
-def _gm_user(company):  # noqa: F811
+def _gm_user(company):
     from opscenter.core.testing import make_user
 
     user = make_user("gm-hq")
@@ -287,7 +288,7 @@ def _gm_user(company):  # noqa: F811
     return user
 
 
-def test_the_allocation_must_reconcile_to_the_fen_and_replaces_the_score_split(company):  # noqa: F811
+def test_the_allocation_must_reconcile_to_the_fen_and_replaces_the_score_split(company):
     payout = _draft_bonus(company)
     gm = _gm_user(company)
     m0, m1, m2 = company["mk"]
@@ -330,7 +331,7 @@ def test_the_allocation_must_reconcile_to_the_fen_and_replaces_the_score_split(c
     assert BonusAllocation.objects.get().version == 2
 
 
-def test_only_the_gm_allocates_the_other_departments_part_and_nothing_after_publishing(company):  # noqa: F811
+def test_only_the_gm_allocates_the_other_departments_part_and_nothing_after_publishing(company):
     from opscenter.core.testing import make_user
 
     payout = _draft_bonus(company)
@@ -366,7 +367,7 @@ def test_only_the_gm_allocates_the_other_departments_part_and_nothing_after_publ
         )
 
 
-def test_a_contract_signed_after_the_allocation_makes_it_stale_not_silently_off(company):  # noqa: F811
+def test_a_contract_signed_after_the_allocation_makes_it_stale_not_silently_off(company):
     payout = _draft_bonus(company)
     m0, m1, m2 = company["mk"]
     services.allocation_save(
@@ -378,7 +379,7 @@ def test_a_contract_signed_after_the_allocation_makes_it_stale_not_silently_off(
 
 
 # ---------------------------------------------------------------- leaving: forfeiture and early settlement
-def test_dismissal_settles_last_years_instalments_and_this_years_contracts_paying_only_equal_parts(company):  # noqa: F811
+def test_dismissal_settles_last_years_instalments_and_this_years_contracts_paying_only_equal_parts(company):
     payout = _draft_bonus(company)
     services.payout_publish(actor=None, payout=payout)
     services.instalments_pay_due(today=dt.date(2027, 3, 31))  # Q1 of 2026's bonus paid
@@ -412,26 +413,32 @@ def test_dismissal_settles_last_years_instalments_and_this_years_contracts_payin
         270_834,
         812_499,
     )
-    # 2027 to 6-15: A + C = ¥140,000 → marketing ¥70,000 → equal 35 % ¥24,500 ÷ 3, allocated 25 % ¥17,500 ÷ 3
+    # 2027 to 6-15: A + C = ¥140,000 → marketing ¥70,000; the April leaver is no longer in the split,
+    # so equal 35 % ¥24,500 ÷ 2 is paid and allocated 25 % ¥17,500 ÷ 2 forfeited
     cur_equal, cur_alloc = lines["current", "mk_equal"], lines["current", "mk_allocated"]
-    assert (cur_equal.amount_fen, cur_equal.paid_fen, cur_equal.forfeited_fen) == (816_667, 816_667, 0)
-    assert (cur_alloc.amount_fen, cur_alloc.paid_fen, cur_alloc.forfeited_fen) == (583_333, 0, 583_333)
+    assert (cur_equal.amount_fen, cur_equal.paid_fen, cur_equal.forfeited_fen) == (1_225_000, 1_225_000, 0)
+    assert (cur_alloc.amount_fen, cur_alloc.paid_fen, cur_alloc.forfeited_fen) == (875_000, 0, 875_000)
     assert cur_equal.inputs["contracts"] == 2 and cur_equal.inputs["pool_fen"] == 14_000_000
-    assert dismissed.paid_fen == 1_137_500 + 816_667
-    assert dismissed.forfeited_fen == 812_499 + 583_333
+    assert dismissed.paid_fen == 1_137_500 + 1_225_000
+    assert dismissed.forfeited_fen == 812_499 + 875_000
     settled = Instalment.objects.filter(line__staff=fired, status=InstalmentStatus.SETTLED)
     assert set(settled.values_list("line__part", flat=True)) == {"mk_equal"}
     assert sum(settled.values_list("amount_fen", flat=True)) == 1_137_500
     assert Instalment.objects.filter(line__staff=fired).count() == 8  # nothing deleted
     assert AuditEntry.objects.filter(
-        content_type__model="leavesettlement", message__contains="提前结算 19,541.67 元"
+        content_type__model="leavesettlement", message__contains="提前结算 23,625.00 元"
     ).exists()
     with pytest.raises(ValidationError, match="已办理过离职结算"):
         services.payout_staff_leave(actor=None, staff=fired, reason="resigned", on=dt.date(2027, 6, 16))
     assert LeaveSettlement.objects.count() == 2
+    # the year-end payout of 2027 leaves both out: settled apart, never paid twice
+    _publish("2027")
+    year_end = services.payout_compute(actor=None, plan=company["plan"], period_label="2027")
+    assert not year_end.lines.filter(staff__in=[quitter, fired]).exists()
+    assert year_end.total_fen == sum(year_end.lines.values_list("amount_fen", flat=True)) == 20_000_000
 
 
-def test_a_dismissed_department_manager_alone_in_the_department_keeps_the_departments_equal_share(company):  # noqa: F811
+def test_a_dismissed_department_manager_alone_in_the_department_keeps_the_departments_equal_share(company):
     _contract(company["site"], "二七医院", "B", dt.date(2027, 3, 1))
     s = services.payout_staff_leave(
         actor=None, staff=company["fin_manager"], reason="dismissed", on=dt.date(2027, 4, 1)

@@ -188,7 +188,7 @@ def payout_allocate(request: HttpRequest, payout_id: int) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("已保存分配，发放已重算"))
-            return redirect(request, reverse("appraisal:payout_detail", args=[payout.pk]))
+            return redirect(request, reverse("appraisal:payout_allocate", args=[payout.pk]))
     try:
         current = apply_allocation(ctx, allocation)
         stale = ""
@@ -225,7 +225,9 @@ def payout_allocate(request: HttpRequest, payout_id: int) -> HttpResponse:
             "allocation": allocation,
             "version": allocation.version if allocation else 0,
             "stale": stale,
-            "current": current,
+            "current": [c for c in current if c.part in ALLOCATED_PARTS],
+            "names": {**ctx.mk_eligible, **ctx.other_eligible},
+            "parts_labels": SHARE_PARTS,
             "editable": payout.status == PayoutStatus.DRAFT,
             "section": "pay",
         },
