@@ -53,7 +53,7 @@ def staff_counts(
                 counts[sid] = counts.get(sid, 0) + mv.numerator
         for sid, n in counts.items():
             out.setdefault(sid, []).append(
-                {"metric": code, "label": metric.label, "count": n, "each": str(rule[amount_key])}
+                {"metric": code, "label": str(metric.label), "count": n, "each": str(rule[amount_key])}
             )
     return out
 
