@@ -4,6 +4,8 @@ running, the partner grading of the year with the year-end contract bonus alloca
 manager (by the monthly scores; the GM's part left for the GM), and a dismissed consultant's early
 settlement."""
 
+# i18n: data module (demo records stored in the database)
+
 from __future__ import annotations
 
 import datetime as dt

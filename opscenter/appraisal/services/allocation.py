@@ -80,7 +80,9 @@ def _may_allocate(actor, ctx: BonusContext, site_id: int, parts) -> None:
 
 
 def _words(entries: dict[int, int], names: dict[int, str]) -> str:
-    return "、".join(f"{names.get(s, s)} {a / 100:,.2f} 元" for s, a in entries.items() if a) or "—"
+    return (
+        "、".join(f"{names.get(s, s)} {a / 100:,.2f} 元" for s, a in entries.items() if a) or "—"
+    )  # i18n: data
 
 
 @as_actor
@@ -140,13 +142,13 @@ def allocation_save(
                 for s, a in amounts.items()
             ]
         )
-        words.append(f"{SHARE_PARTS[part]}：{_words(old, names)} → {_words(amounts, names)}")
+        words.append(f"{SHARE_PARTS[part]}：{_words(old, names)} → {_words(amounts, names)}")  # i18n: data
     allocation.version += 1
     allocation.note = note[:300]
     allocation.updated_by = actor if getattr(actor, "pk", None) else None
     allocation.updated_at = timezone.now()
     allocation.save()
-    audit.record_event(allocation, "；".join(words) + (f"（{note}）" if note else ""))
+    audit.record_event(allocation, "；".join(words) + (f"（{note}）" if note else ""))  # i18n: data
     from opscenter.appraisal.services.pay import payout_compute
 
     payout_compute(actor=None, plan=plan, period_label=payout.period_label)

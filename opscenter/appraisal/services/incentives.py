@@ -50,6 +50,13 @@ def plan_stages_of(plan: IncentivePlan) -> list[points.Stage]:
     return [points.Stage(s.name, s.starts_on, s.ends_on, s.unit_price_fen) for s in plan.stages.all()]
 
 
+def _stages_words(stages: list[points.Stage]) -> str:
+    """The stages in people's words for the audit trail (stored text)."""
+    return "；".join(
+        f"{s.name} {s.starts_on:%Y-%m}起 {s.unit_price_fen / 100:.2f}元" for s in stages
+    )  # i18n: data
+
+
 @as_actor
 @transaction.atomic
 def plan_stages_set(*, actor, plan: IncentivePlan, stages: list[points.Stage]) -> IncentivePlan:
@@ -61,9 +68,7 @@ def plan_stages_set(*, actor, plan: IncentivePlan, stages: list[points.Stage]) -
     if plan.kind != PlanKind.POINTS:
         raise ValidationError(_("只有积分方案有积分单价阶段"), field="stages")
     ordered = points.validate_stages(stages)
-    before = "；".join(
-        f"{s.name} {s.starts_on:%Y-%m}起 {s.unit_price_fen / 100:.2f}元" for s in plan_stages_of(plan)
-    )
+    before = _stages_words(plan_stages_of(plan))
     plan = plan_for_change(plan)
     plan.stages.all().delete()
     PriceStage.objects.bulk_create(
@@ -78,11 +83,7 @@ def plan_stages_set(*, actor, plan: IncentivePlan, stages: list[points.Stage]) -
             for s in ordered
         ]
     )
-    after = "；".join(f"{s.name} {s.starts_on:%Y-%m}起 {s.unit_price_fen / 100:.2f}元" for s in ordered)
-    audit.record_event(
-        plan,
-        f"积分单价阶段：{before or '无'} → {after}",  # i18n: data (audit text)
-    )
+    audit.record_event(plan, f"积分单价阶段：{before or '无'} → {_stages_words(ordered)}")  # i18n: data
     return plan
 
 
@@ -162,7 +163,7 @@ def contest_save(
         contest.save()
     if before != set(people):
         contest.eligible.set(list(people))
-        names = "、".join(people[p] for p in sorted(people))
+        names = "、".join(people[p] for p in sorted(people))  # i18n: data
         audit.record_event(contest, f"参赛员工：{names}")  # i18n: data (audit text)
     return contest
 

@@ -409,7 +409,10 @@ def plan_for_change(plan: IncentivePlan) -> IncentivePlan:
     plan.pk = None
     plan._state.adding = True
     plan.version = (
-        IncentivePlan.objects.filter(site_id=plan.site_id, name=plan.name).order_by("-version").first().version
+        IncentivePlan.objects.filter(site_id=plan.site_id, name=plan.name)
+        .order_by("-version")
+        .first()
+        .version
         + 1
     )
     plan.save()

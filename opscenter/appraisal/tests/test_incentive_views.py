@@ -54,7 +54,9 @@ def test_the_gm_allocates_on_the_screen_and_a_sum_off_by_a_fen_is_refused(gm_cli
     assert done.redirect_chain[-1][0] == url
     html = done.content.decode()
     result = html.split('id="allocation-result"')[1]
-    assert "由市场部经理与总经理参照月度考核分分配" in result and "20,000.00" in result and "2,500.00" in result
+    assert (
+        "由市场部经理与总经理参照月度考核分分配" in result and "20,000.00" in result and "2,500.00" in result
+    )
     assert "第 1 版" in html
     payout.refresh_from_db()
     assert payout.total_fen == 260_000_00
