@@ -169,13 +169,33 @@ def contest_save(
 
 
 # ---------------------------------------------------------------- payout lines of a points plan
-def _line(part, amount, formula, inputs, staff_id):
-    return PayoutLine(part=part, amount_fen=amount, formula=formula, inputs=inputs, staff_id=staff_id)
-
-
-def _with_totals(rows: list[dict], key: str) -> tuple[list[dict], Decimal]:
-    out = [{**r, key: str(Decimal(r["each"]) * r["count"])} for r in rows]
-    return out, sum((Decimal(r[key]) for r in out), Decimal(0))
+def _rule_lines(
+    rules, *, part, formula, amount_key, staff_ids, start, end, price=None, inputs=None
+) -> list[PayoutLine]:
+    """One line per person with something counted under `rules` in [start, end]: points × `price`
+    (half-up to the fen) or, for rewards in fen (no price), Σ count × reward. Each line keeps the
+    rows (metric, count, amount each) and the months, for the drill-down."""
+    key = "points" if price is not None else "amount_fen"
+    counts = staff_counts(rules, amount_key=amount_key, staff_ids=staff_ids, start=start, end=end)
+    months = [m.isoformat() for m in _months(start, end)]
+    lines = []
+    for sid in staff_ids:
+        rows = [{**r, key: str(Decimal(r["each"]) * r["count"])} for r in counts.get(sid, [])]
+        total = sum((Decimal(r[key]) for r in rows), Decimal(0))
+        if not total:
+            continue
+        amount = pay.points_pay(points=total, unit_price_fen=price) if price is not None else int(total)
+        extra = {"unit_price_fen": price, "points": str(total)} if price is not None else {}
+        lines.append(
+            PayoutLine(
+                part=part,
+                amount_fen=amount,
+                formula=formula,
+                inputs={**(inputs or {}), **extra, "rows": rows, "months": months},
+                staff_id=sid,
+            )
+        )
+    return lines
 
 
 def points_lines(plan: IncentivePlan, period: Period, staff_ids: list[int]) -> list[PayoutLine]:
@@ -191,49 +211,23 @@ def points_lines(plan: IncentivePlan, period: Period, staff_ids: list[int]) -> l
             _("%(p)s 不在任何积分单价阶段内：请先补充阶段") % {"p": period.label}, field="period"
         )
     price = stage.unit_price_fen if stage else int(p["unit_price_fen"])
-    stage_name = stage.name if stage else _("统一单价")
-    months = [period.start.isoformat()]
-    lines: list[PayoutLine] = []
-    by_staff = staff_counts(
-        p.get("points") or [], amount_key="points", staff_ids=staff_ids, start=period.start, end=period.end
+    month = {"staff_ids": staff_ids, "start": period.start, "end": period.end}
+    lines = _rule_lines(
+        p.get("points") or [],
+        part="points",
+        formula=gettext_noop("Σ（件数 × 每件积分）× 阶段积分单价，四舍五入到分"),
+        amount_key="points",
+        price=price,
+        inputs={"stage": stage.name if stage else _("统一单价")},
+        **month,
     )
-    for sid in staff_ids:
-        rows, total = _with_totals(by_staff.get(sid, []), "points")
-        if total:
-            lines.append(
-                _line(
-                    "points",
-                    pay.points_pay(points=total, unit_price_fen=price),
-                    gettext_noop("Σ（件数 × 每件积分）× 阶段积分单价，四舍五入到分"),
-                    {
-                        "stage": stage_name,
-                        "unit_price_fen": price,
-                        "points": str(total),
-                        "rows": rows,
-                        "months": months,
-                    },
-                    sid,
-                )
-            )
-    per_deal = staff_counts(
+    lines += _rule_lines(
         p.get("per_deal") or [],
+        part="per_deal",
+        formula=gettext_noop("一单一奖励：Σ 达标单数 × 每单奖励"),
         amount_key="reward_fen",
-        staff_ids=staff_ids,
-        start=period.start,
-        end=period.end,
+        **month,
     )
-    for sid in staff_ids:
-        rows, total = _with_totals(per_deal.get(sid, []), "amount_fen")
-        if total:
-            lines.append(
-                _line(
-                    "per_deal",
-                    int(total),
-                    gettext_noop("一单一奖励：Σ 达标单数 × 每单奖励"),
-                    {"rows": rows, "months": months},
-                    sid,
-                )
-            )
     contests = SalesContest.objects.filter(
         plan__site_id=plan.site_id,
         plan__name=plan.name,
@@ -242,35 +236,17 @@ def points_lines(plan: IncentivePlan, period: Period, staff_ids: list[int]) -> l
         paid_by__isnull=True,
     ).order_by("pk")
     for contest in contests:
-        eligible = list(contest.eligible.order_by("pk").values_list("pk", flat=True))
-        counts = staff_counts(
+        lines += _rule_lines(
             contest.rules,
+            part="contest",
+            formula=gettext_noop("竞赛积分 × 竞赛积分单价，四舍五入到分"),
             amount_key="points",
-            staff_ids=eligible,
+            price=contest.unit_price_fen if contest.unit_price_fen is not None else price,
+            inputs={"contest": contest.name, "contest_id": contest.pk},
+            staff_ids=list(contest.eligible.order_by("pk").values_list("pk", flat=True)),
             start=contest.starts_on,
             end=contest.ends_on,
         )
-        contest_price = contest.unit_price_fen if contest.unit_price_fen is not None else price
-        c_months = [m.isoformat() for m in _months(contest.starts_on, contest.ends_on)]
-        for sid in eligible:
-            rows, total = _with_totals(counts.get(sid, []), "points")
-            if total:
-                lines.append(
-                    _line(
-                        "contest",
-                        pay.points_pay(points=total, unit_price_fen=contest_price),
-                        gettext_noop("竞赛积分 × 竞赛积分单价，四舍五入到分"),
-                        {
-                            "contest": contest.name,
-                            "contest_id": contest.pk,
-                            "unit_price_fen": contest_price,
-                            "points": str(total),
-                            "rows": rows,
-                            "months": c_months,
-                        },
-                        sid,
-                    )
-                )
     return lines
 
 
