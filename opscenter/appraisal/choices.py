@@ -143,4 +143,7 @@ SHARE_PARTS = {
     "other_equal": _("其他部门平分 65%"),
     "other_gm": _("其他部门总经理分配部分"),
     "amount": _("金额"),
+    "points": _("积分 × 积分单价"),
+    "per_deal": _("一单一奖励"),
+    "contest": _("销售竞赛奖励"),
 }

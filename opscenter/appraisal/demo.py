@@ -104,10 +104,23 @@ def generate(*, seed: int, stdout, today: dt.date | None = None) -> None:
                 if done and period.appraisals.filter(site=sites["sunshine"]).exists():
                     rows = services.period_publish(actor=None, period=period, site_ids=[sites["sunshine"].pk])
                     _backdate(rows, period, days_early=1)
+        extra = {}
+        if meilai is not None:
+            from opscenter.appraisal import demo_incentives
+
+            extra = demo_incentives.generate(
+                meilai,
+                today=today,
+                published_label=_month_label(before_end),
+                live_label=_month_label(last_month_end),
+                rng=rng,
+            )
     stdout.write(
         "绩效考核："
         + "，".join(f"{label} {n} 份" for label, n in counts.items())
         + f"（{_month_label(before_end)} 已发布）；全员营销推荐 {referrals} 条"
+        + (f"；销售竞赛 {extra['contests']} 个" if extra.get("contests") else "")
+        + ("、离职结算 1 份" if extra.get("settlements") else "")
     )
 
 

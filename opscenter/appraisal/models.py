@@ -85,6 +85,14 @@ class PartnerContract(models.Model):
 
 # The scoring engine, runs and pay live in their own modules (this one stays the partner register
 # marketing also builds on); imported here so Django registers them under `appraisal`.
+from opscenter.appraisal.models_incentives import (  # noqa: E402,F401
+    BonusAllocation,
+    BonusAllocationEntry,
+    LeaveSettlement,
+    LeaveSettlementLine,
+    PriceStage,
+    SalesContest,
+)
 from opscenter.appraisal.models_pay import (  # noqa: E402,F401
     IncentivePlan,
     Instalment,

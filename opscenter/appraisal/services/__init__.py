@@ -1,11 +1,12 @@
 """Writes of the appraisal app (STYLE.md: `<entity>_<verb>`, keyword-only, atomic)."""
 
+from opscenter.appraisal.services.allocation import allocation_save  # noqa: F401
+from opscenter.appraisal.services.incentives import contest_save, plan_stages_set  # noqa: F401
 from opscenter.appraisal.services.partners import contract_add, partner_grade_from_appraisals, partner_save  # noqa: F401
 from opscenter.appraisal.services.pay import (  # noqa: F401
     instalments_pay_due,
     payout_compute,
     payout_publish,
-    payout_staff_leave,
     plan_bases_set,
     plan_brackets_set,
     plan_create,
@@ -39,3 +40,4 @@ from opscenter.appraisal.services.scorecards import (  # noqa: F401
     scorecard_rule_save,
     weight_gap,
 )
+from opscenter.appraisal.services.settlement import payout_staff_leave  # noqa: F401

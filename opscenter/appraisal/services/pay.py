@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Avg
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -15,7 +14,6 @@ from django.utils.translation import gettext_noop
 from opscenter.appraisal import pay
 from opscenter.appraisal.choices import (
     InstalmentStatus,
-    LeaveReason,
     PayoutStatus,
     PeriodStatus,
     PlanKind,
@@ -24,7 +22,6 @@ from opscenter.appraisal.models import (
     Appraisal,
     IncentivePlan,
     Instalment,
-    PartnerContract,
     Payout,
     PayoutLine,
     Period,
@@ -36,7 +33,7 @@ from opscenter.org.selectors import scope_for
 
 DEFAULT_PARAMS = {
     PlanKind.MONTHLY_PAY: {"float_pct": "30"},
-    PlanKind.POINTS: {"unit_price_fen": 500, "points": []},
+    PlanKind.POINTS: {"unit_price_fen": 500, "points": [], "per_deal": []},
     PlanKind.REFERRAL: {
         "metric": "appraisal.referrals",
         "threshold": 2,
@@ -190,33 +187,9 @@ def _lines_for(plan: IncentivePlan, period: Period) -> list[PayoutLine]:
             )
         )
         if kind == PlanKind.POINTS:
-            points = {s: Decimal(0) for s in staff_ids}
-            counts: dict[int, dict[str, int]] = {s: {} for s in staff_ids}
-            for rule in p.get("points", []):
-                values = metric_values(
-                    rule["metric"],
-                    grain="staff",
-                    period="month",
-                    start=period.start,
-                    end=period.end,
-                    unit_ids=staff_ids,
-                )
-                for (sid, _m), mv in values.items():
-                    if sid in points:
-                        points[sid] += Decimal(str(rule["points"])) * mv.numerator
-                        counts[sid][rule["metric"]] = counts[sid].get(rule["metric"], 0) + mv.numerator
-            price = int(p["unit_price_fen"])
-            return [
-                _line(
-                    "amount",
-                    pay.points_pay(points=points[s], unit_price_fen=price),
-                    gettext_noop("积分 × 积分单价"),
-                    {"points": str(points[s]), "unit_price_fen": price, "counts": counts[s]},
-                    staff_id=s,
-                )
-                for s in staff_ids
-                if points[s]
-            ]
+            from opscenter.appraisal.services.incentives import points_lines
+
+            return points_lines(plan, period, staff_ids)
         values = metric_values(
             p["metric"], grain="staff", period="month", start=period.start, end=period.end, unit_ids=staff_ids
         )
@@ -288,62 +261,14 @@ def _lines_for(plan: IncentivePlan, period: Period) -> list[PayoutLine]:
 
 
 def _contract_bonus_lines(plan: IncentivePlan, period: Period) -> list[PayoutLine]:
-    """Seed 003: contracts signed in the year by their class at signing → pool → split."""
-    from opscenter.org.models import Department, Staff
+    """Seed 003: contracts signed in the year by their class at signing → pool → split, with the
+    allocated parts as the marketing manager and the GM entered them (`services.allocation`)."""
+    from opscenter.appraisal.selectors_incentives import allocation_for_plan, bonus_context
+    from opscenter.appraisal.services.allocation import apply_allocation
 
-    p = plan.params
-    contracts = list(
-        PartnerContract.objects.filter(
-            partner__site_id=plan.site_id, signed_on__gte=period.start, signed_on__lte=period.end
-        ).values_list("pk", "grade_at_signing")
-    )
-    class_fen = {k: int(v) for k, v in p["class_fen"].items()}
-    pool = sum(class_fen.get(g, 0) for _pk, g in contracts)
-    mk_dept = Department.objects.filter(pk=p.get("marketing_department_id"), site_id=plan.site_id).first()
-    if mk_dept is None:
-        raise ValidationError(_("请在方案参数中指定市场部"), field="marketing_department_id")
-    gm_id = p.get("gm_staff_id")
-    staff = list(
-        Staff.objects.filter(is_active=True, department__site_id=plan.site_id).values_list(
-            "pk", "department_id"
-        )
-    )
-    marketing_ids = [s for s, d in staff if d == mk_dept.pk]
-    managers = dict(Department.objects.filter(site_id=plan.site_id).values_list("pk", "manager_id"))
-    depts = []
-    for dept_id, manager_id in sorted(managers.items()):
-        members = tuple(s for s, d in staff if d == dept_id and s not in (manager_id, gm_id))
-        if dept_id == mk_dept.pk or (not members and not manager_id):
-            continue
-        if gm_id and manager_id == gm_id and not members:
-            continue
-        depts.append(pay.Dept(dept_id, manager_id, members))
-    scores = dict(
-        Appraisal.objects.filter(
-            period__start__gte=period.start,
-            period__end__lte=period.end,
-            period__kind="month",
-            staff_id__in=marketing_ids,
-        )
-        .values("staff_id")
-        .annotate(avg=Avg("final_score"))
-        .values_list("staff_id", "avg")
-    )
-    gm_alloc = {int(k): Decimal(str(v)) for k, v in (p.get("gm_allocation") or {}).items()} or None
-    shares = pay.contract_bonus_split(
-        pool_fen=pool,
-        gm_id=gm_id,
-        marketing_manager_id=mk_dept.manager_id,
-        marketing_staff_ids=marketing_ids,
-        departments=depts,
-        allocation_weights={k: Decimal(v or 0) for k, v in scores.items()},
-        gm_allocation=gm_alloc,
-    )
-    inputs = {
-        "contracts": len(contracts),
-        "pool_fen": pool,
-        "by_class": {g: sum(1 for _pk, x in contracts if x == g) for g in class_fen},
-    }
+    ctx = bonus_context(plan, period.start, period.end)
+    shares = apply_allocation(ctx, allocation_for_plan(plan, period.label))
+    inputs = {"contracts": len(ctx.contracts), "pool_fen": ctx.pool_fen, "by_class": ctx.by_class()}
     return [
         _line(
             s.part,
@@ -352,8 +277,8 @@ def _contract_bonus_lines(plan: IncentivePlan, period: Period) -> list[PayoutLin
             {
                 **inputs,
                 **(
-                    {"score": str(scores[s.staff_id])}
-                    if s.staff_id in scores and s.part == "mk_allocated"
+                    {"score": str(ctx.scores[s.staff_id]["avg"])}
+                    if s.part == "mk_allocated" and s.staff_id in ctx.scores
                     else {}
                 ),
             },
@@ -410,36 +335,14 @@ def payout_publish(*, actor, payout: Payout) -> Payout:
             ):
                 rows.append(Instalment(line=line, number=n, due_on=due, amount_fen=amount))
         Instalment.objects.bulk_create(rows, batch_size=5000)
+    if payout.plan.kind == PlanKind.POINTS:
+        from opscenter.appraisal.services.incentives import contests_mark_paid
+
+        contests_mark_paid(payout)
     payout.status = PayoutStatus.PUBLISHED
     payout.published_at = timezone.now()
     payout.save(update_fields=["status", "published_at"])
     return payout
-
-
-@transaction.atomic
-def payout_staff_leave(*, actor, staff, reason: str, on: dt.date) -> dict[str, int]:
-    """Seed 003 §4: resignation forfeits every unpaid instalment; dismissal settles early, paying
-    only the equal-split parts (the rest forfeited). Rows are never deleted: their status changes."""
-    if actor is not None:
-        scope = scope_for(actor)
-        scope.require("appraisal.change_payout")
-        scope.require_site(staff.department.site_id, write=True)
-    if reason not in LeaveReason.values:
-        raise ValidationError(_("请选择离职类型"), field="reason")
-    unpaid = Instalment.objects.filter(line__staff=staff, status=InstalmentStatus.SCHEDULED)
-    now = timezone.now()
-    by = actor if getattr(actor, "pk", None) else None
-    if reason == LeaveReason.RESIGNED:
-        forfeited = unpaid.update(status=InstalmentStatus.FORFEITED, changed_at=now, changed_by=by)
-        settled = 0
-    else:
-        settled = unpaid.filter(line__equal_split=True).update(
-            status=InstalmentStatus.SETTLED, changed_at=now, changed_by=by
-        )
-        forfeited = unpaid.filter(line__equal_split=False).update(
-            status=InstalmentStatus.FORFEITED, changed_at=now, changed_by=by
-        )
-    return {"forfeited": forfeited, "settled": settled}
 
 
 def instalments_pay_due(*, today: dt.date) -> int:
@@ -487,26 +390,42 @@ def plan_params_set(*, actor, plan: IncentivePlan, params: dict) -> IncentivePla
             if merged[key] < 0 and key != "profit_fen":
                 raise ValidationError(_("“%(l)s”不能为负数") % {"l": label}, field=key)
     if kind == PlanKind.POINTS:
-        for n, rule in enumerate(merged.get("points") or [], start=1):
-            if not isinstance(rule, dict) or "metric" not in rule or "points" not in rule:
-                raise ValidationError(
-                    _("第 %(n)s 条积分规则应包含 metric 和 points") % {"n": n}, field="points"
-                )
+        from opscenter.appraisal.services.incentives import check_rules
+
+        merged["points"] = check_rules(merged.get("points"), field="points", amount_key="points")
+        merged["per_deal"] = check_rules(merged.get("per_deal"), field="per_deal", amount_key="reward_fen")
     if kind == PlanKind.CONTRACT_BONUS:
         merged["class_fen"] = {k: int(v) for k, v in (merged.get("class_fen") or {}).items()}
-    if plan.payouts.filter(status=PayoutStatus.PUBLISHED).exists():
-        brackets = list(plan.brackets.all())
-        plan.pk = None
-        plan.version += 1
-        plan.params = merged
-        plan.save()
-        for b in brackets:
-            b.pk = None
-            b.plan = plan
-        PlanBracket.objects.bulk_create(brackets)
-        return plan
+    plan = plan_for_change(plan)
     plan.params = merged
     plan.save(update_fields=["params"])
+    return plan
+
+
+def plan_for_change(plan: IncentivePlan) -> IncentivePlan:
+    """The plan to change: itself while no payout of it is published, else a new version carrying
+    its brackets, base pay and unit-price stages (old payouts keep what they were computed with)."""
+    if not plan.payouts.filter(status=PayoutStatus.PUBLISHED).exists():
+        return plan
+    from opscenter.appraisal.models import PayBase, PriceStage
+
+    brackets, bases, stages = list(plan.brackets.all()), list(plan.bases.all()), list(plan.stages.all())
+    plan = IncentivePlan.objects.get(pk=plan.pk)  # a fresh row: the caller's object stays the old version
+    plan.pk = None
+    plan._state.adding = True
+    plan.version = (
+        IncentivePlan.objects.filter(site_id=plan.site_id, name=plan.name)
+        .order_by("-version")
+        .first()
+        .version
+        + 1
+    )
+    plan.save()
+    for rows, model in ((brackets, PlanBracket), (bases, PayBase), (stages, PriceStage)):
+        for row in rows:
+            row.pk = None
+            row.plan = plan
+        model.objects.bulk_create(rows)
     return plan
 
 

@@ -114,13 +114,13 @@ def test_resignation_forfeits_unpaid_instalments_and_dismissal_pays_only_equal_p
         payout.lines.filter(staff=quitter).values_list("amount_fen", flat=True)
     )
     services.instalments_pay_due(today=dt.date(2027, 3, 31))  # Q1 paid
-    result = services.payout_staff_leave(
-        actor=None, staff=quitter, reason="resigned", on=dt.date(2027, 4, 15)
-    )
-    assert result == {"forfeited": 6, "settled": 0}
+    services.payout_staff_leave(actor=None, staff=quitter, reason="resigned", on=dt.date(2027, 4, 15))
+    assert rows.filter(status=InstalmentStatus.FORFEITED).count() == 6
     assert rows.filter(status=InstalmentStatus.PAID).count() == 2
-    result = services.payout_staff_leave(actor=None, staff=fired, reason="dismissed", on=dt.date(2027, 4, 15))
-    assert result == {"forfeited": 3, "settled": 3}
+    services.payout_staff_leave(actor=None, staff=fired, reason="dismissed", on=dt.date(2027, 4, 15))
+    fired_rows = Instalment.objects.filter(line__staff=fired)
+    assert fired_rows.filter(status=InstalmentStatus.FORFEITED).count() == 3
+    assert fired_rows.filter(status=InstalmentStatus.SETTLED).count() == 3
     settled = Instalment.objects.filter(line__staff=fired, status=InstalmentStatus.SETTLED)
     assert set(settled.values_list("line__part", flat=True)) == {"mk_equal"}
     assert Instalment.objects.filter(line__staff=fired).count() == 8  # nothing deleted

@@ -6,10 +6,10 @@ import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 
 from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
-from opscenter.core.htmx import hx_redirect, is_partial
+from opscenter.core.htmx import redirect_to
 
 
 def domain_errors(view):
@@ -27,8 +27,7 @@ def domain_errors(view):
     return wrapper
 
 
-def redirect(request: HttpRequest, url: str) -> HttpResponse:
-    return hx_redirect(url) if is_partial(request) else HttpResponseRedirect(url)
+redirect = redirect_to  # the one htmx-aware redirect (core.htmx)
 
 
 def attempt(request: HttpRequest, success: str, call) -> bool:
@@ -43,3 +42,15 @@ def attempt(request: HttpRequest, success: str, call) -> bool:
     if success:
         messages.success(request, success)
     return True
+
+
+def form_attempt(form, call):
+    """Run a service for a valid form: its result, or None with the refusal shown on the field it
+    names (or above the form); permission errors propagate."""
+    try:
+        return call()
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None

@@ -16,9 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 from opscenter.appraisal import pay, selectors, services
 from opscenter.appraisal.choices import SHARE_PARTS, LeaveReason, PayoutStatus, PlanKind
 from opscenter.appraisal.forms import ContractForm, PartnerForm, PlanForm
-from opscenter.appraisal.views.common import attempt, domain_errors, redirect
+from opscenter.appraisal.models import SalesContest
+from opscenter.appraisal.selectors_incentives import row_drills, settlements_by_staff
+from opscenter.appraisal.views.common import attempt, domain_errors, form_attempt, redirect
 from opscenter.core.excel import Column, xlsx_response
-from opscenter.core.exceptions import DomainError, NotFound, PermissionDenied
+from opscenter.core.exceptions import DomainError, NotFound
 from opscenter.org.selectors import scope_for, site_list, staff_list
 
 __all__ = [
@@ -55,19 +57,17 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     form = PlanForm(request.POST or None, sites=list(_writable_sites(request.user)) if can_add else [])
     if request.method == "POST" and can_add and form.is_valid():
         d = form.cleaned_data
-        try:
-            plan = services.plan_create(
+        plan = form_attempt(
+            form,
+            lambda: services.plan_create(
                 actor=request.user,
                 site_id=d["site"],
                 name=d["name"],
                 kind=d["kind"],
                 scorecard_name=d["scorecard_name"],
-            )
-        except PermissionDenied:
-            raise
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
+            ),
+        )
+        if plan is not None:
             return redirect(request, reverse("appraisal:plan_detail", args=[plan.pk]))
     my_lines = (
         selectors.payout_lines_visible(request.user).filter(staff_id=scope.staff_id) if scope.staff_id else []
@@ -239,6 +239,13 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "is_brackets": plan.kind == PlanKind.PROFIT_BRACKETS,
             "is_monthly": plan.kind == PlanKind.MONTHLY_PAY,
             "bases": plan.bases.select_related("staff").order_by("staff__employee_no"),
+            "is_points": plan.kind == PlanKind.POINTS,
+            "stages": list(plan.stages.all()),
+            "contests": SalesContest.objects.filter(
+                plan__site_id=plan.site_id, plan__name=plan.name
+            ).order_by("-starts_on")
+            if plan.kind == PlanKind.POINTS
+            else [],
             "section": "pay",
         },
     )
@@ -283,6 +290,10 @@ def payout_detail(request: HttpRequest, payout_id: int) -> HttpResponse:
             and payout.status == PayoutStatus.DRAFT
             and scope.writes_site(payout.plan.site_id),
             "leave_reasons": LeaveReason.choices,
+            "settlements": settlements_by_staff({x.staff_id for x in lines if x.staff_id}),
+            "drills": {x.pk: row_drills(x.inputs, x.staff_id) for x in lines if x.inputs.get("rows")},
+            "can_allocate": payout.plan.kind == PlanKind.CONTRACT_BONUS
+            and payout.status == PayoutStatus.DRAFT,
             "print": request.GET.get("print") == "1",
             "section": "pay",
         },
@@ -345,17 +356,23 @@ def staff_leave(request: HttpRequest, payout_id: int) -> HttpResponse:
             request,
             "",
             lambda: holder.setdefault(
-                "r",
+                "s",
                 services.payout_staff_leave(
                     actor=request.user, staff=line.staff, reason=request.POST.get("reason", ""), on=on
                 ),
             ),
         ):
+            s = holder["s"]
             messages.success(
                 request,
-                _("%(name)s：作废 %(f)s 期，提前结算 %(s)s 期")
-                % {"name": line.staff.name, "f": holder["r"]["forfeited"], "s": holder["r"]["settled"]},
+                _("%(name)s：提前结算 %(p)s 元，作废 %(f)s 元")
+                % {
+                    "name": line.staff.name,
+                    "p": f"{s.paid_fen / 100:,.2f}",
+                    "f": f"{s.forfeited_fen / 100:,.2f}",
+                },
             )
+            return redirect(request, reverse("appraisal:settlement_detail", args=[s.pk]))
     return redirect(request, reverse("appraisal:payout_detail", args=[payout.pk]))
 
 
@@ -370,8 +387,9 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     form = PartnerForm(request.POST or None, sites=list(_writable_sites(request.user)) if can_add else [])
     if request.method == "POST" and can_add and form.is_valid():
         d = form.cleaned_data
-        try:
-            partner = services.partner_save(
+        partner = form_attempt(
+            form,
+            lambda: services.partner_save(
                 actor=request.user,
                 site_id=d["site"],
                 name=d["name"],
@@ -379,12 +397,9 @@ def partner_list(request: HttpRequest) -> HttpResponse:
                 grade=d["grade"],
                 address=d["address"],
                 notes=d["notes"],
-            )
-        except PermissionDenied:
-            raise
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
+            ),
+        )
+        if partner is not None:
             return redirect(request, reverse("appraisal:partner_detail", args=[partner.pk]))
     return render(
         request,
@@ -416,8 +431,9 @@ def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
     if request.method == "POST" and can_edit:
         if request.POST.get("action") == "edit" and form.is_valid():
             d = form.cleaned_data
-            try:
-                services.partner_save(
+            saved = form_attempt(
+                form,
+                lambda: services.partner_save(
                     actor=request.user,
                     partner=partner,
                     site_id=d["site"],
@@ -426,22 +442,19 @@ def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
                     grade=d["grade"],
                     address=d["address"],
                     notes=d["notes"],
-                )
-            except PermissionDenied:
-                raise
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
+                ),
+            )
+            if saved is not None:
                 messages.success(request, _("已保存"))
                 return redirect(request, reverse("appraisal:partner_detail", args=[partner.pk]))
         if request.POST.get("action") == "contract" and contract_form.is_valid():
-            try:
-                services.contract_add(actor=request.user, partner=partner, **contract_form.cleaned_data)
-            except PermissionDenied:
-                raise
-            except DomainError as exc:
-                contract_form.add_error(exc.field if exc.field in contract_form.fields else None, exc.message)
-            else:
+            added = form_attempt(
+                contract_form,
+                lambda: services.contract_add(
+                    actor=request.user, partner=partner, **contract_form.cleaned_data
+                ),
+            )
+            if added is not None:
                 messages.success(request, _("已登记合同"))
                 return redirect(request, reverse("appraisal:partner_detail", args=[partner.pk]))
     grades = (
