@@ -165,7 +165,13 @@ class Customer(ImportTracked):
         registered source (the channel's grade, in marketing) sets (`pipeline.protection`)."""
         from opscenter.pipeline.protection import protection_for
 
-        return protection_for(self)
+        # Kept on the instance for its site and channel: a page asks for the window and its source
+        # separately, and each answer costs a query per registered source.
+        key = (self.site_id, self.channel_id)
+        cached = getattr(self, "_protection", None)
+        if cached is None or cached[0] != key:
+            cached = self._protection = (key, protection_for(self))
+        return cached[1]
 
     def protected_until(self) -> dt.datetime | None:
         """End of the ownership protection window (None when nobody owns the customer)."""
