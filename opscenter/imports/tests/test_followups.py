@@ -59,7 +59,7 @@ def test_a_failed_follow_up_says_so_on_the_page_and_can_be_run_again(
     followup = ImportFollowUp.objects.get(job=job, name="tests.flaky")
     client.force_login(personas.ops_a)
     page = client.get(reverse("imports:job_detail", args=[job.pk])).content.decode()
-    assert 'data-followup="tests.flaky" data-status="queued"' in page
+    assert 'data-followup="tests.flaky" data-followup-status="queued"' in page
     assert 'hx-trigger="every 2s"' in page  # the page keeps polling until it has run
 
     for other in ImportFollowUp.objects.filter(job=job).exclude(pk=followup.pk):  # members' refresh
@@ -69,7 +69,7 @@ def test_a_failed_follow_up_says_so_on_the_page_and_can_be_run_again(
     assert "测试后续处理出错（RuntimeError）" in followup.message and "导入的数据不受影响" in followup.message
     assert "boom" in caplog.text  # the traceback goes to the log
     page = client.get(reverse("imports:job_progress", args=[job.pk])).content.decode()
-    assert 'data-status="failed"' in page and 'data-action="retry-followup"' in page
+    assert 'data-followup-status="failed"' in page and 'data-action="retry-followup"' in page
     assert "every 2s" not in page
 
     flaky_followup["fail"] = False
